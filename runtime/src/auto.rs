@@ -1,0 +1,40 @@
+//! `AutoImageProcessor`: the processor a configuration names, found by type name.
+
+use crate::config::{canonical_type_name, read_config_object, ProcessorConfig};
+use crate::error::{Error, Result};
+use crate::models::{clip::CLIP, siglip::SIGLIP};
+use crate::processor::{ImageProcessor, ModelSpec};
+use std::path::Path;
+
+/// Every processor twinproc knows.
+pub static REGISTRY: &[&ModelSpec] = &[&CLIP, &SIGLIP];
+
+/// Finds the processor registered under `type_name` or one of transformers' aliases
+/// (`…Fast`, `…Pil`, `…FeatureExtractor`).
+pub fn lookup(type_name: &str) -> Option<&'static ModelSpec> {
+    let canonical = canonical_type_name(type_name);
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|spec| spec.type_name == canonical)
+}
+
+/// Loads whichever processor a saved configuration declares.
+pub struct AutoImageProcessor;
+
+impl AutoImageProcessor {
+    /// Reads `preprocessor_config.json` (a directory or the file) and builds the processor its
+    /// `image_processor_type` names.
+    pub fn from_pretrained(path: impl AsRef<Path>) -> Result<ImageProcessor> {
+        let (file, map) = read_config_object(path.as_ref())?;
+        let declared = ProcessorConfig::declared_type(&map).ok_or_else(|| {
+            Error::config(
+                "image_processor_type",
+                format!("{} declares no image_processor_type", file.display()),
+            )
+        })?;
+        let model = lookup(&declared).ok_or_else(|| Error::UnknownProcessor(declared))?;
+        let config = ProcessorConfig::from_object(map, model.default_to_square)?;
+        ImageProcessor::from_config(model, config)
+    }
+}

@@ -1,0 +1,76 @@
+//! The CPU backend: the numeric core's reference loops, one image per rayon task.
+
+use super::Backend;
+use crate::error::{Error, Result};
+use crate::numeric::normalize::{crop_map, LevelMap};
+use crate::numeric::Pixels;
+use crate::plan::ImagePlan;
+use crate::tensor::{Tensor, TensorData};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Runs plans on the CPU, images in parallel on rayon's global pool or a pool of its own.
+#[derive(Debug, Clone, Default)]
+pub struct CpuBackend {
+    pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+impl CpuBackend {
+    /// A backend on rayon's global pool.
+    pub fn new() -> Self {
+        CpuBackend::default()
+    }
+
+    /// A backend with its own pool of `threads` threads.
+    pub fn with_threads(threads: usize) -> Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("cannot start {threads} threads: {e}")))?;
+        Ok(CpuBackend {
+            pool: Some(Arc::new(pool)),
+        })
+    }
+
+    /// Runs one plan on one image.
+    pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Tensor {
+        let resized = plan.resize.run(input);
+        let shape = plan.output_shape();
+        let len = shape.iter().product();
+        let data = match &plan.levels.table {
+            Some(table) => {
+                let mut out = vec![0.0f32; len];
+                crop_map(&resized, &plan.crop, plan.layout, &mut out, |c, level| {
+                    LevelMap::value(table, c, level)
+                });
+                TensorData::F32(out)
+            }
+            None => {
+                let mut out = vec![0u8; len];
+                crop_map(&resized, &plan.crop, plan.layout, &mut out, |_, level| level);
+                TensorData::U8(out)
+            }
+        };
+        Tensor { shape, data }
+    }
+}
+
+impl Backend for CpuBackend {
+    fn name(&self) -> String {
+        "cpu".into()
+    }
+
+    fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
+        let run = || {
+            inputs
+                .par_iter()
+                .zip(plans)
+                .map(|(input, plan)| Self::execute_one(input, plan))
+                .collect()
+        };
+        Ok(match &self.pool {
+            Some(pool) => pool.install(run),
+            None => run(),
+        })
+    }
+}

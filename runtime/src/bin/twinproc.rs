@@ -1,0 +1,222 @@
+//! `twinproc`: preprocess images exactly as transformers does, inspect a configuration, benchmark.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use twinproc::backend::{Backend, CpuBackend};
+use twinproc::processor::Origin;
+use twinproc::{AutoImageProcessor, Error, Image, ImageProcessor, ImagesKwargs, Numerics, Stacking};
+
+#[derive(Parser)]
+#[command(name = "twinproc", version, about = "Vision-model image preprocessing bit-identical to transformers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NumericsArg {
+    Torchvision,
+    Pil,
+}
+
+impl From<NumericsArg> for Numerics {
+    fn from(n: NumericsArg) -> Self {
+        match n {
+            NumericsArg::Torchvision => Numerics::Torchvision,
+            NumericsArg::Pil => Numerics::Pil,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Preprocess IMAGEs as one batch and write every output to a safetensors file.
+    Preprocess {
+        /// preprocessor_config.json, or the directory holding it.
+        #[arg(long)]
+        config: PathBuf,
+        /// Which transformers backend's numbers to reproduce.
+        #[arg(long, value_enum, default_value = "torchvision")]
+        numerics: NumericsArg,
+        /// Where to compute.
+        #[arg(long, value_enum, default_value = "auto")]
+        backend: BackendArg,
+        /// The safetensors file to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// Print every resolved kwarg, its value, and whether it comes from the file or the default.
+    Inspect {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Decode IMAGEs once, time repeated preprocess calls, print one JSON line.
+    Bench {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value = "torchvision")]
+        numerics: NumericsArg,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Timed calls.
+        #[arg(long, default_value_t = 10)]
+        repeat: usize,
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+}
+
+fn load(config: &Path, numerics: Numerics) -> Result<ImageProcessor, Error> {
+    Ok(AutoImageProcessor::from_pretrained(config)?.with_numerics(numerics))
+}
+
+fn select_backend(choice: BackendArg) -> Result<CpuBackend, Error> {
+    match choice {
+        BackendArg::Cpu => Ok(CpuBackend::new()),
+        BackendArg::Auto => {
+            tracing::info!("backend: cpu (this build has no CUDA backend yet)");
+            Ok(CpuBackend::new())
+        }
+        BackendArg::Cuda => Err(Error::BackendUnavailable(
+            "the CUDA backend is not available yet in this build; use --backend cpu".into(),
+        )),
+    }
+}
+
+fn open_all(paths: &[PathBuf]) -> Result<Vec<Image>, Error> {
+    paths.iter().map(Image::open).collect()
+}
+
+fn preprocess(
+    config: &Path,
+    numerics: Numerics,
+    backend: BackendArg,
+    out: &Path,
+    paths: &[PathBuf],
+) -> Result<(), Error> {
+    let processor = load(config, numerics)?;
+    let backend = select_backend(backend)?;
+    let images = open_all(paths)?;
+    let batch = processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack)?;
+    let metadata = BTreeMap::from([
+        ("numerics".to_owned(), numerics.name().to_owned()),
+        ("backend".to_owned(), backend.name()),
+        ("processor".to_owned(), processor.model().type_name.to_owned()),
+    ]);
+    batch.save_safetensors(out, metadata)?;
+    for (key, feature) in &batch.data {
+        if let twinproc::Feature::Tensor(t) = feature {
+            println!("{}: {key} {:?} {}", out.display(), t.shape, dtype_name(&t.data));
+        }
+    }
+    Ok(())
+}
+
+fn dtype_name(data: &twinproc::TensorData) -> &'static str {
+    match data {
+        twinproc::TensorData::F32(_) => "float32",
+        twinproc::TensorData::U8(_) => "uint8",
+        twinproc::TensorData::I64(_) => "int64",
+    }
+}
+
+fn inspect(config: &Path) -> Result<(), Error> {
+    let processor = load(config, Numerics::default())?;
+    println!("{} ({})", processor.model().type_name, processor.model().description);
+    for (name, value, origin) in processor.kwarg_origins() {
+        let origin = match origin {
+            Origin::Config => "file",
+            Origin::Default => "default",
+            Origin::Unset => "unset",
+        };
+        println!("{name:<18} {value:<40} {origin}", value = value.to_string());
+    }
+    for (key, value) in processor.extra() {
+        println!("{key:<18} {value:<40} file (not a standard kwarg)", value = value.to_string());
+    }
+    Ok(())
+}
+
+fn bench(
+    config: &Path,
+    numerics: Numerics,
+    threads: Option<usize>,
+    repeat: usize,
+    paths: &[PathBuf],
+) -> Result<(), Error> {
+    let processor = load(config, numerics)?;
+    let backend = match threads {
+        Some(n) => CpuBackend::with_threads(n)?,
+        None => CpuBackend::new(),
+    };
+    let images = open_all(paths)?;
+    let call = || processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack);
+    call()?; // warm-up
+    let mut seconds = Vec::with_capacity(repeat.max(1));
+    for _ in 0..repeat.max(1) {
+        let start = Instant::now();
+        call()?;
+        seconds.push(start.elapsed().as_secs_f64());
+    }
+    seconds.sort_by(f64::total_cmp);
+    let median = seconds[seconds.len() / 2];
+    let line = serde_json::json!({
+        "config": config.display().to_string(),
+        "numerics": numerics.name(),
+        "threads": threads.unwrap_or_else(rayon::current_num_threads),
+        "images": images.len(),
+        "repeat": seconds.len(),
+        "median_s": median,
+        "images_per_s": images.len() as f64 / median,
+    });
+    println!("{line}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Preprocess {
+            config,
+            numerics,
+            backend,
+            out,
+            images,
+        } => preprocess(config, (*numerics).into(), *backend, out, images),
+        Command::Inspect { config } => inspect(config),
+        Command::Bench {
+            config,
+            numerics,
+            threads,
+            repeat,
+            images,
+        } => bench(config, (*numerics).into(), *threads, *repeat, images),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("twinproc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The one error type of twinproc: every failure on input is a value of [`Error`], never a panic.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong, each variant naming what it concerns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An image file could not be decoded (corrupt, truncated, unknown format, over the size limit).
+    #[error("{}: cannot decode image: {message}", path.display())]
+    Decode { path: PathBuf, message: String },
+    /// An image that cannot be processed (zero-sized, wrong buffer length, unknown layout).
+    #[error("invalid image: {0}")]
+    InvalidImage(String),
+    /// A configuration file is not valid JSON or not an object.
+    #[error("{}: invalid JSON: {message}", path.display())]
+    Json { path: PathBuf, message: String },
+    /// A configuration value is invalid; `key` names it as it appears in `preprocessor_config.json`.
+    #[error("invalid value for `{key}`: {message}")]
+    InvalidConfig { key: String, message: String },
+    /// An argument outside the configuration (numerics mode, CLI option) is invalid.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The operation exists in transformers but raises there too (e.g. BOX resampling on tensors).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// Outputs of different shapes were asked to be stacked into one tensor.
+    #[error("unable to stack `{key}`: {message}")]
+    Stack { key: String, message: String },
+    /// A computed size is too large to allocate or index.
+    #[error("size too large: {0}")]
+    TooLarge(String),
+    /// The requested compute backend cannot run here.
+    #[error("backend unavailable: {0}")]
+    BackendUnavailable(String),
+    /// No processor is registered under the configuration's type name.
+    #[error("unknown image processor type {0:?}")]
+    UnknownProcessor(String),
+    /// Writing an output file failed.
+    #[error("{}: cannot write: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::InvalidConfig`] for `key`.
+    pub fn config(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidConfig {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Images as the processors take them: decoded images of any pixel type, or raw 8-bit arrays with an
+//! explicit or inferred channel layout.
+
+use crate::error::{Error, Result};
+use crate::kwargs::ChannelDimension;
+use crate::numeric::{convert, Pixels};
+use image::{DynamicImage, ImageReader, Limits, RgbImage};
+use std::path::Path;
+
+/// The largest image accepted from a file, in pixels per side, and its decode budget in bytes.
+const MAX_SIDE: u32 = 1 << 15;
+const MAX_DECODE_BYTES: u64 = 2 << 30;
+
+/// One input image.
+#[derive(Debug, Clone)]
+pub enum Image {
+    /// A decoded image; `do_convert_rgb` treats it as transformers treats the same `PIL.Image`.
+    Decoded(DynamicImage),
+    /// 8-bit samples of shape `shape` (3 dimensions); `layout` says where the channel axis is, or
+    /// `None` to infer it as transformers does.
+    Array {
+        data: Vec<u8>,
+        shape: [usize; 3],
+        layout: Option<ChannelDimension>,
+    },
+}
+
+impl From<DynamicImage> for Image {
+    fn from(image: DynamicImage) -> Self {
+        Image::Decoded(image)
+    }
+}
+
+impl From<RgbImage> for Image {
+    fn from(image: RgbImage) -> Self {
+        Image::Decoded(DynamicImage::ImageRgb8(image))
+    }
+}
+
+impl Image {
+    /// Reads an image file as `PIL.Image.open(path)` handed to a processor is treated: first frame,
+    /// no EXIF rotation, the file's own pixel type.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twinproc::Error> {
+    /// let err = twinproc::Image::open("no/such/file.png").unwrap_err();
+    /// assert!(err.to_string().contains("no/such/file.png"));
+    /// # Ok(()) }
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Image> {
+        let path = path.as_ref();
+        let decode_error = |message: String| Error::Decode {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut reader = ImageReader::open(path)
+            .map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .with_guessed_format()
+            .map_err(|e| decode_error(e.to_string()))?;
+        let mut limits = Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_alloc = Some(MAX_DECODE_BYTES);
+        reader.limits(limits);
+        let image = reader.decode().map_err(|e| decode_error(e.to_string()))?;
+        if image.width() == 0 || image.height() == 0 {
+            return Err(decode_error("the image has no pixels".into()));
+        }
+        Ok(Image::Decoded(image))
+    }
+
+    /// HWC samples (`height` rows of `width` pixels of `channels` samples).
+    pub fn from_hwc(data: Vec<u8>, height: usize, width: usize, channels: usize) -> Image {
+        Image::Array {
+            data,
+            shape: [height, width, channels],
+            layout: Some(ChannelDimension::Last),
+        }
+    }
+
+    /// CHW samples (`channels` planes of `height` rows of `width` samples).
+    pub fn from_chw(data: Vec<u8>, channels: usize, height: usize, width: usize) -> Image {
+        Image::Array {
+            data,
+            shape: [channels, height, width],
+            layout: Some(ChannelDimension::First),
+        }
+    }
+
+    /// The 8-bit pixels the pipeline starts from: `convert_to_rgb` applied when `convert_rgb` is set.
+    /// `default_layout` is the call's `input_data_format`, used for arrays without their own.
+    pub(crate) fn to_pixels(
+        &self,
+        convert_rgb: bool,
+        default_layout: Option<ChannelDimension>,
+    ) -> Result<Pixels> {
+        let pixels = match self {
+            Image::Decoded(image) => {
+                if image.width() == 0 || image.height() == 0 {
+                    return Err(Error::InvalidImage("the image has no pixels".into()));
+                }
+                return if convert_rgb {
+                    convert::to_rgb(image)
+                } else {
+                    convert::to_native(image)
+                };
+            }
+            Image::Array {
+                data,
+                shape,
+                layout,
+            } => array_pixels(data, *shape, layout.or(default_layout))?,
+        };
+        if convert_rgb {
+            convert::array_to_rgb(pixels)
+        } else {
+            Ok(pixels)
+        }
+    }
+}
+
+/// transformers' `infer_channel_dimension_format` for a 3-D array: a leading axis of 1 or 3 means
+/// channels first (also when the last axis could be channels too), else a trailing one means last.
+pub fn infer_layout(shape: [usize; 3]) -> Result<ChannelDimension> {
+    let is_channels = |n: usize| n == 1 || n == 3;
+    if is_channels(shape[0]) {
+        Ok(ChannelDimension::First)
+    } else if is_channels(shape[2]) {
+        Ok(ChannelDimension::Last)
+    } else {
+        Err(Error::InvalidImage(format!(
+            "unable to infer the channel dimension of an array of shape {shape:?}; give the layout"
+        )))
+    }
+}
+
+fn array_pixels(data: &[u8], shape: [usize; 3], layout: Option<ChannelDimension>) -> Result<Pixels> {
+    let layout = match layout {
+        Some(layout) => layout,
+        None => infer_layout(shape)?,
+    };
+    let (channels, height, width) = match layout {
+        ChannelDimension::First => (shape[0], shape[1], shape[2]),
+        ChannelDimension::Last => (shape[2], shape[0], shape[1]),
+    };
+    let expected = channels
+        .checked_mul(height)
+        .and_then(|n| n.checked_mul(width))
+        .ok_or_else(|| Error::TooLarge(format!("array shape {shape:?}")))?;
+    if expected == 0 {
+        return Err(Error::InvalidImage(format!(
+            "array of shape {shape:?} has no pixels"
+        )));
+    }
+    if data.len() != expected {
+        return Err(Error::InvalidImage(format!(
+            "array of shape {shape:?} needs {expected} bytes, got {}",
+            data.len()
+        )));
+    }
+    let data = match layout {
+        ChannelDimension::Last => data.to_vec(),
+        ChannelDimension::First => {
+            let plane = height * width;
+            let mut hwc = vec![0u8; expected];
+            for (i, px) in hwc.chunks_exact_mut(channels).enumerate() {
+                for (c, v) in px.iter_mut().enumerate() {
+                    *v = data[c * plane + i];
+                }
+            }
+            hwc
+        }
+    };
+    Ok(Pixels {
+        width,
+        height,
+        channels,
+        data,
+    })
+}

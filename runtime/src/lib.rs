@@ -1,0 +1,40 @@
+//! # twinproc
+//!
+//! Vision-model image preprocessing whose pixels are exactly what Hugging Face transformers 5.23
+//! produces: each numerics mode ([`Numerics::Pil`], [`Numerics::Torchvision`]) is bit-identical to the
+//! transformers backend it reproduces.
+//!
+//! ```
+//! use twinproc::{AutoImageProcessor, Image, ImagesKwargs, Numerics};
+//! # let dir = std::env::temp_dir().join("twinproc-doc-lib");
+//! # std::fs::create_dir_all(&dir)?;
+//! # std::fs::write(dir.join("preprocessor_config.json"),
+//! #     r#"{"image_processor_type": "CLIPImageProcessor", "size": 224, "crop_size": 224}"#)?;
+//! let processor = AutoImageProcessor::from_pretrained(&dir)?.with_numerics(Numerics::Pil);
+//! let image = Image::from_hwc(vec![200; 32 * 48 * 3], 32, 48, 3);
+//! let batch = processor.preprocess(&[image], &ImagesKwargs::default())?;
+//! assert_eq!(batch.tensor("pixel_values").unwrap().shape, [1, 3, 224, 224]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod auto;
+pub mod backend;
+pub mod config;
+pub mod error;
+pub mod image;
+pub mod kwargs;
+pub mod models;
+pub mod numeric;
+pub mod plan;
+pub mod processor;
+pub mod size;
+pub mod tensor;
+
+pub use auto::AutoImageProcessor;
+pub use error::{Error, Result};
+pub use image::Image;
+pub use kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
+pub use numeric::Numerics;
+pub use processor::{ImageProcessor, ModelSpec, Stacking};
+pub use size::SizeDict;
+pub use tensor::{BatchFeature, Feature, Tensor, TensorData};

@@ -1,0 +1,15 @@
+//! The processors of specific models, each a [`ModelSpec`](crate::processor::ModelSpec) of class defaults.
+
+pub mod clip;
+pub mod siglip;
+
+/// OpenAI CLIP's per-channel mean (`OPENAI_CLIP_MEAN`).
+pub const OPENAI_CLIP_MEAN: [f64; 3] = [0.48145466, 0.4578275, 0.40821073];
+/// OpenAI CLIP's per-channel standard deviation (`OPENAI_CLIP_STD`).
+pub const OPENAI_CLIP_STD: [f64; 3] = [0.26862954, 0.26130258, 0.27577711];
+/// `IMAGENET_STANDARD_MEAN`.
+pub const IMAGENET_STANDARD_MEAN: [f64; 3] = [0.5, 0.5, 0.5];
+/// `IMAGENET_STANDARD_STD`.
+pub const IMAGENET_STANDARD_STD: [f64; 3] = [0.5, 0.5, 0.5];
+/// transformers' default `rescale_factor`: Python's `1 / 255`.
+pub const RESCALE_1_255: f64 = 1.0 / 255.0;

@@ -1,0 +1,65 @@
+//! Center crop with zero padding, in the two conventions the backends use.
+//!
+//! A crop is an offset into the source: output pixel `(y, x)` is source pixel `(y + top, x + left)`, or
+//! black where that lies outside. The conventions differ only in the offset when the size difference
+//! is odd.
+
+use super::Numerics;
+
+/// The window a center crop reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CropWindow {
+    /// Source row of output row 0 (negative: zero rows on top).
+    pub top: i64,
+    /// Source column of output column 0 (negative: zero columns on the left).
+    pub left: i64,
+    pub height: usize,
+    pub width: usize,
+}
+
+/// The offset of a centered window of `crop` samples in `size` samples.
+///
+/// - `pil` (`image_transforms.center_crop`, NumPy): `(size - crop) // 2`, floor division, so an odd
+///   padding puts the extra zero row on top;
+/// - `torchvision` (`int((size - crop) / 2)`, then `tvF.crop`): truncation toward zero, so an odd
+///   padding puts it at the bottom.
+pub fn center_offset(size: usize, crop: usize, numerics: Numerics) -> i64 {
+    let diff = size as i64 - crop as i64;
+    match numerics {
+        Numerics::Pil => diff.div_euclid(2),
+        Numerics::Torchvision => diff / 2,
+    }
+}
+
+/// The center-crop window of `(height, width)` to `(crop_height, crop_width)`.
+pub fn center_crop(
+    (height, width): (usize, usize),
+    (crop_height, crop_width): (usize, usize),
+    numerics: Numerics,
+) -> CropWindow {
+    CropWindow {
+        top: center_offset(height, crop_height, numerics),
+        left: center_offset(width, crop_width, numerics),
+        height: crop_height,
+        width: crop_width,
+    }
+}
+
+impl CropWindow {
+    /// The whole image, unchanged.
+    pub fn full((height, width): (usize, usize)) -> Self {
+        CropWindow {
+            top: 0,
+            left: 0,
+            height,
+            width,
+        }
+    }
+
+    /// For output index `i` along an axis of `len` source samples starting at `offset`: the source index.
+    #[inline]
+    pub fn source(offset: i64, i: usize, len: usize) -> Option<usize> {
+        let s = offset + i as i64;
+        (s >= 0 && (s as usize) < len).then_some(s as usize)
+    }
+}

@@ -1,0 +1,70 @@
+//! The numeric core: pure functions and host-built tables that decide every output number.
+//!
+//! Both twins consume what is built here: the CPU backend runs the reference loops in
+//! [`resample`] and [`normalize`]; the CUDA backend uploads the same tables. Two numerics modes exist,
+//! one per transformers backend:
+//! - [`pil`]: `XImageProcessorPil` (Pillow's 8-bit resampler, NumPy crop, rescale in f64, normalize in f32);
+//! - [`torchvision`]: `XImageProcessor` on CPU (ATen's uint8 antialiased resize, torchvision's crop,
+//!   fused `(x - 255·mean) / (255·std)` in f32).
+
+pub mod convert;
+pub mod crop;
+pub mod normalize;
+pub mod pil;
+pub mod resample;
+pub mod taps;
+pub mod torchvision;
+
+/// Which transformers backend's arithmetic to reproduce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Numerics {
+    /// `XImageProcessorPil`: Pillow + NumPy.
+    Pil,
+    /// `XImageProcessor` (torchvision backend) on CPU; what `AutoImageProcessor` gives without a GPU.
+    #[default]
+    Torchvision,
+}
+
+impl Numerics {
+    /// The name used on the command line and in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Numerics::Pil => "pil",
+            Numerics::Torchvision => "torchvision",
+        }
+    }
+}
+
+impl std::str::FromStr for Numerics {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pil" => Ok(Numerics::Pil),
+            "torchvision" => Ok(Numerics::Torchvision),
+            other => Err(crate::Error::InvalidArgument(format!(
+                "unknown numerics mode {other:?}: expected \"pil\" or \"torchvision\""
+            ))),
+        }
+    }
+}
+
+/// An 8-bit image: `height` rows of `width` pixels of `channels` interleaved samples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pixels {
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+    pub data: Vec<u8>,
+}
+
+impl Pixels {
+    /// A black image.
+    pub fn zeroed(width: usize, height: usize, channels: usize) -> Self {
+        Pixels {
+            width,
+            height,
+            channels,
+            data: vec![0; width * height * channels],
+        }
+    }
+}

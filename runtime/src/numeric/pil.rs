@@ -1,0 +1,119 @@
+//! Pillow's 8-bit resampler (`src/libImaging/Resample.c`) and nearest-neighbour scaling
+//! (`Image.resize` with `NEAREST`, an affine transform in `src/libImaging/Geometry.c`).
+
+use super::resample::{ResizePlan, OUTSIDE};
+use super::taps::{antialias_taps, FixedAxis};
+use crate::kwargs::Resample;
+use std::f64::consts::PI;
+
+/// Fractional bits of Pillow's 8-bit coefficients: `32 - 8 - 2`.
+pub const PRECISION_BITS: u32 = 22;
+
+fn box_filter(x: f64) -> f64 {
+    if x > -0.5 && x <= 0.5 { 1.0 } else { 0.0 }
+}
+
+fn bilinear_filter(x: f64) -> f64 {
+    let x = x.abs();
+    if x < 1.0 { 1.0 - x } else { 0.0 }
+}
+
+fn hamming_filter(x: f64) -> f64 {
+    let x = x.abs();
+    if x == 0.0 {
+        1.0
+    } else if x >= 1.0 {
+        0.0
+    } else {
+        let x = x * PI;
+        // Pillow writes the constants as float literals: 0.54f, 0.46f.
+        x.sin() / x * (f64::from(0.54f32) + f64::from(0.46f32) * x.cos())
+    }
+}
+
+fn bicubic_filter(x: f64) -> f64 {
+    const A: f64 = -0.5;
+    let x = x.abs();
+    if x < 1.0 {
+        ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+    } else if x < 2.0 {
+        (((x - 5.0) * x + 8.0) * x - 4.0) * A
+    } else {
+        0.0
+    }
+}
+
+fn sinc_filter(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else {
+        let x = x * PI;
+        x.sin() / x
+    }
+}
+
+fn lanczos_filter(x: f64) -> f64 {
+    // Truncated sinc: -3 <= x < 3.
+    if (-3.0..3.0).contains(&x) {
+        sinc_filter(x) * sinc_filter(x / 3.0)
+    } else {
+        0.0
+    }
+}
+
+/// The filter function and its support at scale 1 (Pillow's `struct filter` table).
+pub fn filter(resample: Resample) -> Option<(fn(f64) -> f64, f64)> {
+    match resample {
+        Resample::Nearest => None,
+        Resample::Box => Some((box_filter, 0.5)),
+        Resample::Bilinear => Some((bilinear_filter, 1.0)),
+        Resample::Hamming => Some((hamming_filter, 1.0)),
+        Resample::Bicubic => Some((bicubic_filter, 2.0)),
+        Resample::Lanczos => Some((lanczos_filter, 3.0)),
+    }
+}
+
+/// Pillow's coefficients for one axis (`precompute_coeffs` + `normalize_coeffs_8bpc`).
+pub fn fixed_axis(in_size: usize, out_size: usize, resample: Resample) -> Option<FixedAxis> {
+    let (filter, support) = filter(resample)?;
+    let taps = antialias_taps(in_size, out_size, support, filter, false);
+    Some(FixedAxis::from_f64(&taps, PRECISION_BITS))
+}
+
+/// Source index of each output sample for a NEAREST resize (`ImagingScaleAffine`): the position starts
+/// at `0.5 * scale` and *accumulates* `+= scale` per output sample in double, then truncates; the
+/// accumulation sometimes lands just below an integer that `(x + 0.5) * scale` would hit exactly.
+/// Positions past the input are [`OUTSIDE`] (Pillow leaves them black).
+pub fn nearest_sources(in_size: usize, out_size: usize) -> Vec<u32> {
+    let scale = in_size as f64 / out_size as f64;
+    let mut position = scale * 0.5;
+    let mut sources = Vec::with_capacity(out_size);
+    for _ in 0..out_size {
+        let index = position as usize; // position >= 0: truncation is Pillow's COORD
+        sources.push(if index < in_size { index as u32 } else { OUTSIDE });
+        position += scale;
+    }
+    sources
+}
+
+/// The plan of `PIL.Image.resize((out_w, out_h), resample)` on an 8-bit image.
+pub fn resize_plan(
+    (in_w, in_h): (usize, usize),
+    (out_w, out_h): (usize, usize),
+    resample: Resample,
+) -> ResizePlan {
+    if (in_w, in_h) == (out_w, out_h) {
+        return ResizePlan::Copy;
+    }
+    if resample == Resample::Nearest {
+        return ResizePlan::Nearest {
+            x_src: nearest_sources(in_w, out_w),
+            y_src: nearest_sources(in_h, out_h),
+        };
+    }
+    let axis = |i, o| if i == o { None } else { fixed_axis(i, o, resample) };
+    ResizePlan::Fixed {
+        horizontal: axis(in_w, out_w),
+        vertical: axis(in_h, out_h),
+    }
+}

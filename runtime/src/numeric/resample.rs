@@ -1,0 +1,126 @@
+//! Executing a resize on 8-bit pixels: the separable fixed-point convolution shared by Pillow and
+//! ATen's uint8 path, and nearest-neighbour gathers.
+//!
+//! These are the CPU reference bodies of the operations a [`ResizePlan`] describes. The plan holds every
+//! number that decides a result; these loops only execute it, in the order the references do:
+//! horizontal pass first, 8-bit samples between the passes.
+
+use super::taps::FixedAxis;
+use super::Pixels;
+
+/// A nearest-neighbour source index that lies outside the input: the output pixel is black.
+pub const OUTSIDE: u32 = u32::MAX;
+
+/// How to resize one image: built on the host from the sizes, the filter and the numerics mode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResizePlan {
+    /// The output size equals the input size: both references return the pixels unchanged.
+    Copy,
+    /// Fixed-point separable convolution with an 8-bit intermediate (Pillow; ATen uint8 antialias).
+    /// An axis whose size does not change has no pass.
+    Fixed {
+        horizontal: Option<FixedAxis>,
+        vertical: Option<FixedAxis>,
+    },
+    /// Each output pixel copies one input pixel: `x_src[x]`, `y_src[y]` ([`OUTSIDE`]: black).
+    Nearest { x_src: Vec<u32>, y_src: Vec<u32> },
+}
+
+/// Rounds a fixed-point accumulator back to 8 bits: `clamp(acc >> precision, 0, 255)`.
+#[inline(always)]
+fn clip8(acc: i32, precision_bits: u32) -> u8 {
+    (acc >> precision_bits).clamp(0, 255) as u8
+}
+
+/// One fixed-point output sample: `(2^(p-1) + Σ sample·weight) >> p`, clamped.
+#[inline(always)]
+fn fixed_dot(samples: impl Iterator<Item = u8>, weights: &[i32], precision_bits: u32) -> u8 {
+    let mut acc: i32 = 1 << (precision_bits - 1);
+    for (s, &w) in samples.zip(weights) {
+        acc += i32::from(s) * w;
+    }
+    clip8(acc, precision_bits)
+}
+
+/// Horizontal fixed-point pass over every row.
+pub fn fixed_horizontal(src: &Pixels, axis: &FixedAxis) -> Pixels {
+    let c = src.channels;
+    let out_w = axis.taps.out_size();
+    let mut out = Pixels::zeroed(out_w, src.height, c);
+    let in_row_len = src.width * c;
+    for (src_row, dst_row) in src
+        .data
+        .chunks_exact(in_row_len)
+        .zip(out.data.chunks_exact_mut(out_w * c))
+    {
+        for (x, dst_px) in dst_row.chunks_exact_mut(c).enumerate() {
+            let start = axis.taps.starts[x] as usize * c;
+            let weights = axis.taps.row(x);
+            for (ch, dst) in dst_px.iter_mut().enumerate() {
+                let samples = src_row[start + ch..].iter().step_by(c).copied();
+                *dst = fixed_dot(samples, weights, axis.precision_bits);
+            }
+        }
+    }
+    out
+}
+
+/// Vertical fixed-point pass over every column.
+pub fn fixed_vertical(src: &Pixels, axis: &FixedAxis) -> Pixels {
+    let row_len = src.width * src.channels;
+    let out_h = axis.taps.out_size();
+    let mut out = Pixels::zeroed(src.width, out_h, src.channels);
+    let mut acc = vec![0i32; row_len];
+    for (y, dst_row) in out.data.chunks_exact_mut(row_len).enumerate() {
+        let start = axis.taps.starts[y] as usize;
+        acc.fill(1 << (axis.precision_bits - 1));
+        for (k, &w) in axis.taps.row(y).iter().enumerate() {
+            let src_row = &src.data[(start + k) * row_len..(start + k + 1) * row_len];
+            for (a, &s) in acc.iter_mut().zip(src_row) {
+                *a += i32::from(s) * w;
+            }
+        }
+        for (d, &a) in dst_row.iter_mut().zip(&acc) {
+            *d = clip8(a, axis.precision_bits);
+        }
+    }
+    out
+}
+
+impl ResizePlan {
+    /// Runs the plan on one image (the CPU reference execution).
+    pub fn run(&self, src: &Pixels) -> Pixels {
+        match self {
+            ResizePlan::Copy => src.clone(),
+            ResizePlan::Fixed {
+                horizontal,
+                vertical,
+            } => {
+                let h = horizontal.as_ref().map(|axis| fixed_horizontal(src, axis));
+                let after_h = h.as_ref().unwrap_or(src);
+                match vertical {
+                    Some(axis) => fixed_vertical(after_h, axis),
+                    None => h.unwrap_or_else(|| src.clone()),
+                }
+            }
+            ResizePlan::Nearest { x_src, y_src } => {
+                let c = src.channels;
+                let mut out = Pixels::zeroed(x_src.len(), y_src.len(), c);
+                let out_row_len = x_src.len() * c;
+                for (dst_row, &sy) in out.data.chunks_exact_mut(out_row_len).zip(y_src) {
+                    if sy == OUTSIDE {
+                        continue;
+                    }
+                    let src_row = &src.data[sy as usize * src.width * c..];
+                    for (dst_px, &sx) in dst_row.chunks_exact_mut(c).zip(x_src) {
+                        if sx != OUTSIDE {
+                            let at = sx as usize * c;
+                            dst_px.copy_from_slice(&src_row[at..at + c]);
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+}

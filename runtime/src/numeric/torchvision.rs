@@ -1,0 +1,119 @@
+//! torchvision's resize of a uint8 image on CPU (`tvF.resize(..., antialias=True)`), as ATen computes it
+//! (`aten/src/ATen/native/cpu/UpSampleKernel.cpp`, `UpSampleKernelAVXAntialias.h`): double weights
+//! quantised to int16 with a per-axis precision, horizontal pass first, uint8 between passes.
+//!
+//! torchvision 0.29 keeps uint8 images native for bilinear, bicubic and lanczos on x86 CPUs with AVX2
+//! or AVX512 (older releases sent AVX512 machines through float32). Box and hamming exist only for PIL
+//! images: transformers raises for them.
+
+use super::pil;
+use super::resample::ResizePlan;
+use super::taps::{antialias_taps, FixedAxis};
+use crate::kwargs::Resample;
+use crate::Error;
+
+/// ATen's antialias triangle filter (`HelperInterpLinear::aa_filter`).
+fn linear_filter(x: f64) -> f64 {
+    let x = x.abs();
+    if x < 1.0 { 1.0 - x } else { 0.0 }
+}
+
+/// ATen's antialias cubic filter (`HelperInterpCubic::aa_filter`, Keys' `a = -0.5`), written with
+/// ATen's `cubic_convolution1/2` expressions (the outer lobe rounds differently from Pillow's).
+fn cubic_filter(x: f64) -> f64 {
+    const A: f64 = -0.5;
+    let x = x.abs();
+    if x < 1.0 {
+        ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+    } else if x < 2.0 {
+        ((A * x - 5.0 * A) * x + 8.0 * A) * x - 4.0 * A
+    } else {
+        0.0
+    }
+}
+
+/// Picks the largest precision (at most 22 bits) at which the largest weight still fits in int16
+/// (`_compute_index_ranges_int16_weights`).
+pub fn int16_precision(max_weight: f64) -> u32 {
+    let mut precision = 0;
+    while precision < 22 {
+        let next = (0.5 + max_weight * f64::from(1u32 << (precision + 1))) as i32;
+        if next >= 1 << 15 {
+            break;
+        }
+        precision += 1;
+    }
+    precision
+}
+
+fn filter(resample: Resample) -> Result<(fn(f64) -> f64, f64), Error> {
+    match resample {
+        Resample::Bilinear => Ok((linear_filter, 1.0)),
+        Resample::Bicubic => Ok((cubic_filter, 2.0)),
+        // ATen's Lanczos-3 (torch >= 2.12) follows Pillow-SIMD, whose filter is Pillow's.
+        Resample::Lanczos => pil::filter(resample).ok_or_else(|| unsupported(resample)),
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The int16 table of one axis for the uint8 antialiased path.
+pub fn int16_axis(in_size: usize, out_size: usize, resample: Resample) -> Result<FixedAxis, Error> {
+    let (filter, support) = filter(resample)?;
+    let taps = antialias_taps(in_size, out_size, support, filter, true);
+    let max_weight = taps.weights.iter().copied().fold(0.0, f64::max);
+    Ok(FixedAxis::from_f64(&taps, int16_precision(max_weight)))
+}
+
+/// Source index of each output sample for `nearest-exact` along one axis, with a float32
+/// `scale = in / out`. ATen has two kernels whose roundings differ: the channels-last one (which it
+/// picks for small outputs, `out_h + out_w <= 128`) computes `floorf(f32((i + 0.5) * scale))`, the
+/// generic one `floorf(max(scale * (i + 0.5f) - 0.5f, 0) + 0.5)` in float32.
+pub fn nearest_exact_sources(in_size: usize, out_size: usize, small_output: bool) -> Vec<u32> {
+    let scale = in_size as f32 / out_size as f32;
+    (0..out_size)
+        .map(|i| {
+            let index = if small_output {
+                (((i as f64 + 0.5) * f64::from(scale)) as f32).floor()
+            } else {
+                let real = (scale * (i as f32 + 0.5) - 0.5).max(0.0);
+                (real + 0.5).floor()
+            };
+            (index as usize).min(in_size - 1) as u32
+        })
+        .collect()
+}
+
+fn unsupported(resample: Resample) -> Error {
+    Error::Unsupported(format!(
+        "resample {} ({}) is not supported by the torchvision backend on tensors \
+         (only NEAREST, BILINEAR, BICUBIC and LANCZOS are); use the pil numerics",
+        resample.pil_name(),
+        resample as u8
+    ))
+}
+
+/// The plan of `tvF.resize(uint8 image, [out_h, out_w], interpolation, antialias=True)` on CPU.
+/// transformers maps PIL's NEAREST to torchvision's NEAREST_EXACT.
+pub fn resize_plan(
+    (in_w, in_h): (usize, usize),
+    (out_w, out_h): (usize, usize),
+    resample: Resample,
+) -> Result<ResizePlan, Error> {
+    if resample == Resample::Nearest {
+        let small_output = out_h + out_w <= 128;
+        return Ok(ResizePlan::Nearest {
+            x_src: nearest_exact_sources(in_w, out_w, small_output),
+            y_src: nearest_exact_sources(in_h, out_h, small_output),
+        });
+    }
+    let axis = |i, o| (i != o).then(|| int16_axis(i, o, resample)).transpose();
+    let horizontal = axis(in_w, out_w)?;
+    let vertical = axis(in_h, out_h)?;
+    if horizontal.is_none() && vertical.is_none() {
+        return filter(resample).map(|_| ResizePlan::Copy);
+    }
+    Ok(ResizePlan::Fixed {
+        horizontal,
+        vertical,
+    })
+}

@@ -1,0 +1,455 @@
+//! The default pipeline of transformers' image processors, generic over the compute backend:
+//! convert to RGB → resize → center crop → rescale and normalize → pad, over a batch.
+
+use crate::backend::{Backend, CpuBackend};
+use crate::config::{self, ProcessorConfig};
+use crate::error::{Error, Result};
+use crate::image::Image;
+use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
+use crate::numeric::crop::{center_crop, CropWindow};
+use crate::numeric::normalize::{LevelMap, MeanStd};
+use crate::numeric::{pil, torchvision, Numerics, Pixels};
+use crate::plan::ImagePlan;
+use crate::size::SizeDict;
+use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What defines a model's processor: its type name and its class defaults.
+#[derive(Debug)]
+pub struct ModelSpec {
+    /// The transformers class name of the torchvision twin, e.g. `CLIPImageProcessor`.
+    pub type_name: &'static str,
+    /// One line on the model.
+    pub description: &'static str,
+    /// How an int `size` is read when the configuration does not say (`default_to_square`).
+    pub default_to_square: bool,
+    /// The class defaults of every standard kwarg.
+    pub defaults: fn() -> ImagesKwargs,
+}
+
+/// Every kwarg with a value: call overrides over instance values over class defaults, checked as
+/// transformers' `validate_preprocess_arguments` checks them (and for values that would give NaN).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub do_convert_rgb: bool,
+    /// Target size and filter, when resizing.
+    pub resize: Option<(SizeDict, Resample)>,
+    /// Crop size (height and width), when center-cropping.
+    pub center_crop: Option<(usize, usize)>,
+    pub rescale_factor: Option<f64>,
+    pub normalize: Option<(ChannelValues, ChannelValues)>,
+    /// Pad target (`None`: the largest output of the batch), when padding.
+    pub pad: Option<Option<SizeDict>>,
+    pub data_format: ChannelDimension,
+    pub input_data_format: Option<ChannelDimension>,
+}
+
+fn check_channel_values(key: &str, values: &ChannelValues, nonzero: bool) -> Result<()> {
+    let list = match values {
+        ChannelValues::Scalar(v) => std::slice::from_ref(v),
+        ChannelValues::PerChannel(v) => v.as_slice(),
+    };
+    for &v in list {
+        if !v.is_finite() {
+            return Err(Error::config(key, format!("{v} is not a finite number")));
+        }
+        if nonzero && v as f32 == 0.0 {
+            return Err(Error::config(key, "a standard deviation of 0 would divide by zero"));
+        }
+    }
+    Ok(())
+}
+
+impl Resolved {
+    /// Resolves and validates `kwargs` (every value already merged).
+    pub fn new(kwargs: &ImagesKwargs) -> Result<Self> {
+        let resize = if kwargs.do_resize.unwrap_or(false) {
+            let size = kwargs.size.ok_or_else(|| {
+                Error::config("size", "`size` and `resample` must be specified if `do_resize` is `True`")
+            })?;
+            Some((size, kwargs.resample.unwrap_or(Resample::Bilinear)))
+        } else {
+            None
+        };
+        let center_crop = if kwargs.do_center_crop.unwrap_or(false) {
+            let crop = kwargs.crop_size.ok_or_else(|| {
+                Error::config("crop_size", "`crop_size` must be specified if `do_center_crop` is `True`")
+            })?;
+            match (crop.height, crop.width) {
+                (Some(h), Some(w)) => Some((h as usize, w as usize)),
+                _ => {
+                    return Err(Error::config(
+                        "crop_size",
+                        format!("must have keys 'height' and 'width', got {{{}}}", crop.keys().join(", ")),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let rescale_factor = if kwargs.do_rescale.unwrap_or(false) {
+            let factor = kwargs.rescale_factor.ok_or_else(|| {
+                Error::config(
+                    "rescale_factor",
+                    "`rescale_factor` must be specified if `do_rescale` is `True`",
+                )
+            })?;
+            if !factor.is_finite() || factor <= 0.0 {
+                return Err(Error::config(
+                    "rescale_factor",
+                    format!("must be a finite positive number, got {factor}"),
+                ));
+            }
+            Some(factor)
+        } else {
+            None
+        };
+        let normalize = if kwargs.do_normalize.unwrap_or(false) {
+            match (&kwargs.image_mean, &kwargs.image_std) {
+                (Some(mean), Some(std)) => {
+                    check_channel_values("image_mean", mean, false)?;
+                    check_channel_values("image_std", std, true)?;
+                    Some((mean.clone(), std.clone()))
+                }
+                _ => {
+                    return Err(Error::config(
+                        if kwargs.image_mean.is_none() { "image_mean" } else { "image_std" },
+                        "`image_mean` and `image_std` must both be specified if `do_normalize` is `True`",
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let pad = kwargs.do_pad.unwrap_or(false).then_some(kwargs.pad_size);
+        if let Some(Some(size)) = pad
+            && (size.height.is_none() || size.width.is_none())
+        {
+            return Err(Error::config(
+                "pad_size",
+                format!("must have keys 'height' and 'width', got {{{}}}", size.keys().join(", ")),
+            ));
+        }
+        Ok(Resolved {
+            do_convert_rgb: kwargs.do_convert_rgb.unwrap_or(false),
+            resize,
+            center_crop,
+            rescale_factor,
+            normalize,
+            pad,
+            data_format: kwargs.data_format.unwrap_or(ChannelDimension::First),
+            input_data_format: kwargs.input_data_format,
+        })
+    }
+
+    /// The level map for images of `channels` channels.
+    fn level_map(&self, numerics: Numerics, channels: usize) -> Result<LevelMap> {
+        let mean_std = match &self.normalize {
+            Some((mean, std)) => Some(MeanStd {
+                mean: mean.per_channel_f32("image_mean", channels)?,
+                std: std.per_channel_f32("image_std", channels)?,
+            }),
+            None => None,
+        };
+        Ok(LevelMap::new(numerics, channels, self.rescale_factor, mean_std.as_ref()))
+    }
+
+    /// Plans the default pipeline for one image of `(height, width)`.
+    pub fn plan(
+        &self,
+        numerics: Numerics,
+        (height, width): (usize, usize),
+        levels: Arc<LevelMap>,
+    ) -> Result<ImagePlan> {
+        let (resize, (out_h, out_w)) = match self.resize {
+            Some((size, resample)) => {
+                let out = size.output_size((height, width))?;
+                check_pixels(out)?;
+                let (src, dst) = ((width, height), (out.1, out.0));
+                let plan = match numerics {
+                    Numerics::Pil => pil::resize_plan(src, dst, resample),
+                    Numerics::Torchvision => torchvision::resize_plan(src, dst, resample)?,
+                };
+                (plan, out)
+            }
+            None => (
+                crate::numeric::resample::ResizePlan::Copy,
+                (height, width),
+            ),
+        };
+        let crop = match self.center_crop {
+            Some(crop) => center_crop((out_h, out_w), crop, numerics),
+            None => CropWindow::full((out_h, out_w)),
+        };
+        check_pixels((crop.height, crop.width))?;
+        Ok(ImagePlan {
+            resize,
+            crop,
+            levels,
+            layout: self.data_format,
+        })
+    }
+}
+
+/// Rejects sizes whose f32 output could not be allocated or indexed.
+fn check_pixels((h, w): (usize, usize)) -> Result<()> {
+    const MAX_ELEMENTS: usize = 1 << 31;
+    match h.checked_mul(w).and_then(|n| n.checked_mul(4)) {
+        Some(n) if n <= MAX_ELEMENTS => Ok(()),
+        _ => Err(Error::TooLarge(format!(
+            "an output of {h}x{w} pixels exceeds {MAX_ELEMENTS} elements"
+        ))),
+    }
+}
+
+/// How a call treats outputs of different shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stacking {
+    /// Stack into one tensor; different shapes are an error (`return_tensors="pt"`).
+    #[default]
+    Stack,
+    /// Return a list of tensors (`return_tensors=None`).
+    List,
+}
+
+/// An image processor: a model's class defaults, the values its configuration sets, the numerics mode.
+#[derive(Debug, Clone)]
+pub struct ImageProcessor {
+    model: &'static ModelSpec,
+    /// Values set by the configuration or the constructor (over the class defaults).
+    set: ImagesKwargs,
+    /// Configuration keys that are not standard kwargs, kept for saving.
+    extra: Map<String, Value>,
+    numerics: Numerics,
+}
+
+/// Where a resolved kwarg's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The configuration file (or the constructor's kwargs).
+    Config,
+    /// The processor's class default.
+    Default,
+    /// Neither: the kwarg is unset.
+    Unset,
+}
+
+impl ImageProcessor {
+    /// A processor of `model` with `kwargs` over its class defaults, validated.
+    pub fn new(model: &'static ModelSpec, kwargs: ImagesKwargs) -> Result<Self> {
+        let processor = ImageProcessor {
+            model,
+            set: kwargs,
+            extra: Map::new(),
+            numerics: Numerics::default(),
+        };
+        Resolved::new(&processor.kwargs())?;
+        Ok(processor)
+    }
+
+    /// A processor of `model` from a parsed configuration.
+    pub fn from_config(model: &'static ModelSpec, config: ProcessorConfig) -> Result<Self> {
+        let mut processor = ImageProcessor::new(model, config.kwargs)?;
+        processor.extra = config.extra;
+        Ok(processor)
+    }
+
+    /// A processor of `model` from `preprocessor_config.json` (a directory or the file).
+    pub fn from_pretrained(model: &'static ModelSpec, path: impl AsRef<Path>) -> Result<Self> {
+        let config = ProcessorConfig::load(path.as_ref(), model.default_to_square)?;
+        Self::from_config(model, config)
+    }
+
+    /// The same processor with another numerics mode.
+    pub fn with_numerics(mut self, numerics: Numerics) -> Self {
+        self.numerics = numerics;
+        self
+    }
+
+    /// The numerics mode.
+    pub fn numerics(&self) -> Numerics {
+        self.numerics
+    }
+
+    /// The model this processor belongs to.
+    pub fn model(&self) -> &'static ModelSpec {
+        self.model
+    }
+
+    /// The model's class defaults.
+    pub fn defaults(&self) -> ImagesKwargs {
+        (self.model.defaults)()
+    }
+
+    /// The instance's kwargs: configured values over class defaults.
+    pub fn kwargs(&self) -> ImagesKwargs {
+        self.set.or(&self.defaults())
+    }
+
+    /// Configuration keys that are not standard kwargs.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// Every standard kwarg with its resolved JSON value and where it comes from.
+    pub fn kwarg_origins(&self) -> Vec<(&'static str, Value, Origin)> {
+        let set = self.set.to_json();
+        let defaults = self.defaults().to_json();
+        crate::kwargs::STANDARD_KWARGS
+            .iter()
+            .map(|doc| match (set.get(doc.name), defaults.get(doc.name)) {
+                (Some(v), _) => (doc.name, v.clone(), Origin::Config),
+                (None, Some(v)) => (doc.name, v.clone(), Origin::Default),
+                (None, None) => (doc.name, Value::Null, Origin::Unset),
+            })
+            .collect()
+    }
+
+    /// The JSON `save_pretrained` writes.
+    pub fn to_json_string(&self) -> String {
+        config::to_json_string(self.model.type_name, &self.kwargs(), &self.extra)
+    }
+
+    /// Writes `preprocessor_config.json` into `dir` (created if missing); returns the file's path.
+    pub fn save_pretrained(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
+        let dir = dir.as_ref();
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let path = dir.join(config::CONFIG_NAME);
+        std::fs::write(&path, self.to_json_string()).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    }
+
+    /// Preprocesses a batch on the CPU, stacking the outputs.
+    pub fn preprocess(&self, images: &[Image], overrides: &ImagesKwargs) -> Result<BatchFeature> {
+        self.preprocess_with(&CpuBackend::new(), images, overrides, Stacking::Stack)
+    }
+
+    /// Preprocesses a batch on `backend`.
+    pub fn preprocess_with<B: Backend + ?Sized>(
+        &self,
+        backend: &B,
+        images: &[Image],
+        overrides: &ImagesKwargs,
+        stacking: Stacking,
+    ) -> Result<BatchFeature> {
+        let resolved = Resolved::new(&overrides.or(&self.kwargs()))?;
+        let inputs = images
+            .iter()
+            .map(|image| image.to_pixels(resolved.do_convert_rgb, resolved.input_data_format))
+            .collect::<Result<Vec<Pixels>>>()?;
+        let outputs = run_default_pipeline(backend, &resolved, self.numerics, &inputs)?;
+        let mut batch = BatchFeature::default();
+        batch
+            .data
+            .insert("pixel_values".into(), collect_outputs("pixel_values", outputs, stacking)?);
+        Ok(batch)
+    }
+}
+
+/// Plans and executes resize, crop, rescale and normalize for a batch, then pads if asked.
+pub fn run_default_pipeline<B: Backend + ?Sized>(
+    backend: &B,
+    resolved: &Resolved,
+    numerics: Numerics,
+    inputs: &[Pixels],
+) -> Result<Vec<Tensor>> {
+    if inputs.is_empty() {
+        return Err(Error::InvalidImage("no images given".into()));
+    }
+    let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
+    let mut plans = Vec::with_capacity(inputs.len());
+    for pixels in inputs {
+        let levels = match level_maps.get(&pixels.channels) {
+            Some(map) => map.clone(),
+            None => {
+                let map = Arc::new(resolved.level_map(numerics, pixels.channels)?);
+                level_maps.insert(pixels.channels, map.clone());
+                map
+            }
+        };
+        plans.push(resolved.plan(numerics, (pixels.height, pixels.width), levels)?);
+    }
+    let outputs = backend.execute(inputs, &plans)?;
+    match resolved.pad {
+        Some(target) => pad_batch(outputs, target, resolved.data_format),
+        None => Ok(outputs),
+    }
+}
+
+/// Zero-pads every output at the bottom and right to `target` or to the largest in the batch.
+fn pad_batch(
+    outputs: Vec<Tensor>,
+    target: Option<SizeDict>,
+    layout: ChannelDimension,
+) -> Result<Vec<Tensor>> {
+    let hw = |t: &Tensor| match layout {
+        ChannelDimension::First => (t.shape[1], t.shape[2]),
+        ChannelDimension::Last => (t.shape[0], t.shape[1]),
+    };
+    let (target_h, target_w) = match target {
+        Some(SizeDict {
+            height: Some(h),
+            width: Some(w),
+            ..
+        }) => (h as usize, w as usize),
+        _ => outputs.iter().map(hw).fold((0, 0), |(a, b), (h, w)| (a.max(h), b.max(w))),
+    };
+    outputs
+        .into_iter()
+        .map(|t| {
+            let (h, w) = hw(&t);
+            if h > target_h || w > target_w {
+                return Err(Error::config(
+                    "pad_size",
+                    format!("an output of {h}x{w} does not fit in {target_h}x{target_w}"),
+                ));
+            }
+            let channels = t.shape.iter().product::<usize>() / (h * w);
+            let shape = match layout {
+                ChannelDimension::First => vec![channels, target_h, target_w],
+                ChannelDimension::Last => vec![target_h, target_w, channels],
+            };
+            let index = |c: usize, y: usize, x: usize, (hh, ww): (usize, usize)| match layout {
+                ChannelDimension::First => (c * hh + y) * ww + x,
+                ChannelDimension::Last => (y * ww + x) * channels + c,
+            };
+            macro_rules! pad {
+                ($v:expr, $variant:ident) => {{
+                    let mut out = vec![Default::default(); channels * target_h * target_w];
+                    for c in 0..channels {
+                        for y in 0..h {
+                            for x in 0..w {
+                                out[index(c, y, x, (target_h, target_w))] = $v[index(c, y, x, (h, w))];
+                            }
+                        }
+                    }
+                    TensorData::$variant(out)
+                }};
+            }
+            let data = match &t.data {
+                TensorData::F32(v) => pad!(v, F32),
+                TensorData::U8(v) => pad!(v, U8),
+                TensorData::I64(v) => pad!(v, I64),
+            };
+            Ok(Tensor { shape, data })
+        })
+        .collect()
+}
+
+/// Stacks per-image outputs, or keeps them as a list.
+pub fn collect_outputs(key: &str, outputs: Vec<Tensor>, stacking: Stacking) -> Result<Feature> {
+    match stacking {
+        Stacking::Stack => Tensor::stack(key, &outputs).map(Feature::Tensor),
+        Stacking::List => Ok(Feature::List(outputs)),
+    }
+}

@@ -1,0 +1,158 @@
+//! Output tensors and the `BatchFeature` that holds them by name.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The elements of a tensor, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TensorData {
+    F32(Vec<f32>),
+    U8(Vec<u8>),
+    I64(Vec<i64>),
+}
+
+impl TensorData {
+    fn dtype(&self) -> safetensors::Dtype {
+        match self {
+            TensorData::F32(_) => safetensors::Dtype::F32,
+            TensorData::U8(_) => safetensors::Dtype::U8,
+            TensorData::I64(_) => safetensors::Dtype::I64,
+        }
+    }
+
+    /// The elements as little-endian bytes.
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        match self {
+            TensorData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            TensorData::U8(v) => v.clone(),
+            TensorData::I64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
+    }
+
+    fn extend(&mut self, other: &TensorData) -> bool {
+        match (self, other) {
+            (TensorData::F32(a), TensorData::F32(b)) => a.extend_from_slice(b),
+            (TensorData::U8(a), TensorData::U8(b)) => a.extend_from_slice(b),
+            (TensorData::I64(a), TensorData::I64(b)) => a.extend_from_slice(b),
+            _ => return false,
+        }
+        true
+    }
+
+    fn empty_like(&self) -> TensorData {
+        match self {
+            TensorData::F32(_) => TensorData::F32(Vec::new()),
+            TensorData::U8(_) => TensorData::U8(Vec::new()),
+            TensorData::I64(_) => TensorData::I64(Vec::new()),
+        }
+    }
+}
+
+/// A dense tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tensor {
+    pub shape: Vec<usize>,
+    pub data: TensorData,
+}
+
+impl Tensor {
+    /// The f32 elements, if the tensor is float32.
+    pub fn as_f32(&self) -> Option<&[f32]> {
+        match &self.data {
+            TensorData::F32(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Stacks equally shaped tensors along a new first axis (`torch.stack`); `key` names the output in
+    /// the error transformers raises when the shapes differ.
+    pub fn stack(key: &str, tensors: &[Tensor]) -> Result<Tensor> {
+        let Some(first) = tensors.first() else {
+            return Err(Error::Stack {
+                key: key.into(),
+                message: "no tensors to stack".into(),
+            });
+        };
+        let mut data = first.data.empty_like();
+        for (i, t) in tensors.iter().enumerate() {
+            if t.shape != first.shape {
+                return Err(Error::Stack {
+                    key: key.into(),
+                    message: format!(
+                        "stack expects each tensor to be equal size, but got {:?} at entry 0 and {:?} at entry {i}",
+                        first.shape, t.shape
+                    ),
+                });
+            }
+            if !data.extend(&t.data) {
+                return Err(Error::Stack {
+                    key: key.into(),
+                    message: format!("entry {i} has another dtype than entry 0"),
+                });
+            }
+        }
+        let mut shape = vec![tensors.len()];
+        shape.extend_from_slice(&first.shape);
+        Ok(Tensor { shape, data })
+    }
+}
+
+/// One named output: a tensor, or a list of tensors that could not (or were not asked to) be stacked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Feature {
+    Tensor(Tensor),
+    List(Vec<Tensor>),
+}
+
+/// The outputs of a processor call by name (`pixel_values`, ...), as transformers' `BatchFeature`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchFeature {
+    pub data: BTreeMap<String, Feature>,
+}
+
+impl BatchFeature {
+    /// The tensor named `key`, if it is one.
+    pub fn tensor(&self, key: &str) -> Option<&Tensor> {
+        match self.data.get(key)? {
+            Feature::Tensor(t) => Some(t),
+            Feature::List(_) => None,
+        }
+    }
+
+    /// Writes every output to a safetensors file; lists are written as `key.000`, `key.001`, ...
+    pub fn save_safetensors(&self, path: &Path, metadata: BTreeMap<String, String>) -> Result<()> {
+        let mut owned: Vec<(String, Vec<usize>, safetensors::Dtype, Vec<u8>)> = Vec::new();
+        for (key, feature) in &self.data {
+            match feature {
+                Feature::Tensor(t) => {
+                    owned.push((key.clone(), t.shape.clone(), t.data.dtype(), t.data.to_le_bytes()))
+                }
+                Feature::List(list) => {
+                    for (i, t) in list.iter().enumerate() {
+                        owned.push((
+                            format!("{key}.{i:03}"),
+                            t.shape.clone(),
+                            t.data.dtype(),
+                            t.data.to_le_bytes(),
+                        ));
+                    }
+                }
+            }
+        }
+        let write_error = |message: String| Error::Write {
+            path: path.to_path_buf(),
+            message,
+        };
+        let views = owned
+            .iter()
+            .map(|(key, shape, dtype, bytes)| {
+                safetensors::tensor::TensorView::new(*dtype, shape.clone(), bytes)
+                    .map(|view| (key.clone(), view))
+                    .map_err(|e| write_error(e.to_string()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let metadata = (!metadata.is_empty()).then(|| metadata.into_iter().collect());
+        safetensors::serialize_to_file(views, metadata, path).map_err(|e| write_error(e.to_string()))
+    }
+}

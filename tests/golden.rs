@@ -1,0 +1,220 @@
+//! Golden tests: twinproc's outputs against transformers 5.23.0's own, bit for bit (f32 bytes), for
+//! every stored reference image, configuration and backend.
+
+use serde_json::Value;
+use twinproc::{AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking};
+use twinproc_golden_tests::{compare_f32, config_dir, decoded_rgb, golden_files, image_path, tensor, RefTensor};
+
+/// The configurations of the default pipeline (LLaVA-OneVision has its own model logic).
+const CONFIGS: [&str; 4] = [
+    "clip_vit_b32",
+    "clip_legacy_int_size",
+    "clip_nocrop_bilinear",
+    "siglip_so400m_384",
+];
+
+fn numerics_of(backend: &str) -> Numerics {
+    match backend {
+        "pil" => Numerics::Pil,
+        "torchvision" => Numerics::Torchvision,
+        other => panic!("unknown backend {other}"),
+    }
+}
+
+fn run(config: &str, backend: &str, images: &[Image], stacking: Stacking) -> twinproc::Result<BatchFeature> {
+    let processor = AutoImageProcessor::from_pretrained(config_dir(config))?.with_numerics(numerics_of(backend));
+    processor.preprocess_with(
+        &twinproc::backend::CpuBackend::new(),
+        images,
+        &ImagesKwargs::default(),
+        stacking,
+    )
+}
+
+fn reference_f32(name: &str) -> (Vec<usize>, Vec<f32>) {
+    match tensor(name) {
+        Some(RefTensor::F32 { shape, data }) => (shape, data),
+        other => panic!("{name}: expected a float32 reference, got {other:?}"),
+    }
+}
+
+/// Compares one output tensor with the reference `key` of `file` (whole, or head and tail along the
+/// axis the reference truncated). Returns the differences found.
+fn compare_output(file: &str, key: &str, keys: &[String], shape: &[usize], data: &[f32]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if keys.iter().any(|k| k == key) {
+        let (ref_shape, ref_data) = reference_f32(&format!("{file}/{key}"));
+        if ref_shape != shape {
+            problems.push(format!("{key}: shape {shape:?}, reference {ref_shape:?}"));
+        } else if let Some(diff) = compare_f32(&ref_data, data) {
+            problems.push(format!("{key}: {diff}"));
+        }
+        return problems;
+    }
+    // Truncated: `key.full_shape`, and `key.head` / `key.tail` along axis 2.
+    let full_shape: Vec<usize> = match tensor(&format!("{file}/{key}.full_shape")) {
+        Some(RefTensor::I64 { data, .. }) => data.iter().map(|&d| d as usize).collect(),
+        other => panic!("{file}: no {key} and no {key}.full_shape: {other:?}"),
+    };
+    if full_shape != shape {
+        return vec![format!("{key}: shape {shape:?}, reference {full_shape:?}")];
+    }
+    let (ref_head_shape, head) = reference_f32(&format!("{file}/{key}.head"));
+    let (_, tail) = reference_f32(&format!("{file}/{key}.tail"));
+    let rows = ref_head_shape[2];
+    let (outer, len, inner) = (shape[..2].iter().product::<usize>(), shape[2], shape[3..].iter().product::<usize>());
+    let slice = |from: usize| -> Vec<f32> {
+        (0..outer)
+            .flat_map(|o| data[(o * len + from) * inner..(o * len + from + rows) * inner].iter().copied())
+            .collect()
+    };
+    if let Some(diff) = compare_f32(&head, &slice(0)) {
+        problems.push(format!("{key}.head: {diff}"));
+    }
+    if let Some(diff) = compare_f32(&tail, &slice(len - rows)) {
+        problems.push(format!("{key}.tail: {diff}"));
+    }
+    problems
+}
+
+fn compare_batch(file: &str, keys: &[String], batch: &BatchFeature) -> Vec<String> {
+    let mut problems = Vec::new();
+    match batch.data.get("pixel_values") {
+        Some(Feature::Tensor(t)) => {
+            let data = t.as_f32().expect("pixel_values is float32");
+            problems.extend(compare_output(file, "pixel_values", keys, &t.shape, data));
+        }
+        Some(Feature::List(list)) => {
+            for (i, t) in list.iter().enumerate() {
+                let data = t.as_f32().expect("pixel_values is float32");
+                problems.extend(compare_output(file, &format!("pixel_values.{i:03}"), keys, &t.shape, data));
+            }
+        }
+        None => problems.push("no pixel_values".into()),
+    }
+    problems
+}
+
+/// Single-image reference files of a configuration: `(file, image, backend, keys)`.
+fn single_image_cases(config: &str) -> Vec<(String, String, String, Vec<String>)> {
+    golden_files(config)
+        .into_iter()
+        .filter_map(|(stem, meta, keys)| {
+            let image = meta.get("image")?.as_str()?.to_owned();
+            let backend = meta["backend"].as_str()?.to_owned();
+            Some((format!("golden/{config}/{stem}"), image, backend, keys))
+        })
+        .collect()
+}
+
+fn report(what: &str, checked: usize, failures: Vec<String>) {
+    assert!(checked > 0, "{what}: no case was checked");
+    assert!(
+        failures.is_empty(),
+        "{what}: {} of {checked} cases differ from transformers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("{what}: {checked} cases bit-identical to transformers");
+}
+
+#[test]
+fn single_images_from_decoded_arrays() {
+    let (mut checked, mut failures) = (0, Vec::new());
+    for config in CONFIGS {
+        for (file, image, backend, keys) in single_image_cases(config) {
+            let Some((h, w, rgb)) = decoded_rgb(&image) else { continue };
+            let input = Image::from_hwc(rgb, h, w, 3);
+            checked += 1;
+            match run(config, &backend, &[input], Stacking::Stack) {
+                Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch).into_iter().map(|p| format!("{file} (array): {p}"))),
+                Err(e) => failures.push(format!("{file} (array): error {e}")),
+            }
+        }
+    }
+    report("decoded arrays", checked, failures);
+}
+
+#[test]
+fn single_images_from_png_and_gif_files() {
+    let (mut checked, mut failures) = (0, Vec::new());
+    for config in CONFIGS {
+        for (file, image, backend, keys) in single_image_cases(config) {
+            if image.ends_with(".jpg") {
+                continue; // JPEG decoding is compared through the decoded arrays
+            }
+            checked += 1;
+            let result = Image::open(image_path(&image)).and_then(|input| run(config, &backend, &[input], Stacking::Stack));
+            match result {
+                Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch).into_iter().map(|p| format!("{file} (file): {p}"))),
+                Err(e) => failures.push(format!("{file} (file): error {e}")),
+            }
+        }
+    }
+    report("PNG/GIF files", checked, failures);
+}
+
+/// Files decode to exactly the array transformers processed (PIL.Image.open + convert_to_rgb).
+#[test]
+fn png_and_gif_files_decode_to_the_reference_arrays() {
+    let (mut checked, mut failures) = (0, Vec::new());
+    let manifest: Value = serde_json::from_slice(&std::fs::read(image_path("MANIFEST.json")).expect("manifest")).expect("json");
+    let names: Vec<String> = manifest.as_array().map(|a| a.iter().filter_map(|i| i["file"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    assert!(!names.is_empty(), "no images listed in MANIFEST.json");
+    for name in names.iter().filter(|n| !n.ends_with(".jpg")) {
+        let Some((h, w, rgb)) = decoded_rgb(name) else { continue };
+        checked += 1;
+        let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("config");
+        let overrides = ImagesKwargs { do_resize: Some(false), do_center_crop: Some(false), do_rescale: Some(false), do_normalize: Some(false), data_format: Some(twinproc::ChannelDimension::Last), ..Default::default() };
+        match Image::open(image_path(name)).and_then(|img| processor.preprocess(&[img], &overrides)) {
+            Ok(batch) => {
+                let t = batch.tensor("pixel_values").expect("stacked");
+                match &t.data {
+                    twinproc::TensorData::U8(v) if t.shape == [1, h, w, 3] && *v == rgb => {}
+                    twinproc::TensorData::U8(v) => {
+                        let diff = v.iter().zip(&rgb).filter(|(a, b)| a != b).count();
+                        failures.push(format!("{name}: shape {:?} vs [1, {h}, {w}, 3], {diff} samples differ", t.shape));
+                    }
+                    other => failures.push(format!("{name}: not uint8: {other:?}")),
+                }
+            }
+            Err(e) => failures.push(format!("{name}: error {e}")),
+        }
+    }
+    report("decoded files", checked, failures);
+}
+
+#[test]
+fn batched_calls() {
+    let (mut checked, mut failures) = (0, Vec::new());
+    for config in CONFIGS {
+        for (stem, meta, keys) in golden_files(config) {
+            if stem != format!("_batch.{}", meta["backend"].as_str().unwrap_or_default()) {
+                continue;
+            }
+            let file = format!("golden/{config}/{stem}");
+            let backend = meta["backend"].as_str().expect("backend");
+            let names: Vec<String> = serde_json::from_str(meta["images"].as_str().expect("images")).expect("image list");
+            let images: Vec<Image> = names.iter().map(|n| Image::open(image_path(n)).expect("open")).collect();
+            checked += 1;
+            let stacked = keys.iter().any(|k| k == "pixel_values");
+            if stacked {
+                match run(config, backend, &images, Stacking::Stack) {
+                    Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch)),
+                    Err(e) => failures.push(format!("{file}: error {e}")),
+                }
+            } else {
+                // transformers could not stack these outputs: twinproc must refuse too, and its list must match.
+                match run(config, backend, &images, Stacking::Stack) {
+                    Err(twinproc::Error::Stack { .. }) => {}
+                    other => failures.push(format!("{file}: stacking should fail, got {other:?}")),
+                }
+                match run(config, backend, &images, Stacking::List) {
+                    Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch)),
+                    Err(e) => failures.push(format!("{file}: error {e}")),
+                }
+            }
+        }
+    }
+    report("batched calls", checked, failures);
+}
