@@ -96,6 +96,14 @@ pub fn nearest_sources(in_size: usize, out_size: usize) -> Vec<u32> {
     sources
 }
 
+/// Pillow 13's pass order (`ImagingResampleInner`): the vertical pass runs first when the height
+/// shrinks by more than twice as many pixels as the width does.
+pub fn vertical_pass_first((in_w, in_h): (usize, usize), (out_w, out_h): (usize, usize)) -> bool {
+    let height_loss = in_h as i64 - out_h as i64;
+    let width_loss = in_w as i64 - out_w as i64;
+    height_loss > 0 && height_loss > width_loss * 2
+}
+
 /// The plan of `PIL.Image.resize((out_w, out_h), resample)` on an 8-bit image.
 pub fn resize_plan(
     (in_w, in_h): (usize, usize),
@@ -115,5 +123,6 @@ pub fn resize_plan(
     ResizePlan::Fixed {
         horizontal: axis(in_w, out_w),
         vertical: axis(in_h, out_h),
+        vertical_first: vertical_pass_first((in_w, in_h), (out_w, out_h)),
     }
 }

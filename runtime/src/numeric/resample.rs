@@ -3,7 +3,7 @@
 //!
 //! These are the CPU reference bodies of the operations a [`ResizePlan`] describes. The plan holds every
 //! number that decides a result; these loops only execute it, in the order the references do:
-//! horizontal pass first, 8-bit samples between the passes.
+//! one pass per axis, 8-bit samples between the passes.
 
 use super::taps::FixedAxis;
 use super::Pixels;
@@ -17,10 +17,12 @@ pub enum ResizePlan {
     /// The output size equals the input size: both references return the pixels unchanged.
     Copy,
     /// Fixed-point separable convolution with an 8-bit intermediate (Pillow; ATen uint8 antialias).
-    /// An axis whose size does not change has no pass.
+    /// An axis whose size does not change has no pass. The horizontal pass runs first unless
+    /// `vertical_first` (Pillow 13 does that when the height shrinks much more than the width).
     Fixed {
         horizontal: Option<FixedAxis>,
         vertical: Option<FixedAxis>,
+        vertical_first: bool,
     },
     /// Each output pixel copies one input pixel: `x_src[x]`, `y_src[y]` ([`OUTSIDE`]: black).
     Nearest { x_src: Vec<u32>, y_src: Vec<u32> },
@@ -95,13 +97,16 @@ impl ResizePlan {
             ResizePlan::Fixed {
                 horizontal,
                 vertical,
+                vertical_first,
             } => {
-                let h = horizontal.as_ref().map(|axis| fixed_horizontal(src, axis));
-                let after_h = h.as_ref().unwrap_or(src);
-                match vertical {
-                    Some(axis) => fixed_vertical(after_h, axis),
-                    None => h.unwrap_or_else(|| src.clone()),
-                }
+                let pass = |image: &Pixels, vertical_pass: bool| match (vertical_pass, horizontal, vertical) {
+                    (false, Some(axis), _) => Some(fixed_horizontal(image, axis)),
+                    (true, _, Some(axis)) => Some(fixed_vertical(image, axis)),
+                    _ => None,
+                };
+                let first = pass(src, *vertical_first);
+                let second = pass(first.as_ref().unwrap_or(src), !*vertical_first);
+                second.or(first).unwrap_or_else(|| src.clone())
             }
             ResizePlan::Nearest { x_src, y_src } => {
                 let c = src.channels;

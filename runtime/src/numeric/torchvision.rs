@@ -115,5 +115,6 @@ pub fn resize_plan(
     Ok(ResizePlan::Fixed {
         horizontal,
         vertical,
+        vertical_first: false,
     })
 }
