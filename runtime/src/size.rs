@@ -306,3 +306,115 @@ pub fn size_for_max_height_width(
     let scale = height_scale.min(width_scale);
     ((height as f64 * scale) as usize, (width as f64 * scale) as usize)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shortest_edge_truncates_the_long_side() {
+        // int(224 * 451 / 300) = int(336.74...) = 336
+        assert_eq!(shortest_edge_size((300, 451), 224), (224, 336));
+        // 1x1: both sides become the short edge.
+        assert_eq!(shortest_edge_size((1, 1), 224), (224, 224));
+        // 3 wide, 1000 tall: int(224 * 1000 / 3) = int(74666.67) = 74666.
+        assert_eq!(shortest_edge_size((1000, 3), 224), (74666, 224));
+        // 1000 wide, 3 tall.
+        assert_eq!(shortest_edge_size((3, 1000), 224), (224, 74666));
+        // Already at size: unchanged.
+        assert_eq!(shortest_edge_size((224, 300), 224), (224, 300));
+    }
+
+    #[test]
+    fn longest_edge_rounds_half_to_even() {
+        // 100x400 to {shortest 100, longest 250}: 400/100*100 > 250, raw = 250*100/400 = 62.5 -> 62
+        // (half to even), long side int(62.5 * 400 / 100) = 250.
+        assert_eq!(size_with_aspect_ratio((100, 400), 100, Some(250)), (62, 250));
+        // Within the limit: plain shortest edge.
+        assert_eq!(size_with_aspect_ratio((200, 300), 100, Some(1000)), (100, 150));
+        // Exact size is kept.
+        assert_eq!(size_with_aspect_ratio((100, 300), 100, Some(1000)), (100, 300));
+    }
+
+    #[test]
+    fn max_height_width_keeps_the_aspect_ratio() {
+        // min(100/200, 100/50) = 0.5 -> (100, 25)
+        assert_eq!(size_for_max_height_width((200, 50), 100, 100), (100, 25));
+        assert_eq!(size_for_max_height_width((3, 1000), 384, 384), (1, 384));
+    }
+
+    #[test]
+    fn output_size_rejects_empty_results() {
+        let size = SizeDict {
+            max_height: Some(384),
+            max_width: Some(384),
+            ..SizeDict::default()
+        };
+        assert!(matches!(size.output_size((1, 1000)), Err(Error::InvalidImage(_))));
+    }
+
+    #[test]
+    fn legacy_size_forms_convert_as_get_size_dict() {
+        let int = json!(224);
+        assert_eq!(
+            SizeDict::from_json("size", &int, false, None).unwrap(),
+            SizeDict::shortest_edge(224)
+        );
+        assert_eq!(
+            SizeDict::from_json("size", &int, true, None).unwrap(),
+            SizeDict::height_width(224, 224)
+        );
+        assert_eq!(
+            SizeDict::from_json("size", &int, false, Some(1333)).unwrap(),
+            SizeDict {
+                longest_edge: Some(1333),
+                ..SizeDict::shortest_edge(224)
+            }
+        );
+        assert!(SizeDict::from_json("size", &int, true, Some(1333)).is_err());
+        assert_eq!(
+            SizeDict::from_json("size", &json!([384, 512]), true, None).unwrap(),
+            SizeDict::height_width(384, 512)
+        );
+        assert_eq!(
+            SizeDict::from_json("size", &Value::Null, false, Some(800)).unwrap(),
+            SizeDict {
+                longest_edge: Some(800),
+                ..SizeDict::default()
+            }
+        );
+    }
+
+    #[test]
+    fn only_valid_key_sets_are_accepted() {
+        for valid in [
+            json!({"height": 1, "width": 2}),
+            json!({"shortest_edge": 1}),
+            json!({"shortest_edge": 1, "longest_edge": 2}),
+            json!({"longest_edge": 1}),
+            json!({"max_height": 1, "max_width": 2}),
+        ] {
+            assert!(SizeDict::from_json("size", &valid, true, None).is_ok(), "{valid}");
+        }
+        for invalid in [
+            json!({"height": 1}),
+            json!({"width": 1, "shortest_edge": 2}),
+            json!({"max_height": 1}),
+            json!({}),
+            json!({"heigth": 1, "width": 2}),
+            json!({"height": -1, "width": 2}),
+            json!({"height": 0, "width": 2}),
+            json!({"height": 1.5, "width": 2}),
+            json!("224"),
+        ] {
+            assert!(
+                matches!(
+                    SizeDict::from_json("size", &invalid, true, None),
+                    Err(Error::InvalidConfig { .. })
+                ),
+                "{invalid}"
+            );
+        }
+    }
+}

@@ -192,3 +192,25 @@ pub fn array_to_rgb(pixels: Pixels) -> Result<Pixels, Error> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composite_on_white_is_rounded_blend() {
+        // For an opaque white background Pillow's integer composite equals
+        // round((v * a + 255 * (255 - a)) / 255), half up, for every input.
+        for alpha in 0..=255u32 {
+            for value in 0..=255u32 {
+                let numerator = value * alpha + 255 * (255 - alpha);
+                let expected = (2 * numerator + 255) / 510;
+                assert_eq!(
+                    u32::from(composite_on_white(value as u8, alpha as u8)),
+                    expected,
+                    "value {value} alpha {alpha}"
+                );
+            }
+        }
+    }
+}

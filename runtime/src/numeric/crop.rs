@@ -63,3 +63,19 @@ impl CropWindow {
         (s >= 0 && (s as usize) < len).then_some(s as usize)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_padding_goes_top_for_pil_and_bottom_for_torchvision() {
+        // 5 rows into 8: 3 zero rows.
+        assert_eq!(center_offset(5, 8, Numerics::Pil), -2);
+        assert_eq!(center_offset(5, 8, Numerics::Torchvision), -1);
+        // Cropping 9 to 6 reads from row 1 in both.
+        assert_eq!(center_offset(9, 6, Numerics::Pil), 1);
+        assert_eq!(center_offset(9, 6, Numerics::Torchvision), 1);
+        assert_eq!(center_offset(336, 224, Numerics::Pil), 56);
+    }
+}

@@ -126,3 +126,54 @@ pub fn resize_plan(
         vertical_first: vertical_pass_first((in_w, in_h), (out_w, out_h)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bilinear_table_matches_hand_derivation() {
+        // See taps::tests: weights 3/7, 3/7, 1/7 in 22-bit fixed point.
+        let axis = fixed_axis(4, 2, Resample::Bilinear).unwrap();
+        assert_eq!(axis.precision_bits, 22);
+        assert_eq!(axis.taps.row(0), [1_797_559, 1_797_559, 599_186]);
+        assert_eq!(axis.taps.row(1), [599_186, 1_797_559, 1_797_559]);
+    }
+
+    #[test]
+    fn filters_match_their_formulas() {
+        assert_eq!(box_filter(0.5), 1.0);
+        assert_eq!(box_filter(-0.5), 0.0);
+        assert_eq!(bicubic_filter(0.0), 1.0);
+        assert_eq!(bicubic_filter(1.0), 0.0);
+        // Outer lobe at 1.5: (((1.5 - 5) * 1.5 + 8) * 1.5 - 4) * -0.5 = 0.125 * -0.5 = -0.0625
+        assert_eq!(bicubic_filter(1.5), -0.0625);
+        assert_eq!(lanczos_filter(3.0), 0.0);
+        assert_eq!(lanczos_filter(-3.0), sinc_filter(-3.0) * sinc_filter(-1.0));
+        assert_eq!(hamming_filter(0.0), 1.0);
+        assert_eq!(hamming_filter(1.0), 0.0);
+    }
+
+    #[test]
+    fn nearest_accumulates_like_scale_affine() {
+        // in 2, out 7: scale 2/7; x = 3 lands on (3 + 0.5) * 2/7 = 1 exactly, but the accumulated
+        // position is just below 1, so Pillow reads pixel 0.
+        let sources = nearest_sources(2, 7);
+        assert_eq!(sources[3], 0);
+        assert_eq!(nearest_sources(4, 2), [1, 3]);
+        assert_eq!(nearest_sources(1, 3), [0, 0, 0]);
+    }
+
+    #[test]
+    fn pass_order_follows_pillow_13() {
+        // 3x1000 -> 384x384: height loses 616, width gains: vertical first.
+        assert!(vertical_pass_first((3, 1000), (384, 384)));
+        // 3x1000 -> 224x74666: both grow.
+        assert!(!vertical_pass_first((3, 1000), (224, 74666)));
+        // 451x300 -> 336x224: height loses 76, width 115.
+        assert!(!vertical_pass_first((451, 300), (336, 224)));
+        // 100x400 -> 90x370: height loses 30, width 10: 30 > 20.
+        assert!(vertical_pass_first((100, 400), (90, 370)));
+        assert!(!vertical_pass_first((100, 400), (90, 380)));
+    }
+}

@@ -124,3 +124,42 @@ impl FixedAxis {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn triangle(x: f64) -> f64 {
+        let x = x.abs();
+        if x < 1.0 { 1.0 - x } else { 0.0 }
+    }
+
+    #[test]
+    fn downscale_by_two_with_a_triangle() {
+        // 4 -> 2: scale 2, support 2, ksize 5. Output 0: center 1.0, taps [(int)(-0.5), (int)3.5) = [0, 3),
+        // arguments (x - 1 + 0.5) / 2 = -0.25, 0.25, 0.75 -> weights 0.75, 0.75, 0.25 -> 3/7, 3/7, 1/7.
+        let taps = antialias_taps(4, 2, 1.0, triangle, false);
+        assert_eq!(taps.ksize, 5);
+        assert_eq!(taps.starts, [0, 1]);
+        assert_eq!(taps.lens, [3, 3]);
+        let expected = [3.0 / 7.0, 3.0 / 7.0, 1.0 / 7.0];
+        for (w, e) in taps.row(0).iter().zip(expected) {
+            assert!((w - e).abs() < 1e-15, "{w} vs {e}");
+        }
+        // Output 1: center 3.0, taps [1, 4): arguments -0.75, -0.25, 0.25 -> 1/7, 3/7, 3/7.
+        let expected = [1.0 / 7.0, 3.0 / 7.0, 3.0 / 7.0];
+        for (w, e) in taps.row(1).iter().zip(expected) {
+            assert!((w - e).abs() < 1e-15, "{w} vs {e}");
+        }
+    }
+
+    #[test]
+    fn quantize_rounds_half_away_from_zero() {
+        // 3/7 * 2^22 = 1797558.86 -> 1797559; 1/7 * 2^22 = 599186.29 -> 599186.
+        assert_eq!(quantize(3.0 / 7.0, 22), 1_797_559);
+        assert_eq!(quantize(1.0 / 7.0, 22), 599_186);
+        assert_eq!(quantize(-1.0 / 7.0, 22), -599_186);
+        assert_eq!(quantize(0.5 / 4.0, 3), 1); // 0.125 * 8 = 1.0
+        assert_eq!(quantize(-0.5 / 8.0, 3), -1); // -0.5 rounds away from zero
+    }
+}

@@ -118,3 +118,48 @@ pub fn resize_plan(
         vertical_first: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int16_precision_fits_the_largest_weight() {
+        // 3/7: 3/7 * 2^17 = 56173 >= 2^15, 3/7 * 2^16 = 28086 < 2^15 -> 16 bits.
+        assert_eq!(int16_precision(3.0 / 7.0), 16);
+        // Weight 1: 2^15 overflows at 15 bits -> 14.
+        assert_eq!(int16_precision(1.0), 14);
+    }
+
+    #[test]
+    fn bilinear_int16_table_matches_hand_derivation() {
+        // 3/7 * 2^16 = 28086.86 -> 28087; 1/7 * 2^16 = 9362.29 -> 9362.
+        let axis = int16_axis(4, 2, Resample::Bilinear).unwrap();
+        assert_eq!(axis.precision_bits, 16);
+        assert_eq!(axis.taps.row(0), [28_087, 28_087, 9_362]);
+    }
+
+    #[test]
+    fn cubic_outer_lobe_uses_aten_expression() {
+        assert_eq!(cubic_filter(1.5), -0.0625);
+        assert_eq!(cubic_filter(2.0), 0.0);
+    }
+
+    #[test]
+    fn box_and_hamming_raise_like_transformers() {
+        for resample in [Resample::Box, Resample::Hamming] {
+            assert!(matches!(
+                resize_plan((10, 10), (5, 5), resample),
+                Err(Error::Unsupported(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn nearest_exact_picks_pixel_centres() {
+        // 4 -> 2: floor((i + 0.5) * 2) = 1, 3.
+        assert_eq!(nearest_exact_sources(4, 2, true), [1, 3]);
+        assert_eq!(nearest_exact_sources(4, 2, false), [1, 3]);
+        assert_eq!(nearest_exact_sources(2, 4, false), [0, 0, 1, 1]);
+    }
+}
