@@ -34,12 +34,18 @@ fn saved_json_is_byte_identical_to_transformers() {
 /// Int `size`/`crop_size` resolve to the dict forms, and save as transformers saves them.
 #[test]
 fn legacy_int_sizes_resolve_and_save_as_dicts() {
-    let legacy = AutoImageProcessor::from_pretrained(config_dir("clip_legacy_int_size")).expect("legacy");
+    let legacy =
+        AutoImageProcessor::from_pretrained(config_dir("clip_legacy_int_size")).expect("legacy");
     let dict = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("dict");
     assert_eq!(legacy.kwargs(), dict.kwargs());
     assert_eq!(legacy.kwargs().size, Some(SizeDict::shortest_edge(224)));
-    assert_eq!(legacy.kwargs().crop_size, Some(SizeDict::height_width(224, 224)));
-    let saved = std::fs::read_to_string(config_dir("clip_vit_b32").join("preprocessor_config.json")).expect("read");
+    assert_eq!(
+        legacy.kwargs().crop_size,
+        Some(SizeDict::height_width(224, 224))
+    );
+    let saved =
+        std::fs::read_to_string(config_dir("clip_vit_b32").join("preprocessor_config.json"))
+            .expect("read");
     assert_eq!(legacy.to_json_string(), saved);
 }
 
@@ -47,16 +53,46 @@ fn legacy_int_sizes_resolve_and_save_as_dicts() {
 #[test]
 fn every_legacy_form_round_trips() {
     let forms = [
-        ("int-size", r#"{"image_processor_type": "CLIPImageProcessor", "size": 256, "crop_size": 240}"#),
-        ("int-size-square", r#"{"image_processor_type": "SiglipImageProcessor", "size": 256}"#),
-        ("list-size", r#"{"image_processor_type": "SiglipImageProcessor", "size": [256, 320]}"#),
-        ("max-size", r#"{"image_processor_type": "CLIPImageProcessor", "size": 256, "max_size": 512}"#),
-        ("scalar-mean", r#"{"image_processor_type": "SiglipImageProcessor", "image_mean": 0.5, "image_std": 0.25}"#),
-        ("resample-int", r#"{"image_processor_type": "CLIPImageProcessor", "resample": 2}"#),
-        ("fast-name", r#"{"image_processor_type": "CLIPImageProcessorFast"}"#),
-        ("pil-name", r#"{"image_processor_type": "SiglipImageProcessorPil"}"#),
-        ("feature-extractor", r#"{"feature_extractor_type": "CLIPFeatureExtractor", "size": 224}"#),
-        ("unknown-keys", r#"{"image_processor_type": "CLIPImageProcessor", "processor_class": "CLIPProcessor", "my_key": [1, {"a": null}]}"#),
+        (
+            "int-size",
+            r#"{"image_processor_type": "CLIPImageProcessor", "size": 256, "crop_size": 240}"#,
+        ),
+        (
+            "int-size-square",
+            r#"{"image_processor_type": "SiglipImageProcessor", "size": 256}"#,
+        ),
+        (
+            "list-size",
+            r#"{"image_processor_type": "SiglipImageProcessor", "size": [256, 320]}"#,
+        ),
+        (
+            "max-size",
+            r#"{"image_processor_type": "CLIPImageProcessor", "size": 256, "max_size": 512}"#,
+        ),
+        (
+            "scalar-mean",
+            r#"{"image_processor_type": "SiglipImageProcessor", "image_mean": 0.5, "image_std": 0.25}"#,
+        ),
+        (
+            "resample-int",
+            r#"{"image_processor_type": "CLIPImageProcessor", "resample": 2}"#,
+        ),
+        (
+            "fast-name",
+            r#"{"image_processor_type": "CLIPImageProcessorFast"}"#,
+        ),
+        (
+            "pil-name",
+            r#"{"image_processor_type": "SiglipImageProcessorPil"}"#,
+        ),
+        (
+            "feature-extractor",
+            r#"{"feature_extractor_type": "CLIPFeatureExtractor", "size": 224}"#,
+        ),
+        (
+            "unknown-keys",
+            r#"{"image_processor_type": "CLIPImageProcessor", "processor_class": "CLIPProcessor", "my_key": [1, {"a": null}]}"#,
+        ),
     ];
     for (name, json) in forms {
         let first = load_json(name, json).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -64,16 +100,30 @@ fn every_legacy_form_round_trips() {
         let path = first.save_pretrained(&dir).expect("save");
         let text = std::fs::read_to_string(&path).expect("read back");
         assert!(text.ends_with("}\n"), "{name}: trailing newline");
-        assert!(!text.contains("Fast\"") && !text.contains("Pil\""), "{name}: backend suffix saved: {text}");
-        let second = AutoImageProcessor::from_pretrained(&dir).unwrap_or_else(|e| panic!("{name} reloaded: {e}"));
+        assert!(
+            !text.contains("Fast\"") && !text.contains("Pil\""),
+            "{name}: backend suffix saved: {text}"
+        );
+        let second = AutoImageProcessor::from_pretrained(&dir)
+            .unwrap_or_else(|e| panic!("{name} reloaded: {e}"));
         assert_eq!(first.kwargs(), second.kwargs(), "{name}");
         assert_eq!(first.extra(), second.extra(), "{name}");
-        assert_eq!(second.to_json_string(), text, "{name}: saving twice changes nothing");
+        assert_eq!(
+            second.to_json_string(),
+            text,
+            "{name}: saving twice changes nothing"
+        );
     }
     let unknown = load_json("unknown-keys-check", forms[9].1).expect("load");
-    assert_eq!(unknown.extra()["my_key"], serde_json::json!([1, {"a": null}]));
+    assert_eq!(
+        unknown.extra()["my_key"],
+        serde_json::json!([1, {"a": null}])
+    );
     let scalar = load_json("scalar-check", forms[4].1).expect("load");
-    assert_eq!(scalar.kwargs().image_mean, Some(twinproc::ChannelValues::Scalar(0.5)));
+    assert_eq!(
+        scalar.kwargs().image_mean,
+        Some(twinproc::ChannelValues::Scalar(0.5))
+    );
 }
 
 /// A `processor_config.json` with an `image_processor` section is read too.
@@ -87,14 +137,20 @@ fn processor_config_section_is_read() {
     .expect("write");
     let processor = AutoImageProcessor::from_pretrained(&dir).expect("load");
     assert_eq!(processor.model().type_name, "SiglipImageProcessor");
-    assert_eq!(processor.kwargs().size, Some(SizeDict::height_width(384, 384)));
+    assert_eq!(
+        processor.kwargs().size,
+        Some(SizeDict::height_width(384, 384))
+    );
 }
 
 #[test]
 fn constructor_kwargs_override_defaults() {
     let processor = ImageProcessor::new(
         &twinproc::models::clip::CLIP,
-        ImagesKwargs { do_center_crop: Some(false), ..Default::default() },
+        ImagesKwargs {
+            do_center_crop: Some(false),
+            ..Default::default()
+        },
     )
     .expect("new");
     assert_eq!(processor.kwargs().do_center_crop, Some(false));
@@ -103,6 +159,13 @@ fn constructor_kwargs_override_defaults() {
 
 #[test]
 fn unknown_processor_type_is_an_error() {
-    let err = load_json("unknown-type", r#"{"image_processor_type": "NoSuchImageProcessor"}"#).unwrap_err();
-    assert!(matches!(err, Error::UnknownProcessor(ref name) if name == "NoSuchImageProcessor"), "{err}");
+    let err = load_json(
+        "unknown-type",
+        r#"{"image_processor_type": "NoSuchImageProcessor"}"#,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::UnknownProcessor(ref name) if name == "NoSuchImageProcessor"),
+        "{err}"
+    );
 }

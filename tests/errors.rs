@@ -22,7 +22,11 @@ fn assert_config_error(result: twinproc::Result<twinproc::ImageProcessor>, key: 
     match result {
         Err(Error::InvalidConfig { key: k, message }) => {
             assert_eq!(k, key, "message: {message}");
-            let text = Error::InvalidConfig { key: k.clone(), message }.to_string();
+            let text = Error::InvalidConfig {
+                key: k.clone(),
+                message,
+            }
+            .to_string();
             assert!(text.contains(key), "{text}");
         }
         other => panic!("expected an invalid `{key}`, got {other:?}"),
@@ -61,7 +65,12 @@ fn truncated_file() {
 fn huge_image_header() {
     // A PNG whose header claims 100000 x 100000 pixels: refused before any allocation.
     let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    let ihdr = [&100_000u32.to_be_bytes()[..], &100_000u32.to_be_bytes()[..], &[8, 2, 0, 0, 0]].concat();
+    let ihdr = [
+        &100_000u32.to_be_bytes()[..],
+        &100_000u32.to_be_bytes()[..],
+        &[8, 2, 0, 0, 0],
+    ]
+    .concat();
     png.extend_from_slice(&ihdr);
     png.extend_from_slice(&png_crc(b"IHDR", &ihdr).to_be_bytes());
     let err = Image::open(temp_file("huge.png", &png)).unwrap_err();
@@ -73,7 +82,11 @@ fn png_crc(kind: &[u8], data: &[u8]) -> u32 {
     for &byte in kind.iter().chain(data) {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { 0xedb8_8320 ^ (crc >> 1) } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                0xedb8_8320 ^ (crc >> 1)
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -82,34 +95,55 @@ fn png_crc(kind: &[u8], data: &[u8]) -> u32 {
 #[test]
 fn zero_sized_image() {
     let image = Image::from_hwc(Vec::new(), 0, 5, 3);
-    let err = clip().preprocess(&[image], &ImagesKwargs::default()).unwrap_err();
+    let err = clip()
+        .preprocess(&[image], &ImagesKwargs::default())
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidImage(_)), "{err:?}");
 }
 
 #[test]
 fn buffer_of_the_wrong_length() {
     let image = Image::from_hwc(vec![0; 10], 2, 2, 3);
-    let err = clip().preprocess(&[image], &ImagesKwargs::default()).unwrap_err();
-    assert!(matches!(err, Error::InvalidImage(ref m) if m.contains("12 bytes")), "{err:?}");
+    let err = clip()
+        .preprocess(&[image], &ImagesKwargs::default())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidImage(ref m) if m.contains("12 bytes")),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn array_without_a_channel_axis() {
-    let image = Image::Array { data: vec![0; 5 * 6 * 7], shape: [5, 6, 7], layout: None };
-    let err = clip().preprocess(&[image], &ImagesKwargs::default()).unwrap_err();
-    assert!(matches!(err, Error::InvalidImage(ref m) if m.contains("infer")), "{err:?}");
+    let image = Image::Array {
+        data: vec![0; 5 * 6 * 7],
+        shape: [5, 6, 7],
+        layout: None,
+    };
+    let err = clip()
+        .preprocess(&[image], &ImagesKwargs::default())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidImage(ref m) if m.contains("infer")),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn empty_batch() {
-    let err = clip().preprocess(&[], &ImagesKwargs::default()).unwrap_err();
+    let err = clip()
+        .preprocess(&[], &ImagesKwargs::default())
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidImage(_)), "{err:?}");
 }
 
 #[test]
 fn invalid_size_dict_key_set() {
     assert_config_error(
-        config("size-keys", r#"{"image_processor_type": "CLIPImageProcessor", "size": {"height": 224}}"#),
+        config(
+            "size-keys",
+            r#"{"image_processor_type": "CLIPImageProcessor", "size": {"height": 224}}"#,
+        ),
         "size",
     );
 }
@@ -117,7 +151,10 @@ fn invalid_size_dict_key_set() {
 #[test]
 fn negative_size() {
     assert_config_error(
-        config("size-negative", r#"{"image_processor_type": "CLIPImageProcessor", "size": {"shortest_edge": -224}}"#),
+        config(
+            "size-negative",
+            r#"{"image_processor_type": "CLIPImageProcessor", "size": {"shortest_edge": -224}}"#,
+        ),
         "size.shortest_edge",
     );
 }
@@ -125,17 +162,28 @@ fn negative_size() {
 #[test]
 fn nan_size() {
     // Python's json writes NaN as a bare token, which is not JSON: the file is rejected as such.
-    let err = config("size-nan", r#"{"image_processor_type": "CLIPImageProcessor", "size": {"shortest_edge": NaN}}"#).unwrap_err();
+    let err = config(
+        "size-nan",
+        r#"{"image_processor_type": "CLIPImageProcessor", "size": {"shortest_edge": NaN}}"#,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Json { .. }), "{err:?}");
     assert_config_error(
-        config("size-fraction", r#"{"image_processor_type": "CLIPImageProcessor", "size": {"shortest_edge": 224.5}}"#),
+        config(
+            "size-fraction",
+            r#"{"image_processor_type": "CLIPImageProcessor", "size": {"shortest_edge": 224.5}}"#,
+        ),
         "size.shortest_edge",
     );
 }
 
 #[test]
 fn bad_json() {
-    let err = config("bad-json", r#"{"image_processor_type": "CLIPImageProcessor", "size": "#).unwrap_err();
+    let err = config(
+        "bad-json",
+        r#"{"image_processor_type": "CLIPImageProcessor", "size": "#,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Json { .. }), "{err:?}");
     let err = config("not-object", "[1, 2]").unwrap_err();
     assert!(matches!(err, Error::Json { .. }), "{err:?}");
@@ -149,14 +197,22 @@ fn mean_of_the_wrong_length() {
     )
     .expect("valid until an image is processed, as in transformers");
     let image = Image::from_hwc(vec![0; 8 * 8 * 3], 8, 8, 3);
-    let err = processor.preprocess(&[image], &ImagesKwargs::default()).unwrap_err();
-    assert!(matches!(err, Error::InvalidConfig { ref key, .. } if key == "image_mean"), "{err:?}");
+    let err = processor
+        .preprocess(&[image], &ImagesKwargs::default())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidConfig { ref key, .. } if key == "image_mean"),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn std_of_zero() {
     assert_config_error(
-        config("std-zero", r#"{"image_processor_type": "CLIPImageProcessor", "image_std": [0.5, 0.0, 0.5]}"#),
+        config(
+            "std-zero",
+            r#"{"image_processor_type": "CLIPImageProcessor", "image_std": [0.5, 0.0, 0.5]}"#,
+        ),
         "image_std",
     );
 }
@@ -164,7 +220,10 @@ fn std_of_zero() {
 #[test]
 fn nonfinite_rescale_factor() {
     assert_config_error(
-        config("rescale-zero", r#"{"image_processor_type": "CLIPImageProcessor", "rescale_factor": 0}"#),
+        config(
+            "rescale-zero",
+            r#"{"image_processor_type": "CLIPImageProcessor", "rescale_factor": 0}"#,
+        ),
         "rescale_factor",
     );
 }
@@ -172,11 +231,17 @@ fn nonfinite_rescale_factor() {
 #[test]
 fn unknown_resample_value() {
     assert_config_error(
-        config("resample-7", r#"{"image_processor_type": "CLIPImageProcessor", "resample": 7}"#),
+        config(
+            "resample-7",
+            r#"{"image_processor_type": "CLIPImageProcessor", "resample": 7}"#,
+        ),
         "resample",
     );
     assert_config_error(
-        config("resample-str", r#"{"image_processor_type": "CLIPImageProcessor", "resample": "bicubic"}"#),
+        config(
+            "resample-str",
+            r#"{"image_processor_type": "CLIPImageProcessor", "resample": "bicubic"}"#,
+        ),
         "resample",
     );
 }
@@ -198,30 +263,51 @@ fn nan_std_at_call_time() {
         image_std: Some(twinproc::ChannelValues::Scalar(f64::NAN)),
         ..Default::default()
     };
-    let err = clip().preprocess(&[Image::from_hwc(vec![0; 12], 2, 2, 3)], &overrides).unwrap_err();
-    assert!(matches!(err, Error::InvalidConfig { ref key, .. } if key == "image_std"), "{err:?}");
+    let err = clip()
+        .preprocess(&[Image::from_hwc(vec![0; 12], 2, 2, 3)], &overrides)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidConfig { ref key, .. } if key == "image_std"),
+        "{err:?}"
+    );
 }
 
 /// transformers' torchvision backend raises for BOX and HAMMING; so does twinproc's torchvision mode.
 #[test]
 fn box_resample_in_torchvision_mode() {
-    let overrides = ImagesKwargs { resample: Some(Resample::Box), ..Default::default() };
+    let overrides = ImagesKwargs {
+        resample: Some(Resample::Box),
+        ..Default::default()
+    };
     let image = Image::from_hwc(vec![0; 20 * 30 * 3], 20, 30, 3);
-    let err = clip().preprocess(&[image.clone()], &overrides).unwrap_err();
+    let err = clip()
+        .preprocess(std::slice::from_ref(&image), &overrides)
+        .unwrap_err();
     assert!(matches!(err, Error::Unsupported(_)), "{err:?}");
     // The PIL backend has it.
-    assert!(clip().with_numerics(Numerics::Pil).preprocess(&[image], &overrides).is_ok());
+    assert!(
+        clip()
+            .with_numerics(Numerics::Pil)
+            .preprocess(&[image], &overrides)
+            .is_ok()
+    );
 }
 
 #[test]
 fn stacking_different_shapes() {
-    let overrides = ImagesKwargs { do_center_crop: Some(false), ..Default::default() };
+    let overrides = ImagesKwargs {
+        do_center_crop: Some(false),
+        ..Default::default()
+    };
     let images = [
         Image::from_hwc(vec![0; 20 * 30 * 3], 20, 30, 3),
         Image::from_hwc(vec![0; 30 * 20 * 3], 30, 20, 3),
     ];
     let err = clip().preprocess(&images, &overrides).unwrap_err();
-    assert!(matches!(err, Error::Stack { ref message, .. } if message.contains("entry 1")), "{err:?}");
+    assert!(
+        matches!(err, Error::Stack { ref message, .. } if message.contains("entry 1")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -231,6 +317,8 @@ fn impossible_output_size() {
         size: Some(twinproc::SizeDict::shortest_edge(4_000_000)),
         ..Default::default()
     };
-    let err = clip().preprocess(&[Image::from_hwc(vec![0; 2 * 3 * 3], 2, 3, 3)], &overrides).unwrap_err();
+    let err = clip()
+        .preprocess(&[Image::from_hwc(vec![0; 2 * 3 * 3], 2, 3, 3)], &overrides)
+        .unwrap_err();
     assert!(matches!(err, Error::TooLarge(_)), "{err:?}");
 }

@@ -2,8 +2,12 @@
 //! every stored reference image, configuration and backend.
 
 use serde_json::Value;
-use twinproc::{AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking};
-use twinproc_golden_tests::{compare_f32, config_dir, decoded_rgb, golden_files, image_path, tensor, RefTensor};
+use twinproc::{
+    AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking,
+};
+use twinproc_golden_tests::{
+    RefTensor, compare_f32, config_dir, decoded_rgb, golden_files, image_path, tensor,
+};
 
 /// The configurations of the default pipeline (LLaVA-OneVision has its own model logic).
 const CONFIGS: [&str; 4] = [
@@ -21,8 +25,14 @@ fn numerics_of(backend: &str) -> Numerics {
     }
 }
 
-fn run(config: &str, backend: &str, images: &[Image], stacking: Stacking) -> twinproc::Result<BatchFeature> {
-    let processor = AutoImageProcessor::from_pretrained(config_dir(config))?.with_numerics(numerics_of(backend));
+fn run(
+    config: &str,
+    backend: &str,
+    images: &[Image],
+    stacking: Stacking,
+) -> twinproc::Result<BatchFeature> {
+    let processor = AutoImageProcessor::from_pretrained(config_dir(config))?
+        .with_numerics(numerics_of(backend));
     processor.preprocess_with(
         &twinproc::backend::CpuBackend::new(),
         images,
@@ -40,7 +50,13 @@ fn reference_f32(name: &str) -> (Vec<usize>, Vec<f32>) {
 
 /// Compares one output tensor with the reference `key` of `file` (whole, or head and tail along the
 /// axis the reference truncated). Returns the differences found.
-fn compare_output(file: &str, key: &str, keys: &[String], shape: &[usize], data: &[f32]) -> Vec<String> {
+fn compare_output(
+    file: &str,
+    key: &str,
+    keys: &[String],
+    shape: &[usize],
+    data: &[f32],
+) -> Vec<String> {
     let mut problems = Vec::new();
     if keys.iter().any(|k| k == key) {
         let (ref_shape, ref_data) = reference_f32(&format!("{file}/{key}"));
@@ -62,10 +78,18 @@ fn compare_output(file: &str, key: &str, keys: &[String], shape: &[usize], data:
     let (ref_head_shape, head) = reference_f32(&format!("{file}/{key}.head"));
     let (_, tail) = reference_f32(&format!("{file}/{key}.tail"));
     let rows = ref_head_shape[2];
-    let (outer, len, inner) = (shape[..2].iter().product::<usize>(), shape[2], shape[3..].iter().product::<usize>());
+    let (outer, len, inner) = (
+        shape[..2].iter().product::<usize>(),
+        shape[2],
+        shape[3..].iter().product::<usize>(),
+    );
     let slice = |from: usize| -> Vec<f32> {
         (0..outer)
-            .flat_map(|o| data[(o * len + from) * inner..(o * len + from + rows) * inner].iter().copied())
+            .flat_map(|o| {
+                data[(o * len + from) * inner..(o * len + from + rows) * inner]
+                    .iter()
+                    .copied()
+            })
             .collect()
     };
     if let Some(diff) = compare_f32(&head, &slice(0)) {
@@ -87,7 +111,13 @@ fn compare_batch(file: &str, keys: &[String], batch: &BatchFeature) -> Vec<Strin
         Some(Feature::List(list)) => {
             for (i, t) in list.iter().enumerate() {
                 let data = t.as_f32().expect("pixel_values is float32");
-                problems.extend(compare_output(file, &format!("pixel_values.{i:03}"), keys, &t.shape, data));
+                problems.extend(compare_output(
+                    file,
+                    &format!("pixel_values.{i:03}"),
+                    keys,
+                    &t.shape,
+                    data,
+                ));
             }
         }
         None => problems.push("no pixel_values".into()),
@@ -123,11 +153,17 @@ fn single_images_from_decoded_arrays() {
     let (mut checked, mut failures) = (0, Vec::new());
     for config in CONFIGS {
         for (file, image, backend, keys) in single_image_cases(config) {
-            let Some((h, w, rgb)) = decoded_rgb(&image) else { continue };
+            let Some((h, w, rgb)) = decoded_rgb(&image) else {
+                continue;
+            };
             let input = Image::from_hwc(rgb, h, w, 3);
             checked += 1;
             match run(config, &backend, &[input], Stacking::Stack) {
-                Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch).into_iter().map(|p| format!("{file} (array): {p}"))),
+                Ok(batch) => failures.extend(
+                    compare_batch(&file, &keys, &batch)
+                        .into_iter()
+                        .map(|p| format!("{file} (array): {p}")),
+                ),
                 Err(e) => failures.push(format!("{file} (array): error {e}")),
             }
         }
@@ -144,9 +180,14 @@ fn single_images_from_png_and_gif_files() {
                 continue; // JPEG decoding is compared through the decoded arrays
             }
             checked += 1;
-            let result = Image::open(image_path(&image)).and_then(|input| run(config, &backend, &[input], Stacking::Stack));
+            let result = Image::open(image_path(&image))
+                .and_then(|input| run(config, &backend, &[input], Stacking::Stack));
             match result {
-                Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch).into_iter().map(|p| format!("{file} (file): {p}"))),
+                Ok(batch) => failures.extend(
+                    compare_batch(&file, &keys, &batch)
+                        .into_iter()
+                        .map(|p| format!("{file} (file): {p}")),
+                ),
                 Err(e) => failures.push(format!("{file} (file): error {e}")),
             }
         }
@@ -158,22 +199,45 @@ fn single_images_from_png_and_gif_files() {
 #[test]
 fn png_and_gif_files_decode_to_the_reference_arrays() {
     let (mut checked, mut failures) = (0, Vec::new());
-    let manifest: Value = serde_json::from_slice(&std::fs::read(image_path("MANIFEST.json")).expect("manifest")).expect("json");
-    let names: Vec<String> = manifest.as_array().map(|a| a.iter().filter_map(|i| i["file"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(image_path("MANIFEST.json")).expect("manifest"))
+            .expect("json");
+    let names: Vec<String> = manifest
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["file"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     assert!(!names.is_empty(), "no images listed in MANIFEST.json");
     for name in names.iter().filter(|n| !n.ends_with(".jpg")) {
-        let Some((h, w, rgb)) = decoded_rgb(name) else { continue };
+        let Some((h, w, rgb)) = decoded_rgb(name) else {
+            continue;
+        };
         checked += 1;
-        let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("config");
-        let overrides = ImagesKwargs { do_resize: Some(false), do_center_crop: Some(false), do_rescale: Some(false), do_normalize: Some(false), data_format: Some(twinproc::ChannelDimension::Last), ..Default::default() };
-        match Image::open(image_path(name)).and_then(|img| processor.preprocess(&[img], &overrides)) {
+        let processor =
+            AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("config");
+        let overrides = ImagesKwargs {
+            do_resize: Some(false),
+            do_center_crop: Some(false),
+            do_rescale: Some(false),
+            do_normalize: Some(false),
+            data_format: Some(twinproc::ChannelDimension::Last),
+            ..Default::default()
+        };
+        match Image::open(image_path(name)).and_then(|img| processor.preprocess(&[img], &overrides))
+        {
             Ok(batch) => {
                 let t = batch.tensor("pixel_values").expect("stacked");
                 match &t.data {
                     twinproc::TensorData::U8(v) if t.shape == [1, h, w, 3] && *v == rgb => {}
                     twinproc::TensorData::U8(v) => {
                         let diff = v.iter().zip(&rgb).filter(|(a, b)| a != b).count();
-                        failures.push(format!("{name}: shape {:?} vs [1, {h}, {w}, 3], {diff} samples differ", t.shape));
+                        failures.push(format!(
+                            "{name}: shape {:?} vs [1, {h}, {w}, 3], {diff} samples differ",
+                            t.shape
+                        ));
                     }
                     other => failures.push(format!("{name}: not uint8: {other:?}")),
                 }
@@ -194,8 +258,12 @@ fn batched_calls() {
             }
             let file = format!("golden/{config}/{stem}");
             let backend = meta["backend"].as_str().expect("backend");
-            let names: Vec<String> = serde_json::from_str(meta["images"].as_str().expect("images")).expect("image list");
-            let images: Vec<Image> = names.iter().map(|n| Image::open(image_path(n)).expect("open")).collect();
+            let names: Vec<String> =
+                serde_json::from_str(meta["images"].as_str().expect("images")).expect("image list");
+            let images: Vec<Image> = names
+                .iter()
+                .map(|n| Image::open(image_path(n)).expect("open"))
+                .collect();
             checked += 1;
             let stacked = keys.iter().any(|k| k == "pixel_values");
             if stacked {

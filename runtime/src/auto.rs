@@ -1,6 +1,6 @@
 //! `AutoImageProcessor`: the processor a configuration names, found by type name.
 
-use crate::config::{canonical_type_name, read_config_object, ProcessorConfig};
+use crate::config::{ProcessorConfig, canonical_type_name, read_config_object};
 use crate::error::{Error, Result};
 use crate::models::{clip::CLIP, siglip::SIGLIP};
 use crate::processor::{ImageProcessor, ModelSpec};
@@ -33,7 +33,7 @@ impl AutoImageProcessor {
                 format!("{} declares no image_processor_type", file.display()),
             )
         })?;
-        let model = lookup(&declared).ok_or_else(|| Error::UnknownProcessor(declared))?;
+        let model = lookup(&declared).ok_or(Error::UnknownProcessor(declared))?;
         let config = ProcessorConfig::from_object(map, model.default_to_square)?;
         ImageProcessor::from_config(model, config)
     }

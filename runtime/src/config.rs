@@ -12,7 +12,12 @@ pub const PROCESSOR_CONFIG_NAME: &str = "processor_config.json";
 
 /// Keys transformers never writes to `preprocessor_config.json` even when set: they describe a call,
 /// not the processor (`default_to_square` is a class attribute, not a saved kwarg).
-const UNSAVED_KEYS: [&str; 4] = ["default_to_square", "data_format", "input_data_format", "device"];
+const UNSAVED_KEYS: [&str; 4] = [
+    "default_to_square",
+    "data_format",
+    "input_data_format",
+    "device",
+];
 
 /// A configuration as read from disk: the type name, the standard kwargs it sets, and every other key
 /// (model kwargs, `processor_class`, unknown keys), kept as they were.
@@ -115,7 +120,11 @@ impl ProcessorConfig {
 /// The JSON transformers' `save_pretrained` writes for a processor whose resolved kwargs are `kwargs`:
 /// every set standard kwarg but the call-only ones, the extra keys, the canonical type name; keys
 /// sorted, indent 2, trailing newline (`json.dumps(d, indent=2, sort_keys=True) + "\n"`).
-pub fn to_json_string(type_name: &str, kwargs: &ImagesKwargs, extra: &Map<String, Value>) -> String {
+pub fn to_json_string(
+    type_name: &str,
+    kwargs: &ImagesKwargs,
+    extra: &Map<String, Value>,
+) -> String {
     let mut map = kwargs.to_json();
     for key in UNSAVED_KEYS {
         map.remove(key);

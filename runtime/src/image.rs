@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
-use crate::numeric::{convert, Pixels};
+use crate::numeric::{Pixels, convert};
 use image::{DynamicImage, ImageReader, Limits, RgbImage};
 use std::path::Path;
 
@@ -137,7 +137,11 @@ pub fn infer_layout(shape: [usize; 3]) -> Result<ChannelDimension> {
     }
 }
 
-fn array_pixels(data: &[u8], shape: [usize; 3], layout: Option<ChannelDimension>) -> Result<Pixels> {
+fn array_pixels(
+    data: &[u8],
+    shape: [usize; 3],
+    layout: Option<ChannelDimension>,
+) -> Result<Pixels> {
     let layout = match layout {
         Some(layout) => layout,
         None => infer_layout(shape)?,

@@ -46,15 +46,12 @@ impl Resample {
     }
 
     fn from_json(value: &Value) -> Result<Self> {
-        value
-            .as_u64()
-            .and_then(Resample::from_code)
-            .ok_or_else(|| {
-                Error::config(
-                    "resample",
-                    format!("expected a PIL resampling code 0-5, got {value}"),
-                )
-            })
+        value.as_u64().and_then(Resample::from_code).ok_or_else(|| {
+            Error::config(
+                "resample",
+                format!("expected a PIL resampling code 0-5, got {value}"),
+            )
+        })
     }
 }
 
@@ -195,23 +192,91 @@ pub struct KwargDoc {
 
 /// Every standard kwarg, its type and meaning, written once (used by `inspect` and the generated docs).
 pub const STANDARD_KWARGS: [KwargDoc; 17] = [
-    KwargDoc { name: "do_convert_rgb", ty: "bool", meaning: "Convert every image to 3-channel RGB (alpha composited onto white)." },
-    KwargDoc { name: "do_resize", ty: "bool", meaning: "Resize the image to `size`." },
-    KwargDoc { name: "size", ty: "SizeDict", meaning: "The target size of the resize." },
-    KwargDoc { name: "default_to_square", ty: "bool", meaning: "How an int `size` is read: a square (true) or the shortest edge (false)." },
-    KwargDoc { name: "crop_size", ty: "SizeDict", meaning: "The size of the center crop." },
-    KwargDoc { name: "resample", ty: "Resample", meaning: "The resampling filter of the resize (PIL code 0-5)." },
-    KwargDoc { name: "do_rescale", ty: "bool", meaning: "Multiply by `rescale_factor`." },
-    KwargDoc { name: "rescale_factor", ty: "f64", meaning: "The rescale factor, usually 1/255." },
-    KwargDoc { name: "do_normalize", ty: "bool", meaning: "Subtract `image_mean` and divide by `image_std`, per channel." },
-    KwargDoc { name: "image_mean", ty: "ChannelValues", meaning: "The per-channel mean of normalize." },
-    KwargDoc { name: "image_std", ty: "ChannelValues", meaning: "The per-channel standard deviation of normalize." },
-    KwargDoc { name: "do_pad", ty: "bool", meaning: "Pad outputs with zeros at the bottom and right, to `pad_size` or the batch's largest." },
-    KwargDoc { name: "pad_size", ty: "SizeDict", meaning: "The size to pad to." },
-    KwargDoc { name: "do_center_crop", ty: "bool", meaning: "Center-crop the resized image to `crop_size`." },
-    KwargDoc { name: "data_format", ty: "ChannelDimension", meaning: "The layout of the output: channels_first (CHW) or channels_last (HWC)." },
-    KwargDoc { name: "input_data_format", ty: "ChannelDimension", meaning: "The layout of array inputs; inferred when unset." },
-    KwargDoc { name: "device", ty: "String", meaning: "The device to process on (cpu, cuda, cuda:0)." },
+    KwargDoc {
+        name: "do_convert_rgb",
+        ty: "bool",
+        meaning: "Convert every image to 3-channel RGB (alpha composited onto white).",
+    },
+    KwargDoc {
+        name: "do_resize",
+        ty: "bool",
+        meaning: "Resize the image to `size`.",
+    },
+    KwargDoc {
+        name: "size",
+        ty: "SizeDict",
+        meaning: "The target size of the resize.",
+    },
+    KwargDoc {
+        name: "default_to_square",
+        ty: "bool",
+        meaning: "How an int `size` is read: a square (true) or the shortest edge (false).",
+    },
+    KwargDoc {
+        name: "crop_size",
+        ty: "SizeDict",
+        meaning: "The size of the center crop.",
+    },
+    KwargDoc {
+        name: "resample",
+        ty: "Resample",
+        meaning: "The resampling filter of the resize (PIL code 0-5).",
+    },
+    KwargDoc {
+        name: "do_rescale",
+        ty: "bool",
+        meaning: "Multiply by `rescale_factor`.",
+    },
+    KwargDoc {
+        name: "rescale_factor",
+        ty: "f64",
+        meaning: "The rescale factor, usually 1/255.",
+    },
+    KwargDoc {
+        name: "do_normalize",
+        ty: "bool",
+        meaning: "Subtract `image_mean` and divide by `image_std`, per channel.",
+    },
+    KwargDoc {
+        name: "image_mean",
+        ty: "ChannelValues",
+        meaning: "The per-channel mean of normalize.",
+    },
+    KwargDoc {
+        name: "image_std",
+        ty: "ChannelValues",
+        meaning: "The per-channel standard deviation of normalize.",
+    },
+    KwargDoc {
+        name: "do_pad",
+        ty: "bool",
+        meaning: "Pad outputs with zeros at the bottom and right, to `pad_size` or the batch's largest.",
+    },
+    KwargDoc {
+        name: "pad_size",
+        ty: "SizeDict",
+        meaning: "The size to pad to.",
+    },
+    KwargDoc {
+        name: "do_center_crop",
+        ty: "bool",
+        meaning: "Center-crop the resized image to `crop_size`.",
+    },
+    KwargDoc {
+        name: "data_format",
+        ty: "ChannelDimension",
+        meaning: "The layout of the output: channels_first (CHW) or channels_last (HWC).",
+    },
+    KwargDoc {
+        name: "input_data_format",
+        ty: "ChannelDimension",
+        meaning: "The layout of array inputs; inferred when unset.",
+    },
+    KwargDoc {
+        name: "device",
+        ty: "String",
+        meaning: "The device to process on (cpu, cuda, cuda:0).",
+    },
 ];
 
 fn bool_of(key: &str, value: &Value) -> Result<bool> {
@@ -265,7 +330,9 @@ impl ImagesKwargs {
                 v.as_u64()
                     .and_then(|v| u32::try_from(v).ok())
                     .filter(|&v| v > 0)
-                    .ok_or_else(|| Error::config("max_size", format!("expected a positive integer, got {v}")))
+                    .ok_or_else(|| {
+                        Error::config("max_size", format!("expected a positive integer, got {v}"))
+                    })
             })
             .transpose()?;
         let size = take("size");
@@ -284,11 +351,14 @@ impl ImagesKwargs {
         kwargs.pad_size = take("pad_size")
             .map(|v| SizeDict::from_json("pad_size", &v, true, None))
             .transpose()?;
-        kwargs.resample = take("resample").map(|v| Resample::from_json(&v)).transpose()?;
+        kwargs.resample = take("resample")
+            .map(|v| Resample::from_json(&v))
+            .transpose()?;
         kwargs.rescale_factor = take("rescale_factor")
             .map(|v| {
-                v.as_f64()
-                    .ok_or_else(|| Error::config("rescale_factor", format!("expected a number, got {v}")))
+                v.as_f64().ok_or_else(|| {
+                    Error::config("rescale_factor", format!("expected a number, got {v}"))
+                })
             })
             .transpose()?;
         kwargs.image_mean = take("image_mean")
@@ -330,13 +400,25 @@ impl ImagesKwargs {
         put("do_rescale", self.do_rescale.map(Value::from));
         put("rescale_factor", self.rescale_factor.map(Value::from));
         put("do_normalize", self.do_normalize.map(Value::from));
-        put("image_mean", self.image_mean.as_ref().map(ChannelValues::to_json));
-        put("image_std", self.image_std.as_ref().map(ChannelValues::to_json));
+        put(
+            "image_mean",
+            self.image_mean.as_ref().map(ChannelValues::to_json),
+        );
+        put(
+            "image_std",
+            self.image_std.as_ref().map(ChannelValues::to_json),
+        );
         put("do_pad", self.do_pad.map(Value::from));
         put("pad_size", self.pad_size.map(|s| s.to_json()));
         put("do_center_crop", self.do_center_crop.map(Value::from));
-        put("data_format", self.data_format.map(|d| Value::from(d.as_str())));
-        put("input_data_format", self.input_data_format.map(|d| Value::from(d.as_str())));
+        put(
+            "data_format",
+            self.data_format.map(|d| Value::from(d.as_str())),
+        );
+        put(
+            "input_data_format",
+            self.input_data_format.map(|d| Value::from(d.as_str())),
+        );
         put("device", self.device.clone().map(Value::from));
         map
     }

@@ -6,9 +6,9 @@ use crate::config::{self, ProcessorConfig};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
-use crate::numeric::crop::{center_crop, CropWindow};
+use crate::numeric::crop::{CropWindow, center_crop};
 use crate::numeric::normalize::{LevelMap, MeanStd};
-use crate::numeric::{pil, torchvision, Numerics, Pixels};
+use crate::numeric::{Numerics, Pixels, pil, torchvision};
 use crate::plan::ImagePlan;
 use crate::size::SizeDict;
 use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
@@ -57,7 +57,10 @@ fn check_channel_values(key: &str, values: &ChannelValues, nonzero: bool) -> Res
             return Err(Error::config(key, format!("{v} is not a finite number")));
         }
         if nonzero && v as f32 == 0.0 {
-            return Err(Error::config(key, "a standard deviation of 0 would divide by zero"));
+            return Err(Error::config(
+                key,
+                "a standard deviation of 0 would divide by zero",
+            ));
         }
     }
     Ok(())
@@ -68,7 +71,10 @@ impl Resolved {
     pub fn new(kwargs: &ImagesKwargs) -> Result<Self> {
         let resize = if kwargs.do_resize.unwrap_or(false) {
             let size = kwargs.size.ok_or_else(|| {
-                Error::config("size", "`size` and `resample` must be specified if `do_resize` is `True`")
+                Error::config(
+                    "size",
+                    "`size` and `resample` must be specified if `do_resize` is `True`",
+                )
             })?;
             Some((size, kwargs.resample.unwrap_or(Resample::Bilinear)))
         } else {
@@ -76,14 +82,20 @@ impl Resolved {
         };
         let center_crop = if kwargs.do_center_crop.unwrap_or(false) {
             let crop = kwargs.crop_size.ok_or_else(|| {
-                Error::config("crop_size", "`crop_size` must be specified if `do_center_crop` is `True`")
+                Error::config(
+                    "crop_size",
+                    "`crop_size` must be specified if `do_center_crop` is `True`",
+                )
             })?;
             match (crop.height, crop.width) {
                 (Some(h), Some(w)) => Some((h as usize, w as usize)),
                 _ => {
                     return Err(Error::config(
                         "crop_size",
-                        format!("must have keys 'height' and 'width', got {{{}}}", crop.keys().join(", ")),
+                        format!(
+                            "must have keys 'height' and 'width', got {{{}}}",
+                            crop.keys().join(", ")
+                        ),
                     ));
                 }
             }
@@ -116,7 +128,11 @@ impl Resolved {
                 }
                 _ => {
                     return Err(Error::config(
-                        if kwargs.image_mean.is_none() { "image_mean" } else { "image_std" },
+                        if kwargs.image_mean.is_none() {
+                            "image_mean"
+                        } else {
+                            "image_std"
+                        },
                         "`image_mean` and `image_std` must both be specified if `do_normalize` is `True`",
                     ));
                 }
@@ -130,7 +146,10 @@ impl Resolved {
         {
             return Err(Error::config(
                 "pad_size",
-                format!("must have keys 'height' and 'width', got {{{}}}", size.keys().join(", ")),
+                format!(
+                    "must have keys 'height' and 'width', got {{{}}}",
+                    size.keys().join(", ")
+                ),
             ));
         }
         Ok(Resolved {
@@ -154,7 +173,12 @@ impl Resolved {
             }),
             None => None,
         };
-        Ok(LevelMap::new(numerics, channels, self.rescale_factor, mean_std.as_ref()))
+        Ok(LevelMap::new(
+            numerics,
+            channels,
+            self.rescale_factor,
+            mean_std.as_ref(),
+        ))
     }
 
     /// Plans the default pipeline for one image of `(height, width)`.
@@ -175,10 +199,7 @@ impl Resolved {
                 };
                 (plan, out)
             }
-            None => (
-                crate::numeric::resample::ResizePlan::Copy,
-                (height, width),
-            ),
+            None => (crate::numeric::resample::ResizePlan::Copy, (height, width)),
         };
         let crop = match self.center_crop {
             Some(crop) => center_crop((out_h, out_w), crop, numerics),
@@ -349,9 +370,10 @@ impl ImageProcessor {
             .collect::<Result<Vec<Pixels>>>()?;
         let outputs = run_default_pipeline(backend, &resolved, self.numerics, &inputs)?;
         let mut batch = BatchFeature::default();
-        batch
-            .data
-            .insert("pixel_values".into(), collect_outputs("pixel_values", outputs, stacking)?);
+        batch.data.insert(
+            "pixel_values".into(),
+            collect_outputs("pixel_values", outputs, stacking)?,
+        );
         Ok(batch)
     }
 }
@@ -402,7 +424,10 @@ fn pad_batch(
             width: Some(w),
             ..
         }) => (h as usize, w as usize),
-        _ => outputs.iter().map(hw).fold((0, 0), |(a, b), (h, w)| (a.max(h), b.max(w))),
+        _ => outputs
+            .iter()
+            .map(hw)
+            .fold((0, 0), |(a, b), (h, w)| (a.max(h), b.max(w))),
     };
     outputs
         .into_iter()
@@ -429,7 +454,8 @@ fn pad_batch(
                     for c in 0..channels {
                         for y in 0..h {
                             for x in 0..w {
-                                out[index(c, y, x, (target_h, target_w))] = $v[index(c, y, x, (h, w))];
+                                out[index(c, y, x, (target_h, target_w))] =
+                                    $v[index(c, y, x, (h, w))];
                             }
                         }
                     }

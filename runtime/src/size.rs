@@ -94,7 +94,7 @@ impl SizeDict {
     /// `is_valid_size_dict`: the set keys form one of the valid key sets.
     pub fn is_valid(&self) -> bool {
         let keys = self.keys();
-        VALID_KEY_SETS.iter().any(|set| *set == keys.as_slice())
+        VALID_KEY_SETS.contains(&keys.as_slice())
     }
 
     fn validated(self, param: &str) -> Result<Self> {
@@ -168,7 +168,12 @@ impl SizeDict {
                     longest_edge: Some(max),
                     ..SizeDict::default()
                 },
-                None => return Err(Error::config(param, "could not convert null to a size dict")),
+                None => {
+                    return Err(Error::config(
+                        param,
+                        "could not convert null to a size dict",
+                    ));
+                }
             },
             other => {
                 return Err(Error::config(
@@ -304,7 +309,10 @@ pub fn size_for_max_height_width(
     let height_scale = f64::from(max_height) / height as f64;
     let width_scale = f64::from(max_width) / width as f64;
     let scale = height_scale.min(width_scale);
-    ((height as f64 * scale) as usize, (width as f64 * scale) as usize)
+    (
+        (height as f64 * scale) as usize,
+        (width as f64 * scale) as usize,
+    )
 }
 
 #[cfg(test)]
@@ -330,11 +338,20 @@ mod tests {
     fn longest_edge_rounds_half_to_even() {
         // 100x400 to {shortest 100, longest 250}: 400/100*100 > 250, raw = 250*100/400 = 62.5 -> 62
         // (half to even), long side int(62.5 * 400 / 100) = 250.
-        assert_eq!(size_with_aspect_ratio((100, 400), 100, Some(250)), (62, 250));
+        assert_eq!(
+            size_with_aspect_ratio((100, 400), 100, Some(250)),
+            (62, 250)
+        );
         // Within the limit: plain shortest edge.
-        assert_eq!(size_with_aspect_ratio((200, 300), 100, Some(1000)), (100, 150));
+        assert_eq!(
+            size_with_aspect_ratio((200, 300), 100, Some(1000)),
+            (100, 150)
+        );
         // Exact size is kept.
-        assert_eq!(size_with_aspect_ratio((100, 300), 100, Some(1000)), (100, 300));
+        assert_eq!(
+            size_with_aspect_ratio((100, 300), 100, Some(1000)),
+            (100, 300)
+        );
     }
 
     #[test]
@@ -351,7 +368,10 @@ mod tests {
             max_width: Some(384),
             ..SizeDict::default()
         };
-        assert!(matches!(size.output_size((1, 1000)), Err(Error::InvalidImage(_))));
+        assert!(matches!(
+            size.output_size((1, 1000)),
+            Err(Error::InvalidImage(_))
+        ));
     }
 
     #[test]
@@ -395,7 +415,10 @@ mod tests {
             json!({"longest_edge": 1}),
             json!({"max_height": 1, "max_width": 2}),
         ] {
-            assert!(SizeDict::from_json("size", &valid, true, None).is_ok(), "{valid}");
+            assert!(
+                SizeDict::from_json("size", &valid, true, None).is_ok(),
+                "{valid}"
+            );
         }
         for invalid in [
             json!({"height": 1}),

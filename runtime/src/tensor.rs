@@ -125,9 +125,12 @@ impl BatchFeature {
         let mut owned: Vec<(String, Vec<usize>, safetensors::Dtype, Vec<u8>)> = Vec::new();
         for (key, feature) in &self.data {
             match feature {
-                Feature::Tensor(t) => {
-                    owned.push((key.clone(), t.shape.clone(), t.data.dtype(), t.data.to_le_bytes()))
-                }
+                Feature::Tensor(t) => owned.push((
+                    key.clone(),
+                    t.shape.clone(),
+                    t.data.dtype(),
+                    t.data.to_le_bytes(),
+                )),
                 Feature::List(list) => {
                     for (i, t) in list.iter().enumerate() {
                         owned.push((
@@ -153,6 +156,7 @@ impl BatchFeature {
             })
             .collect::<Result<Vec<_>>>()?;
         let metadata = (!metadata.is_empty()).then(|| metadata.into_iter().collect());
-        safetensors::serialize_to_file(views, metadata, path).map_err(|e| write_error(e.to_string()))
+        safetensors::serialize_to_file(views, metadata, path)
+            .map_err(|e| write_error(e.to_string()))
     }
 }

@@ -32,9 +32,11 @@ fn pack() -> &'static Pack {
             &std::fs::read(fixtures().join("reference.json")).expect("read reference.json"),
         )
         .expect("parse reference.json");
-        let packed = std::fs::read(fixtures().join("reference.bin.xz")).expect("read reference.bin.xz");
+        let packed =
+            std::fs::read(fixtures().join("reference.bin.xz")).expect("read reference.bin.xz");
         let mut blob = Vec::new();
-        lzma_rs::xz_decompress(&mut packed.as_slice(), &mut blob).expect("decompress reference.bin.xz");
+        lzma_rs::xz_decompress(&mut packed.as_slice(), &mut blob)
+            .expect("decompress reference.bin.xz");
         Pack { manifest, blob }
     })
 }

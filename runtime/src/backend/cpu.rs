@@ -2,8 +2,8 @@
 
 use super::Backend;
 use crate::error::{Error, Result};
-use crate::numeric::normalize::{crop_map, LevelMap};
 use crate::numeric::Pixels;
+use crate::numeric::normalize::{LevelMap, crop_map};
 use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
 use rayon::prelude::*;
@@ -47,7 +47,9 @@ impl CpuBackend {
             }
             None => {
                 let mut out = vec![0u8; len];
-                crop_map(&resized, &plan.crop, plan.layout, &mut out, |_, level| level);
+                crop_map(&resized, &plan.crop, plan.layout, &mut out, |_, level| {
+                    level
+                });
                 TensorData::U8(out)
             }
         };

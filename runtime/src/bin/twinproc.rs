@@ -7,10 +7,16 @@ use std::process::ExitCode;
 use std::time::Instant;
 use twinproc::backend::{Backend, CpuBackend};
 use twinproc::processor::Origin;
-use twinproc::{AutoImageProcessor, Error, Image, ImageProcessor, ImagesKwargs, Numerics, Stacking};
+use twinproc::{
+    AutoImageProcessor, Error, Image, ImageProcessor, ImagesKwargs, Numerics, Stacking,
+};
 
 #[derive(Parser)]
-#[command(name = "twinproc", version, about = "Vision-model image preprocessing bit-identical to transformers")]
+#[command(
+    name = "twinproc",
+    version,
+    about = "Vision-model image preprocessing bit-identical to transformers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -110,16 +116,25 @@ fn preprocess(
     let processor = load(config, numerics)?;
     let backend = select_backend(backend)?;
     let images = open_all(paths)?;
-    let batch = processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack)?;
+    let batch =
+        processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack)?;
     let metadata = BTreeMap::from([
         ("numerics".to_owned(), numerics.name().to_owned()),
         ("backend".to_owned(), backend.name()),
-        ("processor".to_owned(), processor.model().type_name.to_owned()),
+        (
+            "processor".to_owned(),
+            processor.model().type_name.to_owned(),
+        ),
     ]);
     batch.save_safetensors(out, metadata)?;
     for (key, feature) in &batch.data {
         if let twinproc::Feature::Tensor(t) = feature {
-            println!("{}: {key} {:?} {}", out.display(), t.shape, dtype_name(&t.data));
+            println!(
+                "{}: {key} {:?} {}",
+                out.display(),
+                t.shape,
+                dtype_name(&t.data)
+            );
         }
     }
     Ok(())
@@ -135,7 +150,11 @@ fn dtype_name(data: &twinproc::TensorData) -> &'static str {
 
 fn inspect(config: &Path) -> Result<(), Error> {
     let processor = load(config, Numerics::default())?;
-    println!("{} ({})", processor.model().type_name, processor.model().description);
+    println!(
+        "{} ({})",
+        processor.model().type_name,
+        processor.model().description
+    );
     for (name, value, origin) in processor.kwarg_origins() {
         let origin = match origin {
             Origin::Config => "file",
@@ -145,7 +164,10 @@ fn inspect(config: &Path) -> Result<(), Error> {
         println!("{name:<18} {value:<40} {origin}", value = value.to_string());
     }
     for (key, value) in processor.extra() {
-        println!("{key:<18} {value:<40} file (not a standard kwarg)", value = value.to_string());
+        println!(
+            "{key:<18} {value:<40} file (not a standard kwarg)",
+            value = value.to_string()
+        );
     }
     Ok(())
 }
@@ -163,7 +185,8 @@ fn bench(
         None => CpuBackend::new(),
     };
     let images = open_all(paths)?;
-    let call = || processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack);
+    let call =
+        || processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack);
     call()?; // warm-up
     let mut seconds = Vec::with_capacity(repeat.max(1));
     for _ in 0..repeat.max(1) {

@@ -154,7 +154,9 @@ pub fn to_native(image: &DynamicImage) -> Result<Pixels, Error> {
         DynamicImage::ImageRgb8(img) => (3, img.as_raw().clone()),
         DynamicImage::ImageRgba8(img) => (4, img.as_raw().clone()),
         DynamicImage::ImageLuma16(img) => (1, img.as_raw().iter().map(|&v| clip_16(v)).collect()),
-        DynamicImage::ImageLumaA16(img) => (2, img.as_raw().iter().map(|&v| high_byte(v)).collect()),
+        DynamicImage::ImageLumaA16(img) => {
+            (2, img.as_raw().iter().map(|&v| high_byte(v)).collect())
+        }
         DynamicImage::ImageRgb16(img) => (3, img.as_raw().iter().map(|&v| high_byte(v)).collect()),
         DynamicImage::ImageRgba16(img) => (4, img.as_raw().iter().map(|&v| high_byte(v)).collect()),
         other => {

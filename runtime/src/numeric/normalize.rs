@@ -8,8 +8,8 @@
 //!   `(f32(level) - mean') / std'` in f32.
 
 use super::crop::CropWindow;
-use crate::kwargs::ChannelDimension;
 use super::{Numerics, Pixels};
+use crate::kwargs::ChannelDimension;
 
 /// What happens to the 8-bit levels after resize and crop.
 #[derive(Debug, Clone, PartialEq)]

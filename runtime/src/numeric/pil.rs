@@ -1,8 +1,8 @@
 //! Pillow's 8-bit resampler (`src/libImaging/Resample.c`) and nearest-neighbour scaling
 //! (`Image.resize` with `NEAREST`, an affine transform in `src/libImaging/Geometry.c`).
 
-use super::resample::{ResizePlan, OUTSIDE};
-use super::taps::{antialias_taps, FixedAxis};
+use super::resample::{OUTSIDE, ResizePlan};
+use super::taps::{Filter, FixedAxis, antialias_taps};
 use crate::kwargs::Resample;
 use std::f64::consts::PI;
 
@@ -61,22 +61,22 @@ fn lanczos_filter(x: f64) -> f64 {
     }
 }
 
-/// The filter function and its support at scale 1 (Pillow's `struct filter` table).
-pub fn filter(resample: Resample) -> Option<(fn(f64) -> f64, f64)> {
-    match resample {
-        Resample::Nearest => None,
-        Resample::Box => Some((box_filter, 0.5)),
-        Resample::Bilinear => Some((bilinear_filter, 1.0)),
-        Resample::Hamming => Some((hamming_filter, 1.0)),
-        Resample::Bicubic => Some((bicubic_filter, 2.0)),
-        Resample::Lanczos => Some((lanczos_filter, 3.0)),
-    }
+/// The filter of a resampling mode (Pillow's `struct filter` table); NEAREST has none.
+pub fn filter(resample: Resample) -> Option<Filter> {
+    let (function, support): (fn(f64) -> f64, f64) = match resample {
+        Resample::Nearest => return None,
+        Resample::Box => (box_filter, 0.5),
+        Resample::Bilinear => (bilinear_filter, 1.0),
+        Resample::Hamming => (hamming_filter, 1.0),
+        Resample::Bicubic => (bicubic_filter, 2.0),
+        Resample::Lanczos => (lanczos_filter, 3.0),
+    };
+    Some(Filter { function, support })
 }
 
 /// Pillow's coefficients for one axis (`precompute_coeffs` + `normalize_coeffs_8bpc`).
 pub fn fixed_axis(in_size: usize, out_size: usize, resample: Resample) -> Option<FixedAxis> {
-    let (filter, support) = filter(resample)?;
-    let taps = antialias_taps(in_size, out_size, support, filter, false);
+    let taps = antialias_taps(in_size, out_size, filter(resample)?, false);
     Some(FixedAxis::from_f64(&taps, PRECISION_BITS))
 }
 
@@ -90,7 +90,11 @@ pub fn nearest_sources(in_size: usize, out_size: usize) -> Vec<u32> {
     let mut sources = Vec::with_capacity(out_size);
     for _ in 0..out_size {
         let index = position as usize; // position >= 0: truncation is Pillow's COORD
-        sources.push(if index < in_size { index as u32 } else { OUTSIDE });
+        sources.push(if index < in_size {
+            index as u32
+        } else {
+            OUTSIDE
+        });
         position += scale;
     }
     sources
@@ -119,7 +123,13 @@ pub fn resize_plan(
             y_src: nearest_sources(in_h, out_h),
         };
     }
-    let axis = |i, o| if i == o { None } else { fixed_axis(i, o, resample) };
+    let axis = |i, o| {
+        if i == o {
+            None
+        } else {
+            fixed_axis(i, o, resample)
+        }
+    };
     ResizePlan::Fixed {
         horizontal: axis(in_w, out_w),
         vertical: axis(in_h, out_h),

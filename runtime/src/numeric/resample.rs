@@ -5,8 +5,8 @@
 //! number that decides a result; these loops only execute it, in the order the references do:
 //! one pass per axis, 8-bit samples between the passes.
 
-use super::taps::FixedAxis;
 use super::Pixels;
+use super::taps::FixedAxis;
 
 /// A nearest-neighbour source index that lies outside the input: the output pixel is black.
 pub const OUTSIDE: u32 = u32::MAX;
@@ -99,7 +99,11 @@ impl ResizePlan {
                 vertical,
                 vertical_first,
             } => {
-                let pass = |image: &Pixels, vertical_pass: bool| match (vertical_pass, horizontal, vertical) {
+                let pass = |image: &Pixels, vertical_pass: bool| match (
+                    vertical_pass,
+                    horizontal,
+                    vertical,
+                ) {
                     (false, Some(axis), _) => Some(fixed_horizontal(image, axis)),
                     (true, _, Some(axis)) => Some(fixed_vertical(image, axis)),
                     _ => None,

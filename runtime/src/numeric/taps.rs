@@ -33,10 +33,16 @@ impl<W: Copy> AxisTaps<W> {
     }
 }
 
+/// A resampling filter: its function and its support (half-width) at scale 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Filter {
+    pub function: fn(f64) -> f64,
+    pub support: f64,
+}
+
 /// Builds the antialiased tables for resizing `in_size` samples to `out_size`.
 ///
-/// `filter_support` is the filter's support at scale 1; everything is computed in double, as both
-/// sources do for 8-bit images. For each output sample `i` (Pillow `precompute_coeffs`, ATen
+/// Everything is computed in double, as both sources do for 8-bit images. For each output sample `i` (Pillow `precompute_coeffs`, ATen
 /// `_compute_indices_min_size_weights_aa`):
 /// `center = (i + 0.5) * scale`, support widened by `max(scale, 1)`,
 /// taps `[(int)(center - support + 0.5), (int)(center + support + 0.5))` clipped to the input,
@@ -45,10 +51,10 @@ impl<W: Copy> AxisTaps<W> {
 pub fn antialias_taps(
     in_size: usize,
     out_size: usize,
-    filter_support: f64,
-    filter: impl Fn(f64) -> f64,
+    filter: Filter,
     clamp_to_ksize: bool,
 ) -> AxisTaps<f64> {
+    let filter_support = filter.support;
     let scale = in_size as f64 / out_size as f64;
     let (support, inv_scale) = if scale >= 1.0 {
         (filter_support * scale, 1.0 / scale)
@@ -72,7 +78,7 @@ pub fn antialias_taps(
         let mut total = 0.0;
         for (j, w) in row.iter_mut().take(len).enumerate() {
             // `j + xmin` is an integer sum in both sources, then `- center + 0.5` in double.
-            *w = filter(((j as i64 + xmin) as f64 - center + 0.5) * inv_scale);
+            *w = (filter.function)(((j as i64 + xmin) as f64 - center + 0.5) * inv_scale);
             total += *w;
         }
         if total != 0.0 {
@@ -95,7 +101,11 @@ pub fn antialias_taps(
 /// Rounds a weight to fixed point as both sources do: half away from zero, then truncation.
 pub fn quantize(weight: f64, precision_bits: u32) -> i32 {
     let v = weight * f64::from(1u32 << precision_bits);
-    if v < 0.0 { (-0.5 + v) as i32 } else { (0.5 + v) as i32 }
+    if v < 0.0 {
+        (-0.5 + v) as i32
+    } else {
+        (0.5 + v) as i32
+    }
 }
 
 /// A quantised axis: integer weights with `precision_bits` fractional bits.
@@ -138,7 +148,11 @@ mod tests {
     fn downscale_by_two_with_a_triangle() {
         // 4 -> 2: scale 2, support 2, ksize 5. Output 0: center 1.0, taps [(int)(-0.5), (int)3.5) = [0, 3),
         // arguments (x - 1 + 0.5) / 2 = -0.25, 0.25, 0.75 -> weights 0.75, 0.75, 0.25 -> 3/7, 3/7, 1/7.
-        let taps = antialias_taps(4, 2, 1.0, triangle, false);
+        let filter = Filter {
+            function: triangle,
+            support: 1.0,
+        };
+        let taps = antialias_taps(4, 2, filter, false);
         assert_eq!(taps.ksize, 5);
         assert_eq!(taps.starts, [0, 1]);
         assert_eq!(taps.lens, [3, 3]);

@@ -8,9 +8,9 @@
 
 use super::pil;
 use super::resample::ResizePlan;
-use super::taps::{antialias_taps, FixedAxis};
-use crate::kwargs::Resample;
+use super::taps::{Filter, FixedAxis, antialias_taps};
 use crate::Error;
+use crate::kwargs::Resample;
 
 /// ATen's antialias triangle filter (`HelperInterpLinear::aa_filter`).
 fn linear_filter(x: f64) -> f64 {
@@ -46,10 +46,11 @@ pub fn int16_precision(max_weight: f64) -> u32 {
     precision
 }
 
-fn filter(resample: Resample) -> Result<(fn(f64) -> f64, f64), Error> {
+fn filter(resample: Resample) -> Result<Filter, Error> {
+    let filter = |function, support| Ok(Filter { function, support });
     match resample {
-        Resample::Bilinear => Ok((linear_filter, 1.0)),
-        Resample::Bicubic => Ok((cubic_filter, 2.0)),
+        Resample::Bilinear => filter(linear_filter, 1.0),
+        Resample::Bicubic => filter(cubic_filter, 2.0),
         // ATen's Lanczos-3 (torch >= 2.12) follows Pillow-SIMD, whose filter is Pillow's.
         Resample::Lanczos => pil::filter(resample).ok_or_else(|| unsupported(resample)),
         other => Err(unsupported(other)),
@@ -58,8 +59,7 @@ fn filter(resample: Resample) -> Result<(fn(f64) -> f64, f64), Error> {
 
 /// The int16 table of one axis for the uint8 antialiased path.
 pub fn int16_axis(in_size: usize, out_size: usize, resample: Resample) -> Result<FixedAxis, Error> {
-    let (filter, support) = filter(resample)?;
-    let taps = antialias_taps(in_size, out_size, support, filter, true);
+    let taps = antialias_taps(in_size, out_size, filter(resample)?, true);
     let max_weight = taps.weights.iter().copied().fold(0.0, f64::max);
     Ok(FixedAxis::from_f64(&taps, int16_precision(max_weight)))
 }

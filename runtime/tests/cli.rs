@@ -1,0 +1,197 @@
+//! The `twinproc` command line, run as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, golden_files, image_path, tensor};
+
+fn twinproc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_twinproc"))
+        .args(args)
+        .output()
+        .expect("run twinproc")
+}
+
+fn out_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "twinproc-cli-{}-{name}.safetensors",
+        std::process::id()
+    ))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn read_f32(path: &PathBuf, key: &str) -> (Vec<usize>, Vec<f32>) {
+    let bytes = std::fs::read(path).expect("read output");
+    let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+    let view = file.tensor(key).expect("key");
+    assert_eq!(view.dtype(), safetensors::Dtype::F32);
+    let data = view
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    (view.shape().to_vec(), data)
+}
+
+/// One batch call from the command line equals transformers' batched call, in both numerics modes.
+#[test]
+fn preprocess_matches_transformers_batch() {
+    for backend in ["pil", "torchvision"] {
+        let (_, meta, _) = golden_files("clip_vit_b32")
+            .into_iter()
+            .find(|(stem, _, _)| *stem == format!("_batch.{backend}"))
+            .expect("batch reference");
+        let names: Vec<String> =
+            serde_json::from_str(meta["images"].as_str().expect("images")).expect("list");
+        let out = out_path(&format!("batch-{backend}"));
+        let config = config_dir("clip_vit_b32");
+        let mut args = vec![
+            "preprocess".to_owned(),
+            "--config".into(),
+            config.display().to_string(),
+            "--numerics".into(),
+            backend.into(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        args.extend(names.iter().map(|n| image_path(n).display().to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = twinproc(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let (shape, data) = read_f32(&out, "pixel_values");
+        let Some(RefTensor::F32 {
+            shape: ref_shape,
+            data: ref_data,
+        }) = tensor(&format!(
+            "golden/clip_vit_b32/_batch.{backend}/pixel_values"
+        ))
+        else {
+            panic!("no reference")
+        };
+        assert_eq!(shape, ref_shape);
+        assert_eq!(compare_f32(&ref_data, &data), None, "{backend}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout)
+                .contains("pixel_values [4, 3, 224, 224] float32")
+        );
+    }
+}
+
+#[test]
+fn unreadable_image_fails_with_one_line_naming_it() {
+    let out = out_path("missing");
+    let config = config_dir("clip_vit_b32");
+    let output = twinproc(&[
+        "preprocess",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "/nonexistent/cat.png",
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("/nonexistent/cat.png"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn invalid_config_fails_naming_the_key() {
+    let dir = std::env::temp_dir().join(format!("twinproc-cli-bad-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("preprocessor_config.json"),
+        r#"{"image_processor_type": "CLIPImageProcessor", "crop_size": {"height": 224}}"#,
+    )
+    .expect("write");
+    let image = image_path("chelsea.png");
+    let out = out_path("bad-config");
+    let output = twinproc(&[
+        "preprocess",
+        "--config",
+        dir.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        image.to_str().expect("utf-8"),
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("crop_size"), "{err}");
+}
+
+#[test]
+fn cuda_backend_is_a_clear_error_without_cuda() {
+    let config = config_dir("clip_vit_b32");
+    let image = image_path("chelsea.png");
+    let out = out_path("cuda");
+    let output = twinproc(&[
+        "preprocess",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--backend",
+        "cuda",
+        "--out",
+        out.to_str().expect("utf-8"),
+        image.to_str().expect("utf-8"),
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("CUDA"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn inspect_tells_file_values_from_defaults() {
+    let config = config_dir("siglip_so400m_384");
+    let output = twinproc(&["inspect", "--config", config.to_str().expect("utf-8")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} line in:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("size").contains(r#"{"height":384,"width":384}"#) && line("size").ends_with("file")
+    );
+    assert!(line("resample").contains('3') && line("resample").ends_with("file"));
+    assert!(line("do_center_crop").ends_with("unset"));
+    assert!(line("data_format").ends_with("unset"));
+    let clip = config_dir("clip_legacy_int_size");
+    let output = twinproc(&["inspect", "--config", clip.to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let default_to_square = text
+        .lines()
+        .find(|l| l.starts_with("default_to_square"))
+        .expect("default_to_square line");
+    assert!(default_to_square.contains("false") && default_to_square.ends_with("default"));
+}
+
+#[test]
+fn bench_prints_one_json_line() {
+    let config = config_dir("clip_vit_b32");
+    let image = image_path("chelsea.png");
+    let output = twinproc(&[
+        "bench",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--repeat",
+        "2",
+        "--threads",
+        "1",
+        image.to_str().expect("utf-8"),
+        image.to_str().expect("utf-8"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+    let line: serde_json::Value = serde_json::from_str(text.trim()).expect("json");
+    assert_eq!(line["images"], 2);
+    assert!(line["median_s"].as_f64().expect("median") > 0.0);
+    assert!(line["images_per_s"].as_f64().expect("rate") > 0.0);
+}
