@@ -322,3 +322,17 @@ fn impossible_output_size() {
         .unwrap_err();
     assert!(matches!(err, Error::TooLarge(_)), "{err:?}");
 }
+
+#[test]
+fn too_many_channels() {
+    let image = Image::from_chw(vec![0; 5 * 4 * 4], 5, 4, 4);
+    let overrides = ImagesKwargs {
+        do_convert_rgb: Some(false),
+        ..Default::default()
+    };
+    let err = clip().preprocess(&[image], &overrides).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidImage(ref m) if m.contains("5 channels")),
+        "{err:?}"
+    );
+}

@@ -154,6 +154,11 @@ fn array_pixels(
         .checked_mul(height)
         .and_then(|n| n.checked_mul(width))
         .ok_or_else(|| Error::TooLarge(format!("array shape {shape:?}")))?;
+    if !(1..=4).contains(&channels) {
+        return Err(Error::InvalidImage(format!(
+            "array of shape {shape:?} has {channels} channels; 1 to 4 are supported"
+        )));
+    }
     if expected == 0 {
         return Err(Error::InvalidImage(format!(
             "array of shape {shape:?} has no pixels"

@@ -48,7 +48,7 @@ impl std::str::FromStr for Numerics {
     }
 }
 
-/// An 8-bit image: `height` rows of `width` pixels of `channels` interleaved samples.
+/// An 8-bit image: `height` rows of `width` pixels of `channels` (1 to 4) interleaved samples.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pixels {
     pub width: usize,

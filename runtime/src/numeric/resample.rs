@@ -34,14 +34,25 @@ fn clip8(acc: i32, precision_bits: u32) -> u8 {
     (acc >> precision_bits).clamp(0, 255) as u8
 }
 
-/// One fixed-point output sample: `(2^(p-1) + Σ sample·weight) >> p`, clamped.
+/// One row of the horizontal pass for `C` interleaved channels: each output sample is
+/// `(2^(p-1) + Σ sample·weight) >> p`, clamped.
 #[inline(always)]
-fn fixed_dot(samples: impl Iterator<Item = u8>, weights: &[i32], precision_bits: u32) -> u8 {
-    let mut acc: i32 = 1 << (precision_bits - 1);
-    for (s, &w) in samples.zip(weights) {
-        acc += i32::from(s) * w;
+fn horizontal_row<const C: usize>(src_row: &[u8], dst_row: &mut [u8], axis: &FixedAxis) {
+    let half = 1i32 << (axis.precision_bits - 1);
+    for (x, dst_px) in dst_row.chunks_exact_mut(C).enumerate() {
+        let weights = axis.taps.row(x);
+        let start = axis.taps.starts[x] as usize * C;
+        let pixels = &src_row[start..start + weights.len() * C];
+        let mut acc = [half; C];
+        for (px, &w) in pixels.chunks_exact(C).zip(weights) {
+            for ch in 0..C {
+                acc[ch] += i32::from(px[ch]) * w;
+            }
+        }
+        for ch in 0..C {
+            dst_px[ch] = clip8(acc[ch], axis.precision_bits);
+        }
     }
-    clip8(acc, precision_bits)
 }
 
 /// Horizontal fixed-point pass over every row.
@@ -49,19 +60,17 @@ pub fn fixed_horizontal(src: &Pixels, axis: &FixedAxis) -> Pixels {
     let c = src.channels;
     let out_w = axis.taps.out_size();
     let mut out = Pixels::zeroed(out_w, src.height, c);
-    let in_row_len = src.width * c;
-    for (src_row, dst_row) in src
+    let rows = src
         .data
-        .chunks_exact(in_row_len)
-        .zip(out.data.chunks_exact_mut(out_w * c))
-    {
-        for (x, dst_px) in dst_row.chunks_exact_mut(c).enumerate() {
-            let start = axis.taps.starts[x] as usize * c;
-            let weights = axis.taps.row(x);
-            for (ch, dst) in dst_px.iter_mut().enumerate() {
-                let samples = src_row[start + ch..].iter().step_by(c).copied();
-                *dst = fixed_dot(samples, weights, axis.precision_bits);
-            }
+        .chunks_exact(src.width * c)
+        .zip(out.data.chunks_exact_mut(out_w * c));
+    for (src_row, dst_row) in rows {
+        match c {
+            1 => horizontal_row::<1>(src_row, dst_row, axis),
+            2 => horizontal_row::<2>(src_row, dst_row, axis),
+            3 => horizontal_row::<3>(src_row, dst_row, axis),
+            // Pixels have 1 to 4 channels (checked where they are made).
+            _ => horizontal_row::<4>(src_row, dst_row, axis),
         }
     }
     out
