@@ -103,6 +103,23 @@ def main():
         "tensors": tensors,
     }
     (out / "reference.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    # For every image and configuration (stored or not): each backend's output shapes and how far the
+    # two backends' outputs are apart, from transformers' own report.
+    report = json.loads((ref / "golden" / "REPORT.json").read_text())
+    summary = {
+        config: {
+            image: {
+                "shapes": {b: entry[b]["shapes"] for b in ("pil", "torchvision") if "shapes" in entry.get(b, {})},
+                "errors": {b: entry[b]["error"] for b in ("pil", "torchvision") if "error" in entry.get(b, {})},
+                "max_abs": entry.get("diff", {}).get("max_abs"),
+                "frac_diff_gt_1e-4": entry.get("diff", {}).get("frac_diff_gt_1e-4"),
+                "numel": entry.get("diff", {}).get("numel"),
+            }
+            for image, entry in report["configs"][config]["images"].items()
+        }
+        for config in CONFIGS
+    }
+    (out / "report.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     print(f"{len(tensors)} tensors, {len(blob) / 1e6:.1f} MB raw, {len(packed) / 1e6:.2f} MB packed")
 
 

@@ -286,3 +286,129 @@ fn batched_calls() {
     }
     report("batched calls", checked, failures);
 }
+
+fn compare_llava(file: &str, keys: &[String], batch: &BatchFeature) -> Vec<String> {
+    let mut problems = compare_batch(file, keys, batch);
+    for key in ["image_sizes", "batch_num_images"] {
+        let expected = match tensor(&format!("{file}/{key}")) {
+            Some(RefTensor::I64 { shape, data }) => (shape, data),
+            other => panic!("{file}/{key}: {other:?}"),
+        };
+        match batch.tensor(key) {
+            Some(twinproc::Tensor {
+                shape,
+                data: twinproc::TensorData::I64(data),
+            }) => {
+                if (shape, data) != (&expected.0, &expected.1) {
+                    problems.push(format!("{key}: {shape:?} {data:?}, reference {expected:?}"));
+                }
+            }
+            other => problems.push(format!("{key}: {other:?}")),
+        }
+    }
+    problems
+}
+
+/// LLaVA-OneVision: anyres patches of single images, and a multi-image sample (nested list).
+#[test]
+fn llava_onevision() {
+    let config = "llava_onevision_qwen2_0.5b_ov";
+    let (mut checked, mut failures) = (0, Vec::new());
+    for (stem, meta, keys) in golden_files(config) {
+        let file = format!("golden/{config}/{stem}");
+        let backend = meta["backend"].as_str().expect("backend");
+        let processor = AutoImageProcessor::from_pretrained(config_dir(config))
+            .expect("config")
+            .with_numerics(numerics_of(backend));
+        checked += 1;
+        let result = if let Some(image) = meta.get("image").and_then(Value::as_str) {
+            Image::open(image_path(image))
+                .and_then(|input| processor.preprocess(&[input], &ImagesKwargs::default()))
+        } else {
+            let samples: Vec<Vec<String>> =
+                serde_json::from_str(meta["images"].as_str().expect("images"))
+                    .expect("nested list");
+            let samples: Vec<Vec<Image>> = samples
+                .iter()
+                .map(|s| {
+                    s.iter()
+                        .map(|n| Image::open(image_path(n)).expect("open"))
+                        .collect()
+                })
+                .collect();
+            processor.preprocess_samples(&samples, &ImagesKwargs::default())
+        };
+        match result {
+            Ok(batch) => failures.extend(
+                compare_llava(&file, &keys, &batch)
+                    .into_iter()
+                    .map(|p| format!("{file}: {p}")),
+            ),
+            Err(e) => failures.push(format!("{file}: error {e}")),
+        }
+    }
+    report("LLaVA-OneVision", checked, failures);
+}
+
+/// Every reference image (stored or not) in every configuration: the output shapes of both backends,
+/// and how far the `pil` and `torchvision` outputs are apart (max abs difference, count over 1e-4),
+/// equal transformers' own report.
+#[test]
+fn every_image_matches_transformers_shapes_and_backend_gap() {
+    let reference: Value = serde_json::from_slice(
+        &std::fs::read(twinproc_golden_tests::fixtures().join("report.json")).expect("report.json"),
+    )
+    .expect("json");
+    let (mut checked, mut failures) = (0, Vec::new());
+    for (config, images) in reference.as_object().expect("configs") {
+        for (image, expected) in images.as_object().expect("images") {
+            let input = match decoded_rgb(image) {
+                Some((h, w, rgb)) => Image::from_hwc(rgb, h, w, 3),
+                None => Image::open(image_path(image)).expect("open"),
+            };
+            checked += 1;
+            let mut outputs = Vec::new();
+            for backend in ["pil", "torchvision"] {
+                let batch = match run(
+                    config,
+                    backend,
+                    std::slice::from_ref(&input),
+                    Stacking::Stack,
+                ) {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        failures.push(format!("{config}/{image}/{backend}: error {e}"));
+                        continue;
+                    }
+                };
+                for (key, shape) in expected["shapes"][backend].as_object().expect("shapes") {
+                    let shape: Vec<usize> = serde_json::from_value(shape.clone()).expect("shape");
+                    match batch.tensor(key) {
+                        Some(t) if t.shape == shape => {}
+                        other => failures.push(format!(
+                            "{config}/{image}/{backend}: {key} shape {:?}, reference {shape:?}",
+                            other.map(|t| t.shape.clone())
+                        )),
+                    }
+                }
+                outputs.push(batch.tensor("pixel_values").expect("pixel_values").clone());
+            }
+            let [pil, tv] = outputs.as_slice() else {
+                continue;
+            };
+            let (a, b) = (pil.as_f32().expect("f32"), tv.as_f32().expect("f32"));
+            let diffs = a.iter().zip(b).map(|(x, y)| (x - y).abs());
+            let (max_abs, over) = diffs.fold((0.0f32, 0usize), |(m, n), d| {
+                (m.max(d), n + usize::from(d > 1e-4))
+            });
+            let ref_max = expected["max_abs"].as_f64().expect("max_abs") as f32;
+            let ref_over = expected["frac_diff_gt_1e-4"].as_f64().expect("frac") * a.len() as f64;
+            if max_abs.to_bits() != ref_max.to_bits() || (over as f64 - ref_over).abs() > 0.5 {
+                failures.push(format!(
+                    "{config}/{image}: pil vs torchvision max abs {max_abs} ({over} over 1e-4), reference {ref_max} ({ref_over})"
+                ));
+            }
+        }
+    }
+    report("all images", checked, failures);
+}

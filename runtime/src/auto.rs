@@ -2,12 +2,12 @@
 
 use crate::config::{ProcessorConfig, canonical_type_name, read_config_object};
 use crate::error::{Error, Result};
-use crate::models::{clip::CLIP, siglip::SIGLIP};
+use crate::models::{clip::CLIP, llava_onevision::LLAVA_ONEVISION, siglip::SIGLIP};
 use crate::processor::{ImageProcessor, ModelSpec};
 use std::path::Path;
 
 /// Every processor twinproc knows.
-pub static REGISTRY: &[&ModelSpec] = &[&CLIP, &SIGLIP];
+pub static REGISTRY: &[&ModelSpec] = &[&CLIP, &SIGLIP, &LLAVA_ONEVISION];
 
 /// Finds the processor registered under `type_name` or one of transformers' aliases
 /// (`…Fast`, `…Pil`, `…FeatureExtractor`).

@@ -93,7 +93,16 @@ pub enum ChannelValues {
 impl ChannelValues {
     /// The value of each of `channels` channels, as float32 (transformers makes float32 arrays of them).
     pub fn per_channel_f32(&self, key: &str, channels: usize) -> Result<Vec<f32>> {
-        let values = match self {
+        Ok(self
+            .per_channel(key, channels)?
+            .into_iter()
+            .map(|v| v as f32)
+            .collect())
+    }
+
+    /// The value of each of `channels` channels.
+    pub fn per_channel(&self, key: &str, channels: usize) -> Result<Vec<f64>> {
+        Ok(match self {
             ChannelValues::Scalar(v) => vec![*v; channels],
             ChannelValues::PerChannel(v) if v.len() == channels => v.clone(),
             ChannelValues::PerChannel(v) => {
@@ -102,8 +111,7 @@ impl ChannelValues {
                     format!("has {} values for an image of {channels} channels", v.len()),
                 ));
             }
-        };
-        Ok(values.into_iter().map(|v| v as f32).collect())
+        })
     }
 
     fn values(&self) -> &[f64] {

@@ -9,13 +9,14 @@ use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
 use std::sync::Arc;
 
-/// What to do to one image.
+/// What to do to one input image: resize it once, then read one or more windows of the result
+/// (a center crop; LLaVA-OneVision's patches), each mapped to output values. One output tensor per window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImagePlan {
     /// Resize (or copy) the 8-bit image.
     pub resize: ResizePlan,
-    /// Then read this window of the result (zero outside).
-    pub crop: CropWindow,
+    /// Then read these windows of the result (zero outside), each an output.
+    pub windows: Vec<CropWindow>,
     /// Then map each 8-bit level to its output value (rescale and normalize).
     pub levels: Arc<LevelMap>,
     /// In this layout.
@@ -23,9 +24,9 @@ pub struct ImagePlan {
 }
 
 impl ImagePlan {
-    /// The shape of the output tensor: `[C, H, W]` or `[H, W, C]`.
-    pub fn output_shape(&self) -> Vec<usize> {
-        let (h, w, c) = (self.crop.height, self.crop.width, self.levels.channels);
+    /// The shape of the output tensor of `window`: `[C, H, W]` or `[H, W, C]`.
+    pub fn output_shape(&self, window: &CropWindow) -> Vec<usize> {
+        let (h, w, c) = (window.height, window.width, self.levels.channels);
         match self.layout {
             ChannelDimension::First => vec![c, h, w],
             ChannelDimension::Last => vec![h, w, c],

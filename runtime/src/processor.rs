@@ -17,7 +17,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// What defines a model's processor: its type name and its class defaults.
+/// A model's own preprocessing, written once for every backend (both twins run it).
+pub type CustomPreprocess = fn(&dyn Backend, &Call<'_>, Batch<'_>) -> Result<BatchFeature>;
+
+/// What defines a model's processor: its type name, its class defaults, and its own logic if any.
 #[derive(Debug)]
 pub struct ModelSpec {
     /// The transformers class name of the torchvision twin, e.g. `CLIPImageProcessor`.
@@ -28,6 +31,88 @@ pub struct ModelSpec {
     pub default_to_square: bool,
     /// The class defaults of every standard kwarg.
     pub defaults: fn() -> ImagesKwargs,
+    /// The class defaults of the model's own kwargs, as JSON (saved with the configuration).
+    pub model_defaults: fn() -> Map<String, Value>,
+    /// The model's preprocessing; `None`: the default pipeline.
+    pub preprocess: Option<CustomPreprocess>,
+}
+
+/// No model kwargs.
+pub fn no_model_kwargs() -> Map<String, Value> {
+    Map::new()
+}
+
+/// The images of one call: a flat list (one sample per image) or samples of several images.
+#[derive(Debug, Clone, Copy)]
+pub enum Batch<'a> {
+    Flat(&'a [Image]),
+    Nested(&'a [Vec<Image>]),
+}
+
+impl Batch<'_> {
+    /// Every image, sample after sample.
+    pub fn images(&self) -> Vec<&Image> {
+        match self {
+            Batch::Flat(images) => images.iter().collect(),
+            Batch::Nested(samples) => samples.iter().flatten().collect(),
+        }
+    }
+}
+
+/// Everything a preprocess function needs besides the images and the backend.
+#[derive(Debug, Clone)]
+pub struct Call<'a> {
+    /// The call's kwargs, resolved and validated.
+    pub resolved: Resolved,
+    /// The instance's kwargs (configuration over class defaults), before call overrides.
+    pub instance: ImagesKwargs,
+    /// The model's own kwargs (configuration over class defaults), as JSON.
+    pub model_kwargs: &'a Map<String, Value>,
+    pub numerics: Numerics,
+    pub stacking: Stacking,
+}
+
+impl Call<'_> {
+    /// The 8-bit pixels of every image of `batch`, converted as the call asks.
+    pub fn pixels(&self, batch: Batch<'_>) -> Result<Vec<Pixels>> {
+        let pixels = batch
+            .images()
+            .into_iter()
+            .map(|image| {
+                image.to_pixels(
+                    self.resolved.do_convert_rgb,
+                    self.resolved.input_data_format,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if pixels.is_empty() {
+            return Err(Error::InvalidImage("no images given".into()));
+        }
+        Ok(pixels)
+    }
+
+    /// The level map (rescale and normalize) for images of `channels` channels.
+    pub fn level_map(&self, channels: usize) -> Result<Arc<LevelMap>> {
+        self.resolved
+            .level_map(self.numerics, channels)
+            .map(Arc::new)
+    }
+}
+
+/// The default pipeline as a preprocess function: nested samples are flattened.
+pub fn default_preprocess<B: Backend + ?Sized>(
+    backend: &B,
+    call: &Call<'_>,
+    batch: Batch<'_>,
+) -> Result<BatchFeature> {
+    let inputs = call.pixels(batch)?;
+    let outputs = run_default_pipeline(backend, &call.resolved, call.numerics, &inputs)?;
+    let mut features = BatchFeature::default();
+    features.data.insert(
+        "pixel_values".into(),
+        collect_outputs("pixel_values", outputs, call.stacking)?,
+    );
+    Ok(features)
 }
 
 /// Every kwarg with a value: call overrides over instance values over class defaults, checked as
@@ -165,7 +250,7 @@ impl Resolved {
     }
 
     /// The level map for images of `channels` channels.
-    fn level_map(&self, numerics: Numerics, channels: usize) -> Result<LevelMap> {
+    pub fn level_map(&self, numerics: Numerics, channels: usize) -> Result<LevelMap> {
         let mean_std = match &self.normalize {
             Some((mean, std)) => Some(MeanStd {
                 mean: mean.per_channel_f32("image_mean", channels)?,
@@ -208,7 +293,7 @@ impl Resolved {
         check_pixels((crop.height, crop.width))?;
         Ok(ImagePlan {
             resize,
-            crop,
+            windows: vec![crop],
             levels,
             layout: self.data_format,
         })
@@ -264,7 +349,7 @@ impl ImageProcessor {
         let processor = ImageProcessor {
             model,
             set: kwargs,
-            extra: Map::new(),
+            extra: (model.model_defaults)(),
             numerics: Numerics::default(),
         };
         Resolved::new(&processor.kwargs())?;
@@ -274,7 +359,7 @@ impl ImageProcessor {
     /// A processor of `model` from a parsed configuration.
     pub fn from_config(model: &'static ModelSpec, config: ProcessorConfig) -> Result<Self> {
         let mut processor = ImageProcessor::new(model, config.kwargs)?;
-        processor.extra = config.extra;
+        processor.extra.extend(config.extra);
         Ok(processor)
     }
 
@@ -356,25 +441,50 @@ impl ImageProcessor {
     }
 
     /// Preprocesses a batch on `backend`.
-    pub fn preprocess_with<B: Backend + ?Sized>(
+    pub fn preprocess_with<B: Backend>(
         &self,
         backend: &B,
         images: &[Image],
         overrides: &ImagesKwargs,
         stacking: Stacking,
     ) -> Result<BatchFeature> {
-        let resolved = Resolved::new(&overrides.or(&self.kwargs()))?;
-        let inputs = images
-            .iter()
-            .map(|image| image.to_pixels(resolved.do_convert_rgb, resolved.input_data_format))
-            .collect::<Result<Vec<Pixels>>>()?;
-        let outputs = run_default_pipeline(backend, &resolved, self.numerics, &inputs)?;
-        let mut batch = BatchFeature::default();
-        batch.data.insert(
-            "pixel_values".into(),
-            collect_outputs("pixel_values", outputs, stacking)?,
-        );
-        Ok(batch)
+        self.run(backend, Batch::Flat(images), overrides, stacking)
+    }
+
+    /// Preprocesses samples of several images each (transformers' nested lists) on the CPU.
+    pub fn preprocess_samples(
+        &self,
+        samples: &[Vec<Image>],
+        overrides: &ImagesKwargs,
+    ) -> Result<BatchFeature> {
+        self.run(
+            &CpuBackend::new(),
+            Batch::Nested(samples),
+            overrides,
+            Stacking::Stack,
+        )
+    }
+
+    /// Runs the model's preprocess function (or the default pipeline) on `backend`.
+    pub fn run(
+        &self,
+        backend: &dyn Backend,
+        batch: Batch<'_>,
+        overrides: &ImagesKwargs,
+        stacking: Stacking,
+    ) -> Result<BatchFeature> {
+        let instance = self.kwargs();
+        let call = Call {
+            resolved: Resolved::new(&overrides.or(&instance))?,
+            instance,
+            model_kwargs: &self.extra,
+            numerics: self.numerics,
+            stacking,
+        };
+        match self.model.preprocess {
+            Some(preprocess) => preprocess(backend, &call, batch),
+            None => default_preprocess(backend, &call, batch),
+        }
     }
 }
 
@@ -385,9 +495,6 @@ pub fn run_default_pipeline<B: Backend + ?Sized>(
     numerics: Numerics,
     inputs: &[Pixels],
 ) -> Result<Vec<Tensor>> {
-    if inputs.is_empty() {
-        return Err(Error::InvalidImage("no images given".into()));
-    }
     let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
     let mut plans = Vec::with_capacity(inputs.len());
     for pixels in inputs {

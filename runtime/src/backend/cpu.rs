@@ -32,28 +32,31 @@ impl CpuBackend {
         })
     }
 
-    /// Runs one plan on one image.
-    pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Tensor {
+    /// Runs one plan on one image: one tensor per window.
+    pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Vec<Tensor> {
         let resized = plan.resize.run(input);
-        let shape = plan.output_shape();
-        let len = shape.iter().product();
-        let data = match &plan.levels.table {
-            Some(table) => {
-                let mut out = vec![0.0f32; len];
-                crop_map(&resized, &plan.crop, plan.layout, &mut out, |c, level| {
-                    LevelMap::value(table, c, level)
-                });
-                TensorData::F32(out)
-            }
-            None => {
-                let mut out = vec![0u8; len];
-                crop_map(&resized, &plan.crop, plan.layout, &mut out, |_, level| {
-                    level
-                });
-                TensorData::U8(out)
-            }
-        };
-        Tensor { shape, data }
+        plan.windows
+            .iter()
+            .map(|window| {
+                let shape = plan.output_shape(window);
+                let len = shape.iter().product();
+                let data = match &plan.levels.table {
+                    Some(table) => {
+                        let mut out = vec![0.0f32; len];
+                        crop_map(&resized, window, plan.layout, &mut out, |c, level| {
+                            LevelMap::value(table, c, level)
+                        });
+                        TensorData::F32(out)
+                    }
+                    None => {
+                        let mut out = vec![0u8; len];
+                        crop_map(&resized, window, plan.layout, &mut out, |_, level| level);
+                        TensorData::U8(out)
+                    }
+                };
+                Tensor { shape, data }
+            })
+            .collect()
     }
 }
 
@@ -64,11 +67,12 @@ impl Backend for CpuBackend {
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
         let run = || {
-            inputs
+            let per_image: Vec<Vec<Tensor>> = inputs
                 .par_iter()
                 .zip(plans)
                 .map(|(input, plan)| Self::execute_one(input, plan))
-                .collect()
+                .collect();
+            per_image.into_iter().flatten().collect()
         };
         Ok(match &self.pool {
             Some(pool) => pool.install(run),

@@ -15,6 +15,6 @@ pub trait Backend: Send + Sync {
     /// A short name for logs: `cpu`, `cuda:0`.
     fn name(&self) -> String;
 
-    /// Runs `plans[i]` on `inputs[i]`, returning one tensor per image.
+    /// Runs `plans[i]` on `inputs[i]`, returning one tensor per window, image by image, in order.
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>>;
 }

@@ -2,7 +2,7 @@
 
 use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, RESCALE_1_255};
 use crate::kwargs::{ImagesKwargs, Resample};
-use crate::processor::ModelSpec;
+use crate::processor::{ModelSpec, no_model_kwargs};
 use crate::size::SizeDict;
 
 fn defaults() -> ImagesKwargs {
@@ -38,4 +38,6 @@ pub static CLIP: ModelSpec = ModelSpec {
     description: "CLIP: shortest edge 224 (bicubic), center crop 224x224, OpenAI CLIP mean/std",
     default_to_square: false,
     defaults,
+    model_defaults: no_model_kwargs,
+    preprocess: None,
 };

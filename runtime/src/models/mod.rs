@@ -1,6 +1,7 @@
 //! The processors of specific models, each a [`ModelSpec`](crate::processor::ModelSpec) of class defaults.
 
 pub mod clip;
+pub mod llava_onevision;
 pub mod siglip;
 
 /// OpenAI CLIP's per-channel mean (`OPENAI_CLIP_MEAN`).

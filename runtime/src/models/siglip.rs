@@ -2,7 +2,7 @@
 
 use super::{IMAGENET_STANDARD_MEAN, IMAGENET_STANDARD_STD, RESCALE_1_255};
 use crate::kwargs::{ImagesKwargs, Resample};
-use crate::processor::ModelSpec;
+use crate::processor::{ModelSpec, no_model_kwargs};
 use crate::size::SizeDict;
 
 fn defaults() -> ImagesKwargs {
@@ -26,4 +26,6 @@ pub static SIGLIP: ModelSpec = ModelSpec {
     description: "SigLIP: resize to 224x224 (bicubic, aspect not kept), mean/std 0.5",
     default_to_square: true,
     defaults,
+    model_defaults: no_model_kwargs,
+    preprocess: None,
 };

@@ -12,12 +12,6 @@ use super::taps::{Filter, FixedAxis, antialias_taps};
 use crate::Error;
 use crate::kwargs::Resample;
 
-/// ATen's antialias triangle filter (`HelperInterpLinear::aa_filter`).
-fn linear_filter(x: f64) -> f64 {
-    let x = x.abs();
-    if x < 1.0 { 1.0 - x } else { 0.0 }
-}
-
 /// ATen's antialias cubic filter (`HelperInterpCubic::aa_filter`, Keys' `a = -0.5`), written with
 /// ATen's `cubic_convolution1/2` expressions (the outer lobe rounds differently from Pillow's).
 fn cubic_filter(x: f64) -> f64 {
@@ -49,10 +43,12 @@ pub fn int16_precision(max_weight: f64) -> u32 {
 fn filter(resample: Resample) -> Result<Filter, Error> {
     let filter = |function, support| Ok(Filter { function, support });
     match resample {
-        Resample::Bilinear => filter(linear_filter, 1.0),
         Resample::Bicubic => filter(cubic_filter, 2.0),
-        // ATen's Lanczos-3 (torch >= 2.12) follows Pillow-SIMD, whose filter is Pillow's.
-        Resample::Lanczos => pil::filter(resample).ok_or_else(|| unsupported(resample)),
+        // ATen's triangle (`HelperInterpLinear::aa_filter`) is Pillow's expression; its Lanczos-3
+        // (torch >= 2.12) follows Pillow-SIMD, whose filter is Pillow's.
+        Resample::Bilinear | Resample::Lanczos => {
+            pil::filter(resample).ok_or_else(|| unsupported(resample))
+        }
         other => Err(unsupported(other)),
     }
 }

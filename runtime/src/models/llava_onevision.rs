@@ -1,0 +1,318 @@
+//! LLaVA-OneVision (`LlavaOnevisionImageProcessor` / `…Pil`): "anyres" patching, written once for
+//! every backend.
+//!
+//! A flat list makes every image its own sample: the best grid resolution from
+//! `image_grid_pinpoints`, an aspect-preserving resize into it, centred zero padding, 384×384 patches
+//! (row-major) after the whole image squashed to 384×384. A sample of several images (a nested list)
+//! is not patched: each image is padded to a square with the mean colour and squashed.
+
+use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, RESCALE_1_255};
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::kwargs::{ChannelValues, ImagesKwargs, Resample};
+use crate::numeric::crop::CropWindow;
+use crate::numeric::resample::ResizePlan;
+use crate::numeric::{Numerics, Pixels, pil, torchvision};
+use crate::plan::ImagePlan;
+use crate::processor::{Batch, Call, ModelSpec};
+use crate::size::SizeDict;
+use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
+use serde_json::{Map, Value};
+
+fn defaults() -> ImagesKwargs {
+    ImagesKwargs {
+        resample: Some(Resample::Bicubic),
+        image_mean: Some(OPENAI_CLIP_MEAN.into()),
+        image_std: Some(OPENAI_CLIP_STD.into()),
+        size: Some(SizeDict::height_width(384, 384)),
+        do_resize: Some(true),
+        do_rescale: Some(true),
+        rescale_factor: Some(RESCALE_1_255),
+        do_normalize: Some(true),
+        do_pad: Some(true),
+        do_convert_rgb: Some(true),
+        ..ImagesKwargs::default()
+    }
+}
+
+/// The class's 36 grid resolutions: every `[h, w]` with h, w in 384..=2304, step 384.
+pub fn default_pinpoints() -> Vec<(usize, usize)> {
+    let steps = (1..=6).map(|i| i * 384);
+    steps
+        .clone()
+        .flat_map(|h| steps.clone().map(move |w| (h, w)))
+        .collect()
+}
+
+fn model_defaults() -> Map<String, Value> {
+    let pinpoints: Vec<Value> = default_pinpoints()
+        .into_iter()
+        .map(|(h, w)| Value::from(vec![h, w]))
+        .collect();
+    Map::from_iter([("image_grid_pinpoints".to_owned(), Value::from(pinpoints))])
+}
+
+/// LLaVA-OneVision: anyres patches of 384×384 over the best grid resolution.
+pub static LLAVA_ONEVISION: ModelSpec = ModelSpec {
+    type_name: "LlavaOnevisionImageProcessor",
+    description: "LLaVA-OneVision: anyres 384x384 patches over image_grid_pinpoints, plus the whole image",
+    default_to_square: true,
+    defaults,
+    model_defaults,
+    preprocess: Some(|backend, call, batch| preprocess(backend, call, batch)),
+};
+
+/// `image_grid_pinpoints` as `(height, width)` pairs.
+fn pinpoints(model_kwargs: &Map<String, Value>) -> Result<Vec<(usize, usize)>> {
+    let invalid = || {
+        Error::config(
+            "image_grid_pinpoints",
+            "expected a non-empty list of [height, width] pairs of positive integers",
+        )
+    };
+    let Some(value) = model_kwargs.get("image_grid_pinpoints") else {
+        return Ok(default_pinpoints());
+    };
+    let pairs = value
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(invalid)?;
+    pairs
+        .iter()
+        .map(|pair| match pair.as_array().map(Vec::as_slice) {
+            Some([h, w]) => match (h.as_u64(), w.as_u64()) {
+                (Some(h), Some(w)) if h > 0 && w > 0 => Ok((h as usize, w as usize)),
+                _ => Err(invalid()),
+            },
+            _ => Err(invalid()),
+        })
+        .collect()
+}
+
+/// `select_best_resolution`: the grid resolution that keeps the most of the image, then wastes the least.
+pub fn select_best_resolution(
+    (height, width): (usize, usize),
+    candidates: &[(usize, usize)],
+) -> (usize, usize) {
+    let mut best = candidates[0];
+    let mut max_effective = 0usize;
+    let mut min_wasted = usize::MAX;
+    for &(h, w) in candidates {
+        let scale = (w as f64 / width as f64).min(h as f64 / height as f64);
+        let (down_w, down_h) = (
+            (width as f64 * scale) as usize,
+            (height as f64 * scale) as usize,
+        );
+        let effective = (down_w * down_h).min(width * height);
+        let wasted = w * h - effective;
+        if effective > max_effective || (effective == max_effective && wasted < min_wasted) {
+            max_effective = effective;
+            min_wasted = wasted;
+            best = (h, w);
+        }
+    }
+    best
+}
+
+/// `get_patch_output_size`: the aspect-preserving size inside `target` (`ceil` on the scaled side).
+pub fn patch_output_size(
+    (height, width): (usize, usize),
+    (target_h, target_w): (usize, usize),
+) -> (usize, usize) {
+    let scale_w = target_w as f64 / width as f64;
+    let scale_h = target_h as f64 / height as f64;
+    if scale_w < scale_h {
+        (
+            ((height as f64 * scale_w).ceil() as usize).min(target_h),
+            target_w,
+        )
+    } else {
+        (
+            target_h,
+            ((width as f64 * scale_h).ceil() as usize).min(target_w),
+        )
+    }
+}
+
+fn resize_plan(
+    numerics: Numerics,
+    from: (usize, usize),
+    to: (usize, usize),
+    resample: Resample,
+) -> Result<ResizePlan> {
+    let ((h, w), (oh, ow)) = (from, to);
+    match numerics {
+        Numerics::Pil => Ok(pil::resize_plan((w, h), (ow, oh), resample)),
+        Numerics::Torchvision => torchvision::resize_plan((w, h), (ow, oh), resample),
+    }
+}
+
+/// `pad_to_square` with `color`: the image centred (extra row or column after) on a square canvas.
+pub fn pad_to_square(pixels: &Pixels, color: &[u8]) -> Pixels {
+    let side = pixels.width.max(pixels.height);
+    if pixels.width == pixels.height {
+        return pixels.clone();
+    }
+    let c = pixels.channels;
+    let mut data: Vec<u8> = color
+        .iter()
+        .copied()
+        .cycle()
+        .take(side * side * c)
+        .collect();
+    let (top, left) = ((side - pixels.height) / 2, (side - pixels.width) / 2);
+    for (y, row) in pixels.data.chunks_exact(pixels.width * c).enumerate() {
+        let at = ((top + y) * side + left) * c;
+        data[at..at + row.len()].copy_from_slice(row);
+    }
+    Pixels {
+        width: side,
+        height: side,
+        channels: c,
+        data,
+    }
+}
+
+/// The preprocessing of LLaVA-OneVision, generic over the backend.
+pub fn preprocess<B: Backend + ?Sized>(
+    backend: &B,
+    call: &Call<'_>,
+    batch: Batch<'_>,
+) -> Result<BatchFeature> {
+    let (size, resample) = call
+        .resolved
+        .resize
+        .ok_or_else(|| Error::config("do_resize", "LLaVA-OneVision always resizes its patches"))?;
+    let (Some(patch_h), Some(patch_w)) = (size.height, size.width) else {
+        return Err(Error::config(
+            "size",
+            "LLaVA-OneVision needs a {height, width} size",
+        ));
+    };
+    let patch = patch_h as usize;
+    if patch_w as usize != patch {
+        return Err(Error::Unsupported(
+            "LLaVA-OneVision patches of a non-square size".into(),
+        ));
+    }
+    let inputs = call.pixels(batch)?;
+    let nested = matches!(batch, Batch::Nested(_));
+    let mut plans = Vec::with_capacity(inputs.len());
+    let mut squared = Vec::new();
+    for pixels in &inputs {
+        let levels = call.level_map(pixels.channels)?;
+        let layout = call.resolved.data_format;
+        if nested {
+            // The instance's mean, as transformers uses it: int(x * 255) per channel.
+            let mean = call
+                .instance
+                .image_mean
+                .clone()
+                .unwrap_or(ChannelValues::Scalar(0.0));
+            let color: Vec<u8> = mean
+                .per_channel("image_mean", pixels.channels)?
+                .into_iter()
+                .map(|v| (v * 255.0) as u8)
+                .collect();
+            let square = pad_to_square(pixels, &color);
+            let side = square.width;
+            plans.push(ImagePlan {
+                resize: resize_plan(call.numerics, (side, side), (patch, patch), resample)?,
+                windows: vec![CropWindow::full((patch, patch))],
+                levels,
+                layout,
+            });
+            squared.push(square);
+            continue;
+        }
+        let original = (pixels.height, pixels.width);
+        let best = select_best_resolution(original, &pinpoints(call.model_kwargs)?);
+        let fitted = patch_output_size(original, best);
+        let (pad_top, pad_left) = ((best.0 - fitted.0) / 2, (best.1 - fitted.1) / 2);
+        // The whole image squashed to one patch.
+        plans.push(ImagePlan {
+            resize: resize_plan(call.numerics, original, (patch, patch), resample)?,
+            windows: vec![CropWindow::full((patch, patch))],
+            levels: levels.clone(),
+            layout,
+        });
+        // The fitted image, padded into the grid resolution and cut into patches, row-major.
+        let windows = (0..best.0.div_ceil(patch))
+            .flat_map(|i| (0..best.1.div_ceil(patch)).map(move |j| (i, j)))
+            .map(|(i, j)| CropWindow {
+                top: (i * patch) as i64 - pad_top as i64,
+                left: (j * patch) as i64 - pad_left as i64,
+                height: patch,
+                width: patch,
+            })
+            .collect();
+        plans.push(ImagePlan {
+            resize: resize_plan(call.numerics, original, fitted, resample)?,
+            windows,
+            levels,
+            layout,
+        });
+    }
+    let mut features = BatchFeature::default();
+    let image_sizes: Vec<i64> = inputs
+        .iter()
+        .flat_map(|p| [p.height as i64, p.width as i64])
+        .collect();
+    let (patches_per_image, outputs) = if nested {
+        (vec![1; squared.len()], backend.execute(&squared, &plans)?)
+    } else {
+        let inputs_twice: Vec<Pixels> =
+            inputs.iter().flat_map(|p| [p.clone(), p.clone()]).collect();
+        let counts = plans
+            .chunks(2)
+            .map(|pair| 1 + pair[1].windows.len())
+            .collect();
+        (counts, backend.execute(&inputs_twice, &plans)?)
+    };
+    let samples = group_patches(outputs, &patches_per_image, call.resolved.pad.is_some())?;
+    features.data.insert(
+        "pixel_values".into(),
+        crate::processor::collect_outputs("pixel_values", samples, call.stacking)?,
+    );
+    features.data.insert(
+        "image_sizes".into(),
+        Feature::Tensor(Tensor {
+            shape: vec![inputs.len(), 2],
+            data: TensorData::I64(image_sizes),
+        }),
+    );
+    let batch_num_images: Vec<i64> = match batch {
+        Batch::Flat(images) => vec![1; images.len()],
+        Batch::Nested(samples) => samples.iter().map(|s| s.len() as i64).collect(),
+    };
+    features.data.insert(
+        "batch_num_images".into(),
+        Feature::Tensor(Tensor {
+            shape: vec![batch_num_images.len()],
+            data: TensorData::I64(batch_num_images),
+        }),
+    );
+    Ok(features)
+}
+
+/// Stacks each image's patches into `[patches, ...]`, zero-padding the patch axis to the batch's
+/// largest count when `pad` (`_pad_for_batching`).
+fn group_patches(outputs: Vec<Tensor>, counts: &[usize], pad: bool) -> Result<Vec<Tensor>> {
+    let max = counts.iter().copied().max().unwrap_or(0);
+    let mut outputs = outputs.into_iter();
+    counts
+        .iter()
+        .map(|&count| {
+            let patches: Vec<Tensor> = outputs.by_ref().take(count).collect();
+            let mut stacked = Tensor::stack("pixel_values", &patches)?;
+            if pad && count < max {
+                let per_patch: usize = stacked.shape[1..].iter().product();
+                if let TensorData::F32(v) = &mut stacked.data {
+                    v.resize(max * per_patch, 0.0);
+                }
+                stacked.shape[0] = max;
+            }
+            Ok(stacked)
+        })
+        .collect()
+}
