@@ -1,7 +1,7 @@
 //! Configuration I/O: every legacy form transformers reads, and the exact JSON it saves.
 
 use std::path::PathBuf;
-use twinproc::{AutoImageProcessor, Error, ImageProcessor, ImagesKwargs, SizeDict};
+use twinproc::{AutoImageProcessor, Error, ImagesKwargs, Processor, SizeDict};
 use twinproc_golden_tests::config_dir;
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -16,7 +16,7 @@ fn write_config(name: &str, json: &str) -> PathBuf {
     dir
 }
 
-fn load_json(name: &str, json: &str) -> twinproc::Result<ImageProcessor> {
+fn load_json(name: &str, json: &str) -> twinproc::Result<Processor> {
     AutoImageProcessor::from_pretrained(write_config(name, json))
 }
 
@@ -145,7 +145,7 @@ fn processor_config_section_is_read() {
 
 #[test]
 fn constructor_kwargs_override_defaults() {
-    let processor = ImageProcessor::new(
+    let processor = Processor::new(
         &twinproc::models::clip::CLIP,
         ImagesKwargs {
             do_center_crop: Some(false),

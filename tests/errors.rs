@@ -10,15 +10,15 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn config(name: &str, json: &str) -> twinproc::Result<twinproc::ImageProcessor> {
+fn config(name: &str, json: &str) -> twinproc::Result<twinproc::Processor> {
     AutoImageProcessor::from_pretrained(temp_file(&format!("{name}.json"), json.as_bytes()))
 }
 
-fn clip() -> twinproc::ImageProcessor {
+fn clip() -> twinproc::Processor {
     AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip")
 }
 
-fn assert_config_error(result: twinproc::Result<twinproc::ImageProcessor>, key: &str) {
+fn assert_config_error(result: twinproc::Result<twinproc::Processor>, key: &str) {
     match result {
         Err(Error::InvalidConfig { key: k, message }) => {
             assert_eq!(k, key, "message: {message}");

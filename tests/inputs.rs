@@ -3,7 +3,7 @@
 use twinproc::{AutoImageProcessor, ChannelDimension, Image, ImagesKwargs, SizeDict, TensorData};
 use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, image_path, tensor};
 
-fn clip() -> twinproc::ImageProcessor {
+fn clip() -> twinproc::Processor {
     AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip")
 }
 

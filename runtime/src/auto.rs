@@ -3,7 +3,7 @@
 use crate::config::{ProcessorConfig, canonical_type_name, read_config_object};
 use crate::error::{Error, Result};
 use crate::models::{clip::CLIP, llava_onevision::LLAVA_ONEVISION, siglip::SIGLIP};
-use crate::processor::{ImageProcessor, ModelSpec};
+use crate::processor::{ModelSpec, Processor};
 use std::path::Path;
 
 /// Every processor twinproc knows.
@@ -25,7 +25,7 @@ pub struct AutoImageProcessor;
 impl AutoImageProcessor {
     /// Reads `preprocessor_config.json` (a directory or the file) and builds the processor its
     /// `image_processor_type` names.
-    pub fn from_pretrained(path: impl AsRef<Path>) -> Result<ImageProcessor> {
+    pub fn from_pretrained(path: impl AsRef<Path>) -> Result<Processor> {
         let (file, map) = read_config_object(path.as_ref())?;
         let declared = ProcessorConfig::declared_type(&map).ok_or_else(|| {
             Error::config(
@@ -35,6 +35,6 @@ impl AutoImageProcessor {
         })?;
         let model = lookup(&declared).ok_or(Error::UnknownProcessor(declared))?;
         let config = ProcessorConfig::from_object(map, model.default_to_square)?;
-        ImageProcessor::from_config(model, config)
+        Processor::from_config(model, config)
     }
 }

@@ -35,6 +35,6 @@ pub use error::{Error, Result};
 pub use image::Image;
 pub use kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 pub use numeric::Numerics;
-pub use processor::{ImageProcessor, ModelSpec, Stacking};
+pub use processor::{ModelSpec, Processor, Stacking};
 pub use size::SizeDict;
 pub use tensor::{BatchFeature, Feature, Tensor, TensorData};

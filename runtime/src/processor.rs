@@ -323,7 +323,7 @@ pub enum Stacking {
 
 /// An image processor: a model's class defaults, the values its configuration sets, the numerics mode.
 #[derive(Debug, Clone)]
-pub struct ImageProcessor {
+pub struct Processor {
     model: &'static ModelSpec,
     /// Values set by the configuration or the constructor (over the class defaults).
     set: ImagesKwargs,
@@ -343,10 +343,10 @@ pub enum Origin {
     Unset,
 }
 
-impl ImageProcessor {
+impl Processor {
     /// A processor of `model` with `kwargs` over its class defaults, validated.
     pub fn new(model: &'static ModelSpec, kwargs: ImagesKwargs) -> Result<Self> {
-        let processor = ImageProcessor {
+        let processor = Processor {
             model,
             set: kwargs,
             extra: (model.model_defaults)(),
@@ -358,7 +358,7 @@ impl ImageProcessor {
 
     /// A processor of `model` from a parsed configuration.
     pub fn from_config(model: &'static ModelSpec, config: ProcessorConfig) -> Result<Self> {
-        let mut processor = ImageProcessor::new(model, config.kwargs)?;
+        let mut processor = Processor::new(model, config.kwargs)?;
         processor.extra.extend(config.extra);
         Ok(processor)
     }

@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use twinproc::backend::{Backend, CpuBackend};
 use twinproc::processor::Origin;
-use twinproc::{
-    AutoImageProcessor, Error, Image, ImageProcessor, ImagesKwargs, Numerics, Stacking,
-};
+use twinproc::{AutoImageProcessor, Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
 
 #[derive(Parser)]
 #[command(
@@ -85,7 +83,7 @@ enum Command {
     },
 }
 
-fn load(config: &Path, numerics: Numerics) -> Result<ImageProcessor, Error> {
+fn load(config: &Path, numerics: Numerics) -> Result<Processor, Error> {
     Ok(AutoImageProcessor::from_pretrained(config)?.with_numerics(numerics))
 }
 

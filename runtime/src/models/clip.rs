@@ -26,8 +26,8 @@ fn defaults() -> ImagesKwargs {
 /// CLIP: shortest edge 224 (bicubic), center crop 224×224, OpenAI CLIP mean/std.
 ///
 /// ```
-/// use twinproc::{models::clip::CLIP, Image, ImageProcessor, ImagesKwargs};
-/// let processor = ImageProcessor::new(&CLIP, ImagesKwargs::default())?;
+/// use twinproc::{models::clip::CLIP, Image, Processor, ImagesKwargs};
+/// let processor = Processor::new(&CLIP, ImagesKwargs::default())?;
 /// let image = Image::from_hwc(vec![128; 300 * 400 * 3], 300, 400, 3);
 /// let out = processor.preprocess(&[image], &ImagesKwargs::default())?;
 /// assert_eq!(out.tensor("pixel_values").unwrap().shape, [1, 3, 224, 224]);
