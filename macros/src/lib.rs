@@ -1,4 +1,31 @@
-//! Procedural macros of twinproc.
+//! Procedural macros of twinproc: one declaration of an image processor becomes its CPU and GPU twins.
 //!
-//! The `#[image_processor]` attribute that emits a processor's CPU and GPU twins from one declaration
-//! lands with the macro work; this crate holds its place in the workspace until then.
+//! Each macro reads like its pipeline: [`attr`] parses the attribute, [`validate`] checks every value
+//! and accumulates every error (spanned, with "did you mean"), [`expand`] writes the twins and their
+//! docs ([`docs`]). On error the macro emits the errors *and* stub items, so the user sees the errors
+//! of the declaration instead of a cascade at every use.
+
+mod attr;
+mod ctxt;
+mod docs;
+mod expand;
+mod kwargs;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Declares an image processor and emits its two twins: the CPU processor (the declared name) and
+/// the GPU processor (the name with `Cuda`), with identical constructors, defaults, calls and docs.
+///
+/// See the `twinproc` crate for the syntax.
+#[proc_macro_attribute]
+pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::image_processor(args.into(), item.into()).into()
+}
+
+/// Turns a struct of model kwargs (`Option` fields with doc comments) into a kwargs type that also
+/// carries every standard `ImagesKwargs` field.
+#[proc_macro_attribute]
+pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
+    kwargs::images_kwargs(args.into(), item.into()).into()
+}

@@ -16,6 +16,7 @@ pub fn lookup(type_name: &str) -> Option<&'static ModelSpec> {
     REGISTRY
         .iter()
         .copied()
+        .chain(crate::twin::registered())
         .find(|spec| spec.type_name == canonical)
 }
 

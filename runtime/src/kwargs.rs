@@ -192,6 +192,7 @@ pub struct ImagesKwargs {
 }
 
 /// One row of the kwargs documentation: name, type, meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KwargDoc {
     pub name: &'static str,
     pub ty: &'static str,
@@ -199,93 +200,7 @@ pub struct KwargDoc {
 }
 
 /// Every standard kwarg, its type and meaning, written once (used by `inspect` and the generated docs).
-pub const STANDARD_KWARGS: [KwargDoc; 17] = [
-    KwargDoc {
-        name: "do_convert_rgb",
-        ty: "bool",
-        meaning: "Convert every image to 3-channel RGB (alpha composited onto white).",
-    },
-    KwargDoc {
-        name: "do_resize",
-        ty: "bool",
-        meaning: "Resize the image to `size`.",
-    },
-    KwargDoc {
-        name: "size",
-        ty: "SizeDict",
-        meaning: "The target size of the resize.",
-    },
-    KwargDoc {
-        name: "default_to_square",
-        ty: "bool",
-        meaning: "How an int `size` is read: a square (true) or the shortest edge (false).",
-    },
-    KwargDoc {
-        name: "crop_size",
-        ty: "SizeDict",
-        meaning: "The size of the center crop.",
-    },
-    KwargDoc {
-        name: "resample",
-        ty: "Resample",
-        meaning: "The resampling filter of the resize (PIL code 0-5).",
-    },
-    KwargDoc {
-        name: "do_rescale",
-        ty: "bool",
-        meaning: "Multiply by `rescale_factor`.",
-    },
-    KwargDoc {
-        name: "rescale_factor",
-        ty: "f64",
-        meaning: "The rescale factor, usually 1/255.",
-    },
-    KwargDoc {
-        name: "do_normalize",
-        ty: "bool",
-        meaning: "Subtract `image_mean` and divide by `image_std`, per channel.",
-    },
-    KwargDoc {
-        name: "image_mean",
-        ty: "ChannelValues",
-        meaning: "The per-channel mean of normalize.",
-    },
-    KwargDoc {
-        name: "image_std",
-        ty: "ChannelValues",
-        meaning: "The per-channel standard deviation of normalize.",
-    },
-    KwargDoc {
-        name: "do_pad",
-        ty: "bool",
-        meaning: "Pad outputs with zeros at the bottom and right, to `pad_size` or the batch's largest.",
-    },
-    KwargDoc {
-        name: "pad_size",
-        ty: "SizeDict",
-        meaning: "The size to pad to.",
-    },
-    KwargDoc {
-        name: "do_center_crop",
-        ty: "bool",
-        meaning: "Center-crop the resized image to `crop_size`.",
-    },
-    KwargDoc {
-        name: "data_format",
-        ty: "ChannelDimension",
-        meaning: "The layout of the output: channels_first (CHW) or channels_last (HWC).",
-    },
-    KwargDoc {
-        name: "input_data_format",
-        ty: "ChannelDimension",
-        meaning: "The layout of array inputs; inferred when unset.",
-    },
-    KwargDoc {
-        name: "device",
-        ty: "String",
-        meaning: "The device to process on (cpu, cuda, cuda:0).",
-    },
-];
+pub const STANDARD_KWARGS: [KwargDoc; 17] = include!("standard_kwargs.in");
 
 fn bool_of(key: &str, value: &Value) -> Result<bool> {
     value

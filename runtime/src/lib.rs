@@ -29,6 +29,10 @@ pub mod plan;
 pub mod processor;
 pub mod size;
 pub mod tensor;
+pub mod twin;
+
+// Lets the macros' `::twinproc::…` paths resolve inside this crate too.
+extern crate self as twinproc;
 
 pub use auto::AutoImageProcessor;
 pub use error::{Error, Result};
@@ -38,3 +42,12 @@ pub use numeric::Numerics;
 pub use processor::{ModelSpec, Processor, Stacking};
 pub use size::SizeDict;
 pub use tensor::{BatchFeature, Feature, Tensor, TensorData};
+pub use twin::{ImageProcessor, ModelKwargs};
+pub use twinproc_macros::{image_processor, images_kwargs};
+
+/// What the macros' expansions name; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+    pub use serde_json::{Map, Value};
+}

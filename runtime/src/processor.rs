@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A model's own preprocessing, written once for every backend (both twins run it).
-pub type CustomPreprocess = fn(&dyn Backend, &Call<'_>, Batch<'_>) -> Result<BatchFeature>;
+pub type CustomPreprocess = fn(&dyn Backend, &Call, Batch<'_>) -> Result<BatchFeature>;
 
 /// What defines a model's processor: its type name, its class defaults, and its own logic if any.
 #[derive(Debug)]
@@ -33,6 +33,8 @@ pub struct ModelSpec {
     pub defaults: fn() -> ImagesKwargs,
     /// The class defaults of the model's own kwargs, as JSON (saved with the configuration).
     pub model_defaults: fn() -> Map<String, Value>,
+    /// The model's own kwargs: name, type, meaning.
+    pub model_kwargs: &'static [crate::kwargs::KwargDoc],
     /// The model's preprocessing; `None`: the default pipeline.
     pub preprocess: Option<CustomPreprocess>,
 }
@@ -61,18 +63,18 @@ impl Batch<'_> {
 
 /// Everything a preprocess function needs besides the images and the backend.
 #[derive(Debug, Clone)]
-pub struct Call<'a> {
+pub struct Call {
     /// The call's kwargs, resolved and validated.
     pub resolved: Resolved,
     /// The instance's kwargs (configuration over class defaults), before call overrides.
     pub instance: ImagesKwargs,
-    /// The model's own kwargs (configuration over class defaults), as JSON.
-    pub model_kwargs: &'a Map<String, Value>,
+    /// The model's own kwargs (call overrides over configuration over class defaults), as JSON.
+    pub model_kwargs: Map<String, Value>,
     pub numerics: Numerics,
     pub stacking: Stacking,
 }
 
-impl Call<'_> {
+impl Call {
     /// The 8-bit pixels of every image of `batch`, converted as the call asks.
     pub fn pixels(&self, batch: Batch<'_>) -> Result<Vec<Pixels>> {
         let pixels = batch
@@ -91,6 +93,11 @@ impl Call<'_> {
         Ok(pixels)
     }
 
+    /// The model's own kwargs, typed.
+    pub fn model<K: crate::twin::ModelKwargs>(&self) -> Result<K> {
+        K::model_from_json(&self.model_kwargs)
+    }
+
     /// The level map (rescale and normalize) for images of `channels` channels.
     pub fn level_map(&self, channels: usize) -> Result<Arc<LevelMap>> {
         self.resolved
@@ -102,7 +109,7 @@ impl Call<'_> {
 /// The default pipeline as a preprocess function: nested samples are flattened.
 pub fn default_preprocess<B: Backend + ?Sized>(
     backend: &B,
-    call: &Call<'_>,
+    call: &Call,
     batch: Batch<'_>,
 ) -> Result<BatchFeature> {
     let inputs = call.pixels(batch)?;
@@ -395,9 +402,14 @@ impl Processor {
         self.set.or(&self.defaults())
     }
 
-    /// Configuration keys that are not standard kwargs.
+    /// Configuration keys that are not standard kwargs (model kwargs and unknown keys).
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
+    }
+
+    /// Sets model kwargs (over the class defaults).
+    pub fn set_model_kwargs(&mut self, model_kwargs: Map<String, Value>) {
+        self.extra.extend(model_kwargs);
     }
 
     /// Every standard kwarg with its resolved JSON value and where it comes from.
@@ -473,11 +485,25 @@ impl Processor {
         overrides: &ImagesKwargs,
         stacking: Stacking,
     ) -> Result<BatchFeature> {
+        self.run_with_model_kwargs(backend, batch, overrides, &Map::new(), stacking)
+    }
+
+    /// [`run`](Self::run) with model kwargs overridden too.
+    pub fn run_with_model_kwargs(
+        &self,
+        backend: &dyn Backend,
+        batch: Batch<'_>,
+        overrides: &ImagesKwargs,
+        model_overrides: &Map<String, Value>,
+        stacking: Stacking,
+    ) -> Result<BatchFeature> {
         let instance = self.kwargs();
+        let mut model_kwargs = self.extra.clone();
+        model_kwargs.extend(model_overrides.clone());
         let call = Call {
             resolved: Resolved::new(&overrides.or(&instance))?,
             instance,
-            model_kwargs: &self.extra,
+            model_kwargs,
             numerics: self.numerics,
             stacking,
         };

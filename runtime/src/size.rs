@@ -36,6 +36,16 @@ const VALID_KEY_SETS: [&[&str]; 5] = [
 ];
 
 impl SizeDict {
+    /// No key set (a base for struct updates in constants).
+    pub const EMPTY: SizeDict = SizeDict {
+        height: None,
+        width: None,
+        shortest_edge: None,
+        longest_edge: None,
+        max_height: None,
+        max_width: None,
+    };
+
     /// `{height, width}`.
     pub const fn height_width(height: u32, width: u32) -> Self {
         SizeDict {

@@ -1,6 +1,7 @@
 //! Compute backends: one trait, executed by the CPU backend here (and the CUDA twin later).
 
 pub mod cpu;
+pub mod cuda;
 
 use crate::error::Result;
 use crate::numeric::Pixels;
@@ -8,6 +9,7 @@ use crate::plan::ImagePlan;
 use crate::tensor::Tensor;
 
 pub use cpu::CpuBackend;
+pub use cuda::CudaBackend;
 
 /// Executes host-built plans. Implementations must give bit-identical results: they run the same
 /// tables through the same integer and float operations.

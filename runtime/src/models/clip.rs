@@ -39,5 +39,6 @@ pub static CLIP: ModelSpec = ModelSpec {
     default_to_square: false,
     defaults,
     model_defaults: no_model_kwargs,
+    model_kwargs: &[],
     preprocess: None,
 };

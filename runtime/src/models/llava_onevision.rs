@@ -59,6 +59,7 @@ pub static LLAVA_ONEVISION: ModelSpec = ModelSpec {
     default_to_square: true,
     defaults,
     model_defaults,
+    model_kwargs: &[],
     preprocess: Some(|backend, call, batch| preprocess(backend, call, batch)),
 };
 
@@ -176,7 +177,7 @@ pub fn pad_to_square(pixels: &Pixels, color: &[u8]) -> Pixels {
 /// The preprocessing of LLaVA-OneVision, generic over the backend.
 pub fn preprocess<B: Backend + ?Sized>(
     backend: &B,
-    call: &Call<'_>,
+    call: &Call,
     batch: Batch<'_>,
 ) -> Result<BatchFeature> {
     let (size, resample) = call
@@ -226,7 +227,7 @@ pub fn preprocess<B: Backend + ?Sized>(
             continue;
         }
         let original = (pixels.height, pixels.width);
-        let best = select_best_resolution(original, &pinpoints(call.model_kwargs)?);
+        let best = select_best_resolution(original, &pinpoints(&call.model_kwargs)?);
         let fitted = patch_output_size(original, best);
         let (pad_top, pad_left) = ((best.0 - fitted.0) / 2, (best.1 - fitted.1) / 2);
         // The whole image squashed to one patch.

@@ -27,5 +27,6 @@ pub static SIGLIP: ModelSpec = ModelSpec {
     default_to_square: true,
     defaults,
     model_defaults: no_model_kwargs,
+    model_kwargs: &[],
     preprocess: None,
 };

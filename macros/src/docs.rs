@@ -1,0 +1,56 @@
+//! The rustdoc of a twin: an intro, then a table of every kwarg with its type, default and meaning
+//! (what transformers' `@auto_docstring` writes).
+
+use crate::validate::{Channels, Checked, Standard};
+use quote::ToTokens;
+
+/// A row of the standard kwargs table (the runtime's `KwargDoc`, same fields).
+struct KwargDoc {
+    name: &'static str,
+    ty: &'static str,
+    meaning: &'static str,
+}
+
+/// Every standard kwarg, written once in the runtime and included here.
+const STANDARD_KWARGS: [KwargDoc; 17] = include!("../../runtime/src/standard_kwargs.in");
+
+/// How a declared standard value reads in the docs.
+fn render(value: &Standard) -> String {
+    match value {
+        Standard::Bool(b) => b.to_string(),
+        Standard::Size(pairs) => {
+            let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Standard::Resample(r) => (*r).to_owned(),
+        Standard::Float(f) => format!("{f:?}"),
+        Standard::Channels(Channels::Path(p)) => p.to_token_stream().to_string().replace(' ', ""),
+        Standard::Channels(Channels::PerChannel(v)) => format!("{v:?}"),
+        Standard::Channels(Channels::Scalar(v)) => format!("{v:?}"),
+        Standard::Layout(l) => format!("channels_{}", l.to_lowercase()),
+        Standard::Text(t) => format!("{t:?}"),
+    }
+}
+
+/// The markdown of the kwargs table: `| kwarg | type | default | meaning |`.
+pub fn kwargs_table(checked: &Checked, kwargs_type: &str) -> String {
+    let mut text = String::from("| kwarg | type | default | meaning |\n|---|---|---|---|\n");
+    for doc in &STANDARD_KWARGS {
+        let default = match (checked.get(doc.name), doc.name) {
+            (Some(value), _) => render(value),
+            (None, "rescale_factor") => format!("{:?}", 1.0 / 255.0),
+            (None, _) => "None".to_owned(),
+        };
+        text.push_str(&format!(
+            "| `{}` | `{}` | `{}` | {} |\n",
+            doc.name, doc.ty, default, doc.meaning
+        ));
+    }
+    for (key, expr) in &checked.model {
+        let default = expr.to_token_stream().to_string();
+        text.push_str(&format!(
+            "| `{key}` | model kwarg | `{default}` | See [`{kwargs_type}`]. |\n"
+        ));
+    }
+    text
+}

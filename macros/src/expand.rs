@@ -1,0 +1,343 @@
+//! Writing the twins of a checked declaration.
+
+use crate::attr;
+use crate::ctxt::Ctxt;
+use crate::docs;
+use crate::validate::{self, Channels, Checked, Standard};
+use proc_macro2::{Literal, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::{Fields, Ident, ItemStruct};
+
+/// `#[image_processor(...)]` on `item`.
+pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: ItemStruct = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(e) => return e.to_compile_error(),
+    };
+    let cx = Ctxt::default();
+    if !matches!(item.fields, Fields::Unit) {
+        cx.error_spanned_by(
+            &item.fields,
+            "declare the processor as a unit struct: `pub struct MyImageProcessor;`",
+        );
+    }
+    if !item.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &item.generics,
+            "an image processor declaration takes no generics",
+        );
+    }
+    let checked = validate::check(&cx, attr::parse(&cx, args));
+    match cx.check() {
+        Ok(()) => twins(&item, &checked),
+        Err(errors) => {
+            let mut out = errors.to_compile_error();
+            out.extend(stubs(&item));
+            out
+        }
+    }
+}
+
+/// Items with the declared names, so that uses of the processor elsewhere do not add errors to the
+/// declaration's own.
+fn stubs(item: &ItemStruct) -> TokenStream {
+    let (vis, name) = (&item.vis, &item.ident);
+    let cuda = format_ident!("{}Cuda", name);
+    quote! {
+        #vis struct #name;
+        #vis struct #cuda;
+        #[allow(dead_code, unused_variables)]
+        impl #name {
+            pub fn new<K>(kwargs: K) -> ::twinproc::Result<Self> { ::core::unreachable!() }
+            pub fn from_pretrained<P>(path: P) -> ::twinproc::Result<Self> { ::core::unreachable!() }
+            pub fn preprocess<K>(&self, images: &[::twinproc::Image], overrides: &K) -> ::twinproc::Result<::twinproc::BatchFeature> { ::core::unreachable!() }
+        }
+        #[allow(dead_code, unused_variables)]
+        impl #cuda {
+            pub fn new<K>(kwargs: K) -> ::twinproc::Result<Self> { ::core::unreachable!() }
+            pub fn from_pretrained<P>(path: P) -> ::twinproc::Result<Self> { ::core::unreachable!() }
+        }
+        impl ::core::default::Default for #name {
+            fn default() -> Self { #name }
+        }
+    }
+}
+
+/// The `ImagesKwargs { ... }` of the class defaults.
+fn standard_defaults(checked: &Checked) -> TokenStream {
+    let fields = checked.standard.iter().map(|(key, value)| {
+        let value = match value {
+            Standard::Bool(b) => quote!(#b),
+            Standard::Size(pairs) => {
+                let set = pairs.iter().map(|(k, v)| {
+                    let k = format_ident!("{}", k);
+                    quote!(#k: ::core::option::Option::Some(#v))
+                });
+                quote!(::twinproc::SizeDict { #(#set,)* ..::twinproc::SizeDict::EMPTY })
+            }
+            Standard::Resample(r) => {
+                let r = format_ident!("{}", r);
+                quote!(::twinproc::Resample::#r)
+            }
+            Standard::Float(f) => Literal::f64_suffixed(*f).into_token_stream(),
+            Standard::Channels(Channels::Path(path)) => {
+                quote_spanned!(key.span()=> ::twinproc::ChannelValues::from(#path))
+            }
+            Standard::Channels(Channels::PerChannel(values)) => {
+                let values = values.iter().map(|v| Literal::f64_suffixed(*v));
+                quote!(::twinproc::ChannelValues::PerChannel(
+                    ::std::vec![#(#values),*]
+                ))
+            }
+            Standard::Channels(Channels::Scalar(v)) => {
+                let v = Literal::f64_suffixed(*v);
+                quote!(::twinproc::ChannelValues::Scalar(#v))
+            }
+            Standard::Layout(l) => {
+                let l = format_ident!("{}", l);
+                quote!(::twinproc::ChannelDimension::#l)
+            }
+            Standard::Text(t) => quote!(::std::string::String::from(#t)),
+        };
+        quote!(#key: ::core::option::Option::Some(#value))
+    });
+    let rescale = checked.get("rescale_factor").is_none().then(|| {
+        // BaseImageProcessor's default.
+        quote!(rescale_factor: ::core::option::Option::Some(1.0f64 / 255.0f64),)
+    });
+    quote! {
+        ::twinproc::ImagesKwargs {
+            #(#fields,)*
+            #rescale
+            ..::core::default::Default::default()
+        }
+    }
+}
+
+fn doc_lines(item: &ItemStruct) -> Vec<String> {
+    item.attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The two twins, their shared specification, registration and docs.
+fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
+    let (vis, name) = (&item.vis, &item.ident);
+    let cuda = format_ident!("{}Cuda", name);
+    let spec = format_ident!("__TWINPROC_SPEC_{}", name.to_string().to_uppercase());
+    let kwargs_type = match &checked.kwargs {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::twinproc::ImagesKwargs),
+    };
+    let kwargs_name = kwargs_type.to_string().replace(' ', "");
+    let type_name = checked
+        .type_name
+        .as_ref()
+        .map(|s| s.value())
+        .unwrap_or_else(|| name.to_string());
+    let intro = doc_lines(item);
+    let description = intro
+        .first()
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_else(|| type_name.clone());
+    let table = docs::kwargs_table(checked, &kwargs_name);
+    let docs_text = format!(
+        "{}\n\nThe class defaults of every kwarg (`None`: unset). A configuration's values replace \
+         them; a call's set fields replace both.\n\n{table}",
+        intro.join("\n")
+    );
+    let cpu_doc = format!(
+        "{docs_text}\nThis is the CPU twin; [`{cuda}`] is the same processor on CUDA, with identical \
+         constructors, defaults and results. transformers name: `{type_name}`."
+    );
+    let cuda_doc = format!(
+        "{docs_text}\nThis is the GPU twin (CUDA); [`{name}`] is the same processor on the CPU, with \
+         identical constructors, defaults and results. transformers name: `{type_name}`."
+    );
+    let default_to_square = !matches!(
+        checked.get("default_to_square"),
+        Some(Standard::Bool(false))
+    );
+    let standard_defaults = standard_defaults(checked);
+    let model_fields = checked.model.iter().map(
+        |(key, expr)| quote_spanned!(expr.span_or(key)=> #key: ::core::option::Option::Some(#expr)),
+    );
+    let model_names = checked.model.iter().map(|(key, _)| key.to_string());
+    let model_defaults = if checked.model.is_empty() && checked.kwargs.is_none() {
+        quote!(::twinproc::processor::no_model_kwargs)
+    } else {
+        quote! {{
+            fn model_defaults() -> ::twinproc::__private::Map<::std::string::String, ::twinproc::__private::Value> {
+                let kwargs: #kwargs_type = #kwargs_type {
+                    #(#model_fields,)*
+                    ..::core::default::Default::default()
+                };
+                // Plain values always serialize; a failure would leave the model defaults unset.
+                ::twinproc::ModelKwargs::model_to_json(&kwargs).unwrap_or_default()
+            }
+            model_defaults
+        }}
+    };
+    let kwargs_span = checked
+        .kwargs
+        .as_ref()
+        .map(|p| p.to_token_stream())
+        .unwrap_or_default();
+    let assert_kwargs = checked.kwargs.as_ref().map(|path| {
+        quote_spanned! {kwargs_span.span_or_call_site()=>
+            const _: () = {
+                fn assert_kwargs<K: ::twinproc::ModelKwargs>() {}
+                let _ = assert_kwargs::<#path>;
+            };
+            const _: () = ::twinproc::twin::assert_model_defaults(
+                <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
+                &[#(#model_names),*],
+            );
+        }
+    });
+    let preprocess = match &checked.preprocess {
+        Some(path) => {
+            quote!(::core::option::Option::Some(|backend, call, batch| #path(backend, call, batch)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let inherent = |twin: &Ident| {
+        quote! {
+            impl #twin {
+                /// A processor with `kwargs` over the class defaults.
+                pub fn new(kwargs: #kwargs_type) -> ::twinproc::Result<Self> {
+                    <Self as ::twinproc::ImageProcessor>::new(kwargs)
+                }
+                /// A processor from `preprocessor_config.json` (a directory or the file).
+                pub fn from_pretrained(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<Self> {
+                    <Self as ::twinproc::ImageProcessor>::from_pretrained(path)
+                }
+                /// The class defaults.
+                pub fn defaults() -> #kwargs_type {
+                    <Self as ::twinproc::ImageProcessor>::defaults()
+                }
+                /// Preprocesses a batch; set fields of `overrides` replace the instance's values.
+                pub fn preprocess(&self, images: &[::twinproc::Image], overrides: &#kwargs_type) -> ::twinproc::Result<::twinproc::BatchFeature> {
+                    <Self as ::twinproc::ImageProcessor>::preprocess(self, images, overrides)
+                }
+                /// Writes `preprocessor_config.json` into `dir`.
+                pub fn save_pretrained(&self, dir: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<::std::path::PathBuf> {
+                    <Self as ::twinproc::ImageProcessor>::save_pretrained(self, dir)
+                }
+                /// The table of every kwarg, its default and meaning (this type's documentation).
+                pub const KWARGS_DOC: &'static str = #table;
+            }
+        }
+    };
+    let cpu_inherent = inherent(name);
+    let cuda_inherent = inherent(&cuda);
+    quote! {
+        #[doc = #cpu_doc]
+        #[derive(Debug, Clone)]
+        #vis struct #name {
+            processor: ::twinproc::Processor,
+            backend: ::twinproc::backend::CpuBackend,
+        }
+
+        #[doc = #cuda_doc]
+        #[derive(Debug)]
+        #vis struct #cuda {
+            processor: ::twinproc::Processor,
+            backend: ::twinproc::backend::CudaBackend,
+        }
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        static #spec: ::twinproc::ModelSpec = ::twinproc::ModelSpec {
+            type_name: #type_name,
+            description: #description,
+            default_to_square: #default_to_square,
+            defaults: {
+                fn defaults() -> ::twinproc::ImagesKwargs { #standard_defaults }
+                defaults
+            },
+            model_defaults: #model_defaults,
+            model_kwargs: <#kwargs_type as ::twinproc::ModelKwargs>::MODEL_KWARGS,
+            preprocess: #preprocess,
+        };
+
+        ::twinproc::__private::inventory::submit! {
+            ::twinproc::twin::Registration(&#spec)
+        }
+
+        #assert_kwargs
+
+        impl ::twinproc::ImageProcessor for #name {
+            type Kwargs = #kwargs_type;
+            fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
+            fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
+                ::core::result::Result::Ok(Self { processor, backend: ::twinproc::backend::CpuBackend::new() })
+            }
+            fn processor(&self) -> &::twinproc::Processor { &self.processor }
+            fn processor_mut(&mut self) -> &mut ::twinproc::Processor { &mut self.processor }
+            fn backend(&self) -> &dyn ::twinproc::backend::Backend { &self.backend }
+        }
+
+        impl ::twinproc::ImageProcessor for #cuda {
+            type Kwargs = #kwargs_type;
+            fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
+            fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
+                ::core::result::Result::Ok(Self { processor, backend: ::twinproc::backend::CudaBackend::new()? })
+            }
+            fn processor(&self) -> &::twinproc::Processor { &self.processor }
+            fn processor_mut(&mut self) -> &mut ::twinproc::Processor { &mut self.processor }
+            fn backend(&self) -> &dyn ::twinproc::backend::Backend { &self.backend }
+        }
+
+        #cpu_inherent
+        #cuda_inherent
+
+        impl ::core::default::Default for #name {
+            /// The class defaults (checked when the declaration compiled, so this cannot fail).
+            fn default() -> Self {
+                match <Self as ::twinproc::ImageProcessor>::new(::core::default::Default::default()) {
+                    ::core::result::Result::Ok(processor) => processor,
+                    ::core::result::Result::Err(error) => ::core::unreachable!("defaults checked at compile time: {error}"),
+                }
+            }
+        }
+    }
+}
+
+/// A span for generated code: the expression's, or the key's when it has none of its own.
+trait SpanOr {
+    fn span_or(&self, key: &Ident) -> proc_macro2::Span;
+}
+
+impl SpanOr for syn::Expr {
+    fn span_or(&self, key: &Ident) -> proc_macro2::Span {
+        self.to_token_stream()
+            .into_iter()
+            .next()
+            .map_or(key.span(), |t| t.span())
+    }
+}
+
+trait SpanOrCallSite {
+    fn span_or_call_site(&self) -> proc_macro2::Span;
+}
+
+impl SpanOrCallSite for TokenStream {
+    fn span_or_call_site(&self) -> proc_macro2::Span {
+        self.clone()
+            .into_iter()
+            .next()
+            .map_or(proc_macro2::Span::call_site(), |t| t.span())
+    }
+}

@@ -1,0 +1,177 @@
+//! `#[images_kwargs]`: a struct of model kwargs becomes a kwargs type that also carries every
+//! standard kwarg (`images`, reached through `Deref`), with JSON I/O for the model fields.
+
+use crate::ctxt::Ctxt;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::{Fields, GenericArgument, ItemStruct, PathArguments, Type};
+
+/// The standard kwargs and their Rust types, to reject model fields that shadow them.
+const STANDARD_TYPES: [(&str, &str); 17] = [
+    ("do_convert_rgb", "bool"),
+    ("do_resize", "bool"),
+    ("size", "SizeDict"),
+    ("default_to_square", "bool"),
+    ("crop_size", "SizeDict"),
+    ("resample", "Resample"),
+    ("do_rescale", "bool"),
+    ("rescale_factor", "f64"),
+    ("do_normalize", "bool"),
+    ("image_mean", "ChannelValues"),
+    ("image_std", "ChannelValues"),
+    ("do_pad", "bool"),
+    ("pad_size", "SizeDict"),
+    ("do_center_crop", "bool"),
+    ("data_format", "ChannelDimension"),
+    ("input_data_format", "ChannelDimension"),
+    ("device", "String"),
+];
+
+/// The `T` of `Option<T>`.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn doc_of(field: &syn::Field) -> String {
+    let lines: Vec<String> = field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    lines.join(" ")
+}
+
+pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item: ItemStruct = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(e) => return e.to_compile_error(),
+    };
+    let cx = Ctxt::default();
+    if !args.is_empty() {
+        cx.error_spanned_by(&args, "`#[images_kwargs]` takes no arguments");
+    }
+    if !item.generics.params.is_empty() {
+        cx.error_spanned_by(&item.generics, "a kwargs type takes no generics");
+    }
+    let Fields::Named(fields) = &item.fields else {
+        cx.error_spanned_by(
+            &item.ident,
+            "a kwargs type has named fields: `pub tile_size: Option<u32>`",
+        );
+        return match cx.check() {
+            Err(e) => e.to_compile_error(),
+            Ok(()) => TokenStream::new(),
+        };
+    };
+    let mut model = Vec::new();
+    for field in &fields.named {
+        let Some(ident) = &field.ident else { continue };
+        let name = ident.to_string();
+        if let Some((_, standard_ty)) = STANDARD_TYPES.iter().find(|(n, _)| *n == name) {
+            let ty = field.ty.to_token_stream().to_string().replace(' ', "");
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "`{name}` is a standard kwarg (`Option<{standard_ty}>`), already in every kwargs type{}",
+                    if ty == format!("Option<{standard_ty}>") { "" } else { "; it cannot take another type" }
+                ),
+            );
+            continue;
+        }
+        if name == "images" {
+            cx.error_spanned_by(
+                ident,
+                "`images` holds the standard kwargs; name the model kwarg otherwise",
+            );
+            continue;
+        }
+        let Some(inner) = option_inner(&field.ty) else {
+            cx.error_spanned_by(
+                &field.ty,
+                format!("model kwarg `{name}` must be an `Option<_>` (`None`: use the default)"),
+            );
+            continue;
+        };
+        model.push((
+            ident.clone(),
+            inner.to_token_stream().to_string().replace(' ', ""),
+            doc_of(field),
+        ));
+    }
+    if let Err(errors) = cx.check() {
+        let mut out = errors.to_compile_error();
+        // The struct as written, so uses of the type add no errors of their own.
+        out.extend(quote!(#[derive(Default, Clone, Debug)] #item));
+        return out;
+    }
+    let name = item.ident.clone();
+    if let Fields::Named(fields) = &mut item.fields {
+        fields.named.push(syn::parse_quote! {
+            /// The standard kwargs (`size`, `resample`, ...), also reached through `Deref`.
+            pub images: ::twinproc::ImagesKwargs
+        });
+    }
+    let docs = model.iter().map(|(ident, ty, meaning)| {
+        let (key, ty) = (ident.to_string(), format!("Option<{ty}>"));
+        quote!(::twinproc::kwargs::KwargDoc { name: #key, ty: #ty, meaning: #meaning })
+    });
+    let to_json = model.iter().map(|(ident, _, _)| {
+        let key = ident.to_string();
+        quote!(::twinproc::twin::model_kwarg_to_json(&mut map, #key, &self.#ident)?;)
+    });
+    let from_json = model.iter().map(|(ident, _, _)| {
+        let key = ident.to_string();
+        quote!(#ident: ::twinproc::twin::model_kwarg_from_json(map, #key)?,)
+    });
+    quote! {
+        #[derive(Default, Clone, Debug, PartialEq)]
+        #item
+
+        impl ::core::ops::Deref for #name {
+            type Target = ::twinproc::ImagesKwargs;
+            fn deref(&self) -> &::twinproc::ImagesKwargs { &self.images }
+        }
+
+        impl ::core::ops::DerefMut for #name {
+            fn deref_mut(&mut self) -> &mut ::twinproc::ImagesKwargs { &mut self.images }
+        }
+
+        impl ::twinproc::ModelKwargs for #name {
+            const MODEL_KWARGS: &'static [::twinproc::kwargs::KwargDoc] = &[#(#docs),*];
+            fn standard(&self) -> &::twinproc::ImagesKwargs { &self.images }
+            fn standard_mut(&mut self) -> &mut ::twinproc::ImagesKwargs { &mut self.images }
+            fn model_to_json(&self) -> ::twinproc::Result<::twinproc::__private::Map<::std::string::String, ::twinproc::__private::Value>> {
+                let mut map = ::twinproc::__private::Map::new();
+                #(#to_json)*
+                ::core::result::Result::Ok(map)
+            }
+            fn model_from_json(map: &::twinproc::__private::Map<::std::string::String, ::twinproc::__private::Value>) -> ::twinproc::Result<Self> {
+                ::core::result::Result::Ok(Self {
+                    #(#from_json)*
+                    images: ::core::default::Default::default(),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! What `#[image_processor]` and `#[images_kwargs]` expand to: the kwargs trait, the trait both twins
+//! implement, and the registry `AutoImageProcessor` searches.
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::image::Image;
+use crate::kwargs::{ImagesKwargs, KwargDoc};
+use crate::numeric::Numerics;
+use crate::processor::{Batch, ModelSpec, Processor, Stacking};
+use crate::tensor::BatchFeature;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// A kwargs type: every standard `ImagesKwargs` field plus a model's own, each optional.
+///
+/// Declare one with [`images_kwargs`](crate::images_kwargs); [`ImagesKwargs`] itself is the kwargs
+/// type of processors without model kwargs.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an ImagesKwargs type",
+    label = "declare it with `#[twinproc::images_kwargs]`, or use `twinproc::ImagesKwargs`",
+    note = "the `kwargs` of `#[image_processor]` must carry every standard kwarg"
+)]
+pub trait ModelKwargs: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
+    /// The model's own kwargs: name, type, meaning (from the field's doc comment).
+    const MODEL_KWARGS: &'static [KwargDoc];
+    /// The standard kwargs.
+    fn standard(&self) -> &ImagesKwargs;
+    /// The standard kwargs, to change.
+    fn standard_mut(&mut self) -> &mut ImagesKwargs;
+    /// The model kwargs that are set, as transformers' JSON.
+    fn model_to_json(&self) -> Result<Map<String, Value>>;
+    /// The model kwargs found in a configuration's JSON (standard kwargs left unset).
+    fn model_from_json(map: &Map<String, Value>) -> Result<Self>;
+}
+
+impl ModelKwargs for ImagesKwargs {
+    const MODEL_KWARGS: &'static [KwargDoc] = &[];
+    fn standard(&self) -> &ImagesKwargs {
+        self
+    }
+    fn standard_mut(&mut self) -> &mut ImagesKwargs {
+        self
+    }
+    fn model_to_json(&self) -> Result<Map<String, Value>> {
+        Ok(Map::new())
+    }
+    fn model_from_json(_: &Map<String, Value>) -> Result<Self> {
+        Ok(ImagesKwargs::default())
+    }
+}
+
+/// The trait both twins of a declaration implement: identical constructors, defaults, calls and
+/// configuration I/O; they differ only in the backend they run on.
+pub trait ImageProcessor: Sized {
+    /// The kwargs type of the model.
+    type Kwargs: ModelKwargs;
+
+    /// The model's specification (type name, class defaults, preprocess function).
+    fn spec() -> &'static ModelSpec;
+    /// Wraps a validated processor; fails when the twin's backend cannot run here.
+    fn from_processor(processor: Processor) -> Result<Self>;
+    /// The processor this twin runs.
+    fn processor(&self) -> &Processor;
+    /// The processor this twin runs, to change.
+    fn processor_mut(&mut self) -> &mut Processor;
+    /// Where this twin computes.
+    fn backend(&self) -> &dyn Backend;
+
+    /// A processor with `kwargs` over the class defaults.
+    fn new(kwargs: Self::Kwargs) -> Result<Self> {
+        let mut processor = Processor::new(Self::spec(), kwargs.standard().clone())?;
+        processor.set_model_kwargs(kwargs.model_to_json()?);
+        Self::from_processor(processor)
+    }
+
+    /// A processor from `preprocessor_config.json` (a directory or the file).
+    fn from_pretrained(path: impl AsRef<Path>) -> Result<Self> {
+        let processor = Processor::from_pretrained(Self::spec(), path)?;
+        Self::Kwargs::model_from_json(processor.extra())?;
+        Self::from_processor(processor)
+    }
+
+    /// The class defaults, standard and model kwargs.
+    fn defaults() -> Self::Kwargs {
+        let spec = Self::spec();
+        let mut kwargs =
+            Self::Kwargs::model_from_json(&(spec.model_defaults)()).unwrap_or_default();
+        *kwargs.standard_mut() = (spec.defaults)();
+        kwargs
+    }
+
+    /// The instance's kwargs: configured values over class defaults.
+    fn kwargs(&self) -> Result<Self::Kwargs> {
+        let mut kwargs = Self::Kwargs::model_from_json(self.processor().extra())?;
+        *kwargs.standard_mut() = self.processor().kwargs();
+        Ok(kwargs)
+    }
+
+    /// The same processor with another numerics mode.
+    fn with_numerics(mut self, numerics: Numerics) -> Self {
+        let processor = self.processor().clone().with_numerics(numerics);
+        *self.processor_mut() = processor;
+        self
+    }
+
+    /// Preprocesses a batch; set fields of `overrides` replace the instance's values for this call.
+    fn preprocess(&self, images: &[Image], overrides: &Self::Kwargs) -> Result<BatchFeature> {
+        self.processor().run_with_model_kwargs(
+            self.backend(),
+            Batch::Flat(images),
+            overrides.standard(),
+            &overrides.model_to_json()?,
+            Stacking::Stack,
+        )
+    }
+
+    /// Preprocesses samples of several images each (transformers' nested lists).
+    fn preprocess_samples(
+        &self,
+        samples: &[Vec<Image>],
+        overrides: &Self::Kwargs,
+    ) -> Result<BatchFeature> {
+        self.processor().run_with_model_kwargs(
+            self.backend(),
+            Batch::Nested(samples),
+            overrides.standard(),
+            &overrides.model_to_json()?,
+            Stacking::Stack,
+        )
+    }
+
+    /// Writes `preprocessor_config.json` into `dir`.
+    fn save_pretrained(&self, dir: impl AsRef<Path>) -> Result<PathBuf> {
+        self.processor().save_pretrained(dir)
+    }
+
+    /// Every kwarg, standard then model: name, type, meaning.
+    fn kwarg_docs() -> Vec<KwargDoc> {
+        crate::kwargs::STANDARD_KWARGS
+            .iter()
+            .chain(Self::Kwargs::MODEL_KWARGS)
+            .copied()
+            .collect()
+    }
+}
+
+/// A processor registered for `AutoImageProcessor` (the macro submits one per declaration).
+pub struct Registration(pub &'static ModelSpec);
+
+inventory::collect!(Registration);
+
+/// Every registered processor, in this binary and the crates it links.
+pub fn registered() -> impl Iterator<Item = &'static ModelSpec> {
+    inventory::iter::<Registration>.into_iter().map(|r| r.0)
+}
+
+/// Reads one model kwarg from JSON (used by `#[images_kwargs]`).
+pub fn model_kwarg_from_json<T: serde::de::DeserializeOwned>(
+    map: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<T>> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| Error::config(key, e.to_string())),
+    }
+}
+
+/// Writes one model kwarg to JSON (used by `#[images_kwargs]`).
+pub fn model_kwarg_to_json<T: serde::Serialize>(
+    map: &mut Map<String, Value>,
+    key: &str,
+    value: &Option<T>,
+) -> Result<()> {
+    if let Some(value) = value {
+        let json = serde_json::to_value(value).map_err(|e| Error::config(key, e.to_string()))?;
+        map.insert(key.to_owned(), json);
+    }
+    Ok(())
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Fails compilation when a model kwarg of `fields` has no default among `declared`
+/// (evaluated in a `const` the macro emits).
+pub const fn assert_model_defaults(fields: &[KwargDoc], declared: &[&str]) {
+    let mut i = 0;
+    while i < fields.len() {
+        let mut found = false;
+        let mut j = 0;
+        while j < declared.len() {
+            if same(fields[i].name, declared[j]) {
+                found = true;
+            }
+            j += 1;
+        }
+        if !found {
+            panic!("{}", fields[i].name);
+        }
+        i += 1;
+    }
+}
