@@ -1,7 +1,7 @@
 //! Configuration I/O: every legacy form transformers reads, and the exact JSON it saves.
 
 use std::path::PathBuf;
-use twinproc::{AutoImageProcessor, Error, ImagesKwargs, Processor, SizeDict};
+use twinproc::{AutoImageProcessor, Error, Processor, SizeDict};
 use twinproc_golden_tests::config_dir;
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -23,7 +23,12 @@ fn load_json(name: &str, json: &str) -> twinproc::Result<Processor> {
 /// The configurations transformers' own `save_pretrained` wrote: twinproc writes the same bytes.
 #[test]
 fn saved_json_is_byte_identical_to_transformers() {
-    for config in ["clip_vit_b32", "clip_nocrop_bilinear", "siglip_so400m_384"] {
+    for config in [
+        "clip_vit_b32",
+        "clip_nocrop_bilinear",
+        "siglip_so400m_384",
+        "llava_onevision_qwen2_0.5b_ov",
+    ] {
         let file = config_dir(config).join("preprocessor_config.json");
         let expected = std::fs::read_to_string(&file).expect("read");
         let processor = AutoImageProcessor::from_pretrained(&file).expect("load");
@@ -141,20 +146,6 @@ fn processor_config_section_is_read() {
         processor.kwargs().size,
         Some(SizeDict::height_width(384, 384))
     );
-}
-
-#[test]
-fn constructor_kwargs_override_defaults() {
-    let processor = Processor::new(
-        &twinproc::models::clip::CLIP,
-        ImagesKwargs {
-            do_center_crop: Some(false),
-            ..Default::default()
-        },
-    )
-    .expect("new");
-    assert_eq!(processor.kwargs().do_center_crop, Some(false));
-    assert_eq!(processor.kwargs().size, Some(SizeDict::shortest_edge(224)));
 }
 
 #[test]

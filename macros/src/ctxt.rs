@@ -36,53 +36,32 @@ impl Ctxt {
     }
 }
 
-/// "did you mean `x`?" for the closest of `candidates` (Jaro-Winkler, as darling suggests fields).
+/// "; did you mean `x`?" for the closest of `candidates`, when it is a plausible typo: at most two
+/// edits away, and fewer than half the name's length.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let best = candidates
         .into_iter()
-        .map(|c| (jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= 2 && *d * 2 < name.chars().count())
+        .min_by_key(|(d, _)| *d);
     match best {
         Some((_, c)) => format!("; did you mean `{c}`?"),
         None => String::new(),
     }
 }
 
-/// Jaro-Winkler similarity of two names (1.0: equal).
-fn jaro_winkler(a: &str, b: &str) -> f64 {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut b_used = vec![false; b.len()];
-    let mut a_matches = Vec::new();
-    for (i, &ca) in a.iter().enumerate() {
-        let lo = i.saturating_sub(window);
-        let hi = (i + window + 1).min(b.len());
-        if let Some(j) = (lo..hi).find(|&j| !b_used[j] && b[j] == ca) {
-            b_used[j] = true;
-            a_matches.push(ca);
+/// Levenshtein distance: insertions, deletions and substitutions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
         }
     }
-    if a_matches.is_empty() {
-        return 0.0;
-    }
-    let b_matches: Vec<char> = b
-        .iter()
-        .zip(&b_used)
-        .filter(|(_, u)| **u)
-        .map(|(c, _)| *c)
-        .collect();
-    let transpositions = a_matches
-        .iter()
-        .zip(&b_matches)
-        .filter(|(x, y)| x != y)
-        .count()
-        / 2;
-    let m = a_matches.len() as f64;
-    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64) / m) / 3.0;
-    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count() as f64;
-    jaro + prefix * 0.1 * (1.0 - jaro)
+    row[b.len()]
 }

@@ -1,8 +1,8 @@
 //! Procedural macros of twinproc: one declaration of an image processor becomes its CPU and GPU twins.
 //!
-//! Each macro reads like its pipeline: [`attr`] parses the attribute, [`validate`] checks every value
-//! and accumulates every error (spanned, with "did you mean"), [`expand`] writes the twins and their
-//! docs ([`docs`]). On error the macro emits the errors *and* stub items, so the user sees the errors
+//! Each macro reads like its pipeline: `attr` parses the attribute, `validate` checks every value
+//! and accumulates every error (spanned, with "did you mean"), `expand` writes the twins and their
+//! docs (`docs`). On error the macro emits the errors *and* stub items, so the user sees the errors
 //! of the declaration instead of a cascade at every use.
 
 mod attr;

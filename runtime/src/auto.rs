@@ -2,22 +2,15 @@
 
 use crate::config::{ProcessorConfig, canonical_type_name, read_config_object};
 use crate::error::{Error, Result};
-use crate::models::{clip::CLIP, llava_onevision::LLAVA_ONEVISION, siglip::SIGLIP};
 use crate::processor::{ModelSpec, Processor};
 use std::path::Path;
 
-/// Every processor twinproc knows.
-pub static REGISTRY: &[&ModelSpec] = &[&CLIP, &SIGLIP, &LLAVA_ONEVISION];
-
 /// Finds the processor registered under `type_name` or one of transformers' aliases
-/// (`…Fast`, `…Pil`, `…FeatureExtractor`).
+/// (`…Fast`, `…Pil`, `…FeatureExtractor`), among every `#[image_processor]` of this binary and the
+/// crates it links.
 pub fn lookup(type_name: &str) -> Option<&'static ModelSpec> {
     let canonical = canonical_type_name(type_name);
-    REGISTRY
-        .iter()
-        .copied()
-        .chain(crate::twin::registered())
-        .find(|spec| spec.type_name == canonical)
+    crate::twin::registered().find(|spec| spec.type_name == canonical)
 }
 
 /// Loads whichever processor a saved configuration declares.

@@ -6,88 +6,69 @@
 //! (row-major) after the whole image squashed to 384×384. A sample of several images (a nested list)
 //! is not patched: each image is padded to a square with the mean colour and squashed.
 
-use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, RESCALE_1_255};
+use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::kwargs::{ChannelValues, ImagesKwargs, Resample};
+use crate::kwargs::{ChannelValues, Resample};
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
 use crate::plan::ImagePlan;
-use crate::processor::{Batch, Call, ModelSpec};
-use crate::size::SizeDict;
+use crate::processor::{Batch, Call};
 use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
-use serde_json::{Map, Value};
+use crate::{image_processor, images_kwargs};
 
-fn defaults() -> ImagesKwargs {
-    ImagesKwargs {
-        resample: Some(Resample::Bicubic),
-        image_mean: Some(OPENAI_CLIP_MEAN.into()),
-        image_std: Some(OPENAI_CLIP_STD.into()),
-        size: Some(SizeDict::height_width(384, 384)),
-        do_resize: Some(true),
-        do_rescale: Some(true),
-        rescale_factor: Some(RESCALE_1_255),
-        do_normalize: Some(true),
-        do_pad: Some(true),
-        do_convert_rgb: Some(true),
-        ..ImagesKwargs::default()
-    }
+/// Kwargs of LLaVA-OneVision.
+#[images_kwargs]
+pub struct LlavaOnevisionKwargs {
+    /// The grid resolutions `[height, width]` an image may be patched into (anyres).
+    pub image_grid_pinpoints: Option<Vec<[u32; 2]>>,
 }
 
 /// The class's 36 grid resolutions: every `[h, w]` with h, w in 384..=2304, step 384.
-pub fn default_pinpoints() -> Vec<(usize, usize)> {
+pub fn default_pinpoints() -> Vec<[u32; 2]> {
     let steps = (1..=6).map(|i| i * 384);
     steps
         .clone()
-        .flat_map(|h| steps.clone().map(move |w| (h, w)))
+        .flat_map(|h| steps.clone().map(move |w| [h, w]))
         .collect()
 }
 
-fn model_defaults() -> Map<String, Value> {
-    let pinpoints: Vec<Value> = default_pinpoints()
-        .into_iter()
-        .map(|(h, w)| Value::from(vec![h, w]))
-        .collect();
-    Map::from_iter([("image_grid_pinpoints".to_owned(), Value::from(pinpoints))])
-}
-
-/// LLaVA-OneVision: anyres patches of 384×384 over the best grid resolution.
-pub static LLAVA_ONEVISION: ModelSpec = ModelSpec {
-    type_name: "LlavaOnevisionImageProcessor",
-    description: "LLaVA-OneVision: anyres 384x384 patches over image_grid_pinpoints, plus the whole image",
-    default_to_square: true,
-    defaults,
-    model_defaults,
-    model_kwargs: &[],
-    preprocess: Some(|backend, call, batch| preprocess(backend, call, batch)),
-};
+/// LLaVA-OneVision: anyres 384×384 patches over the best of `image_grid_pinpoints`, after the whole
+/// image squashed to one patch; multi-image samples are padded to squares with the mean colour.
+#[image_processor(
+    type_name = "LlavaOnevisionImageProcessor",
+    kwargs = LlavaOnevisionKwargs,
+    preprocess = preprocess,
+    resample = Bicubic,
+    image_mean = OPENAI_CLIP_MEAN,
+    image_std = OPENAI_CLIP_STD,
+    size(height = 384, width = 384),
+    do_resize = true,
+    do_rescale = true,
+    do_normalize = true,
+    do_pad = true,
+    do_convert_rgb = true,
+    image_grid_pinpoints = default_pinpoints()
+)]
+pub struct LlavaOnevisionImageProcessor;
 
 /// `image_grid_pinpoints` as `(height, width)` pairs.
-fn pinpoints(model_kwargs: &Map<String, Value>) -> Result<Vec<(usize, usize)>> {
-    let invalid = || {
-        Error::config(
+fn pinpoints(call: &Call) -> Result<Vec<(usize, usize)>> {
+    let pinpoints = call
+        .model::<LlavaOnevisionKwargs>()?
+        .image_grid_pinpoints
+        .unwrap_or_else(default_pinpoints);
+    if pinpoints.is_empty() || pinpoints.iter().any(|[h, w]| *h == 0 || *w == 0) {
+        return Err(Error::config(
             "image_grid_pinpoints",
             "expected a non-empty list of [height, width] pairs of positive integers",
-        )
-    };
-    let Some(value) = model_kwargs.get("image_grid_pinpoints") else {
-        return Ok(default_pinpoints());
-    };
-    let pairs = value
-        .as_array()
-        .filter(|a| !a.is_empty())
-        .ok_or_else(invalid)?;
-    pairs
-        .iter()
-        .map(|pair| match pair.as_array().map(Vec::as_slice) {
-            Some([h, w]) => match (h.as_u64(), w.as_u64()) {
-                (Some(h), Some(w)) if h > 0 && w > 0 => Ok((h as usize, w as usize)),
-                _ => Err(invalid()),
-            },
-            _ => Err(invalid()),
-        })
-        .collect()
+        ));
+    }
+    Ok(pinpoints
+        .into_iter()
+        .map(|[h, w]| (h as usize, w as usize))
+        .collect())
 }
 
 /// `select_best_resolution`: the grid resolution that keeps the most of the image, then wastes the least.
@@ -227,7 +208,7 @@ pub fn preprocess<B: Backend + ?Sized>(
             continue;
         }
         let original = (pixels.height, pixels.width);
-        let best = select_best_resolution(original, &pinpoints(&call.model_kwargs)?);
+        let best = select_best_resolution(original, &pinpoints(call)?);
         let fitted = patch_output_size(original, best);
         let (pad_top, pad_left) = ((best.0 - fitted.0) / 2, (best.1 - fitted.1) / 2);
         // The whole image squashed to one patch.

@@ -1,4 +1,4 @@
-//! The processors of specific models, each a [`ModelSpec`](crate::processor::ModelSpec) of class defaults.
+//! The processors of specific models, each declared once with `#[image_processor]`.
 
 pub mod clip;
 pub mod llava_onevision;
@@ -12,5 +12,3 @@ pub const OPENAI_CLIP_STD: [f64; 3] = [0.26862954, 0.26130258, 0.27577711];
 pub const IMAGENET_STANDARD_MEAN: [f64; 3] = [0.5, 0.5, 0.5];
 /// `IMAGENET_STANDARD_STD`.
 pub const IMAGENET_STANDARD_STD: [f64; 3] = [0.5, 0.5, 0.5];
-/// transformers' default `rescale_factor`: Python's `1 / 255`.
-pub const RESCALE_1_255: f64 = 1.0 / 255.0;

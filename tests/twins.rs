@@ -1,0 +1,224 @@
+//! The twins `#[image_processor]` emits: constructors, defaults, docs, registry, and that the CPU
+//! twin, the generic path and transformers agree.
+
+use twinproc::models::clip::{ClipImageProcessor, ClipImageProcessorCuda};
+use twinproc::models::llava_onevision::{LlavaOnevisionImageProcessor, LlavaOnevisionKwargs};
+use twinproc::models::siglip::SiglipImageProcessor;
+use twinproc::{
+    AutoImageProcessor, Error, Image, ImageProcessor, ImagesKwargs, Numerics, SizeDict,
+    image_processor, images_kwargs,
+};
+use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, image_path, tensor};
+
+/// A processor declared outside the runtime crate: `AutoImageProcessor` finds it too.
+#[images_kwargs]
+pub struct DownstreamKwargs {
+    /// How many times to repeat nothing.
+    pub repeat: Option<u32>,
+}
+
+/// A downstream model.
+#[image_processor(kwargs = DownstreamKwargs, size(height = 32, width = 32), do_resize = true, repeat = 3)]
+pub struct DownstreamImageProcessor;
+
+#[test]
+fn constructor_kwargs_override_defaults() {
+    let processor = ClipImageProcessor::new(ImagesKwargs {
+        do_center_crop: Some(false),
+        ..Default::default()
+    })
+    .expect("new");
+    let kwargs = processor.kwargs().expect("kwargs");
+    assert_eq!(kwargs.do_center_crop, Some(false));
+    assert_eq!(kwargs.size, Some(SizeDict::shortest_edge(224)));
+    assert_eq!(ClipImageProcessor::defaults().do_center_crop, Some(true));
+}
+
+#[test]
+fn gpu_twin_says_cuda_is_not_built() {
+    let err = ClipImageProcessorCuda::new(ImagesKwargs::default()).unwrap_err();
+    assert!(
+        matches!(err, Error::BackendUnavailable(ref m) if m.contains("CUDA")),
+        "{err}"
+    );
+    let err = ClipImageProcessorCuda::from_pretrained(config_dir("clip_vit_b32")).unwrap_err();
+    assert!(matches!(err, Error::BackendUnavailable(_)), "{err}");
+}
+
+#[test]
+fn registry_finds_every_model_and_alias() {
+    for (name, expected) in [
+        ("CLIPImageProcessor", "CLIPImageProcessor"),
+        ("CLIPImageProcessorFast", "CLIPImageProcessor"),
+        ("CLIPImageProcessorPil", "CLIPImageProcessor"),
+        ("CLIPFeatureExtractor", "CLIPImageProcessor"),
+        ("SiglipImageProcessor", "SiglipImageProcessor"),
+        (
+            "LlavaOnevisionImageProcessorPil",
+            "LlavaOnevisionImageProcessor",
+        ),
+        ("DownstreamImageProcessor", "DownstreamImageProcessor"),
+    ] {
+        let spec = twinproc::auto::lookup(name).unwrap_or_else(|| panic!("{name} not registered"));
+        assert_eq!(spec.type_name, expected);
+    }
+    let dir =
+        std::env::temp_dir().join(format!("twinproc-twins-downstream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("preprocessor_config.json"),
+        r#"{"image_processor_type": "DownstreamImageProcessor", "repeat": 5}"#,
+    )
+    .expect("write");
+    let auto = AutoImageProcessor::from_pretrained(&dir).expect("auto");
+    assert_eq!(auto.extra()["repeat"], 5);
+    let typed = DownstreamImageProcessor::from_pretrained(&dir).expect("typed");
+    assert_eq!(typed.kwargs().expect("kwargs").repeat, Some(5));
+    assert_eq!(DownstreamImageProcessor::defaults().repeat, Some(3));
+}
+
+/// The CPU twin, the generic `Processor` and transformers give the same bits.
+#[test]
+fn cpu_twin_equals_generic_path_and_reference() {
+    let image = Image::open(image_path("chelsea.png")).expect("open");
+    for (numerics, backend) in [
+        (Numerics::Pil, "pil"),
+        (Numerics::Torchvision, "torchvision"),
+    ] {
+        let twin = ClipImageProcessor::from_pretrained(config_dir("clip_vit_b32"))
+            .expect("twin")
+            .with_numerics(numerics);
+        let generic = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32"))
+            .expect("auto")
+            .with_numerics(numerics);
+        let a = twin
+            .preprocess(std::slice::from_ref(&image), &ImagesKwargs::default())
+            .expect("twin");
+        let b = generic
+            .preprocess(std::slice::from_ref(&image), &ImagesKwargs::default())
+            .expect("generic");
+        assert_eq!(a, b);
+        let Some(RefTensor::F32 { data, .. }) = tensor(&format!(
+            "golden/clip_vit_b32/chelsea.{backend}/pixel_values"
+        )) else {
+            panic!("reference")
+        };
+        let out = a
+            .tensor("pixel_values")
+            .expect("tensor")
+            .as_f32()
+            .expect("f32");
+        assert_eq!(compare_f32(&data, out), None);
+
+        let llava = LlavaOnevisionImageProcessor::from_pretrained(config_dir(
+            "llava_onevision_qwen2_0.5b_ov",
+        ))
+        .expect("llava")
+        .with_numerics(numerics);
+        let out = llava
+            .preprocess(
+                std::slice::from_ref(&image),
+                &LlavaOnevisionKwargs::default(),
+            )
+            .expect("llava");
+        let Some(RefTensor::F32 { data, .. }) = tensor(&format!(
+            "golden/llava_onevision_qwen2_0.5b_ov/chelsea.{backend}/pixel_values"
+        )) else {
+            panic!("reference")
+        };
+        let got = out
+            .tensor("pixel_values")
+            .expect("tensor")
+            .as_f32()
+            .expect("f32");
+        assert_eq!(compare_f32(&data, got), None, "llava {backend}");
+    }
+    let siglip = SiglipImageProcessor::default();
+    assert_eq!(
+        siglip.kwargs().expect("kwargs").size,
+        Some(SizeDict::height_width(224, 224))
+    );
+}
+
+/// A call's model kwargs override the instance's: a single pinpoint forces one 384x384 grid.
+#[test]
+fn model_kwargs_override_per_call() {
+    let llava = LlavaOnevisionImageProcessor::default();
+    let image = Image::from_hwc(vec![90; 300 * 451 * 3], 300, 451, 3);
+    let overrides = LlavaOnevisionKwargs {
+        image_grid_pinpoints: Some(vec![[384, 384]]),
+        ..Default::default()
+    };
+    let out = llava
+        .preprocess(std::slice::from_ref(&image), &overrides)
+        .expect("override");
+    assert_eq!(
+        out.tensor("pixel_values").expect("t").shape,
+        [1, 2, 3, 384, 384]
+    );
+    let out = llava
+        .preprocess(&[image], &LlavaOnevisionKwargs::default())
+        .expect("default");
+    assert_eq!(
+        out.tensor("pixel_values").expect("t").shape,
+        [1, 3, 3, 384, 384]
+    );
+}
+
+fn doc_rows(doc: &str) -> Vec<(String, String)> {
+    doc.lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (
+                cells[1].trim_matches('`').to_owned(),
+                cells[3].trim_matches('`').to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The generated docs list every kwarg with its default.
+#[test]
+fn generated_docs_list_every_kwarg_with_its_default() {
+    let clip = doc_rows(ClipImageProcessor::KWARGS_DOC);
+    let llava = doc_rows(LlavaOnevisionImageProcessor::KWARGS_DOC);
+    for doc in twinproc::kwargs::STANDARD_KWARGS {
+        assert!(
+            clip.iter().any(|(k, _)| k == doc.name),
+            "CLIP docs miss {}",
+            doc.name
+        );
+        assert!(
+            llava.iter().any(|(k, _)| k == doc.name),
+            "LLaVA docs miss {}",
+            doc.name
+        );
+    }
+    let default = |rows: &[(String, String)], key: &str| {
+        rows.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(default(&clip, "size"), "{shortest_edge: 224}");
+    assert_eq!(default(&clip, "crop_size"), "{height: 224, width: 224}");
+    assert_eq!(default(&clip, "resample"), "Bicubic");
+    assert_eq!(default(&clip, "image_mean"), "OPENAI_CLIP_MEAN");
+    assert_eq!(default(&clip, "default_to_square"), "false");
+    assert_eq!(
+        default(&clip, "rescale_factor"),
+        format!("{:?}", 1.0 / 255.0)
+    );
+    assert_eq!(default(&clip, "do_pad"), "None");
+    assert_eq!(default(&llava, "size"), "{height: 384, width: 384}");
+    assert_eq!(default(&llava, "do_pad"), "true");
+    for model in <LlavaOnevisionKwargs as twinproc::ModelKwargs>::MODEL_KWARGS {
+        assert_eq!(default(&llava, model.name), "default_pinpoints()");
+        assert!(!model.meaning.is_empty());
+    }
+    assert_eq!(
+        LlavaOnevisionImageProcessor::kwarg_docs().len(),
+        twinproc::kwargs::STANDARD_KWARGS.len() + 1
+    );
+}
