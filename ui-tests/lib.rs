@@ -1,1 +1,3 @@
-//! Compile-fail and pass cases of `#[image_processor]` (trybuild) land with the macro.
+//! Compile-fail and pass cases of `#[image_processor]` and `#[images_kwargs]`, run by trybuild
+//! (`tests/ui.rs`). Each case in `fail/` has a reviewed `.stderr`: the message names the key and
+//! points at it.

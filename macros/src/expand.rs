@@ -202,6 +202,7 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
             };
             const _: () = ::twinproc::twin::assert_model_defaults(
                 <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
+                <#path as ::twinproc::ModelKwargs>::MISSING_DEFAULT,
                 &[#(#model_names),*],
             );
         }

@@ -136,6 +136,9 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
         let (key, ty) = (ident.to_string(), format!("Option<{ty}>"));
         quote!(::twinproc::kwargs::KwargDoc { name: #key, ty: #ty, meaning: #meaning })
     });
+    let missing = model.iter().map(|(ident, _, _)| {
+        format!("model kwarg `{ident}` of `{name}` has no default: add `{ident} = …` to `#[image_processor]`")
+    });
     let to_json = model.iter().map(|(ident, _, _)| {
         let key = ident.to_string();
         quote!(::twinproc::twin::model_kwarg_to_json(&mut map, #key, &self.#ident)?;)
@@ -159,6 +162,7 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
 
         impl ::twinproc::ModelKwargs for #name {
             const MODEL_KWARGS: &'static [::twinproc::kwargs::KwargDoc] = &[#(#docs),*];
+            const MISSING_DEFAULT: &'static [&'static str] = &[#(#missing),*];
             fn standard(&self) -> &::twinproc::ImagesKwargs { &self.images }
             fn standard_mut(&mut self) -> &mut ::twinproc::ImagesKwargs { &mut self.images }
             fn model_to_json(&self) -> ::twinproc::Result<::twinproc::__private::Map<::std::string::String, ::twinproc::__private::Value>> {

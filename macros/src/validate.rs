@@ -298,11 +298,8 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
     for entry in &declaration.entries {
         let (key, value) = (&entry.key, &entry.value);
         let name = key.to_string();
-        if let Some(first) = seen.iter().find(|k| **k == *key) {
-            cx.error_spanned_by(
-                key,
-                format!("duplicate kwarg `{name}` (first declared at `{first}`)"),
-            );
+        if seen.contains(key) {
+            cx.error_spanned_by(key, format!("duplicate kwarg `{name}`"));
             continue;
         }
         seen.push(key.clone());
@@ -366,7 +363,7 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
             _ => {
                 let hint = did_you_mean(&name, all_keys());
                 if !custom_kwargs || !hint.is_empty() {
-                    let note = if custom_kwargs {
+                    let note = if custom_kwargs || !hint.is_empty() {
                         ""
                     } else {
                         " (model kwargs need `kwargs = YourKwargs`)"
@@ -388,12 +385,13 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
             checked.standard.push((key.clone(), standard));
         }
     }
-    check_consistency(cx, &checked);
+    check_consistency(cx, &checked, &seen);
     checked
 }
 
 /// The checks transformers' `validate_preprocess_arguments` makes, at compile time.
-fn check_consistency(cx: &Ctxt, checked: &Checked) {
+/// A key that is declared but invalid counts as declared: its own error is enough.
+fn check_consistency(cx: &Ctxt, checked: &Checked, declared: &[Ident]) {
     let key = |name: &str| {
         checked
             .standard
@@ -401,9 +399,10 @@ fn check_consistency(cx: &Ctxt, checked: &Checked) {
             .find(|(k, _)| k == name)
             .map(|(k, _)| k.clone())
     };
+    let missing = |name: &str| !declared.iter().any(|k| k == name);
     if checked.flag("do_normalize") {
         for needed in ["image_mean", "image_std"] {
-            if checked.get(needed).is_none() {
+            if missing(needed) {
                 cx.error_spanned_by(
                     key("do_normalize"),
                     format!("`do_normalize = true` needs `{needed}`"),
@@ -411,13 +410,13 @@ fn check_consistency(cx: &Ctxt, checked: &Checked) {
             }
         }
     }
-    if checked.flag("do_center_crop") && checked.get("crop_size").is_none() {
+    if checked.flag("do_center_crop") && missing("crop_size") {
         cx.error_spanned_by(
             key("do_center_crop"),
             "`do_center_crop = true` needs `crop_size(height = …, width = …)`",
         );
     }
-    if checked.flag("do_resize") && checked.get("size").is_none() {
+    if checked.flag("do_resize") && missing("size") {
         cx.error_spanned_by(key("do_resize"), "`do_resize = true` needs `size(…)`");
     }
 }

@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub trait ModelKwargs: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
     /// The model's own kwargs: name, type, meaning (from the field's doc comment).
     const MODEL_KWARGS: &'static [KwargDoc];
+    /// For each model kwarg, the compile error of a declaration that gives it no default.
+    const MISSING_DEFAULT: &'static [&'static str];
     /// The standard kwargs.
     fn standard(&self) -> &ImagesKwargs;
     /// The standard kwargs, to change.
@@ -35,6 +37,7 @@ pub trait ModelKwargs: Clone + Default + std::fmt::Debug + Send + Sync + 'static
 
 impl ModelKwargs for ImagesKwargs {
     const MODEL_KWARGS: &'static [KwargDoc] = &[];
+    const MISSING_DEFAULT: &'static [&'static str] = &[];
     fn standard(&self) -> &ImagesKwargs {
         self
     }
@@ -195,9 +198,9 @@ const fn same(a: &str, b: &str) -> bool {
     true
 }
 
-/// Fails compilation when a model kwarg of `fields` has no default among `declared`
-/// (evaluated in a `const` the macro emits).
-pub const fn assert_model_defaults(fields: &[KwargDoc], declared: &[&str]) {
+/// Fails compilation when a model kwarg of `fields` has no default among `declared`, with the
+/// matching message of `messages` (evaluated in a `const` the macro emits).
+pub const fn assert_model_defaults(fields: &[KwargDoc], messages: &[&str], declared: &[&str]) {
     let mut i = 0;
     while i < fields.len() {
         let mut found = false;
@@ -209,7 +212,7 @@ pub const fn assert_model_defaults(fields: &[KwargDoc], declared: &[&str]) {
             j += 1;
         }
         if !found {
-            panic!("{}", fields[i].name);
+            panic!("{}", messages[i]);
         }
         i += 1;
     }

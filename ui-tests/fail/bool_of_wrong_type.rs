@@ -1,0 +1,6 @@
+use twinproc::image_processor;
+
+#[image_processor(do_resize = 1, size(height = 224, width = 224))]
+pub struct MyImageProcessor;
+
+fn main() {}

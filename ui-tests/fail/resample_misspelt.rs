@@ -1,0 +1,6 @@
+use twinproc::image_processor;
+
+#[image_processor(resample = Bicubik)]
+pub struct MyImageProcessor;
+
+fn main() {}

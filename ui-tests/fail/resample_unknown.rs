@@ -1,0 +1,6 @@
+use twinproc::image_processor;
+
+#[image_processor(resample = Area)]
+pub struct MyImageProcessor;
+
+fn main() {}
