@@ -32,15 +32,25 @@ fn render(value: &Standard) -> String {
     }
 }
 
+/// Every standard kwarg's default as the docs show it: `(name, text)`.
+pub fn standard_defaults(checked: &Checked) -> Vec<(String, String)> {
+    STANDARD_KWARGS
+        .iter()
+        .map(|doc| {
+            let default = match (checked.get(doc.name), doc.name) {
+                (Some(value), _) => render(value),
+                (None, "rescale_factor") => format!("{:?}", 1.0 / 255.0),
+                (None, _) => "None".to_owned(),
+            };
+            (doc.name.to_owned(), default)
+        })
+        .collect()
+}
+
 /// The markdown of the kwargs table: `| kwarg | type | default | meaning |`.
 pub fn kwargs_table(checked: &Checked, kwargs_type: &str) -> String {
     let mut text = String::from("| kwarg | type | default | meaning |\n|---|---|---|---|\n");
-    for doc in &STANDARD_KWARGS {
-        let default = match (checked.get(doc.name), doc.name) {
-            (Some(value), _) => render(value),
-            (None, "rescale_factor") => format!("{:?}", 1.0 / 255.0),
-            (None, _) => "None".to_owned(),
-        };
+    for (doc, (_, default)) in STANDARD_KWARGS.iter().zip(standard_defaults(checked)) {
         text.push_str(&format!(
             "| `{}` | `{}` | `{}` | {} |\n",
             doc.name, doc.ty, default, doc.meaning

@@ -131,49 +131,45 @@ fn doc_lines(item: &ItemStruct) -> Vec<String> {
         .collect()
 }
 
-/// The two twins, their shared specification, registration and docs.
-fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
-    let (vis, name) = (&item.vis, &item.ident);
-    let cuda = format_ident!("{}Cuda", name);
-    let spec = format_ident!("__TWINPROC_SPEC_{}", name.to_string().to_uppercase());
-    let kwargs_type = match &checked.kwargs {
-        Some(path) => path.to_token_stream(),
-        None => quote!(::twinproc::ImagesKwargs),
-    };
-    let kwargs_name = kwargs_type.to_string().replace(' ', "");
-    let type_name = checked
-        .type_name
-        .as_ref()
-        .map(|s| s.value())
-        .unwrap_or_else(|| name.to_string());
-    let intro = doc_lines(item);
-    let description = intro
-        .first()
-        .map(|l| l.trim().to_owned())
-        .unwrap_or_else(|| type_name.clone());
-    let table = docs::kwargs_table(checked, &kwargs_name);
-    let docs_text = format!(
-        "{}\n\nThe class defaults of every kwarg (`None`: unset). A configuration's values replace \
-         them; a call's set fields replace both.\n\n{table}",
-        intro.join("\n")
-    );
-    let cpu_doc = format!(
-        "{docs_text}\nThis is the CPU twin; [`{cuda}`] is the same processor on CUDA, with identical \
-         constructors, defaults and results. transformers name: `{type_name}`."
-    );
-    let cuda_doc = format!(
-        "{docs_text}\nThis is the GPU twin (CUDA); [`{name}`] is the same processor on the CPU, with \
-         identical constructors, defaults and results. transformers name: `{type_name}`."
-    );
+/// Which twins a declaration emits.
+enum Form {
+    /// One declaration, both twins: the CPU twin has the declared name, the GPU twin `…Cuda`.
+    Both,
+    /// The CPU twin only; its GPU twin is declared separately under this name.
+    CpuOnly(syn::Path),
+    /// The GPU twin only (the declared name); its CPU twin is declared separately under this name.
+    GpuOnly(syn::Path),
+}
+
+/// Everything the twins of a declaration share, computed once.
+struct Shared {
+    kwargs_type: TokenStream,
+    spec: Ident,
+    type_name: String,
+    docs_text: String,
+    table: String,
+}
+
+fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStream {
+    let Shared {
+        kwargs_type,
+        spec,
+        type_name,
+        ..
+    } = shared;
     let default_to_square = !matches!(
         checked.get("default_to_square"),
         Some(Standard::Bool(false))
     );
     let standard_defaults = standard_defaults(checked);
-    let model_fields = checked.model.iter().map(
-        |(key, expr)| quote_spanned!(expr.span_or(key)=> #key: ::core::option::Option::Some(#expr)),
-    );
-    let model_names = checked.model.iter().map(|(key, _)| key.to_string());
+    let model_fields = checked.model.iter().map(|(key, expr)| {
+        let span = expr
+            .to_token_stream()
+            .into_iter()
+            .next()
+            .map_or(key.span(), |t| t.span());
+        quote_spanned!(span=> #key: ::core::option::Option::Some(#expr))
+    });
     let model_defaults = if checked.model.is_empty() && checked.kwargs.is_none() {
         quote!(::twinproc::processor::no_model_kwargs)
     } else {
@@ -189,75 +185,13 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
             model_defaults
         }}
     };
-    let kwargs_span = checked
-        .kwargs
-        .as_ref()
-        .map(|p| p.to_token_stream())
-        .unwrap_or_default();
-    let assert_kwargs = checked.kwargs.as_ref().map(|path| {
-        quote_spanned! {kwargs_span.span_or_call_site()=>
-            const _: () = {
-                fn assert_kwargs<K: ::twinproc::ModelKwargs>() {}
-                let _ = assert_kwargs::<#path>;
-            };
-            const _: () = ::twinproc::twin::assert_model_defaults(
-                <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
-                <#path as ::twinproc::ModelKwargs>::MISSING_DEFAULT,
-                &[#(#model_names),*],
-            );
-        }
-    });
     let preprocess = match &checked.preprocess {
         Some(path) => {
             quote!(::core::option::Option::Some(|backend, call, batch| #path(backend, call, batch)))
         }
         None => quote!(::core::option::Option::None),
     };
-    let inherent = |twin: &Ident| {
-        quote! {
-            impl #twin {
-                /// A processor with `kwargs` over the class defaults.
-                pub fn new(kwargs: #kwargs_type) -> ::twinproc::Result<Self> {
-                    <Self as ::twinproc::ImageProcessor>::new(kwargs)
-                }
-                /// A processor from `preprocessor_config.json` (a directory or the file).
-                pub fn from_pretrained(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<Self> {
-                    <Self as ::twinproc::ImageProcessor>::from_pretrained(path)
-                }
-                /// The class defaults.
-                pub fn defaults() -> #kwargs_type {
-                    <Self as ::twinproc::ImageProcessor>::defaults()
-                }
-                /// Preprocesses a batch; set fields of `overrides` replace the instance's values.
-                pub fn preprocess(&self, images: &[::twinproc::Image], overrides: &#kwargs_type) -> ::twinproc::Result<::twinproc::BatchFeature> {
-                    <Self as ::twinproc::ImageProcessor>::preprocess(self, images, overrides)
-                }
-                /// Writes `preprocessor_config.json` into `dir`.
-                pub fn save_pretrained(&self, dir: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<::std::path::PathBuf> {
-                    <Self as ::twinproc::ImageProcessor>::save_pretrained(self, dir)
-                }
-                /// The table of every kwarg, its default and meaning (this type's documentation).
-                pub const KWARGS_DOC: &'static str = #table;
-            }
-        }
-    };
-    let cpu_inherent = inherent(name);
-    let cuda_inherent = inherent(&cuda);
     quote! {
-        #[doc = #cpu_doc]
-        #[derive(Debug, Clone)]
-        #vis struct #name {
-            processor: ::twinproc::Processor,
-            backend: ::twinproc::backend::CpuBackend,
-        }
-
-        #[doc = #cuda_doc]
-        #[derive(Debug)]
-        #vis struct #cuda {
-            processor: ::twinproc::Processor,
-            backend: ::twinproc::backend::CudaBackend,
-        }
-
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         static #spec: ::twinproc::ModelSpec = ::twinproc::ModelSpec {
@@ -272,73 +206,264 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
             model_kwargs: <#kwargs_type as ::twinproc::ModelKwargs>::MODEL_KWARGS,
             preprocess: #preprocess,
         };
+    }
+}
 
-        ::twinproc::__private::inventory::submit! {
-            ::twinproc::twin::Registration(&#spec)
-        }
+fn kwargs_checks(checked: &Checked) -> TokenStream {
+    let Some(path) = &checked.kwargs else {
+        return TokenStream::new();
+    };
+    let span = path
+        .segments
+        .first()
+        .map_or(proc_macro2::Span::call_site(), |s| s.ident.span());
+    let model_names = checked.model.iter().map(|(key, _)| key.to_string());
+    quote_spanned! {span=>
+        const _: () = {
+            fn assert_kwargs<K: ::twinproc::ModelKwargs>() {}
+            let _ = assert_kwargs::<#path>;
+        };
+        const _: () = ::twinproc::twin::assert_model_defaults(
+            <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
+            <#path as ::twinproc::ModelKwargs>::MISSING_DEFAULT,
+            &[#(#model_names),*],
+        );
+    }
+}
 
-        #assert_kwargs
-
-        impl ::twinproc::ImageProcessor for #name {
-            type Kwargs = #kwargs_type;
-            fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
-            fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
-                ::core::result::Result::Ok(Self { processor, backend: ::twinproc::backend::CpuBackend::new() })
-            }
-            fn processor(&self) -> &::twinproc::Processor { &self.processor }
-            fn processor_mut(&mut self) -> &mut ::twinproc::Processor { &mut self.processor }
-            fn backend(&self) -> &dyn ::twinproc::backend::Backend { &self.backend }
-        }
-
-        impl ::twinproc::ImageProcessor for #cuda {
-            type Kwargs = #kwargs_type;
-            fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
-            fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
-                ::core::result::Result::Ok(Self { processor, backend: ::twinproc::backend::CudaBackend::new()? })
-            }
-            fn processor(&self) -> &::twinproc::Processor { &self.processor }
-            fn processor_mut(&mut self) -> &mut ::twinproc::Processor { &mut self.processor }
-            fn backend(&self) -> &dyn ::twinproc::backend::Backend { &self.backend }
-        }
-
-        #cpu_inherent
-        #cuda_inherent
-
-        impl ::core::default::Default for #name {
-            /// The class defaults (checked when the declaration compiled, so this cannot fail).
-            fn default() -> Self {
-                match <Self as ::twinproc::ImageProcessor>::new(::core::default::Default::default()) {
-                    ::core::result::Result::Ok(processor) => processor,
-                    ::core::result::Result::Err(error) => ::core::unreachable!("defaults checked at compile time: {error}"),
+/// One twin: the struct, its `ImageProcessor` impl and inherent mirrors.
+fn twin_items(
+    vis: &syn::Visibility,
+    twin: &Ident,
+    cuda: bool,
+    doc: &str,
+    shared: &Shared,
+) -> TokenStream {
+    let Shared {
+        kwargs_type,
+        spec,
+        table,
+        ..
+    } = shared;
+    let (backend_type, backend_new, derives) = if cuda {
+        (
+            quote!(::twinproc::backend::CudaBackend),
+            quote!(::twinproc::backend::CudaBackend::new()?),
+            quote!(#[derive(Debug)]),
+        )
+    } else {
+        (
+            quote!(::twinproc::backend::CpuBackend),
+            quote!(::twinproc::backend::CpuBackend::new()),
+            quote!(#[derive(Debug, Clone)]),
+        )
+    };
+    let default = (!cuda).then(|| {
+        quote! {
+            impl ::core::default::Default for #twin {
+                /// The class defaults (checked when the declaration compiled, so this cannot fail).
+                fn default() -> Self {
+                    match <Self as ::twinproc::ImageProcessor>::new(::core::default::Default::default()) {
+                        ::core::result::Result::Ok(processor) => processor,
+                        ::core::result::Result::Err(error) => ::core::unreachable!("defaults checked at compile time: {error}"),
+                    }
                 }
             }
         }
+    });
+    quote! {
+        #[doc = #doc]
+        #derives
+        #vis struct #twin {
+            processor: ::twinproc::Processor,
+            backend: #backend_type,
+        }
+
+        impl ::twinproc::ImageProcessor for #twin {
+            type Kwargs = #kwargs_type;
+            fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
+            fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
+                ::core::result::Result::Ok(Self { processor, backend: #backend_new })
+            }
+            fn processor(&self) -> &::twinproc::Processor { &self.processor }
+            fn processor_mut(&mut self) -> &mut ::twinproc::Processor { &mut self.processor }
+            fn backend(&self) -> &dyn ::twinproc::backend::Backend { &self.backend }
+        }
+
+        impl #twin {
+            /// A processor with `kwargs` over the class defaults.
+            pub fn new(kwargs: #kwargs_type) -> ::twinproc::Result<Self> {
+                <Self as ::twinproc::ImageProcessor>::new(kwargs)
+            }
+            /// A processor from `preprocessor_config.json` (a directory or the file).
+            pub fn from_pretrained(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<Self> {
+                <Self as ::twinproc::ImageProcessor>::from_pretrained(path)
+            }
+            /// The class defaults.
+            pub fn defaults() -> #kwargs_type {
+                <Self as ::twinproc::ImageProcessor>::defaults()
+            }
+            /// Preprocesses a batch; set fields of `overrides` replace the instance's values.
+            pub fn preprocess(&self, images: &[::twinproc::Image], overrides: &#kwargs_type) -> ::twinproc::Result<::twinproc::BatchFeature> {
+                <Self as ::twinproc::ImageProcessor>::preprocess(self, images, overrides)
+            }
+            /// Writes `preprocessor_config.json` into `dir`.
+            pub fn save_pretrained(&self, dir: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<::std::path::PathBuf> {
+                <Self as ::twinproc::ImageProcessor>::save_pretrained(self, dir)
+            }
+            /// The table of every kwarg, its default and meaning (this type's documentation).
+            pub const KWARGS_DOC: &'static str = #table;
+        }
+
+        #default
     }
 }
 
-/// A span for generated code: the expression's, or the key's when it has none of its own.
-trait SpanOr {
-    fn span_or(&self, key: &Ident) -> proc_macro2::Span;
+/// How a declaration reads when compared with its twin's: one string per compared item.
+fn fingerprints(checked: &Checked, shared: &Shared) -> Vec<(String, String)> {
+    let mut items: Vec<(String, String)> = docs::standard_defaults(checked);
+    let model: Vec<String> = checked
+        .model
+        .iter()
+        .map(|(k, e)| format!("{k} = {}", e.to_token_stream()))
+        .collect();
+    items.push(("model kwarg defaults".into(), model.join(", ")));
+    items.push(("type_name".into(), shared.type_name.clone()));
+    items
 }
 
-impl SpanOr for syn::Expr {
-    fn span_or(&self, key: &Ident) -> proc_macro2::Span {
-        self.to_token_stream()
-            .into_iter()
-            .next()
-            .map_or(key.span(), |t| t.span())
+fn fingerprint_ident(item: &str) -> Ident {
+    let cleaned: String = item
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format_ident!("__TWINPROC_DECLARED_{}", cleaned)
+}
+
+/// Constants holding the declaration's values, for its separately declared twin to compare with.
+fn fingerprint_consts(name: &Ident, checked: &Checked, shared: &Shared) -> TokenStream {
+    let consts = fingerprints(checked, shared)
+        .into_iter()
+        .map(|(item, value)| {
+            let ident = fingerprint_ident(&item);
+            quote!(#[doc(hidden)] pub const #ident: &'static str = #value;)
+        });
+    quote!(impl #name { #(#consts)* })
+}
+
+/// Compile-time checks that a GPU twin declared on its own matches its CPU twin.
+fn twin_checks(name: &Ident, other: &syn::Path, checked: &Checked, shared: &Shared) -> TokenStream {
+    let kwargs_type = &shared.kwargs_type;
+    let checks = fingerprints(checked, shared).into_iter().map(|(item, value)| {
+        let ident = fingerprint_ident(&item);
+        let key = checked.standard.iter().find(|(k, _)| *k == item).map(|(k, _)| k.clone());
+        let span = key.map_or_else(|| other.segments[0].ident.span(), |k| k.span());
+        let other_name = other.to_token_stream().to_string().replace(' ', "");
+        let message = format!(
+            "the twins differ in `{item}`: `{name}` declares `{value}`, its twin `{other_name}` another value; twins declare the same defaults"
+        );
+        quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same_declaration(<#other>::#ident, #value, #message);)
+    });
+    let other_kwargs = quote!(<#other as ::twinproc::ImageProcessor>::Kwargs);
+    let span = checked.kwargs.as_ref().map_or_else(
+        || other.segments[0].ident.span(),
+        |path| path.segments[0].ident.span(),
+    );
+    let same_kwargs =
+        quote_spanned!(span=> const _: fn(#kwargs_type) -> #other_kwargs = |kwargs| kwargs;);
+    quote! {
+        #(#checks)*
+        #same_kwargs
     }
 }
 
-trait SpanOrCallSite {
-    fn span_or_call_site(&self) -> proc_macro2::Span;
-}
-
-impl SpanOrCallSite for TokenStream {
-    fn span_or_call_site(&self) -> proc_macro2::Span {
-        self.clone()
-            .into_iter()
-            .next()
-            .map_or(proc_macro2::Span::call_site(), |t| t.span())
+/// The twins of a checked declaration, their specification, registration and docs.
+fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
+    let (vis, name) = (&item.vis, &item.ident);
+    let form = match (&checked.gpu_twin, &checked.cpu_twin) {
+        (Some(gpu), _) => Form::CpuOnly(gpu.clone()),
+        (None, Some(cpu)) => Form::GpuOnly(cpu.clone()),
+        (None, None) => Form::Both,
+    };
+    let kwargs_type = match &checked.kwargs {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::twinproc::ImagesKwargs),
+    };
+    let kwargs_name = kwargs_type.to_string().replace(' ', "");
+    let type_name = checked
+        .type_name
+        .as_ref()
+        .map(|s| s.value())
+        .unwrap_or_else(|| match &form {
+            Form::GpuOnly(cpu) => cpu
+                .segments
+                .last()
+                .map_or_else(|| name.to_string(), |s| s.ident.to_string()),
+            _ => name.to_string(),
+        });
+    let intro = doc_lines(item);
+    let description = intro
+        .first()
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_else(|| type_name.clone());
+    let table = docs::kwargs_table(checked, &kwargs_name);
+    let docs_text = format!(
+        "{}\n\nThe class defaults of every kwarg (`None`: unset). A configuration's values replace \
+         them; a call's set fields replace both.\n\n{table}",
+        intro.join("\n")
+    );
+    let shared = Shared {
+        kwargs_type,
+        spec: format_ident!("__TWINPROC_SPEC_{}", name.to_string().to_uppercase()),
+        type_name,
+        docs_text,
+        table,
+    };
+    let cpu_doc = |cuda: &str| {
+        format!(
+            "{}\nThis is the CPU twin; [`{cuda}`] is the same processor on CUDA, with identical \
+             constructors, defaults and results. transformers name: `{}`.",
+            shared.docs_text, shared.type_name
+        )
+    };
+    let cuda_doc = |cpu: &str| {
+        format!(
+            "{}\nThis is the GPU twin (CUDA); [`{cpu}`] is the same processor on the CPU, with \
+             identical constructors, defaults and results. transformers name: `{}`.",
+            shared.docs_text, shared.type_name
+        )
+    };
+    let spec = spec_item(checked, &shared, &description);
+    let spec_ident = &shared.spec;
+    let registration = quote! {
+        ::twinproc::__private::inventory::submit! {
+            ::twinproc::twin::Registration(&#spec_ident)
+        }
+    };
+    let checks = kwargs_checks(checked);
+    let path_text = |p: &syn::Path| p.to_token_stream().to_string().replace(' ', "");
+    match form {
+        Form::Both => {
+            let cuda = format_ident!("{}Cuda", name);
+            let cpu_twin = twin_items(vis, name, false, &cpu_doc(&cuda.to_string()), &shared);
+            let cuda_twin = twin_items(vis, &cuda, true, &cuda_doc(&name.to_string()), &shared);
+            quote!(#spec #registration #checks #cpu_twin #cuda_twin)
+        }
+        Form::CpuOnly(gpu) => {
+            let cpu_twin = twin_items(vis, name, false, &cpu_doc(&path_text(&gpu)), &shared);
+            let consts = fingerprint_consts(name, checked, &shared);
+            quote!(#spec #registration #checks #cpu_twin #consts)
+        }
+        Form::GpuOnly(cpu) => {
+            let cuda_twin = twin_items(vis, name, true, &cuda_doc(&path_text(&cpu)), &shared);
+            let compare = twin_checks(name, &cpu, checked, &shared);
+            quote!(#spec #checks #cuda_twin #compare)
+        }
     }
 }

@@ -17,7 +17,7 @@ pub const BOOL_KEYS: [&str; 7] = [
 /// Standard kwargs that take a size dict: `size(shortest_edge = 224)`.
 pub const SIZE_KEYS: [&str; 3] = ["size", "crop_size", "pad_size"];
 /// Keys that configure the declaration rather than a kwarg.
-pub const META_KEYS: [&str; 3] = ["kwargs", "type_name", "preprocess"];
+pub const META_KEYS: [&str; 5] = ["kwargs", "type_name", "preprocess", "cpu_twin", "gpu_twin"];
 /// Other standard kwargs.
 pub const OTHER_KEYS: [&str; 7] = [
     "resample",
@@ -81,6 +81,10 @@ pub struct Checked {
     pub kwargs: Option<syn::Path>,
     pub type_name: Option<LitStr>,
     pub preprocess: Option<syn::Path>,
+    /// Declared on its own, as the GPU twin of this CPU processor.
+    pub cpu_twin: Option<syn::Path>,
+    /// Declared on its own, as the CPU twin of this GPU processor.
+    pub gpu_twin: Option<syn::Path>,
     /// Standard kwargs: key (with its span) and value.
     pub standard: Vec<(Ident, Standard)>,
     /// Model kwargs: key and default expression.
@@ -290,6 +294,8 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
         kwargs: None,
         type_name: None,
         preprocess: None,
+        cpu_twin: None,
+        gpu_twin: None,
         standard: Vec::new(),
         model: Vec::new(),
     };
@@ -360,6 +366,14 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
                 checked.type_name = string_value(cx, key, value);
                 continue;
             }
+            "cpu_twin" => {
+                checked.cpu_twin = path_value(cx, key, value);
+                continue;
+            }
+            "gpu_twin" => {
+                checked.gpu_twin = path_value(cx, key, value);
+                continue;
+            }
             _ => {
                 let hint = did_you_mean(&name, all_keys());
                 if !custom_kwargs || !hint.is_empty() {
@@ -386,6 +400,12 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
         }
     }
     check_consistency(cx, &checked, &seen);
+    if let (Some(_), Some(gpu)) = (&checked.cpu_twin, &checked.gpu_twin) {
+        cx.error_spanned_by(
+            gpu,
+            "a declaration names one twin: `gpu_twin = …` on the CPU processor, or `cpu_twin = …` on the GPU processor",
+        );
+    }
     checked
 }
 

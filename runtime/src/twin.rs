@@ -217,3 +217,11 @@ pub const fn assert_model_defaults(fields: &[KwargDoc], messages: &[&str], decla
         i += 1;
     }
 }
+
+/// Fails compilation with `message` when a separately declared twin's value differs from this one's
+/// (evaluated in a `const` the macro emits).
+pub const fn assert_same_declaration(twin: &str, this: &str, message: &str) {
+    if !same(twin, this) {
+        panic!("{}", message);
+    }
+}
