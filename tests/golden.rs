@@ -412,3 +412,60 @@ fn every_image_matches_transformers_shapes_and_backend_gap() {
     }
     report("all images", checked, failures);
 }
+
+/// A LLaVA-OneVision batch equals its single calls, patch axis zero-padded to the largest count
+/// (transformers: max abs 0 between the batched and the single calls).
+#[test]
+fn llava_onevision_batch_equals_single_calls() {
+    let config = "llava_onevision_qwen2_0.5b_ov";
+    for backend in ["pil", "torchvision"] {
+        let processor = AutoImageProcessor::from_pretrained(config_dir(config))
+            .expect("config")
+            .with_numerics(numerics_of(backend));
+        let names = [
+            "chelsea.png",
+            "syn_thin_w3_h1000.png",
+            "syn_odd_w17_h13.png",
+        ];
+        let images: Vec<Image> = names
+            .iter()
+            .map(|n| Image::open(image_path(n)).expect("open"))
+            .collect();
+        let batch = processor
+            .preprocess(&images, &ImagesKwargs::default())
+            .expect("batch");
+        let stacked = batch.tensor("pixel_values").expect("stacked");
+        let max_patches = stacked.shape[1];
+        let per_patch: usize = stacked.shape[2..].iter().product();
+        let data = stacked.as_f32().expect("f32");
+        for (i, image) in images.iter().enumerate() {
+            let single = processor
+                .preprocess(std::slice::from_ref(image), &ImagesKwargs::default())
+                .expect("single");
+            let single = single.tensor("pixel_values").expect("single tensor");
+            let patches = single.shape[1];
+            let at = i * max_patches * per_patch;
+            let expected = single.as_f32().expect("f32");
+            assert_eq!(
+                &data[at..at + patches * per_patch],
+                expected,
+                "{backend} {}",
+                names[i]
+            );
+            assert!(
+                data[at + patches * per_patch..at + max_patches * per_patch]
+                    .iter()
+                    .all(|&v| v == 0.0)
+            );
+        }
+        let sizes = batch.tensor("image_sizes").expect("image_sizes");
+        assert_eq!(
+            sizes.data,
+            twinproc::TensorData::I64(vec![300, 451, 1000, 3, 13, 17])
+        );
+        assert_eq!(
+            batch.tensor("batch_num_images").expect("n").data,
+            twinproc::TensorData::I64(vec![1, 1, 1])
+        );
+    }
+}

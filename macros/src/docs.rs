@@ -59,7 +59,7 @@ pub fn kwargs_table(checked: &Checked, kwargs_type: &str) -> String {
     for (key, expr) in &checked.model {
         let default = expr.to_token_stream().to_string();
         text.push_str(&format!(
-            "| `{key}` | model kwarg | `{default}` | See [`{kwargs_type}`]. |\n"
+            "| `{key}` | model kwarg | `{default}` | See [`{kwargs_type}::{key}`]. |\n"
         ));
     }
     text

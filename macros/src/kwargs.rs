@@ -126,6 +126,14 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
         return out;
     }
     let name = item.ident.clone();
+    let mut table = String::from(
+        "\n\nModel kwargs (every standard kwarg is in [`images`](Self::images) too):\n\n\
+         | kwarg | type | meaning |\n|---|---|---|\n",
+    );
+    for (ident, ty, meaning) in &model {
+        table.push_str(&format!("| `{ident}` | `Option<{ty}>` | {meaning} |\n"));
+    }
+    item.attrs.push(syn::parse_quote!(#[doc = #table]));
     if let Fields::Named(fields) = &mut item.fields {
         fields.named.push(syn::parse_quote! {
             /// The standard kwargs (`size`, `resample`, ...), also reached through `Deref`.

@@ -195,3 +195,43 @@ fn bench_prints_one_json_line() {
     assert!(line["median_s"].as_f64().expect("median") > 0.0);
     assert!(line["images_per_s"].as_f64().expect("rate") > 0.0);
 }
+
+/// The CLI resolves LLaVA-OneVision through the registry and writes all three outputs.
+#[test]
+fn preprocess_llava_onevision_through_the_registry() {
+    let config = config_dir("llava_onevision_qwen2_0.5b_ov");
+    let image = image_path("chelsea.png");
+    let out = out_path("llava");
+    let output = twinproc(&[
+        "preprocess",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--numerics",
+        "pil",
+        "--out",
+        out.to_str().expect("utf-8"),
+        image.to_str().expect("utf-8"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (shape, data) = read_f32(&out, "pixel_values");
+    let Some(RefTensor::F32 {
+        shape: ref_shape,
+        data: ref_data,
+    }) = tensor("golden/llava_onevision_qwen2_0.5b_ov/chelsea.pil/pixel_values")
+    else {
+        panic!("no reference")
+    };
+    assert_eq!(shape, ref_shape);
+    assert_eq!(compare_f32(&ref_data, &data), None);
+    let bytes = std::fs::read(&out).expect("read");
+    let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+    let sizes = file.tensor("image_sizes").expect("image_sizes");
+    assert_eq!(sizes.dtype(), safetensors::Dtype::I64);
+    let sizes: Vec<i64> = sizes
+        .data()
+        .chunks_exact(8)
+        .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .collect();
+    assert_eq!(sizes, [300, 451]);
+    assert!(file.tensor("batch_num_images").is_ok());
+}
