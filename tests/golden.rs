@@ -2,6 +2,8 @@
 //! every stored reference image, configuration and backend.
 
 use serde_json::Value;
+use twinproc::backend::{Backend, CpuBackend, KernelHostBackend};
+use twinproc::processor::Batch;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking,
 };
@@ -25,17 +27,26 @@ fn numerics_of(backend: &str) -> Numerics {
     }
 }
 
+/// Where the pipeline runs: the CPU twin's loops, and the CUDA kernels' code built for the host.
+fn computes() -> [(&'static str, Box<dyn Backend>); 2] {
+    [
+        ("cpu", Box::new(CpuBackend::new())),
+        ("kernels", Box::new(KernelHostBackend)),
+    ]
+}
+
 fn run(
     config: &str,
     backend: &str,
     images: &[Image],
     stacking: Stacking,
+    compute: &dyn Backend,
 ) -> twinproc::Result<BatchFeature> {
     let processor = AutoImageProcessor::from_pretrained(config_dir(config))?
         .with_numerics(numerics_of(backend));
-    processor.preprocess_with(
-        &twinproc::backend::CpuBackend::new(),
-        images,
+    processor.run(
+        compute,
+        Batch::Flat(images),
         &ImagesKwargs::default(),
         stacking,
     )
@@ -157,14 +168,22 @@ fn single_images_from_decoded_arrays() {
                 continue;
             };
             let input = Image::from_hwc(rgb, h, w, 3);
-            checked += 1;
-            match run(config, &backend, &[input], Stacking::Stack) {
-                Ok(batch) => failures.extend(
-                    compare_batch(&file, &keys, &batch)
-                        .into_iter()
-                        .map(|p| format!("{file} (array): {p}")),
-                ),
-                Err(e) => failures.push(format!("{file} (array): error {e}")),
+            for (name, compute) in computes() {
+                checked += 1;
+                match run(
+                    config,
+                    &backend,
+                    std::slice::from_ref(&input),
+                    Stacking::Stack,
+                    &*compute,
+                ) {
+                    Ok(batch) => failures.extend(
+                        compare_batch(&file, &keys, &batch)
+                            .into_iter()
+                            .map(|p| format!("{file} (array, {name}): {p}")),
+                    ),
+                    Err(e) => failures.push(format!("{file} (array, {name}): error {e}")),
+                }
             }
         }
     }
@@ -180,8 +199,15 @@ fn single_images_from_png_and_gif_files() {
                 continue; // JPEG decoding is compared through the decoded arrays
             }
             checked += 1;
-            let result = Image::open(image_path(&image))
-                .and_then(|input| run(config, &backend, &[input], Stacking::Stack));
+            let result = Image::open(image_path(&image)).and_then(|input| {
+                run(
+                    config,
+                    &backend,
+                    &[input],
+                    Stacking::Stack,
+                    &CpuBackend::new(),
+                )
+            });
             match result {
                 Ok(batch) => failures.extend(
                     compare_batch(&file, &keys, &batch)
@@ -264,22 +290,30 @@ fn batched_calls() {
                 .iter()
                 .map(|n| Image::open(image_path(n)).expect("open"))
                 .collect();
-            checked += 1;
             let stacked = keys.iter().any(|k| k == "pixel_values");
-            if stacked {
-                match run(config, backend, &images, Stacking::Stack) {
-                    Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch)),
-                    Err(e) => failures.push(format!("{file}: error {e}")),
+            for (name, compute) in computes() {
+                checked += 1;
+                let compute = &*compute;
+                let label = format!("{file} ({name})");
+                let label_all =
+                    |problems: Vec<String>| problems.into_iter().map(|p| format!("{label}: {p}"));
+                if stacked {
+                    match run(config, backend, &images, Stacking::Stack, compute) {
+                        Ok(batch) => {
+                            failures.extend(label_all(compare_batch(&file, &keys, &batch)))
+                        }
+                        Err(e) => failures.push(format!("{label}: error {e}")),
+                    }
+                    continue;
                 }
-            } else {
                 // transformers could not stack these outputs: twinproc must refuse too, and its list must match.
-                match run(config, backend, &images, Stacking::Stack) {
+                match run(config, backend, &images, Stacking::Stack, compute) {
                     Err(twinproc::Error::Stack { .. }) => {}
-                    other => failures.push(format!("{file}: stacking should fail, got {other:?}")),
+                    other => failures.push(format!("{label}: stacking should fail, got {other:?}")),
                 }
-                match run(config, backend, &images, Stacking::List) {
-                    Ok(batch) => failures.extend(compare_batch(&file, &keys, &batch)),
-                    Err(e) => failures.push(format!("{file}: error {e}")),
+                match run(config, backend, &images, Stacking::List, compute) {
+                    Ok(batch) => failures.extend(label_all(compare_batch(&file, &keys, &batch))),
+                    Err(e) => failures.push(format!("{label}: error {e}")),
                 }
             }
         }
@@ -320,31 +354,38 @@ fn llava_onevision() {
         let processor = AutoImageProcessor::from_pretrained(config_dir(config))
             .expect("config")
             .with_numerics(numerics_of(backend));
-        checked += 1;
-        let result = if let Some(image) = meta.get("image").and_then(Value::as_str) {
-            Image::open(image_path(image))
-                .and_then(|input| processor.preprocess(&[input], &ImagesKwargs::default()))
+        let images: Vec<Vec<Image>> = if let Some(image) = meta.get("image").and_then(Value::as_str)
+        {
+            vec![vec![Image::open(image_path(image)).expect("open")]]
         } else {
             let samples: Vec<Vec<String>> =
                 serde_json::from_str(meta["images"].as_str().expect("images"))
                     .expect("nested list");
-            let samples: Vec<Vec<Image>> = samples
+            samples
                 .iter()
                 .map(|s| {
                     s.iter()
                         .map(|n| Image::open(image_path(n)).expect("open"))
                         .collect()
                 })
-                .collect();
-            processor.preprocess_samples(&samples, &ImagesKwargs::default())
+                .collect()
         };
-        match result {
-            Ok(batch) => failures.extend(
-                compare_llava(&file, &keys, &batch)
-                    .into_iter()
-                    .map(|p| format!("{file}: {p}")),
-            ),
-            Err(e) => failures.push(format!("{file}: error {e}")),
+        let nested = meta.get("image").is_none();
+        for (name, compute) in computes() {
+            checked += 1;
+            let batch = if nested {
+                Batch::Nested(&images)
+            } else {
+                Batch::Flat(&images[0])
+            };
+            match processor.run(&*compute, batch, &ImagesKwargs::default(), Stacking::Stack) {
+                Ok(batch) => failures.extend(
+                    compare_llava(&file, &keys, &batch)
+                        .into_iter()
+                        .map(|p| format!("{file} ({name}): {p}")),
+                ),
+                Err(e) => failures.push(format!("{file} ({name}): error {e}")),
+            }
         }
     }
     report("LLaVA-OneVision", checked, failures);
@@ -374,6 +415,7 @@ fn every_image_matches_transformers_shapes_and_backend_gap() {
                     backend,
                     std::slice::from_ref(&input),
                     Stacking::Stack,
+                    &CpuBackend::new(),
                 ) {
                     Ok(batch) => batch,
                     Err(e) => {

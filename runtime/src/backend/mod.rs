@@ -2,6 +2,7 @@
 
 pub mod cpu;
 pub mod cuda;
+pub mod kernel_batch;
 
 use crate::error::Result;
 use crate::numeric::Pixels;
@@ -10,6 +11,7 @@ use crate::tensor::Tensor;
 
 pub use cpu::CpuBackend;
 pub use cuda::CudaBackend;
+pub use cuda::host::KernelHostBackend;
 
 /// Executes host-built plans. Implementations must give bit-identical results: they run the same
 /// tables through the same integer and float operations.

@@ -1,6 +1,8 @@
 //! The CUDA backend's place: the GPU twin of every processor is built on it. Until the CUDA backend
 //! lands, it cannot be created, so a GPU twin's constructor returns a clear error.
 
+pub mod host;
+
 use super::Backend;
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
