@@ -1,5 +1,6 @@
 //! `AutoImageProcessor`: the processor a configuration names, found by type name.
 
+use crate::backend::{BackendChoice, select};
 use crate::config::{ProcessorConfig, canonical_type_name, read_config_object};
 use crate::error::{Error, Result};
 use crate::processor::{ModelSpec, Processor};
@@ -18,8 +19,14 @@ pub struct AutoImageProcessor;
 
 impl AutoImageProcessor {
     /// Reads `preprocessor_config.json` (a directory or the file) and builds the processor its
-    /// `image_processor_type` names.
+    /// `image_processor_type` names, on CUDA when a usable device is present, else on the CPU (the
+    /// choice and its reason are logged at `info`).
     pub fn from_pretrained(path: impl AsRef<Path>) -> Result<Processor> {
+        Self::from_pretrained_on(path, BackendChoice::Auto)
+    }
+
+    /// [`from_pretrained`](Self::from_pretrained) on the backend `choice` names.
+    pub fn from_pretrained_on(path: impl AsRef<Path>, choice: BackendChoice) -> Result<Processor> {
         let (file, map) = read_config_object(path.as_ref())?;
         let declared = ProcessorConfig::declared_type(&map).ok_or_else(|| {
             Error::config(
@@ -29,6 +36,6 @@ impl AutoImageProcessor {
         })?;
         let model = lookup(&declared).ok_or(Error::UnknownProcessor(declared))?;
         let config = ProcessorConfig::from_object(map, model.default_to_square)?;
-        Processor::from_config(model, config)
+        Ok(Processor::from_config(model, config)?.with_backend(select(choice)?))
     }
 }

@@ -40,6 +40,9 @@ pub enum Error {
     /// The requested compute backend cannot run here.
     #[error("backend unavailable: {0}")]
     BackendUnavailable(String),
+    /// A CUDA call failed on a usable device (out of memory, failed compile or launch).
+    #[error("CUDA: {0}")]
+    Cuda(String),
     /// No processor is registered under the configuration's type name.
     #[error("unknown image processor type {0:?}")]
     UnknownProcessor(String),

@@ -337,6 +337,8 @@ pub struct Processor {
     /// Configuration keys that are not standard kwargs, kept for saving.
     extra: Map<String, Value>,
     numerics: Numerics,
+    /// Where `preprocess` computes.
+    backend: Arc<dyn Backend>,
 }
 
 /// Where a resolved kwarg's value comes from.
@@ -358,6 +360,7 @@ impl Processor {
             set: kwargs,
             extra: (model.model_defaults)(),
             numerics: Numerics::default(),
+            backend: Arc::new(CpuBackend::new()),
         };
         Resolved::new(&processor.kwargs())?;
         Ok(processor)
@@ -380,6 +383,17 @@ impl Processor {
     pub fn with_numerics(mut self, numerics: Numerics) -> Self {
         self.numerics = numerics;
         self
+    }
+
+    /// The same processor computing on `backend`.
+    pub fn with_backend(mut self, backend: Arc<dyn Backend>) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Where `preprocess` computes.
+    pub fn backend(&self) -> &dyn Backend {
+        &*self.backend
     }
 
     /// The numerics mode.
@@ -447,9 +461,14 @@ impl Processor {
         Ok(path)
     }
 
-    /// Preprocesses a batch on the CPU, stacking the outputs.
+    /// Preprocesses a batch on the processor's backend, stacking the outputs.
     pub fn preprocess(&self, images: &[Image], overrides: &ImagesKwargs) -> Result<BatchFeature> {
-        self.preprocess_with(&CpuBackend::new(), images, overrides, Stacking::Stack)
+        self.run(
+            &*self.backend,
+            Batch::Flat(images),
+            overrides,
+            Stacking::Stack,
+        )
     }
 
     /// Preprocesses a batch on `backend`.

@@ -235,3 +235,32 @@ fn preprocess_llava_onevision_through_the_registry() {
     assert_eq!(sizes, [300, 451]);
     assert!(file.tensor("batch_num_images").is_ok());
 }
+
+/// `--backend auto` without CUDA falls back to the CPU and says so in the log.
+#[test]
+fn auto_backend_logs_its_choice() {
+    if twinproc::backend::cuda::unavailable_reason().is_none() {
+        return; // a CUDA machine picks CUDA; the GPU check covers it
+    }
+    let config = config_dir("clip_vit_b32");
+    let image = image_path("chelsea.png");
+    let out = out_path("auto");
+    let output = Command::new(env!("CARGO_BIN_EXE_twinproc"))
+        .env("RUST_LOG", "info")
+        .args([
+            "preprocess",
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--backend",
+            "auto",
+            "--out",
+            out.to_str().expect("utf-8"),
+            image.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("falling back to the CPU twin"), "{log}");
+    assert!(log.contains("libcuda"), "{log}");
+}

@@ -15,10 +15,40 @@ pub use cuda::host::KernelHostBackend;
 
 /// Executes host-built plans. Implementations must give bit-identical results: they run the same
 /// tables through the same integer and float operations.
-pub trait Backend: Send + Sync {
+pub trait Backend: Send + Sync + std::fmt::Debug {
     /// A short name for logs: `cpu`, `cuda:0`.
     fn name(&self) -> String;
 
     /// Runs `plans[i]` on `inputs[i]`, returning one tensor per window, image by image, in order.
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>>;
+}
+
+/// Where to compute, as the CLI's `--backend` and `AutoImageProcessor` choose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    /// CUDA when a usable device is present, else the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+/// The backend for `choice`; `Auto` logs which it picked and why (as transformers warns when it
+/// falls back to the CPU).
+pub fn select(choice: BackendChoice) -> crate::Result<std::sync::Arc<dyn Backend>> {
+    use std::sync::Arc;
+    match choice {
+        BackendChoice::Cpu => Ok(Arc::new(CpuBackend::new())),
+        BackendChoice::Cuda => Ok(Arc::new(CudaBackend::new()?)),
+        BackendChoice::Auto => match CudaBackend::new() {
+            Ok(cuda) => {
+                tracing::info!("backend: {} (a usable CUDA device was found)", cuda.name());
+                Ok(Arc::new(cuda))
+            }
+            Err(reason) => {
+                tracing::info!("backend: cpu, falling back to the CPU twin ({reason})");
+                Ok(Arc::new(CpuBackend::new()))
+            }
+        },
+    }
 }

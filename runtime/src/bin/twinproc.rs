@@ -4,8 +4,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
-use twinproc::backend::{Backend, CpuBackend};
+use twinproc::backend::{Backend, BackendChoice, CpuBackend, select};
+use twinproc::processor::Batch;
 use twinproc::processor::Origin;
 use twinproc::{AutoImageProcessor, Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
 
@@ -72,6 +74,9 @@ enum Command {
         config: PathBuf,
         #[arg(long, value_enum, default_value = "torchvision")]
         numerics: NumericsArg,
+        /// Where to compute (`--threads` applies to the CPU).
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: BackendArg,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -84,19 +89,17 @@ enum Command {
 }
 
 fn load(config: &Path, numerics: Numerics) -> Result<Processor, Error> {
-    Ok(AutoImageProcessor::from_pretrained(config)?.with_numerics(numerics))
+    // The command picks its backend itself: load on the CPU, without probing CUDA twice.
+    Ok(AutoImageProcessor::from_pretrained_on(config, BackendChoice::Cpu)?.with_numerics(numerics))
 }
 
-fn select_backend(choice: BackendArg) -> Result<CpuBackend, Error> {
-    match choice {
-        BackendArg::Cpu => Ok(CpuBackend::new()),
-        BackendArg::Auto => {
-            tracing::info!("backend: cpu (this build has no CUDA backend yet)");
-            Ok(CpuBackend::new())
+impl From<BackendArg> for BackendChoice {
+    fn from(choice: BackendArg) -> Self {
+        match choice {
+            BackendArg::Auto => BackendChoice::Auto,
+            BackendArg::Cpu => BackendChoice::Cpu,
+            BackendArg::Cuda => BackendChoice::Cuda,
         }
-        BackendArg::Cuda => Err(Error::BackendUnavailable(
-            "the CUDA backend is not available yet in this build; use --backend cpu".into(),
-        )),
     }
 }
 
@@ -112,10 +115,14 @@ fn preprocess(
     paths: &[PathBuf],
 ) -> Result<(), Error> {
     let processor = load(config, numerics)?;
-    let backend = select_backend(backend)?;
+    let backend = select(backend.into())?;
     let images = open_all(paths)?;
-    let batch =
-        processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack)?;
+    let batch = processor.run(
+        &*backend,
+        Batch::Flat(&images),
+        &ImagesKwargs::default(),
+        Stacking::Stack,
+    )?;
     let metadata = BTreeMap::from([
         ("numerics".to_owned(), numerics.name().to_owned()),
         ("backend".to_owned(), backend.name()),
@@ -173,18 +180,25 @@ fn inspect(config: &Path) -> Result<(), Error> {
 fn bench(
     config: &Path,
     numerics: Numerics,
+    backend: BackendArg,
     threads: Option<usize>,
     repeat: usize,
     paths: &[PathBuf],
 ) -> Result<(), Error> {
     let processor = load(config, numerics)?;
-    let backend = match threads {
-        Some(n) => CpuBackend::with_threads(n)?,
-        None => CpuBackend::new(),
+    let backend: Arc<dyn Backend> = match (backend, threads) {
+        (BackendArg::Cpu, Some(n)) => Arc::new(CpuBackend::with_threads(n)?),
+        (choice, _) => select(choice.into())?,
     };
     let images = open_all(paths)?;
-    let call =
-        || processor.preprocess_with(&backend, &images, &ImagesKwargs::default(), Stacking::Stack);
+    let call = || {
+        processor.run(
+            &*backend,
+            Batch::Flat(&images),
+            &ImagesKwargs::default(),
+            Stacking::Stack,
+        )
+    };
     call()?; // warm-up
     let mut seconds = Vec::with_capacity(repeat.max(1));
     for _ in 0..repeat.max(1) {
@@ -197,6 +211,7 @@ fn bench(
     let line = serde_json::json!({
         "config": config.display().to_string(),
         "numerics": numerics.name(),
+        "backend": backend.name(),
         "threads": threads.unwrap_or_else(rayon::current_num_threads),
         "images": images.len(),
         "repeat": seconds.len(),
@@ -228,10 +243,18 @@ fn main() -> ExitCode {
         Command::Bench {
             config,
             numerics,
+            backend,
             threads,
             repeat,
             images,
-        } => bench(config, (*numerics).into(), *threads, *repeat, images),
+        } => bench(
+            config,
+            (*numerics).into(),
+            *backend,
+            *threads,
+            *repeat,
+            images,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

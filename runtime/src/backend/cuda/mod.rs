@@ -1,37 +1,340 @@
-//! The CUDA backend's place: the GPU twin of every processor is built on it. Until the CUDA backend
-//! lands, it cannot be created, so a GPU twin's constructor returns a clear error.
+//! The CUDA backend: the kernels of `kernels.cuh`, compiled once per process with NVRTC for the
+//! device's own architecture, run over a [`KernelBatch`] built on the host from the same plans the
+//! CPU backend runs. cudarc loads `libcuda` and `libnvrtc` at run time; both are probed first, so a
+//! machine without them gets [`Error::BackendUnavailable`], never a panic.
 
 pub mod host;
 
 use super::Backend;
+use super::kernel_batch::{KernelBatch, MapPass, ResamplePass};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
 use crate::tensor::Tensor;
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// A CUDA device's context (not built yet in this version).
-#[derive(Debug)]
+/// The kernels' source: one header, also built for the host by `host.c`.
+const KERNELS: &str = include_str!("kernels.cuh");
+/// Threads per block; each thread strides over its pass's elements.
+const BLOCK: u32 = 256;
+/// Blocks along x per pass (enough to fill an H100; the grid-stride loop covers the rest).
+const MAX_BLOCKS_X: u32 = 1024;
+/// The CUDA limit on `gridDim.y`: passes per launch.
+const MAX_PASSES_PER_LAUNCH: usize = 65_535;
+
+// SAFETY: `#[repr(C)]` structs of plain integers, laid out as `kernels.cuh` declares them.
+unsafe impl DeviceRepr for ResamplePass {}
+// SAFETY: as above.
+unsafe impl DeviceRepr for MapPass {}
+
+fn cuda_error(what: &str) -> impl Fn(cudarc::driver::DriverError) -> Error + '_ {
+    move |e| Error::Cuda(format!("{what}: {e}"))
+}
+
+/// Why CUDA cannot be used here, if it cannot: the libraries are probed before cudarc touches them
+/// (cudarc panics on a missing library).
+pub fn unavailable_reason() -> Option<String> {
+    // SAFETY: the probes only try to dlopen the libraries.
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        return Some(
+            "CUDA is not available: libcuda was not found (no NVIDIA driver on this machine)"
+                .into(),
+        );
+    }
+    // SAFETY: as above.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Some(
+            "CUDA is not available: libnvrtc was not found (put the CUDA toolkit's lib folder on LD_LIBRARY_PATH)"
+                .into(),
+        );
+    }
+    None
+}
+
+/// A device with the kernels loaded: made once per device and process.
+struct Device {
+    stream: Arc<CudaStream>,
+    resample: CudaFunction,
+    map_f32: CudaFunction,
+    map_u8: CudaFunction,
+    name: String,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The device's virtual architecture, for NVRTC (`compute_90` on an H100).
+fn architecture(ctx: &Arc<CudaContext>) -> Result<&'static str> {
+    let (major, minor) = ctx
+        .compute_capability()
+        .map_err(cuda_error("compute capability"))?;
+    static NAMES: OnceLock<Mutex<HashMap<(i32, i32), &'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| Error::Cuda("architecture cache poisoned".into()))?;
+    // One small string per distinct device architecture, kept for the process (NVRTC wants 'static).
+    Ok(*names
+        .entry((major, minor))
+        .or_insert_with(|| Box::leak(format!("compute_{major}{minor}").into_boxed_str())))
+}
+
+fn open_device(ordinal: usize) -> Result<Device> {
+    if let Some(reason) = unavailable_reason() {
+        return Err(Error::BackendUnavailable(reason));
+    }
+    let ctx = CudaContext::new(ordinal)
+        .map_err(|e| Error::BackendUnavailable(format!("no usable CUDA device {ordinal}: {e}")))?;
+    let name = ctx.name().unwrap_or_else(|_| format!("cuda:{ordinal}"));
+    let options = cudarc::nvrtc::CompileOptions {
+        arch: Some(architecture(&ctx)?),
+        // Integer kernels: nothing to contract, but keep float ops exact if any are added.
+        fmad: Some(false),
+        ..Default::default()
+    };
+    let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, options)
+        .map_err(|e| Error::Cuda(format!("compiling the kernels with NVRTC: {e}")))?;
+    let module = ctx
+        .load_module(ptx)
+        .map_err(cuda_error("loading the kernels"))?;
+    let function = |name: &str| {
+        module
+            .load_function(name)
+            .map_err(cuda_error("loading a kernel"))
+    };
+    Ok(Device {
+        stream: ctx.default_stream(),
+        resample: function("tp_resample")?,
+        map_f32: function("tp_map_f32")?,
+        map_u8: function("tp_map_u8")?,
+        name,
+    })
+}
+
+/// The devices opened so far, each compiled once per process.
+fn device(ordinal: usize) -> Result<Arc<Device>> {
+    static DEVICES: OnceLock<Mutex<HashMap<usize, Arc<Device>>>> = OnceLock::new();
+    let mut devices = DEVICES
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| Error::Cuda("device cache poisoned".into()))?;
+    if let Some(device) = devices.get(&ordinal) {
+        return Ok(device.clone());
+    }
+    let device = Arc::new(open_device(ordinal)?);
+    devices.insert(ordinal, device.clone());
+    Ok(device)
+}
+
+/// Runs plans on a CUDA device.
+#[derive(Debug, Clone)]
 pub struct CudaBackend {
-    _private: (),
+    device: Arc<Device>,
+    ordinal: usize,
+}
+
+/// Outputs left on the device: one buffer, and each output's shape and offset in it.
+pub struct DeviceOutputs {
+    /// float32 outputs (`None` when the outputs are uint8).
+    pub f32: Option<CudaSlice<f32>>,
+    /// uint8 outputs (`None` when the outputs are float32).
+    pub u8: Option<CudaSlice<u8>>,
+    batch: KernelBatch,
+    stream: Arc<CudaStream>,
+}
+
+impl DeviceOutputs {
+    /// Each output's shape and element offset in the device buffer.
+    pub fn layout(&self) -> &[(Vec<usize>, usize)] {
+        &self.batch.outputs
+    }
+
+    /// Copies the outputs to host tensors.
+    pub fn to_host(&self) -> Result<Vec<Tensor>> {
+        match (&self.f32, &self.u8) {
+            (Some(buffer), _) => {
+                let data = self
+                    .stream
+                    .clone_dtoh(buffer)
+                    .map_err(cuda_error("copying outputs"))?;
+                Ok(self.batch.split_f32(&data))
+            }
+            (None, Some(buffer)) => {
+                let data = self
+                    .stream
+                    .clone_dtoh(buffer)
+                    .map_err(cuda_error("copying outputs"))?;
+                Ok(self.batch.split_u8(&data))
+            }
+            (None, None) => Ok(Vec::new()),
+        }
+    }
 }
 
 impl CudaBackend {
-    /// Opens the default CUDA device.
+    /// Opens CUDA device 0.
     pub fn new() -> Result<Self> {
-        Err(Error::BackendUnavailable(
-            "the CUDA backend is not built in this version of twinproc; use the CPU twin".into(),
-        ))
+        Self::with_device(0)
     }
+
+    /// Opens CUDA device `ordinal` (compiling the kernels the first time in this process).
+    pub fn with_device(ordinal: usize) -> Result<Self> {
+        Ok(CudaBackend {
+            device: device(ordinal)?,
+            ordinal,
+        })
+    }
+
+    fn launch_config(len: usize, passes: usize) -> LaunchConfig {
+        let blocks = len.div_ceil(BLOCK as usize).clamp(1, MAX_BLOCKS_X as usize) as u32;
+        LaunchConfig {
+            grid_dim: (blocks, passes as u32, 1),
+            block_dim: (BLOCK, 1, 1),
+            shared_mem_bytes: 0,
+        }
+    }
+
+    /// Runs plans and leaves the outputs on the device.
+    pub fn execute_on_device(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+    ) -> Result<DeviceOutputs> {
+        let batch = KernelBatch::build(inputs, plans)?;
+        let stream = &self.device.stream;
+        let upload = |what: &'static str| cuda_error(what);
+        let input = stream
+            .clone_htod(&nonempty(&batch.input))
+            .map_err(upload("uploading images"))?;
+        let starts = stream
+            .clone_htod(&nonempty(&batch.starts))
+            .map_err(upload("uploading tables"))?;
+        let lens = stream
+            .clone_htod(&nonempty(&batch.lens))
+            .map_err(upload("uploading tables"))?;
+        let weights = stream
+            .clone_htod(&nonempty(&batch.weights))
+            .map_err(upload("uploading tables"))?;
+        let luts = stream
+            .clone_htod(&nonempty(&batch.luts))
+            .map_err(upload("uploading tables"))?;
+        let mut stages = Vec::with_capacity(2);
+        for bytes in batch.stage_bytes {
+            stages.push(
+                stream
+                    .alloc_zeros::<u8>(bytes.max(1))
+                    .map_err(upload("allocating"))?,
+            );
+        }
+        for (stage, passes) in batch.stages.iter().enumerate() {
+            for chunk in passes.chunks(MAX_PASSES_PER_LAUNCH) {
+                let descriptors = stream
+                    .clone_htod(chunk)
+                    .map_err(upload("uploading passes"))?;
+                let longest = chunk.iter().map(pass_len).max().unwrap_or(0);
+                let (before, after) = stages.split_at_mut(1);
+                let (stage1, stage2) = (&mut before[0], &mut after[0]);
+                let mut launch = stream.launch_builder(&self.device.resample);
+                launch.arg(&input);
+                // The kernel's (stage1, stage2, dst): a stage never reads the buffer it writes, so
+                // the unread source slot gets any other buffer.
+                if stage == 0 {
+                    launch.arg(&*stage2).arg(&*stage2).arg(stage1);
+                } else {
+                    launch.arg(&*stage1).arg(&*stage1).arg(stage2);
+                }
+                launch
+                    .arg(&descriptors)
+                    .arg(&starts)
+                    .arg(&lens)
+                    .arg(&weights);
+                // SAFETY: the descriptors' offsets and lengths were computed by `KernelBatch::build`
+                // for exactly these buffers; stage 1 passes read only the inputs, stage 2 passes
+                // only stage 1.
+                unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
+                    .map_err(cuda_error("launching the resample kernel"))?;
+            }
+        }
+        let mut outputs = DeviceOutputs {
+            f32: None,
+            u8: None,
+            batch: KernelBatch::default(),
+            stream: stream.clone(),
+        };
+        let elements = batch.output_elements.max(1);
+        if batch.float_output {
+            outputs.f32 = Some(
+                stream
+                    .alloc_zeros::<f32>(elements)
+                    .map_err(upload("allocating"))?,
+            );
+        } else {
+            outputs.u8 = Some(
+                stream
+                    .alloc_zeros::<u8>(elements)
+                    .map_err(upload("allocating"))?,
+            );
+        }
+        for chunk in batch.maps.chunks(MAX_PASSES_PER_LAUNCH) {
+            let descriptors = stream.clone_htod(chunk).map_err(upload("uploading maps"))?;
+            let longest = chunk.iter().map(map_len).max().unwrap_or(0);
+            let function = if batch.float_output {
+                &self.device.map_f32
+            } else {
+                &self.device.map_u8
+            };
+            let mut launch = stream.launch_builder(function);
+            launch.arg(&input).arg(&stages[0]).arg(&stages[1]);
+            match (&mut outputs.f32, &mut outputs.u8) {
+                (Some(out), _) => {
+                    launch.arg(out).arg(&descriptors).arg(&luts);
+                }
+                (None, Some(out)) => {
+                    launch.arg(out).arg(&descriptors);
+                }
+                (None, None) => {}
+            }
+            // SAFETY: as above; the output buffer holds every map's `dst` range.
+            unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
+                .map_err(cuda_error("launching the map kernel"))?;
+        }
+        outputs.batch = batch;
+        Ok(outputs)
+    }
+}
+
+/// Device buffers may not be empty: an empty table becomes one zero.
+fn nonempty<T: Copy + Default>(values: &[T]) -> Vec<T> {
+    if values.is_empty() {
+        vec![T::default()]
+    } else {
+        values.to_vec()
+    }
+}
+
+fn pass_len(p: &ResamplePass) -> usize {
+    p.out_w as usize * p.out_h as usize * p.channels as usize
+}
+
+fn map_len(m: &MapPass) -> usize {
+    m.out_w as usize * m.out_h as usize * m.channels as usize
 }
 
 impl Backend for CudaBackend {
     fn name(&self) -> String {
-        "cuda".into()
+        format!("cuda:{} ({})", self.ordinal, self.device.name)
     }
 
-    fn execute(&self, _: &[Pixels], _: &[ImagePlan]) -> Result<Vec<Tensor>> {
-        Err(Error::BackendUnavailable(
-            "the CUDA backend is not built in this version of twinproc".into(),
-        ))
+    fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
+        self.execute_on_device(inputs, plans)?.to_host()
     }
 }

@@ -1,0 +1,109 @@
+//! On an NVIDIA GPU: the CUDA twin gives the same bits as the CPU twin (itself bit-identical to
+//! transformers, `golden.rs`) for every reference image, configuration and numerics mode, image by
+//! image and as one mixed-size batch. Run by `scripts/gpu-check.sh`.
+
+use twinproc::backend::{Backend, CpuBackend, CudaBackend};
+use twinproc::processor::Batch;
+use twinproc::{AutoImageProcessor, BatchFeature, Image, ImagesKwargs, Numerics, Stacking};
+use twinproc_golden_tests::{config_dir, decoded_rgb, fixtures, image_path};
+
+const CONFIGS: [&str; 5] = [
+    "clip_vit_b32",
+    "clip_legacy_int_size",
+    "clip_nocrop_bilinear",
+    "siglip_so400m_384",
+    "llava_onevision_qwen2_0.5b_ov",
+];
+
+fn reference_images() -> Vec<(String, Image)> {
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixtures().join("images/MANIFEST.json")).expect("manifest"),
+    )
+    .expect("json");
+    manifest
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|entry| entry["file"].as_str())
+        .map(|name| {
+            let image = match decoded_rgb(name) {
+                Some((h, w, rgb)) => Image::from_hwc(rgb, h, w, 3),
+                None => Image::open(image_path(name)).expect("open"),
+            };
+            (name.to_owned(), image)
+        })
+        .collect()
+}
+
+fn run(backend: &dyn Backend, config: &str, numerics: Numerics, images: &[Image]) -> BatchFeature {
+    let processor = AutoImageProcessor::from_pretrained(config_dir(config))
+        .expect("config")
+        .with_numerics(numerics);
+    processor
+        .run(
+            backend,
+            Batch::Flat(images),
+            &ImagesKwargs::default(),
+            Stacking::List,
+        )
+        .expect("preprocess")
+}
+
+/// Same keys, shapes and element bytes.
+fn same_bits(a: &BatchFeature, b: &BatchFeature) -> bool {
+    let tensors = |f: &twinproc::Feature| match f {
+        twinproc::Feature::Tensor(t) => vec![t.clone()],
+        twinproc::Feature::List(list) => list.clone(),
+    };
+    a.data.len() == b.data.len()
+        && a.data.iter().zip(&b.data).all(|((ka, fa), (kb, fb))| {
+            let (ta, tb) = (tensors(fa), tensors(fb));
+            ka == kb
+                && ta.len() == tb.len()
+                && ta.iter().zip(&tb).all(|(x, y)| {
+                    x.shape == y.shape && x.data.to_le_bytes() == y.data.to_le_bytes()
+                })
+        })
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn cuda_twin_equals_cpu_twin_on_every_reference_case() {
+    let cuda = CudaBackend::new().expect("a CUDA device");
+    let cpu = CpuBackend::new();
+    let images = reference_images();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for config in CONFIGS {
+        for numerics in [Numerics::Pil, Numerics::Torchvision] {
+            for (name, image) in &images {
+                checked += 1;
+                let one = std::slice::from_ref(image);
+                if !same_bits(
+                    &run(&cuda, config, numerics, one),
+                    &run(&cpu, config, numerics, one),
+                ) {
+                    failures.push(format!("{config} {} {name}", numerics.name()));
+                }
+            }
+            let all: Vec<Image> = images.iter().map(|(_, i)| i.clone()).collect();
+            checked += 1;
+            if !same_bits(
+                &run(&cuda, config, numerics, &all),
+                &run(&cpu, config, numerics, &all),
+            ) {
+                failures.push(format!("{config} {} whole batch", numerics.name()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "{checked} cases: CUDA twin bit-identical to the CPU twin ({})",
+        cuda.name()
+    );
+}
