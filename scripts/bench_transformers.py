@@ -23,7 +23,9 @@ def main():
     parser.add_argument("--backend", choices=["pil", "torchvision"], required=True)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--input", choices=["pil", "tensor"], default="pil")
+    parser.add_argument("--input", choices=["pil", "tensor", "pinned", "device"], default="pil",
+                        help="PIL images, uint8 CHW tensors (pageable), pinned tensors, or tensors on the GPU")
+    parser.add_argument("--device", default="cpu", help="where the torchvision backend computes (cpu, cuda)")
     parser.add_argument("images", nargs="+")
     args = parser.parse_args()
     if args.threads:
@@ -34,19 +36,33 @@ def main():
         image = Image.open(path)
         image.load()
         images.append(image)
-    if args.input == "tensor":
+    if args.input != "pil":
         from torchvision.transforms.functional import pil_to_tensor
 
         images = [pil_to_tensor(image.convert("RGB")) for image in images]
-    processor(images, return_tensors="pt")  # warm-up
+        if args.input == "pinned":
+            images = [t.pin_memory() for t in images]
+        elif args.input == "device":
+            images = [t.to(args.device) for t in images]
+    kwargs = {"return_tensors": "pt"}
+    if args.device != "cpu":
+        kwargs["device"] = args.device
+
+    def sync():
+        if args.device != "cpu":
+            torch.cuda.synchronize()
+
+    processor(images, **kwargs)  # warm-up
+    sync()
     seconds = []
     for _ in range(max(args.repeat, 1)):
         start = time.perf_counter()
-        processor(images, return_tensors="pt")
+        processor(images, **kwargs)
+        sync()
         seconds.append(time.perf_counter() - start)
     median = statistics.median(seconds)
     print(json.dumps({
-        "tool": f"transformers {transformers.__version__} ({type(processor).__name__}, {args.input} input)",
+        "tool": f"transformers {transformers.__version__} ({type(processor).__name__} on {args.device}, {args.input} input)",
         "threads": torch.get_num_threads(),
         "images": len(images),
         "repeat": len(seconds),

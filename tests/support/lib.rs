@@ -5,9 +5,13 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// The fixtures folder.
+/// The fixtures folder: `TWINPROC_FIXTURES` when set (a test binary run on another machine, as
+/// `scripts/gpu-check.sh` does), else `tests/fixtures` of this checkout.
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    match std::env::var_os("TWINPROC_FIXTURES") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+    }
 }
 
 /// A bundled reference image.

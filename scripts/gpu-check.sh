@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The GPU check, in two steps:
+#   scripts/gpu-check.sh build   here: builds the GPU test binary and the CLI into target/gpu-check/
+#   scripts/gpu-check.sh run     on the GPU machine (the device tool, carrying target/gpu-check):
+#                                the ignored GPU tests, then twinproc and transformers' torchvision
+#                                backend on the same GPU in the same run; one table at the end.
+# The GPU machine has no Rust toolchain: everything is built here (see ../shared/GPU.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/gpu-check
+
+build() {
+  mkdir -p "$out"
+  cargo build --release -q --bin twinproc
+  cp target/release/twinproc "$out/twinproc"
+  test_bin=$(cargo test --release -q -p twinproc-golden-tests --test gpu --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == "gpu"][-1])')
+  cp "$test_bin" "$out/gpu-tests"
+  strip "$out/twinproc" "$out/gpu-tests"
+  du -sh "$out"
+}
+
+run() {
+  export LD_LIBRARY_PATH="/usr/local/cuda-13.0/targets/x86_64-linux/lib:/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}"
+  export TWINPROC_FIXTURES="$PWD/tests/fixtures" RUST_LOG=info
+  nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+  "$out/gpu-tests" --ignored --nocapture
+  table=$(mktemp)
+  for size in 640x480 1920x1080; do
+    w=${size%x*}; h=${size#*x}
+    images=$(mktemp -d)
+    python3 scripts/make_bench_images.py "$images" 64 "$w" "$h" >&2
+    config=tests/fixtures/configs/clip_vit_b32
+    for numerics in torchvision pil; do
+      echo "$size $("$out/twinproc" bench --config "$config" --numerics "$numerics" --backend cuda --repeat 20 "$images"/*.png)" >>"$table"
+    done
+    for input in tensor pinned device; do
+      echo "$size $(python3 scripts/bench_transformers.py --config "$config" --backend torchvision --device cuda --input "$input" --repeat 20 "$images"/*.png)" >>"$table"
+    done
+    rm -rf "$images"
+  done
+  echo
+  echo "| input size | what | img/s | median ms |"
+  echo "|---|---|---|---|"
+  python3 - "$table" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    size, _, payload = line.partition(" ")
+    row = json.loads(payload)
+    what = row.get("tool") or f"twinproc {row['numerics']} numerics on {row['backend']}"
+    print(f"| {size} | {what} | {row['images_per_s']:.0f} | {row['median_s'] * 1e3:.2f} |")
+PY
+}
+
+case "${1:-}" in
+  build) build ;;
+  run) run ;;
+  *) echo "usage: scripts/gpu-check.sh build|run" >&2; exit 2 ;;
+esac
