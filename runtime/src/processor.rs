@@ -336,6 +336,8 @@ pub struct Processor {
     set: ImagesKwargs,
     /// Configuration keys that are not standard kwargs, kept for saving.
     extra: Map<String, Value>,
+    /// The keys of `extra` that the configuration or constructor set (the rest are class defaults).
+    extra_set: std::collections::BTreeSet<String>,
     numerics: Numerics,
     /// Where `preprocess` computes.
     backend: Arc<dyn Backend>,
@@ -359,6 +361,7 @@ impl Processor {
             model,
             set: kwargs,
             extra: (model.model_defaults)(),
+            extra_set: Default::default(),
             numerics: Numerics::default(),
             backend: Arc::new(CpuBackend::new()),
         };
@@ -369,7 +372,7 @@ impl Processor {
     /// A processor of `model` from a parsed configuration.
     pub fn from_config(model: &'static ModelSpec, config: ProcessorConfig) -> Result<Self> {
         let mut processor = Processor::new(model, config.kwargs)?;
-        processor.extra.extend(config.extra);
+        processor.set_model_kwargs(config.extra);
         Ok(processor)
     }
 
@@ -423,7 +426,25 @@ impl Processor {
 
     /// Sets model kwargs (over the class defaults).
     pub fn set_model_kwargs(&mut self, model_kwargs: Map<String, Value>) {
+        self.extra_set.extend(model_kwargs.keys().cloned());
         self.extra.extend(model_kwargs);
+    }
+
+    /// Every non-standard key with its value, where it comes from, and whether it is one of the
+    /// model's kwargs (else a key the processor keeps but does not use, like `processor_class`).
+    pub fn extra_origins(&self) -> Vec<(&str, &Value, Origin, bool)> {
+        self.extra
+            .iter()
+            .map(|(key, value)| {
+                let origin = if self.extra_set.contains(key) {
+                    Origin::Config
+                } else {
+                    Origin::Default
+                };
+                let model_kwarg = self.model.model_kwargs.iter().any(|doc| doc.name == key);
+                (key.as_str(), value, origin, model_kwarg)
+            })
+            .collect()
     }
 
     /// Every standard kwarg with its resolved JSON value and where it comes from.

@@ -264,3 +264,16 @@ fn auto_backend_logs_its_choice() {
     assert!(log.contains("falling back to the CPU twin"), "{log}");
     assert!(log.contains("libcuda"), "{log}");
 }
+
+#[test]
+fn inspect_lists_model_kwargs() {
+    let config = config_dir("llava_onevision_qwen2_0.5b_ov");
+    let output = twinproc(&["inspect", "--config", config.to_str().expect("utf-8")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("image_grid_pinpoints"))
+        .unwrap_or_else(|| panic!("no image_grid_pinpoints in:\n{text}"));
+    assert!(line.ends_with("file (model kwarg)"), "{line}");
+}

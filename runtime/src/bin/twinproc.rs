@@ -168,9 +168,19 @@ fn inspect(config: &Path) -> Result<(), Error> {
         };
         println!("{name:<18} {value:<40} {origin}", value = value.to_string());
     }
-    for (key, value) in processor.extra() {
+    for (key, value, origin, model_kwarg) in processor.extra_origins() {
+        let origin = if origin == Origin::Config {
+            "file"
+        } else {
+            "default"
+        };
+        let kind = if model_kwarg {
+            "model kwarg"
+        } else {
+            "kept, not used"
+        };
         println!(
-            "{key:<18} {value:<40} file (not a standard kwarg)",
+            "{key:<18} {value:<40} {origin} ({kind})",
             value = value.to_string()
         );
     }
