@@ -1,7 +1,7 @@
 //! Writing the twins of a checked declaration.
 
 use crate::attr;
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, doc_lines};
 use crate::docs;
 use crate::validate::{self, Channels, Checked, Standard};
 use proc_macro2::{Literal, TokenStream};
@@ -112,23 +112,6 @@ fn standard_defaults(checked: &Checked) -> TokenStream {
             ..::core::default::Default::default()
         }
     }
-}
-
-fn doc_lines(item: &ItemStruct) -> Vec<String> {
-    item.attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
 }
 
 /// Which twins a declaration emits.
@@ -407,7 +390,7 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
                 .map_or_else(|| name.to_string(), |s| s.ident.to_string()),
             _ => name.to_string(),
         });
-    let intro = doc_lines(item);
+    let intro = doc_lines(&item.attrs);
     let description = intro
         .first()
         .map(|l| l.trim().to_owned())

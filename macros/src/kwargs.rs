@@ -1,7 +1,7 @@
 //! `#[images_kwargs]`: a struct of model kwargs becomes a kwargs type that also carries every
 //! standard kwarg (`images`, reached through `Deref`), with JSON I/O for the model fields.
 
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, doc_lines};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Fields, GenericArgument, ItemStruct, PathArguments, Type};
@@ -44,20 +44,9 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 }
 
 fn doc_of(field: &syn::Field) -> String {
-    let lines: Vec<String> = field
-        .attrs
+    let lines: Vec<String> = doc_lines(&field.attrs)
         .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value().trim().to_owned()),
-                _ => None,
-            },
-            _ => None,
-        })
+        .map(|l| l.trim().to_owned())
         .collect();
     lines.join(" ")
 }

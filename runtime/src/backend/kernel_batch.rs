@@ -251,27 +251,22 @@ impl KernelBatch {
 
     /// Splits the kernels' output buffer into one tensor per window.
     pub fn split_f32(&self, data: &[f32]) -> Vec<Tensor> {
-        self.outputs
-            .iter()
-            .map(|(shape, at)| {
-                let len = shape.iter().product::<usize>();
-                Tensor {
-                    shape: shape.clone(),
-                    data: TensorData::F32(data[*at..*at + len].to_vec()),
-                }
-            })
-            .collect()
+        self.split(data, TensorData::F32)
     }
 
     /// [`split_f32`](Self::split_f32) for uint8 outputs.
     pub fn split_u8(&self, data: &[u8]) -> Vec<Tensor> {
+        self.split(data, TensorData::U8)
+    }
+
+    fn split<T: Copy>(&self, data: &[T], wrap: fn(Vec<T>) -> TensorData) -> Vec<Tensor> {
         self.outputs
             .iter()
             .map(|(shape, at)| {
                 let len = shape.iter().product::<usize>();
                 Tensor {
                     shape: shape.clone(),
-                    data: TensorData::U8(data[*at..*at + len].to_vec()),
+                    data: wrap(data[*at..*at + len].to_vec()),
                 }
             })
             .collect()

@@ -55,31 +55,28 @@ impl Backend for KernelHostBackend {
         let mut stage1 = vec![0u8; batch.stage_bytes[0]];
         let mut stage2 = vec![0u8; batch.stage_bytes[1]];
         let count = |n: usize| c_int::try_from(n).unwrap_or(c_int::MAX);
-        // SAFETY: every pointer is a live buffer whose size `KernelBatch::build` computed from the
-        // same descriptors the C code reads (offsets and lengths in range by construction).
-        unsafe {
-            tp_host_resample(
-                batch.input.as_ptr(),
-                stage1.as_ptr(),
-                stage2.as_ptr(),
-                stage1.as_mut_ptr(),
-                batch.stages[0].as_ptr(),
-                count(batch.stages[0].len()),
-                batch.starts.as_ptr(),
-                batch.lens.as_ptr(),
-                batch.weights.as_ptr(),
-            );
-            tp_host_resample(
-                batch.input.as_ptr(),
-                stage1.as_ptr(),
-                stage2.as_ptr(),
-                stage2.as_mut_ptr(),
-                batch.stages[1].as_ptr(),
-                count(batch.stages[1].len()),
-                batch.starts.as_ptr(),
-                batch.lens.as_ptr(),
-                batch.weights.as_ptr(),
-            );
+        for (stage, passes) in batch.stages.iter().enumerate() {
+            let dst = if stage == 0 {
+                stage1.as_mut_ptr()
+            } else {
+                stage2.as_mut_ptr()
+            };
+            // SAFETY: every pointer is a live buffer whose size `KernelBatch::build` computed from
+            // the same descriptors the C code reads (offsets and lengths in range by construction);
+            // a stage never reads the buffer it writes.
+            unsafe {
+                tp_host_resample(
+                    batch.input.as_ptr(),
+                    stage1.as_ptr(),
+                    stage2.as_ptr(),
+                    dst,
+                    passes.as_ptr(),
+                    count(passes.len()),
+                    batch.starts.as_ptr(),
+                    batch.lens.as_ptr(),
+                    batch.weights.as_ptr(),
+                );
+            }
         }
         if batch.float_output {
             let mut out = vec![0f32; batch.output_elements];
