@@ -3,7 +3,9 @@
 use super::Backend;
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
+use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::{LevelMap, crop_map};
+use crate::numeric::resample::Region;
 use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
 use rayon::prelude::*;
@@ -32,12 +34,21 @@ impl CpuBackend {
         })
     }
 
-    /// Runs one plan on one image: one tensor per window.
+    /// Runs one plan on one image: one tensor per window. Only the part of the resized image that
+    /// the windows read is computed (a center crop discards the rest).
     pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Vec<Tensor> {
-        let resized = plan.resize.run(input);
+        let (w, h) = plan.resize.output_size((input.width, input.height));
+        let region = windows_region(&plan.windows, (w, h));
+        let resized = plan.resize.run_region(input, region);
         plan.windows
             .iter()
             .map(|window| {
+                // The window in the computed part's coordinates.
+                let window = &CropWindow {
+                    top: window.top - region.y0 as i64,
+                    left: window.left - region.x0 as i64,
+                    ..*window
+                };
                 let shape = plan.output_shape(window);
                 let len = shape.iter().product();
                 let data = match &plan.levels.table {
@@ -58,6 +69,37 @@ impl CpuBackend {
             })
             .collect()
     }
+}
+
+/// The part of a `(width, height)` image that `windows` read: their bounding box, clipped.
+fn windows_region(windows: &[CropWindow], (width, height): (usize, usize)) -> Region {
+    let clip = |v: i64, len: usize| v.clamp(0, len as i64) as usize;
+    let mut region = Region {
+        x0: width,
+        x1: 0,
+        y0: height,
+        y1: 0,
+    };
+    for window in windows {
+        region.x0 = region.x0.min(clip(window.left, width));
+        region.x1 = region
+            .x1
+            .max(clip(window.left + window.width as i64, width));
+        region.y0 = region.y0.min(clip(window.top, height));
+        region.y1 = region
+            .y1
+            .max(clip(window.top + window.height as i64, height));
+    }
+    if region.x0 >= region.x1 || region.y0 >= region.y1 {
+        // Nothing of the image is read (windows wholly in the padding): compute nothing.
+        return Region {
+            x0: 0,
+            x1: 0,
+            y0: 0,
+            y1: 0,
+        };
+    }
+    region
 }
 
 impl Backend for CpuBackend {

@@ -34,14 +34,70 @@ fn clip8(acc: i32, precision_bits: u32) -> u8 {
     (acc >> precision_bits).clamp(0, 255) as u8
 }
 
-/// One row of the horizontal pass for `C` interleaved channels: each output sample is
-/// `(2^(p-1) + Σ sample·weight) >> p`, clamped.
+/// A rectangle of an image, half-open: columns `x0..x1`, rows `y0..y1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub x0: usize,
+    pub x1: usize,
+    pub y0: usize,
+    pub y1: usize,
+}
+
+impl Region {
+    /// The whole of a `width` × `height` image.
+    pub fn full(width: usize, height: usize) -> Self {
+        Region {
+            x0: 0,
+            x1: width,
+            y0: 0,
+            y1: height,
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.x1 - self.x0
+    }
+
+    fn height(&self) -> usize {
+        self.y1 - self.y0
+    }
+}
+
+/// Pixels of `region` of a larger image: `pixels` holds exactly that rectangle.
+struct Part<'a> {
+    pixels: &'a Pixels,
+    x0: usize,
+    y0: usize,
+}
+
+/// The input range outputs `out` of `axis` read: every tap of every output in it.
+fn taps_span(axis: &FixedAxis, out: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let starts = &axis.taps.starts[out.clone()];
+    let lens = &axis.taps.lens[out];
+    let lo = starts.iter().copied().min().unwrap_or(0) as usize;
+    let hi = starts
+        .iter()
+        .zip(lens)
+        .map(|(&s, &l)| (s + l) as usize)
+        .max()
+        .unwrap_or(lo);
+    lo..hi.max(lo)
+}
+
+/// One row of the horizontal pass for `C` interleaved channels, output columns `xs`: each output
+/// sample is `(2^(p-1) + Σ sample·weight) >> p`, clamped. `src_row` starts at input column `x0`.
 #[inline(always)]
-fn horizontal_row<const C: usize>(src_row: &[u8], dst_row: &mut [u8], axis: &FixedAxis) {
+fn horizontal_row<const C: usize>(
+    src_row: &[u8],
+    x0: usize,
+    dst_row: &mut [u8],
+    axis: &FixedAxis,
+    xs: std::ops::Range<usize>,
+) {
     let half = 1i32 << (axis.precision_bits - 1);
-    for (x, dst_px) in dst_row.chunks_exact_mut(C).enumerate() {
+    for (x, dst_px) in xs.zip(dst_row.chunks_exact_mut(C)) {
         let weights = axis.taps.row(x);
-        let start = axis.taps.starts[x] as usize * C;
+        let start = (axis.taps.starts[x] as usize - x0) * C;
         let pixels = &src_row[start..start + weights.len() * C];
         let mut acc = [half; C];
         for (px, &w) in pixels.chunks_exact(C).zip(weights) {
@@ -55,39 +111,50 @@ fn horizontal_row<const C: usize>(src_row: &[u8], dst_row: &mut [u8], axis: &Fix
     }
 }
 
-/// Horizontal fixed-point pass over every row.
-pub fn fixed_horizontal(src: &Pixels, axis: &FixedAxis) -> Pixels {
-    let c = src.channels;
-    let out_w = axis.taps.out_size();
-    let mut out = Pixels::zeroed(out_w, src.height, c);
-    let rows = src
-        .data
-        .chunks_exact(src.width * c)
-        .zip(out.data.chunks_exact_mut(out_w * c));
-    for (src_row, dst_row) in rows {
+/// Horizontal pass: output columns `xs` of input rows `rows` (absolute), from `src`.
+fn horizontal(
+    src: &Part<'_>,
+    axis: &FixedAxis,
+    rows: std::ops::Range<usize>,
+    xs: std::ops::Range<usize>,
+) -> Pixels {
+    let c = src.pixels.channels;
+    let mut out = Pixels::zeroed(xs.len(), rows.len(), c);
+    let src_row_len = src.pixels.width * c;
+    for (y, dst_row) in rows.zip(out.data.chunks_exact_mut(xs.len() * c)) {
+        let at = (y - src.y0) * src_row_len;
+        let src_row = &src.pixels.data[at..at + src_row_len];
+        let xs = xs.clone();
         match c {
-            1 => horizontal_row::<1>(src_row, dst_row, axis),
-            2 => horizontal_row::<2>(src_row, dst_row, axis),
-            3 => horizontal_row::<3>(src_row, dst_row, axis),
+            1 => horizontal_row::<1>(src_row, src.x0, dst_row, axis, xs),
+            2 => horizontal_row::<2>(src_row, src.x0, dst_row, axis, xs),
+            3 => horizontal_row::<3>(src_row, src.x0, dst_row, axis, xs),
             // Pixels have 1 to 4 channels (checked where they are made).
-            _ => horizontal_row::<4>(src_row, dst_row, axis),
+            _ => horizontal_row::<4>(src_row, src.x0, dst_row, axis, xs),
         }
     }
     out
 }
 
-/// Vertical fixed-point pass over every column.
-pub fn fixed_vertical(src: &Pixels, axis: &FixedAxis) -> Pixels {
-    let row_len = src.width * src.channels;
-    let out_h = axis.taps.out_size();
-    let mut out = Pixels::zeroed(src.width, out_h, src.channels);
+/// Vertical pass: output rows `ys` of input columns `cols` (absolute), from `src`.
+fn vertical(
+    src: &Part<'_>,
+    axis: &FixedAxis,
+    cols: std::ops::Range<usize>,
+    ys: std::ops::Range<usize>,
+) -> Pixels {
+    let c = src.pixels.channels;
+    let row_len = cols.len() * c;
+    let src_row_len = src.pixels.width * c;
+    let col_at = (cols.start - src.x0) * c;
+    let mut out = Pixels::zeroed(cols.len(), ys.len(), c);
     let mut acc = vec![0i32; row_len];
-    for (y, dst_row) in out.data.chunks_exact_mut(row_len).enumerate() {
-        let start = axis.taps.starts[y] as usize;
+    for (y, dst_row) in ys.zip(out.data.chunks_exact_mut(row_len)) {
+        let start = axis.taps.starts[y] as usize - src.y0;
         acc.fill(1 << (axis.precision_bits - 1));
         for (k, &w) in axis.taps.row(y).iter().enumerate() {
-            let src_row = &src.data[(start + k) * row_len..(start + k + 1) * row_len];
-            for (a, &s) in acc.iter_mut().zip(src_row) {
+            let at = (start + k) * src_row_len + col_at;
+            for (a, &s) in acc.iter_mut().zip(&src.pixels.data[at..at + row_len]) {
                 *a += i32::from(s) * w;
             }
         }
@@ -98,39 +165,104 @@ pub fn fixed_vertical(src: &Pixels, axis: &FixedAxis) -> Pixels {
     out
 }
 
+/// Copies `region` out of `src`.
+fn cut(src: &Pixels, region: Region) -> Pixels {
+    let c = src.channels;
+    let mut out = Pixels::zeroed(region.width(), region.height(), c);
+    for (y, dst_row) in (region.y0..region.y1).zip(out.data.chunks_exact_mut(region.width() * c)) {
+        let at = (y * src.width + region.x0) * c;
+        dst_row.copy_from_slice(&src.data[at..at + region.width() * c]);
+    }
+    out
+}
+
 impl ResizePlan {
     /// Runs the plan on one image (the CPU reference execution).
     pub fn run(&self, src: &Pixels) -> Pixels {
+        let (w, h) = self.output_size((src.width, src.height));
+        self.run_region(src, Region::full(w, h))
+    }
+
+    /// The `(width, height)` the plan gives an image of `(width, height)`.
+    pub fn output_size(&self, (width, height): (usize, usize)) -> (usize, usize) {
         match self {
-            ResizePlan::Copy => src.clone(),
+            ResizePlan::Copy => (width, height),
+            ResizePlan::Nearest { x_src, y_src } => (x_src.len(), y_src.len()),
             ResizePlan::Fixed {
                 horizontal,
                 vertical,
-                vertical_first,
+                ..
+            } => (
+                horizontal.as_ref().map_or(width, |a| a.taps.out_size()),
+                vertical.as_ref().map_or(height, |a| a.taps.out_size()),
+            ),
+        }
+    }
+
+    /// Runs the plan for `region` of the output only: every output pixel depends on its own taps
+    /// alone, so the region's values are exactly those of the whole output (a crop reads no more).
+    pub fn run_region(&self, src: &Pixels, region: Region) -> Pixels {
+        let whole = Part {
+            pixels: src,
+            x0: 0,
+            y0: 0,
+        };
+        let (xs, ys) = (region.x0..region.x1, region.y0..region.y1);
+        match self {
+            ResizePlan::Copy => cut(src, region),
+            ResizePlan::Fixed {
+                horizontal: Some(h),
+                vertical: Some(v),
+                vertical_first: false,
             } => {
-                let pass = |image: &Pixels, vertical_pass: bool| match (
-                    vertical_pass,
-                    horizontal,
-                    vertical,
-                ) {
-                    (false, Some(axis), _) => Some(fixed_horizontal(image, axis)),
-                    (true, _, Some(axis)) => Some(fixed_vertical(image, axis)),
-                    _ => None,
+                let rows = taps_span(v, ys.clone());
+                let first = horizontal(&whole, h, rows.clone(), xs.clone());
+                let part = Part {
+                    pixels: &first,
+                    x0: xs.start,
+                    y0: rows.start,
                 };
-                let first = pass(src, *vertical_first);
-                let second = pass(first.as_ref().unwrap_or(src), !*vertical_first);
-                second.or(first).unwrap_or_else(|| src.clone())
+                vertical(&part, v, xs, ys)
             }
+            ResizePlan::Fixed {
+                horizontal: Some(h),
+                vertical: Some(v),
+                vertical_first: true,
+            } => {
+                let cols = taps_span(h, xs.clone());
+                let first = vertical(&whole, v, cols.clone(), ys.clone());
+                let part = Part {
+                    pixels: &first,
+                    x0: cols.start,
+                    y0: ys.start,
+                };
+                horizontal(&part, h, ys, xs)
+            }
+            ResizePlan::Fixed {
+                horizontal: Some(h),
+                vertical: None,
+                ..
+            } => horizontal(&whole, h, ys, xs),
+            ResizePlan::Fixed {
+                horizontal: None,
+                vertical: Some(v),
+                ..
+            } => vertical(&whole, v, xs, ys),
+            ResizePlan::Fixed {
+                horizontal: None,
+                vertical: None,
+                ..
+            } => cut(src, region),
             ResizePlan::Nearest { x_src, y_src } => {
                 let c = src.channels;
-                let mut out = Pixels::zeroed(x_src.len(), y_src.len(), c);
-                let out_row_len = x_src.len() * c;
-                for (dst_row, &sy) in out.data.chunks_exact_mut(out_row_len).zip(y_src) {
+                let mut out = Pixels::zeroed(region.width(), region.height(), c);
+                let out_row_len = region.width() * c;
+                for (dst_row, &sy) in out.data.chunks_exact_mut(out_row_len).zip(&y_src[ys]) {
                     if sy == OUTSIDE {
                         continue;
                     }
                     let src_row = &src.data[sy as usize * src.width * c..];
-                    for (dst_px, &sx) in dst_row.chunks_exact_mut(c).zip(x_src) {
+                    for (dst_px, &sx) in dst_row.chunks_exact_mut(c).zip(&x_src[xs.clone()]) {
                         if sx != OUTSIDE {
                             let at = sx as usize * c;
                             dst_px.copy_from_slice(&src_row[at..at + c]);
@@ -138,6 +270,74 @@ impl ResizePlan {
                     }
                 }
                 out
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kwargs::Resample;
+    use crate::numeric::{pil, torchvision};
+
+    fn image(width: usize, height: usize, channels: usize) -> Pixels {
+        let data = (0..width * height * channels)
+            .map(|i| ((i * 37 + i / 7) % 256) as u8)
+            .collect();
+        Pixels {
+            width,
+            height,
+            channels,
+            data,
+        }
+    }
+
+    /// Any region of the output equals the same rectangle of the whole output (whose values the
+    /// golden tests check against transformers), in either pass order.
+    #[test]
+    fn a_region_equals_the_same_part_of_the_whole() {
+        let cases = [
+            ((64, 48), (30, 22), Resample::Bicubic),
+            ((3, 100), (38, 38), Resample::Bicubic), // Pillow: vertical pass first
+            ((20, 10), (40, 31), Resample::Lanczos),
+            ((50, 50), (50, 17), Resample::Bilinear),
+            ((17, 13), (9, 30), Resample::Nearest),
+        ];
+        for ((w, h), (ow, oh), resample) in cases {
+            let src = image(w, h, 3);
+            let plans = [
+                pil::resize_plan((w, h), (ow, oh), resample),
+                torchvision::resize_plan((w, h), (ow, oh), resample).unwrap(),
+            ];
+            for plan in plans {
+                let whole = plan.run(&src);
+                for region in [
+                    Region {
+                        x0: 1,
+                        x1: ow - 2,
+                        y0: 3,
+                        y1: oh - 1,
+                    },
+                    Region {
+                        x0: 0,
+                        x1: ow,
+                        y0: oh / 2,
+                        y1: oh,
+                    },
+                    Region {
+                        x0: ow / 3,
+                        x1: ow / 3 + 1,
+                        y0: 0,
+                        y1: 1,
+                    },
+                ] {
+                    assert_eq!(
+                        plan.run_region(&src, region),
+                        cut(&whole, region),
+                        "{w}x{h} -> {ow}x{oh} {resample:?} {region:?}"
+                    );
+                }
             }
         }
     }
