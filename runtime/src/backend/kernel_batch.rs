@@ -1,5 +1,5 @@
-//! A batch laid out for the kernels: every image's resize as one or two passes over staged buffers,
-//! every output window as a map over the final pass, all tables concatenated. Built on the host from
+//! A batch laid out for the kernels: the first pass of every two-pass resize as one stage, every
+//! output window as the last pass fused with its crop and level map, all tables concatenated. Built on the host from
 //! the same [`ImagePlan`]s the CPU backend runs; executed by the CUDA backend on the device and by
 //! [`KernelHostBackend`](super::KernelHostBackend) on the host. `#[repr(C)]` mirrors `kernels.cuh`.
 
@@ -11,20 +11,19 @@ use crate::numeric::taps::FixedAxis;
 use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
 
-/// `TP_HORIZONTAL`, `TP_VERTICAL`, `TP_NEAREST`.
+/// `TP_HORIZONTAL`, `TP_VERTICAL`, `TP_NEAREST`, `TP_COPY`.
 const HORIZONTAL: i32 = 0;
 const VERTICAL: i32 = 1;
 const NEAREST: i32 = 2;
-/// `TP_FROM_INPUT`, `TP_FROM_STAGE1`, `TP_FROM_STAGE2`.
+const COPY: i32 = 3;
+/// `TP_FROM_INPUT`, `TP_FROM_STAGE`.
 const FROM_INPUT: i32 = 0;
+const FROM_STAGE: i32 = 1;
 
-/// `tp_resample_pass`.
+/// `tp_pass`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ResamplePass {
-    pub src: i64,
-    pub dst: i64,
-    pub source: i32,
+pub struct Pass {
     pub kind: i32,
     pub in_w: i32,
     pub in_h: i32,
@@ -38,20 +37,28 @@ pub struct ResamplePass {
     pub precision: i32,
 }
 
-/// `tp_map_pass`.
+/// `tp_stage_pass`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct MapPass {
+pub struct StagePass {
     pub src: i64,
     pub dst: i64,
     pub source: i32,
-    pub src_w: i32,
-    pub src_h: i32,
-    pub channels: i32,
+    pub pass: Pass,
+}
+
+/// `tp_output_pass`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OutputPass {
+    pub src: i64,
+    pub dst: i64,
+    pub source: i32,
+    pub pass: Pass,
     pub top: i32,
     pub left: i32,
-    pub out_h: i32,
-    pub out_w: i32,
+    pub win_h: i32,
+    pub win_w: i32,
     pub lut: i32,
     pub channels_last: i32,
 }
@@ -61,18 +68,18 @@ pub struct MapPass {
 pub struct KernelBatch {
     /// Every input image, back to back.
     pub input: Vec<u8>,
-    /// The first and second resample stages (one launch each).
-    pub stages: [Vec<ResamplePass>; 2],
-    /// Bytes each stage writes.
-    pub stage_bytes: [usize; 2],
+    /// First passes of two-pass resizes (one launch).
+    pub stage: Vec<StagePass>,
+    /// Bytes the first passes write.
+    pub stage_bytes: usize,
     /// Per output position: first input index (or nearest source, -1 outside).
     pub starts: Vec<i32>,
     /// Per output position: number of taps.
     pub lens: Vec<i32>,
     /// Fixed-point weights, `ksize` per output position.
     pub weights: Vec<i32>,
-    /// One map per output tensor.
-    pub maps: Vec<MapPass>,
+    /// One per output tensor: the last pass fused with its window and level map (one launch).
+    pub output_passes: Vec<OutputPass>,
     /// Level tables, `channels * 256` per distinct map.
     pub luts: Vec<f32>,
     /// Whether outputs are float32 (else uint8).
@@ -89,11 +96,6 @@ fn int(value: usize, what: &str) -> Result<i32> {
             "{what} of {value} exceeds the kernels' 32-bit indices"
         ))
     })
-}
-
-struct Image<'a> {
-    pixels: &'a Pixels,
-    src: i64,
 }
 
 impl KernelBatch {
@@ -115,13 +117,71 @@ impl KernelBatch {
         Ok(at)
     }
 
-    /// Appends a pass writing `(out_w, out_h)` into the next stage; returns where its output lives.
-    fn push_pass(&mut self, stage: usize, mut pass: ResamplePass) -> Result<(i32, i64)> {
-        let bytes = pass.out_w as usize * pass.out_h as usize * pass.channels as usize;
-        pass.dst = self.stage_bytes[stage] as i64;
-        self.stage_bytes[stage] += bytes;
-        self.stages[stage].push(pass);
-        Ok((int(stage + 1, "stage")?, pass.dst))
+    /// The passes of a resize of a `(w, h)` image with `channels` channels, in order (at most two).
+    fn passes(
+        &mut self,
+        resize: &ResizePlan,
+        (w, h): (usize, usize),
+        channels: i32,
+    ) -> Result<Vec<Pass>> {
+        let sized =
+            |kind, (in_w, in_h): (usize, usize), (out_w, out_h): (usize, usize)| -> Result<Pass> {
+                Ok(Pass {
+                    kind,
+                    in_w: int(in_w, "width")?,
+                    in_h: int(in_h, "height")?,
+                    out_w: int(out_w, "width")?,
+                    out_h: int(out_h, "height")?,
+                    channels,
+                    ..Pass::default()
+                })
+            };
+        Ok(match resize {
+            ResizePlan::Copy => vec![sized(COPY, (w, h), (w, h))?],
+            ResizePlan::Nearest { x_src, y_src } => {
+                let taps = self.push_sources(x_src)?;
+                let aux = self.push_sources(y_src)?;
+                vec![Pass {
+                    taps,
+                    aux,
+                    ..sized(NEAREST, (w, h), (x_src.len(), y_src.len()))?
+                }]
+            }
+            ResizePlan::Fixed {
+                horizontal,
+                vertical,
+                vertical_first,
+            } => {
+                let order = if *vertical_first {
+                    [(vertical, VERTICAL), (horizontal, HORIZONTAL)]
+                } else {
+                    [(horizontal, HORIZONTAL), (vertical, VERTICAL)]
+                };
+                let mut passes = Vec::with_capacity(2);
+                let mut size = (w, h);
+                for (axis, kind) in order {
+                    let Some(axis) = axis else { continue };
+                    let (taps, weights) = self.push_axis(axis)?;
+                    let out = if kind == HORIZONTAL {
+                        (axis.taps.out_size(), size.1)
+                    } else {
+                        (size.0, axis.taps.out_size())
+                    };
+                    passes.push(Pass {
+                        taps,
+                        weights,
+                        ksize: int(axis.taps.ksize, "ksize")?,
+                        precision: axis.precision_bits as i32,
+                        ..sized(kind, size, out)?
+                    });
+                    size = out;
+                }
+                if passes.is_empty() {
+                    passes.push(sized(COPY, (w, h), (w, h))?);
+                }
+                passes
+            }
+        })
     }
 
     /// Lays out `plans[i]` over `inputs[i]`.
@@ -130,81 +190,32 @@ impl KernelBatch {
             float_output: plans.first().is_some_and(|p| p.levels.table.is_some()),
             ..KernelBatch::default()
         };
-        let mut images = Vec::with_capacity(inputs.len());
-        for pixels in inputs {
-            images.push(Image {
-                pixels,
-                src: batch.input.len() as i64,
-            });
-            batch.input.extend_from_slice(&pixels.data);
-        }
         let mut last_lut: Option<(*const f32, i32)> = None;
-        for (image, plan) in images.iter().zip(plans) {
-            let p = image.pixels;
-            let channels = int(p.channels, "channels")?;
-            let (mut source, mut src, mut w, mut h) = (FROM_INPUT, image.src, p.width, p.height);
-            let base = ResamplePass {
-                channels,
-                ..ResamplePass::default()
+        for (pixels, plan) in inputs.iter().zip(plans) {
+            let image_at = batch.input.len() as i64;
+            batch.input.extend_from_slice(&pixels.data);
+            let channels = int(pixels.channels, "channels")?;
+            let mut passes = batch.passes(&plan.resize, (pixels.width, pixels.height), channels)?;
+            let last = passes.pop().unwrap_or_default();
+            let (source, src) = match passes.first() {
+                Some(&pass) => {
+                    let dst = batch.stage_bytes as i64;
+                    batch.stage_bytes +=
+                        pass.out_w as usize * pass.out_h as usize * pixels.channels;
+                    batch.stage.push(StagePass {
+                        src: image_at,
+                        dst,
+                        source: FROM_INPUT,
+                        pass,
+                    });
+                    (FROM_STAGE, dst)
+                }
+                None => (FROM_INPUT, image_at),
             };
-            match &plan.resize {
-                ResizePlan::Copy => {}
-                ResizePlan::Nearest { x_src, y_src } => {
-                    let taps = batch.push_sources(x_src)?;
-                    let aux = batch.push_sources(y_src)?;
-                    let pass = ResamplePass {
-                        src,
-                        source,
-                        kind: NEAREST,
-                        in_w: int(w, "width")?,
-                        in_h: int(h, "height")?,
-                        out_w: int(x_src.len(), "width")?,
-                        out_h: int(y_src.len(), "height")?,
-                        taps,
-                        aux,
-                        ..base
-                    };
-                    (source, src) = batch.push_pass(0, pass)?;
-                    (w, h) = (x_src.len(), y_src.len());
-                }
-                ResizePlan::Fixed {
-                    horizontal,
-                    vertical,
-                    vertical_first,
-                } => {
-                    let order = if *vertical_first {
-                        [(vertical, VERTICAL), (horizontal, HORIZONTAL)]
-                    } else {
-                        [(horizontal, HORIZONTAL), (vertical, VERTICAL)]
-                    };
-                    let mut stage = 0;
-                    for (axis, kind) in order {
-                        let Some(axis) = axis else { continue };
-                        let (taps, weights) = batch.push_axis(axis)?;
-                        let (out_w, out_h) = if kind == HORIZONTAL {
-                            (axis.taps.out_size(), h)
-                        } else {
-                            (w, axis.taps.out_size())
-                        };
-                        let pass = ResamplePass {
-                            src,
-                            source,
-                            kind,
-                            in_w: int(w, "width")?,
-                            in_h: int(h, "height")?,
-                            out_w: int(out_w, "width")?,
-                            out_h: int(out_h, "height")?,
-                            taps,
-                            weights,
-                            ksize: int(axis.taps.ksize, "ksize")?,
-                            precision: axis.precision_bits as i32,
-                            ..base
-                        };
-                        (source, src) = batch.push_pass(stage, pass)?;
-                        (w, h) = (out_w, out_h);
-                        stage += 1;
-                    }
-                }
+            if plan.levels.table.is_some() != batch.float_output {
+                return Err(Error::InvalidArgument(
+                    "a batch mixes float and uint8 outputs".into(),
+                ));
             }
             let lut = match &plan.levels.table {
                 Some(table) => match last_lut {
@@ -218,27 +229,20 @@ impl KernelBatch {
                 },
                 None => 0,
             };
-            if plan.levels.table.is_some() != batch.float_output {
-                return Err(Error::InvalidArgument(
-                    "a batch mixes float and uint8 outputs".into(),
-                ));
-            }
             for window in &plan.windows {
                 let shape = plan.output_shape(window);
                 let len: usize = shape.iter().product();
-                batch.maps.push(MapPass {
+                let offset =
+                    |v: i64| i32::try_from(v).map_err(|_| Error::TooLarge("crop offset".into()));
+                batch.output_passes.push(OutputPass {
                     src,
                     dst: batch.output_elements as i64,
                     source,
-                    src_w: int(w, "width")?,
-                    src_h: int(h, "height")?,
-                    channels,
-                    top: i32::try_from(window.top)
-                        .map_err(|_| Error::TooLarge("crop offset".into()))?,
-                    left: i32::try_from(window.left)
-                        .map_err(|_| Error::TooLarge("crop offset".into()))?,
-                    out_h: int(window.height, "height")?,
-                    out_w: int(window.width, "width")?,
+                    pass: last,
+                    top: offset(window.top)?,
+                    left: offset(window.left)?,
+                    win_h: int(window.height, "height")?,
+                    win_w: int(window.width, "width")?,
                     lut,
                     channels_last: i32::from(plan.layout == ChannelDimension::Last),
                 });

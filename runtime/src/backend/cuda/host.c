@@ -2,40 +2,42 @@
  * device has one thread per element. Used by the test suite to prove the kernels equal the CPU twin. */
 #include "kernels.cuh"
 
-void tp_host_resample(const unsigned char *input, const unsigned char *stage1, const unsigned char *stage2,
-                      unsigned char *dst, const tp_resample_pass *passes, int n_passes, const int *starts,
-                      const int *lens, const int *weights) {
+void tp_host_stage(const unsigned char *input, unsigned char *stage, const tp_stage_pass *passes, int n_passes,
+                   const int *starts, const int *lens, const int *weights) {
     for (int b = 0; b < n_passes; b++) {
-        const tp_resample_pass *p = &passes[b];
-        const unsigned char *src = tp_source(p->source, input, stage1, stage2);
-        tp_i64 n = tp_resample_len(p);
+        const tp_stage_pass *s = &passes[b];
+        tp_i64 n = tp_stage_len(s);
         for (tp_i64 i = 0; i < n; i++) {
-            dst[p->dst + i] = tp_resample_element(src, p, starts, lens, weights, i);
+            stage[s->dst + i] = tp_stage_element(input, s, starts, lens, weights, i);
         }
     }
 }
 
-void tp_host_map_f32(const unsigned char *input, const unsigned char *stage1, const unsigned char *stage2,
-                     float *dst, const tp_map_pass *maps, int n_maps, const float *luts) {
-    for (int b = 0; b < n_maps; b++) {
-        const tp_map_pass *m = &maps[b];
-        const unsigned char *src = tp_source(m->source, input, stage1, stage2);
-        tp_i64 n = tp_map_len(m);
-        for (tp_i64 i = 0; i < n; i++) {
-            dst[m->dst + i] = tp_map_f32_element(src, m, luts, i);
-        }
-    }
-}
-
-void tp_host_map_u8(const unsigned char *input, const unsigned char *stage1, const unsigned char *stage2,
-                    unsigned char *dst, const tp_map_pass *maps, int n_maps) {
-    for (int b = 0; b < n_maps; b++) {
-        const tp_map_pass *m = &maps[b];
-        const unsigned char *src = tp_source(m->source, input, stage1, stage2);
-        tp_i64 n = tp_map_len(m);
+void tp_host_output_f32(const unsigned char *input, const unsigned char *stage, float *dst,
+                        const tp_output_pass *outputs, int n_outputs, const int *starts, const int *lens,
+                        const int *weights, const float *luts) {
+    for (int b = 0; b < n_outputs; b++) {
+        const tp_output_pass *o = &outputs[b];
+        const unsigned char *src = tp_source(o->source, input, stage);
+        tp_i64 n = tp_output_len(o);
         for (tp_i64 i = 0; i < n; i++) {
             int c;
-            dst[m->dst + i] = tp_map_level(src, m, i, &c);
+            unsigned char level = tp_output_level(src, o, starts, lens, weights, i, &c);
+            dst[o->dst + i] = luts[o->lut + c * 256 + level];
+        }
+    }
+}
+
+void tp_host_output_u8(const unsigned char *input, const unsigned char *stage, unsigned char *dst,
+                       const tp_output_pass *outputs, int n_outputs, const int *starts, const int *lens,
+                       const int *weights) {
+    for (int b = 0; b < n_outputs; b++) {
+        const tp_output_pass *o = &outputs[b];
+        const unsigned char *src = tp_source(o->source, input, stage);
+        tp_i64 n = tp_output_len(o);
+        for (tp_i64 i = 0; i < n; i++) {
+            int c;
+            dst[o->dst + i] = tp_output_level(src, o, starts, lens, weights, i, &c);
         }
     }
 }

@@ -3,7 +3,7 @@
 //! GPU — checks that the device arithmetic equals the CPU twin bit for bit.
 
 use crate::backend::Backend;
-use crate::backend::kernel_batch::{KernelBatch, MapPass, ResamplePass};
+use crate::backend::kernel_batch::{KernelBatch, OutputPass, StagePass};
 use crate::error::Result;
 use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
@@ -11,33 +11,35 @@ use crate::tensor::Tensor;
 use std::os::raw::c_int;
 
 unsafe extern "C" {
-    fn tp_host_resample(
+    fn tp_host_stage(
         input: *const u8,
-        stage1: *const u8,
-        stage2: *const u8,
-        dst: *mut u8,
-        passes: *const ResamplePass,
+        stage: *mut u8,
+        passes: *const StagePass,
         n_passes: c_int,
         starts: *const i32,
         lens: *const i32,
         weights: *const i32,
     );
-    fn tp_host_map_f32(
+    fn tp_host_output_f32(
         input: *const u8,
-        stage1: *const u8,
-        stage2: *const u8,
+        stage: *const u8,
         dst: *mut f32,
-        maps: *const MapPass,
-        n_maps: c_int,
+        outputs: *const OutputPass,
+        n_outputs: c_int,
+        starts: *const i32,
+        lens: *const i32,
+        weights: *const i32,
         luts: *const f32,
     );
-    fn tp_host_map_u8(
+    fn tp_host_output_u8(
         input: *const u8,
-        stage1: *const u8,
-        stage2: *const u8,
+        stage: *const u8,
         dst: *mut u8,
-        maps: *const MapPass,
-        n_maps: c_int,
+        outputs: *const OutputPass,
+        n_outputs: c_int,
+        starts: *const i32,
+        lens: *const i32,
+        weights: *const i32,
     );
 }
 
@@ -52,43 +54,43 @@ impl Backend for KernelHostBackend {
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
         let batch = KernelBatch::build(inputs, plans)?;
-        let mut stage1 = vec![0u8; batch.stage_bytes[0]];
-        let mut stage2 = vec![0u8; batch.stage_bytes[1]];
+        let mut stage = vec![0u8; batch.stage_bytes];
         let count = |n: usize| c_int::try_from(n).unwrap_or(c_int::MAX);
-        for (stage, passes) in batch.stages.iter().enumerate() {
-            let dst = if stage == 0 {
-                stage1.as_mut_ptr()
-            } else {
-                stage2.as_mut_ptr()
-            };
-            // SAFETY: every pointer is a live buffer whose size `KernelBatch::build` computed from
-            // the same descriptors the C code reads (offsets and lengths in range by construction);
-            // a stage never reads the buffer it writes.
-            unsafe {
-                tp_host_resample(
-                    batch.input.as_ptr(),
-                    stage1.as_ptr(),
-                    stage2.as_ptr(),
-                    dst,
-                    passes.as_ptr(),
-                    count(passes.len()),
-                    batch.starts.as_ptr(),
-                    batch.lens.as_ptr(),
-                    batch.weights.as_ptr(),
-                );
-            }
+        let (starts, lens, weights) = (
+            batch.starts.as_ptr(),
+            batch.lens.as_ptr(),
+            batch.weights.as_ptr(),
+        );
+        let outputs = (
+            batch.output_passes.as_ptr(),
+            count(batch.output_passes.len()),
+        );
+        // SAFETY: every pointer is a live buffer whose size `KernelBatch::build` computed from the
+        // same descriptors the C code reads (offsets and lengths in range by construction).
+        unsafe {
+            tp_host_stage(
+                batch.input.as_ptr(),
+                stage.as_mut_ptr(),
+                batch.stage.as_ptr(),
+                count(batch.stage.len()),
+                starts,
+                lens,
+                weights,
+            );
         }
         if batch.float_output {
             let mut out = vec![0f32; batch.output_elements];
-            // SAFETY: as above; `out` holds every map's `dst` range.
+            // SAFETY: as above; `out` holds every output's `dst` range.
             unsafe {
-                tp_host_map_f32(
+                tp_host_output_f32(
                     batch.input.as_ptr(),
-                    stage1.as_ptr(),
-                    stage2.as_ptr(),
+                    stage.as_ptr(),
                     out.as_mut_ptr(),
-                    batch.maps.as_ptr(),
-                    count(batch.maps.len()),
+                    outputs.0,
+                    outputs.1,
+                    starts,
+                    lens,
+                    weights,
                     batch.luts.as_ptr(),
                 );
             }
@@ -97,13 +99,15 @@ impl Backend for KernelHostBackend {
             let mut out = vec![0u8; batch.output_elements];
             // SAFETY: as above.
             unsafe {
-                tp_host_map_u8(
+                tp_host_output_u8(
                     batch.input.as_ptr(),
-                    stage1.as_ptr(),
-                    stage2.as_ptr(),
+                    stage.as_ptr(),
                     out.as_mut_ptr(),
-                    batch.maps.as_ptr(),
-                    count(batch.maps.len()),
+                    outputs.0,
+                    outputs.1,
+                    starts,
+                    lens,
+                    weights,
                 );
             }
             Ok(batch.split_u8(&out))

@@ -6,35 +6,35 @@
  * weights, nearest sources, per-level output values) come from the numeric core, the same ones the
  * CPU backend uses. The kernels only do integer multiply-adds, shifts, clamps and table lookups, so
  * there is no float rounding to disagree about (no FMA contraction, no op order).
+ *
+ * A resize of two passes runs its first pass as a stage (uint8 intermediate, as both references
+ * keep it); the last pass is fused with the crop, rescale and normalize: each output element
+ * computes its one resized sample and looks its value up, writing float32 CHW (or HWC) directly.
  */
 #ifndef TWINPROC_KERNELS_CUH
 #define TWINPROC_KERNELS_CUH
 
 #ifdef __CUDACC_RTC__
 #define TP_FN __device__ __forceinline__
-typedef long long tp_i64;
 #else
 #define TP_FN static inline
-typedef long long tp_i64;
 #endif
+typedef long long tp_i64;
 
-/* Pass kinds of a resample stage. */
+/* Pass kinds. */
 #define TP_HORIZONTAL 0
 #define TP_VERTICAL 1
 #define TP_NEAREST 2
+#define TP_COPY 3
 
-/* Buffers a pass reads: the staged inputs, or the output of an earlier stage. */
+/* Buffers a pass reads: the staged inputs, or the first-pass stage. */
 #define TP_FROM_INPUT 0
-#define TP_FROM_STAGE1 1
-#define TP_FROM_STAGE2 2
+#define TP_FROM_STAGE 1
 
-/* One separable pass (or nearest gather) of one image. Offsets are in bytes of the source and
- * destination buffers; `taps` indexes `starts`/`lens` (or the nearest x table), `aux` the nearest
- * y table, `weights` the fixed-point weights (`ksize` per output position). */
+/* One pass over an image of `in_w` x `in_h` giving `out_w` x `out_h`. `taps` indexes `starts` and
+ * `lens` (or the nearest x sources), `aux` the nearest y sources, `weights` the fixed-point weights
+ * (`ksize` per output position). */
 typedef struct {
-    tp_i64 src;
-    tp_i64 dst;
-    int source;
     int kind;
     int in_w;
     int in_h;
@@ -46,39 +46,42 @@ typedef struct {
     int weights;
     int ksize;
     int precision;
-} tp_resample_pass;
+} tp_pass;
 
-/* The crop window and level map of one output: reads `src` (of `src_w` x `src_h`), writes
- * `out_h` x `out_w` x `channels` values at element offset `dst`, CHW or HWC. */
+/* A first pass, written whole into the stage buffer at byte offset `dst`. */
 typedef struct {
     tp_i64 src;
     tp_i64 dst;
     int source;
-    int src_w;
-    int src_h;
-    int channels;
+    tp_pass pass;
+} tp_stage_pass;
+
+/* One output: the window `top, left, win_h, win_w` of the image the last `pass` gives, each level
+ * mapped through the table at `lut`, written at element offset `dst`, CHW or HWC. */
+typedef struct {
+    tp_i64 src;
+    tp_i64 dst;
+    int source;
+    tp_pass pass;
     int top;
     int left;
-    int out_h;
-    int out_w;
+    int win_h;
+    int win_w;
     int lut;
     int channels_last;
-} tp_map_pass;
+} tp_output_pass;
 
 TP_FN unsigned char tp_clip8(int acc, int precision) {
     int v = acc >> precision;
     return (unsigned char)(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
-/* Element `i` (row-major y, x, channel) of a resample pass's output. */
-TP_FN unsigned char tp_resample_element(const unsigned char *src, const tp_resample_pass *p,
-                                        const int *starts, const int *lens, const int *weights,
-                                        tp_i64 i) {
-    int c = (int)(i % p->channels);
-    tp_i64 pixel = i / p->channels;
-    int x = (int)(pixel % p->out_w);
-    int y = (int)(pixel / p->out_w);
-    const unsigned char *image = src + p->src;
+/* Sample (x, y, c) of a pass's output, read from `image` (the pass's input). */
+TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, const int *starts,
+                              const int *lens, const int *weights, int x, int y, int c) {
+    if (p->kind == TP_COPY) {
+        return image[((tp_i64)y * p->in_w + x) * p->channels + c];
+    }
     if (p->kind == TP_NEAREST) {
         int sx = starts[p->taps + x];
         int sy = starts[p->aux + y];
@@ -107,82 +110,86 @@ TP_FN unsigned char tp_resample_element(const unsigned char *src, const tp_resam
     return tp_clip8(acc, p->precision);
 }
 
-/* Where element `i` of a map pass's output reads: its channel and the source level (0 outside). */
-TP_FN unsigned char tp_map_level(const unsigned char *src, const tp_map_pass *m, tp_i64 i, int *channel) {
-    tp_i64 plane = (tp_i64)m->out_h * m->out_w;
+/* Element `i` (row-major y, x, channel) of a first pass. */
+TP_FN unsigned char tp_stage_element(const unsigned char *src, const tp_stage_pass *s, const int *starts,
+                                     const int *lens, const int *weights, tp_i64 i) {
+    const tp_pass *p = &s->pass;
+    int c = (int)(i % p->channels);
+    tp_i64 pixel = i / p->channels;
+    return tp_sample(src + s->src, p, starts, lens, weights, (int)(pixel % p->out_w), (int)(pixel / p->out_w), c);
+}
+
+/* The level of element `i` of an output, and its channel: the last pass's sample where the window
+ * lies on the image, 0 in the padding (both references pad the uint8 image with zeros). */
+TP_FN unsigned char tp_output_level(const unsigned char *src, const tp_output_pass *o, const int *starts,
+                                    const int *lens, const int *weights, tp_i64 i, int *channel) {
+    const tp_pass *p = &o->pass;
+    tp_i64 plane = (tp_i64)o->win_h * o->win_w;
     int c;
     tp_i64 pixel;
-    if (m->channels_last) {
-        c = (int)(i % m->channels);
-        pixel = i / m->channels;
+    if (o->channels_last) {
+        c = (int)(i % p->channels);
+        pixel = i / p->channels;
     } else {
         c = (int)(i / plane);
         pixel = i % plane;
     }
     *channel = c;
-    int y = (int)(pixel / m->out_w) + m->top;
-    int x = (int)(pixel % m->out_w) + m->left;
-    if (y < 0 || y >= m->src_h || x < 0 || x >= m->src_w) {
+    int y = (int)(pixel / o->win_w) + o->top;
+    int x = (int)(pixel % o->win_w) + o->left;
+    if (y < 0 || y >= p->out_h || x < 0 || x >= p->out_w) {
         return 0;
     }
-    return src[m->src + ((tp_i64)y * m->src_w + x) * m->channels + c];
+    return tp_sample(src + o->src, p, starts, lens, weights, x, y, c);
 }
 
-/* Element `i` of a float output: the level's value from the host-built table. */
-TP_FN float tp_map_f32_element(const unsigned char *src, const tp_map_pass *m, const float *luts, tp_i64 i) {
-    int c;
-    unsigned char level = tp_map_level(src, m, i, &c);
-    return luts[m->lut + c * 256 + level];
+TP_FN tp_i64 tp_stage_len(const tp_stage_pass *s) {
+    return (tp_i64)s->pass.out_w * s->pass.out_h * s->pass.channels;
 }
 
-TP_FN tp_i64 tp_resample_len(const tp_resample_pass *p) {
-    return (tp_i64)p->out_w * p->out_h * p->channels;
+TP_FN tp_i64 tp_output_len(const tp_output_pass *o) {
+    return (tp_i64)o->win_h * o->win_w * o->pass.channels;
 }
 
-TP_FN tp_i64 tp_map_len(const tp_map_pass *m) {
-    return (tp_i64)m->out_h * m->out_w * m->channels;
-}
-
-TP_FN const unsigned char *tp_source(int source, const unsigned char *input, const unsigned char *stage1,
-                                     const unsigned char *stage2) {
-    return source == TP_FROM_INPUT ? input : (source == TP_FROM_STAGE1 ? stage1 : stage2);
+TP_FN const unsigned char *tp_source(int source, const unsigned char *input, const unsigned char *stage) {
+    return source == TP_FROM_INPUT ? input : stage;
 }
 
 #ifdef __CUDACC_RTC__
-/* One resample stage: block row `blockIdx.y` is the pass (image), threads cover its elements. */
-extern "C" __global__ void tp_resample(const unsigned char *input, const unsigned char *stage1,
-                                       const unsigned char *stage2, unsigned char *dst,
-                                       const tp_resample_pass *passes, const int *starts, const int *lens,
-                                       const int *weights) {
-    const tp_resample_pass *p = &passes[blockIdx.y];
-    tp_i64 n = tp_resample_len(p);
-    const unsigned char *src = tp_source(p->source, input, stage1, stage2);
+/* The first-pass stage: block row `blockIdx.y` is the pass (image), threads stride its elements. */
+extern "C" __global__ void tp_stage(const unsigned char *input, unsigned char *stage, const tp_stage_pass *passes,
+                                    const int *starts, const int *lens, const int *weights) {
+    const tp_stage_pass *s = &passes[blockIdx.y];
+    tp_i64 n = tp_stage_len(s);
     for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
-        dst[p->dst + i] = tp_resample_element(src, p, starts, lens, weights, i);
+        stage[s->dst + i] = tp_stage_element(input, s, starts, lens, weights, i);
     }
 }
 
-/* The map stage: crop, look up each level's value, write float32 CHW/HWC outputs. */
-extern "C" __global__ void tp_map_f32(const unsigned char *input, const unsigned char *stage1,
-                                      const unsigned char *stage2, float *dst, const tp_map_pass *maps,
-                                      const float *luts) {
-    const tp_map_pass *m = &maps[blockIdx.y];
-    tp_i64 n = tp_map_len(m);
-    const unsigned char *src = tp_source(m->source, input, stage1, stage2);
-    for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
-        dst[m->dst + i] = tp_map_f32_element(src, m, luts, i);
-    }
-}
-
-/* The map stage without rescale and normalize: uint8 outputs. */
-extern "C" __global__ void tp_map_u8(const unsigned char *input, const unsigned char *stage1,
-                                     const unsigned char *stage2, unsigned char *dst, const tp_map_pass *maps) {
-    const tp_map_pass *m = &maps[blockIdx.y];
-    tp_i64 n = tp_map_len(m);
-    const unsigned char *src = tp_source(m->source, input, stage1, stage2);
+/* The last pass fused with crop, rescale and normalize: float32 outputs. */
+extern "C" __global__ void tp_output_f32(const unsigned char *input, const unsigned char *stage, float *dst,
+                                         const tp_output_pass *outputs, const int *starts, const int *lens,
+                                         const int *weights, const float *luts) {
+    const tp_output_pass *o = &outputs[blockIdx.y];
+    const unsigned char *src = tp_source(o->source, input, stage);
+    tp_i64 n = tp_output_len(o);
     for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
         int c;
-        dst[m->dst + i] = tp_map_level(src, m, i, &c);
+        unsigned char level = tp_output_level(src, o, starts, lens, weights, i, &c);
+        dst[o->dst + i] = luts[o->lut + c * 256 + level];
+    }
+}
+
+/* The same without rescale and normalize: uint8 outputs. */
+extern "C" __global__ void tp_output_u8(const unsigned char *input, const unsigned char *stage, unsigned char *dst,
+                                        const tp_output_pass *outputs, const int *starts, const int *lens,
+                                        const int *weights) {
+    const tp_output_pass *o = &outputs[blockIdx.y];
+    const unsigned char *src = tp_source(o->source, input, stage);
+    tp_i64 n = tp_output_len(o);
+    for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
+        int c;
+        dst[o->dst + i] = tp_output_level(src, o, starts, lens, weights, i, &c);
     }
 }
 #endif

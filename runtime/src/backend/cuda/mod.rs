@@ -6,7 +6,7 @@
 pub mod host;
 
 use super::Backend;
-use super::kernel_batch::{KernelBatch, MapPass, ResamplePass};
+use super::kernel_batch::{KernelBatch, OutputPass, StagePass};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
@@ -27,9 +27,9 @@ const MAX_BLOCKS_X: u32 = 1024;
 const MAX_PASSES_PER_LAUNCH: usize = 65_535;
 
 // SAFETY: `#[repr(C)]` structs of plain integers, laid out as `kernels.cuh` declares them.
-unsafe impl DeviceRepr for ResamplePass {}
+unsafe impl DeviceRepr for StagePass {}
 // SAFETY: as above.
-unsafe impl DeviceRepr for MapPass {}
+unsafe impl DeviceRepr for OutputPass {}
 
 fn cuda_error(what: &str) -> impl Fn(cudarc::driver::DriverError) -> Error + '_ {
     move |e| Error::Cuda(format!("{what}: {e}"))
@@ -58,9 +58,9 @@ pub fn unavailable_reason() -> Option<String> {
 /// A device with the kernels loaded: made once per device and process.
 struct Device {
     stream: Arc<CudaStream>,
-    resample: CudaFunction,
-    map_f32: CudaFunction,
-    map_u8: CudaFunction,
+    stage: CudaFunction,
+    output_f32: CudaFunction,
+    output_u8: CudaFunction,
     name: String,
 }
 
@@ -113,9 +113,9 @@ fn open_device(ordinal: usize) -> Result<Device> {
     };
     Ok(Device {
         stream: ctx.default_stream(),
-        resample: function("tp_resample")?,
-        map_f32: function("tp_map_f32")?,
-        map_u8: function("tp_map_u8")?,
+        stage: function("tp_stage")?,
+        output_f32: function("tp_output_f32")?,
+        output_u8: function("tp_output_u8")?,
         name,
     })
 }
@@ -203,7 +203,8 @@ impl CudaBackend {
         }
     }
 
-    /// Runs plans and leaves the outputs on the device.
+    /// Runs plans and leaves the outputs on the device: one launch for the first passes of
+    /// two-pass resizes, one for every output (last pass, crop, rescale and normalize fused).
     pub fn execute_on_device(
         &self,
         inputs: &[Pixels],
@@ -227,50 +228,34 @@ impl CudaBackend {
         let luts = stream
             .clone_htod(&nonempty(&batch.luts))
             .map_err(upload("uploading tables"))?;
-        let mut stages = Vec::with_capacity(2);
-        for bytes in batch.stage_bytes {
-            stages.push(
-                stream
-                    .alloc_zeros::<u8>(bytes.max(1))
-                    .map_err(upload("allocating"))?,
-            );
+        let mut stage = stream
+            .alloc_zeros::<u8>(batch.stage_bytes.max(1))
+            .map_err(upload("allocating"))?;
+        for chunk in batch.stage.chunks(MAX_PASSES_PER_LAUNCH) {
+            let descriptors = stream
+                .clone_htod(chunk)
+                .map_err(upload("uploading passes"))?;
+            let longest = chunk.iter().map(|s| pass_len(&s.pass)).max().unwrap_or(0);
+            let mut launch = stream.launch_builder(&self.device.stage);
+            launch
+                .arg(&input)
+                .arg(&mut stage)
+                .arg(&descriptors)
+                .arg(&starts)
+                .arg(&lens)
+                .arg(&weights);
+            // SAFETY: the descriptors' offsets and lengths were computed by `KernelBatch::build` for
+            // exactly these buffers.
+            unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
+                .map_err(cuda_error("launching the first-pass kernel"))?;
         }
-        for (stage, passes) in batch.stages.iter().enumerate() {
-            for chunk in passes.chunks(MAX_PASSES_PER_LAUNCH) {
-                let descriptors = stream
-                    .clone_htod(chunk)
-                    .map_err(upload("uploading passes"))?;
-                let longest = chunk.iter().map(pass_len).max().unwrap_or(0);
-                let (before, after) = stages.split_at_mut(1);
-                let (stage1, stage2) = (&mut before[0], &mut after[0]);
-                let mut launch = stream.launch_builder(&self.device.resample);
-                launch.arg(&input);
-                // The kernel's (stage1, stage2, dst): a stage never reads the buffer it writes, so
-                // the unread source slot gets any other buffer.
-                if stage == 0 {
-                    launch.arg(&*stage2).arg(&*stage2).arg(stage1);
-                } else {
-                    launch.arg(&*stage1).arg(&*stage1).arg(stage2);
-                }
-                launch
-                    .arg(&descriptors)
-                    .arg(&starts)
-                    .arg(&lens)
-                    .arg(&weights);
-                // SAFETY: the descriptors' offsets and lengths were computed by `KernelBatch::build`
-                // for exactly these buffers; stage 1 passes read only the inputs, stage 2 passes
-                // only stage 1.
-                unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
-                    .map_err(cuda_error("launching the resample kernel"))?;
-            }
-        }
+        let elements = batch.output_elements.max(1);
         let mut outputs = DeviceOutputs {
             f32: None,
             u8: None,
             batch: KernelBatch::default(),
             stream: stream.clone(),
         };
-        let elements = batch.output_elements.max(1);
         if batch.float_output {
             outputs.f32 = Some(
                 stream
@@ -284,28 +269,41 @@ impl CudaBackend {
                     .map_err(upload("allocating"))?,
             );
         }
-        for chunk in batch.maps.chunks(MAX_PASSES_PER_LAUNCH) {
-            let descriptors = stream.clone_htod(chunk).map_err(upload("uploading maps"))?;
-            let longest = chunk.iter().map(map_len).max().unwrap_or(0);
+        for chunk in batch.output_passes.chunks(MAX_PASSES_PER_LAUNCH) {
+            let descriptors = stream
+                .clone_htod(chunk)
+                .map_err(upload("uploading outputs"))?;
+            let longest = chunk.iter().map(output_len).max().unwrap_or(0);
             let function = if batch.float_output {
-                &self.device.map_f32
+                &self.device.output_f32
             } else {
-                &self.device.map_u8
+                &self.device.output_u8
             };
             let mut launch = stream.launch_builder(function);
-            launch.arg(&input).arg(&stages[0]).arg(&stages[1]);
+            launch.arg(&input).arg(&stage);
             match (&mut outputs.f32, &mut outputs.u8) {
                 (Some(out), _) => {
-                    launch.arg(out).arg(&descriptors).arg(&luts);
+                    launch
+                        .arg(out)
+                        .arg(&descriptors)
+                        .arg(&starts)
+                        .arg(&lens)
+                        .arg(&weights)
+                        .arg(&luts);
                 }
                 (None, Some(out)) => {
-                    launch.arg(out).arg(&descriptors);
+                    launch
+                        .arg(out)
+                        .arg(&descriptors)
+                        .arg(&starts)
+                        .arg(&lens)
+                        .arg(&weights);
                 }
                 (None, None) => {}
             }
-            // SAFETY: as above; the output buffer holds every map's `dst` range.
+            // SAFETY: as above; the output buffer holds every output's `dst` range.
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
-                .map_err(cuda_error("launching the map kernel"))?;
+                .map_err(cuda_error("launching the output kernel"))?;
         }
         outputs.batch = batch;
         Ok(outputs)
@@ -321,12 +319,12 @@ fn nonempty<T: Copy + Default>(values: &[T]) -> Vec<T> {
     }
 }
 
-fn pass_len(p: &ResamplePass) -> usize {
+fn pass_len(p: &super::kernel_batch::Pass) -> usize {
     p.out_w as usize * p.out_h as usize * p.channels as usize
 }
 
-fn map_len(m: &MapPass) -> usize {
-    m.out_w as usize * m.out_h as usize * m.channels as usize
+fn output_len(o: &OutputPass) -> usize {
+    o.win_w as usize * o.win_h as usize * o.pass.channels as usize
 }
 
 impl Backend for CudaBackend {
