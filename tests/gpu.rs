@@ -107,3 +107,19 @@ fn cuda_twin_equals_cpu_twin_on_every_reference_case() {
         cuda.name()
     );
 }
+
+/// The kernels' source compiles with NVRTC (needs only `libnvrtc`, no GPU).
+#[test]
+#[ignore = "needs libnvrtc (the CUDA toolkit, or the nvidia-cuda-nvrtc wheel) on LD_LIBRARY_PATH"]
+fn kernels_compile_with_nvrtc() {
+    for arch in ["compute_80", "compute_90"] {
+        let ptx =
+            twinproc::backend::cuda::compile_kernels(arch).expect("NVRTC compiles the kernels");
+        for kernel in ["tp_stage", "tp_output_f32", "tp_output_u8"] {
+            assert!(
+                ptx.contains(&format!(".entry {kernel}")),
+                "{arch}: no {kernel} in the PTX"
+            );
+        }
+    }
+}

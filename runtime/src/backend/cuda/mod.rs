@@ -88,6 +88,23 @@ fn architecture(ctx: &Arc<CudaContext>) -> Result<&'static str> {
         .or_insert_with(|| Box::leak(format!("compute_{major}{minor}").into_boxed_str())))
 }
 
+/// Compiles the kernels with NVRTC for `arch` (e.g. `compute_90`), returning the PTX.
+pub fn compile_kernels(arch: &'static str) -> Result<String> {
+    // SAFETY: the probe only tries to dlopen the library.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
+    }
+    let options = cudarc::nvrtc::CompileOptions {
+        arch: Some(arch),
+        // Integer kernels: nothing to contract, but keep float ops exact if any are added.
+        fmad: Some(false),
+        ..Default::default()
+    };
+    cudarc::nvrtc::compile_ptx_with_opts(KERNELS, options)
+        .map(|ptx| ptx.to_src())
+        .map_err(|e| Error::Cuda(format!("compiling the kernels with NVRTC: {e}")))
+}
+
 fn open_device(ordinal: usize) -> Result<Device> {
     if let Some(reason) = unavailable_reason() {
         return Err(Error::BackendUnavailable(reason));
