@@ -40,12 +40,10 @@ fn tiles<B: Backend + ?Sized>(
     let tile = call.model::<TilesKwargs>()?.tile_size.unwrap_or(224) as usize;
     let inputs = call.pixels(batch)?;
     let mut plans = Vec::new();
-    for pixels in &inputs {
-        let mut plan = call.resolved.plan(
-            call.numerics,
-            (pixels.height, pixels.width),
-            call.level_map(pixels.channels)?,
-        )?;
+    for input in &inputs {
+        let mut plan =
+            call.resolved
+                .plan(call.numerics, input, call.level_map(input.channels())?)?;
         let resized = plan.windows[0];
         plan.windows = (0..resized.height / tile)
             .flat_map(|i| (0..resized.width / tile).map(move |j| (i, j)))
@@ -59,7 +57,8 @@ fn tiles<B: Backend + ?Sized>(
         plans.push(plan);
     }
     let counts: Vec<usize> = plans.iter().map(|p: &ImagePlan| p.windows.len()).collect();
-    let mut outputs = backend.execute(&inputs, &plans)?.into_iter();
+    let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
+    let mut outputs = backend.execute(&pixels, &plans)?.into_iter();
     let per_image = counts
         .iter()
         .map(|&n| {

@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
-use crate::numeric::{Pixels, convert};
+use crate::numeric::Pixels;
+use crate::numeric::convert::{self, ToRgb};
 use image::{DynamicImage, ImageReader, Limits, RgbImage};
 use std::path::Path;
 
@@ -90,35 +91,38 @@ impl Image {
         }
     }
 
-    /// The 8-bit pixels the pipeline starts from: `convert_to_rgb` applied when `convert_rgb` is set.
-    /// `default_layout` is the call's `input_data_format`, used for arrays without their own.
+    /// The 8-bit pixels the pipeline starts from, in the image's own channels, and the conversion to
+    /// RGB the backend applies when `convert_rgb` (`do_convert_rgb`) is set. `default_layout` is the
+    /// call's `input_data_format`, used for arrays without their own.
     pub(crate) fn to_pixels(
         &self,
         convert_rgb: bool,
         default_layout: Option<ChannelDimension>,
-    ) -> Result<Pixels> {
-        let pixels = match self {
+    ) -> Result<(Pixels, ToRgb)> {
+        let (pixels, convert) = match self {
             Image::Decoded(image) => {
                 if image.width() == 0 || image.height() == 0 {
                     return Err(Error::InvalidImage("the image has no pixels".into()));
                 }
-                return if convert_rgb {
-                    convert::to_rgb(image)
-                } else {
-                    convert::to_native(image)
-                };
+                let pixels = convert::native(image)?;
+                let to_rgb = ToRgb::for_decoded(pixels.channels);
+                (pixels, to_rgb)
             }
             Image::Array {
                 data,
                 shape,
                 layout,
-            } => array_pixels(data, *shape, layout.or(default_layout))?,
+            } => {
+                let pixels = array_pixels(data, *shape, layout.or(default_layout))?;
+                let to_rgb = if convert_rgb {
+                    ToRgb::for_array(pixels.channels)?
+                } else {
+                    ToRgb::Keep
+                };
+                (pixels, to_rgb)
+            }
         };
-        if convert_rgb {
-            convert::array_to_rgb(pixels)
-        } else {
-            Ok(pixels)
-        }
+        Ok((pixels, if convert_rgb { convert } else { ToRgb::Keep }))
     }
 }
 

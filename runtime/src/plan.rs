@@ -4,6 +4,7 @@
 //! size, a weight or a formula. That is what makes the CPU and GPU twins give the same bits.
 
 use crate::kwargs::ChannelDimension;
+use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
@@ -13,6 +14,8 @@ use std::sync::Arc;
 /// (a center crop; LLaVA-OneVision's patches), each mapped to output values. One output tensor per window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImagePlan {
+    /// Convert the image's own channels to RGB first (or keep them).
+    pub convert: ToRgb,
     /// Resize (or copy) the 8-bit image.
     pub resize: ResizePlan,
     /// Then read these windows of the result (zero outside), each an output.

@@ -6,6 +6,7 @@ use crate::config::{self, ProcessorConfig};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
+use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::{CropWindow, center_crop};
 use crate::numeric::normalize::{LevelMap, MeanStd};
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
@@ -61,6 +62,25 @@ impl Batch<'_> {
     }
 }
 
+/// An image as a backend takes it: its own 8-bit channels, and the conversion to apply first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub pixels: Pixels,
+    pub convert: ToRgb,
+}
+
+impl Input {
+    /// Channels after the conversion.
+    pub fn channels(&self) -> usize {
+        self.convert.output_channels(self.pixels.channels)
+    }
+
+    /// `(height, width)`.
+    pub fn size(&self) -> (usize, usize) {
+        (self.pixels.height, self.pixels.width)
+    }
+}
+
 /// Everything a preprocess function needs besides the images and the backend.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -75,16 +95,18 @@ pub struct Call {
 }
 
 impl Call {
-    /// The 8-bit pixels of every image of `batch`, converted as the call asks.
-    pub fn pixels(&self, batch: Batch<'_>) -> Result<Vec<Pixels>> {
+    /// The 8-bit pixels of every image of `batch`, each with the conversion to RGB the call asks.
+    pub fn pixels(&self, batch: Batch<'_>) -> Result<Vec<Input>> {
         let pixels = batch
             .images()
             .into_iter()
             .map(|image| {
-                image.to_pixels(
-                    self.resolved.do_convert_rgb,
-                    self.resolved.input_data_format,
-                )
+                image
+                    .to_pixels(
+                        self.resolved.do_convert_rgb,
+                        self.resolved.input_data_format,
+                    )
+                    .map(|(pixels, convert)| Input { pixels, convert })
             })
             .collect::<Result<Vec<_>>>()?;
         if pixels.is_empty() {
@@ -113,7 +135,7 @@ pub fn default_preprocess<B: Backend + ?Sized>(
     batch: Batch<'_>,
 ) -> Result<BatchFeature> {
     let inputs = call.pixels(batch)?;
-    let outputs = run_default_pipeline(backend, &call.resolved, call.numerics, &inputs)?;
+    let outputs = run_default_pipeline(backend, &call.resolved, call.numerics, inputs)?;
     let mut features = BatchFeature::default();
     features.data.insert(
         "pixel_values".into(),
@@ -273,13 +295,14 @@ impl Resolved {
         ))
     }
 
-    /// Plans the default pipeline for one image of `(height, width)`.
+    /// Plans the default pipeline for one input.
     pub fn plan(
         &self,
         numerics: Numerics,
-        (height, width): (usize, usize),
+        input: &Input,
         levels: Arc<LevelMap>,
     ) -> Result<ImagePlan> {
+        let (height, width) = input.size();
         let (resize, (out_h, out_w)) = match self.resize {
             Some((size, resample)) => {
                 let out = size.output_size((height, width))?;
@@ -299,6 +322,7 @@ impl Resolved {
         };
         check_pixels((crop.height, crop.width))?;
         Ok(ImagePlan {
+            convert: input.convert,
             resize,
             windows: vec![crop],
             levels,
@@ -559,22 +583,24 @@ pub fn run_default_pipeline<B: Backend + ?Sized>(
     backend: &B,
     resolved: &Resolved,
     numerics: Numerics,
-    inputs: &[Pixels],
+    inputs: Vec<Input>,
 ) -> Result<Vec<Tensor>> {
     let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
     let mut plans = Vec::with_capacity(inputs.len());
-    for pixels in inputs {
-        let levels = match level_maps.get(&pixels.channels) {
+    for input in &inputs {
+        let channels = input.channels();
+        let levels = match level_maps.get(&channels) {
             Some(map) => map.clone(),
             None => {
-                let map = Arc::new(resolved.level_map(numerics, pixels.channels)?);
-                level_maps.insert(pixels.channels, map.clone());
+                let map = Arc::new(resolved.level_map(numerics, channels)?);
+                level_maps.insert(channels, map.clone());
                 map
             }
         };
-        plans.push(resolved.plan(numerics, (pixels.height, pixels.width), levels)?);
+        plans.push(resolved.plan(numerics, input, levels)?);
     }
-    let outputs = backend.execute(inputs, &plans)?;
+    let pixels: Vec<Pixels> = inputs.into_iter().map(|input| input.pixels).collect();
+    let outputs = backend.execute(&pixels, &plans)?;
     match resolved.pad {
         Some(target) => pad_batch(outputs, target, resolved.data_format),
         None => Ok(outputs),

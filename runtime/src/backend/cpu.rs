@@ -37,9 +37,10 @@ impl CpuBackend {
     /// Runs one plan on one image: one tensor per window. Only the part of the resized image that
     /// the windows read is computed (a center crop discards the rest).
     pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Vec<Tensor> {
+        let input = plan.convert.apply(input);
         let (w, h) = plan.resize.output_size((input.width, input.height));
         let region = windows_region(&plan.windows, (w, h));
-        let resized = plan.resize.run_region(input, region);
+        let resized = plan.resize.run_region(&input, region);
         plan.windows
             .iter()
             .map(|window| {

@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Pixels;
+use crate::numeric::convert::ToRgb;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::taps::FixedAxis;
 use crate::plan::ImagePlan;
@@ -16,6 +17,11 @@ const HORIZONTAL: i32 = 0;
 const VERTICAL: i32 = 1;
 const NEAREST: i32 = 2;
 const COPY: i32 = 3;
+/// `TP_KEEP`, `TP_GRAY`, `TP_GRAY_ALPHA`, `TP_RGBA`.
+const KEEP: i32 = 0;
+const GRAY: i32 = 1;
+const GRAY_ALPHA: i32 = 2;
+const RGBA: i32 = 3;
 /// `TP_FROM_INPUT`, `TP_FROM_STAGE`.
 const FROM_INPUT: i32 = 0;
 const FROM_STAGE: i32 = 1;
@@ -25,6 +31,8 @@ const FROM_STAGE: i32 = 1;
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Pass {
     pub kind: i32,
+    pub convert: i32,
+    pub in_channels: i32,
     pub in_w: i32,
     pub in_h: i32,
     pub out_w: i32,
@@ -117,17 +125,28 @@ impl KernelBatch {
         Ok(at)
     }
 
-    /// The passes of a resize of a `(w, h)` image with `channels` channels, in order (at most two).
+    /// The passes of a resize of a `(w, h)` image with `native` channels (`channels` after the
+    /// conversion), in order (at most two). The first reads the input through the conversion; a
+    /// second reads the stage, already converted.
     fn passes(
         &mut self,
         resize: &ResizePlan,
         (w, h): (usize, usize),
-        channels: i32,
+        (native, channels): (i32, i32),
+        convert: ToRgb,
     ) -> Result<Vec<Pass>> {
+        let convert = match convert {
+            ToRgb::Keep => KEEP,
+            ToRgb::Gray => GRAY,
+            ToRgb::GrayAlpha => GRAY_ALPHA,
+            ToRgb::Rgba => RGBA,
+        };
         let sized =
             |kind, (in_w, in_h): (usize, usize), (out_w, out_h): (usize, usize)| -> Result<Pass> {
                 Ok(Pass {
                     kind,
+                    convert,
+                    in_channels: native,
                     in_w: int(in_w, "width")?,
                     in_h: int(in_h, "height")?,
                     out_w: int(out_w, "width")?,
@@ -167,13 +186,18 @@ impl KernelBatch {
                     } else {
                         (size.0, axis.taps.out_size())
                     };
-                    passes.push(Pass {
+                    let mut pass = Pass {
                         taps,
                         weights,
                         ksize: int(axis.taps.ksize, "ksize")?,
                         precision: axis.precision_bits as i32,
                         ..sized(kind, size, out)?
-                    });
+                    };
+                    if !passes.is_empty() {
+                        // The second pass reads the stage: RGB already.
+                        (pass.convert, pass.in_channels) = (KEEP, channels);
+                    }
+                    passes.push(pass);
                     size = out;
                 }
                 if passes.is_empty() {
@@ -194,14 +218,20 @@ impl KernelBatch {
         for (pixels, plan) in inputs.iter().zip(plans) {
             let image_at = batch.input.len() as i64;
             batch.input.extend_from_slice(&pixels.data);
-            let channels = int(pixels.channels, "channels")?;
-            let mut passes = batch.passes(&plan.resize, (pixels.width, pixels.height), channels)?;
+            let native = int(pixels.channels, "channels")?;
+            let channels = int(plan.convert.output_channels(pixels.channels), "channels")?;
+            let mut passes = batch.passes(
+                &plan.resize,
+                (pixels.width, pixels.height),
+                (native, channels),
+                plan.convert,
+            )?;
             let last = passes.pop().unwrap_or_default();
             let (source, src) = match passes.first() {
                 Some(&pass) => {
                     let dst = batch.stage_bytes as i64;
                     batch.stage_bytes +=
-                        pass.out_w as usize * pass.out_h as usize * pixels.channels;
+                        pass.out_w as usize * pass.out_h as usize * pass.channels as usize;
                     batch.stage.push(StagePass {
                         src: image_at,
                         dst,
@@ -250,7 +280,40 @@ impl KernelBatch {
                 batch.output_elements += len;
             }
         }
+        batch.check_bounds()?;
         Ok(batch)
+    }
+
+    /// Checks that every descriptor reads and writes inside its buffers (the kernels index raw
+    /// pointers; a layout bug must be an error here, not memory corruption there).
+    pub fn check_bounds(&self) -> Result<()> {
+        let fits =
+            |offset: i64, len: usize, size: usize| offset >= 0 && offset as usize + len <= size;
+        let read_len = |p: &Pass| p.in_w as usize * p.in_h as usize * p.in_channels as usize;
+        let write_len = |p: &Pass| p.out_w as usize * p.out_h as usize * p.channels as usize;
+        let source_len = |source: i32| {
+            if source == FROM_INPUT {
+                self.input.len()
+            } else {
+                self.stage_bytes
+            }
+        };
+        for s in &self.stage {
+            if !fits(s.src, read_len(&s.pass), source_len(s.source))
+                || !fits(s.dst, write_len(&s.pass), self.stage_bytes)
+            {
+                return Err(Error::Cuda(format!("stage pass out of bounds: {s:?}")));
+            }
+        }
+        for o in &self.output_passes {
+            let len = o.win_h as usize * o.win_w as usize * o.pass.channels as usize;
+            if !fits(o.src, read_len(&o.pass), source_len(o.source))
+                || !fits(o.dst, len, self.output_elements)
+            {
+                return Err(Error::Cuda(format!("output pass out of bounds: {o:?}")));
+            }
+        }
+        Ok(())
     }
 
     /// Splits the kernels' output buffer into one tensor per window.

@@ -10,6 +10,7 @@ use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::kwargs::{ChannelValues, Resample};
+use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
@@ -181,8 +182,8 @@ pub fn preprocess<B: Backend + ?Sized>(
     let nested = matches!(batch, Batch::Nested(_));
     let mut plans = Vec::with_capacity(inputs.len());
     let mut squared = Vec::new();
-    for pixels in &inputs {
-        let levels = call.level_map(pixels.channels)?;
+    for input in &inputs {
+        let levels = call.level_map(input.channels())?;
         let layout = call.resolved.data_format;
         if nested {
             // The instance's mean, as transformers uses it: int(x * 255) per channel.
@@ -191,14 +192,17 @@ pub fn preprocess<B: Backend + ?Sized>(
                 .image_mean
                 .clone()
                 .unwrap_or(ChannelValues::Scalar(0.0));
+            // Padding happens on the RGB image, so the conversion runs here, on the host.
+            let rgb = input.convert.apply(&input.pixels);
             let color: Vec<u8> = mean
-                .per_channel("image_mean", pixels.channels)?
+                .per_channel("image_mean", rgb.channels)?
                 .into_iter()
                 .map(|v| (v * 255.0) as u8)
                 .collect();
-            let square = pad_to_square(pixels, &color);
+            let square = pad_to_square(&rgb, &color);
             let side = square.width;
             plans.push(ImagePlan {
+                convert: ToRgb::Keep,
                 resize: resize_plan(call.numerics, (side, side), (patch, patch), resample)?,
                 windows: vec![CropWindow::full((patch, patch))],
                 levels,
@@ -207,12 +211,13 @@ pub fn preprocess<B: Backend + ?Sized>(
             squared.push(square);
             continue;
         }
-        let original = (pixels.height, pixels.width);
+        let original = input.size();
         let best = select_best_resolution(original, &pinpoints(call)?);
         let fitted = patch_output_size(original, best);
         let (pad_top, pad_left) = ((best.0 - fitted.0) / 2, (best.1 - fitted.1) / 2);
         // The whole image squashed to one patch.
         plans.push(ImagePlan {
+            convert: input.convert,
             resize: resize_plan(call.numerics, original, (patch, patch), resample)?,
             windows: vec![CropWindow::full((patch, patch))],
             levels: levels.clone(),
@@ -229,6 +234,7 @@ pub fn preprocess<B: Backend + ?Sized>(
             })
             .collect();
         plans.push(ImagePlan {
+            convert: input.convert,
             resize: resize_plan(call.numerics, original, fitted, resample)?,
             windows,
             levels,
@@ -238,13 +244,16 @@ pub fn preprocess<B: Backend + ?Sized>(
     let mut features = BatchFeature::default();
     let image_sizes: Vec<i64> = inputs
         .iter()
-        .flat_map(|p| [p.height as i64, p.width as i64])
+        .flat_map(|input| [input.pixels.height as i64, input.pixels.width as i64])
         .collect();
     let (patches_per_image, outputs) = if nested {
         (vec![1; squared.len()], backend.execute(&squared, &plans)?)
     } else {
-        let inputs_twice: Vec<Pixels> =
-            inputs.iter().flat_map(|p| [p.clone(), p.clone()]).collect();
+        // Two resizes of each image: the squashed whole, and the fitted one the patches come from.
+        let inputs_twice: Vec<Pixels> = inputs
+            .iter()
+            .flat_map(|input| [input.pixels.clone(), input.pixels.clone()])
+            .collect();
         let counts = plans
             .chunks(2)
             .map(|pair| 1 + pair[1].windows.len())

@@ -4,7 +4,7 @@
 //!
 //! Inputs arrive as [`image::DynamicImage`], which the `image` crate decodes with palettes and `tRNS`
 //! chunks already expanded (to RGB, or RGBA where a transparency key exists), as Pillow's
-//! `convert("RGBA")` expands them.
+//! `convert("RGBA")` expands them. The conversion itself is a [`ToRgb`] step the backend runs.
 
 use super::Pixels;
 use crate::Error;
@@ -41,112 +41,98 @@ fn high_byte(v: u16) -> u8 {
     (v >> 8) as u8
 }
 
-/// Pillow's `I;16 -> RGB` clips every sample above 255.
+/// Pillow's `I;16 -> L` clips every sample above 255.
 #[inline]
 fn clip_16(v: u16) -> u8 {
     v.min(255) as u8
 }
 
-fn from_gray_alpha(samples: impl Iterator<Item = (u8, u8)>, w: usize, h: usize) -> Pixels {
-    let mut data = Vec::with_capacity(w * h * 3);
-    for (l, a) in samples {
-        let v = composite_on_white(l, a);
-        data.extend_from_slice(&[v, v, v]);
-    }
-    Pixels {
-        width: w,
-        height: h,
-        channels: 3,
-        data,
-    }
+/// The step from an image's own channels to RGB (`convert_to_rgb`), run by the backend: on the CPU
+/// by [`ToRgb::apply`], on the GPU inside the first pass (`kernels.cuh`), with the same integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ToRgb {
+    /// Already RGB, or no conversion asked (`do_convert_rgb=False`).
+    #[default]
+    Keep,
+    /// One gray channel, repeated.
+    Gray,
+    /// Gray and alpha, composited onto white.
+    GrayAlpha,
+    /// RGBA, composited onto white.
+    Rgba,
 }
 
-fn from_rgba(samples: impl Iterator<Item = [u8; 4]>, w: usize, h: usize) -> Pixels {
-    let mut data = Vec::with_capacity(w * h * 3);
-    for [r, g, b, a] in samples {
-        data.extend_from_slice(&[
-            composite_on_white(r, a),
-            composite_on_white(g, a),
-            composite_on_white(b, a),
-        ]);
-    }
-    Pixels {
-        width: w,
-        height: h,
-        channels: 3,
-        data,
-    }
-}
-
-fn from_gray(samples: impl Iterator<Item = u8>, w: usize, h: usize) -> Pixels {
-    let data = samples.flat_map(|v| [v, v, v]).collect();
-    Pixels {
-        width: w,
-        height: h,
-        channels: 3,
-        data,
-    }
-}
-
-/// The 8-bit RGB image transformers processes for a decoded image (`do_convert_rgb=True`).
-pub fn to_rgb(image: &DynamicImage) -> Result<Pixels, Error> {
-    let (w, h) = (image.width() as usize, image.height() as usize);
-    Ok(match image {
-        DynamicImage::ImageRgb8(img) => Pixels {
-            width: w,
-            height: h,
-            channels: 3,
-            data: img.as_raw().clone(),
-        },
-        DynamicImage::ImageLuma8(img) => from_gray(img.as_raw().iter().copied(), w, h),
-        DynamicImage::ImageLumaA8(img) => {
-            from_gray_alpha(img.as_raw().chunks_exact(2).map(|p| (p[0], p[1])), w, h)
+impl ToRgb {
+    /// The conversion of a decoded image of `channels` channels (Pillow modes L, LA, RGB, RGBA).
+    pub fn for_decoded(channels: usize) -> Self {
+        match channels {
+            1 => ToRgb::Gray,
+            2 => ToRgb::GrayAlpha,
+            4 => ToRgb::Rgba,
+            _ => ToRgb::Keep,
         }
-        DynamicImage::ImageRgba8(img) => from_rgba(
-            img.as_raw()
-                .chunks_exact(4)
-                .map(|p| [p[0], p[1], p[2], p[3]]),
-            w,
-            h,
-        ),
-        DynamicImage::ImageLuma16(img) => from_gray(img.as_raw().iter().map(|&v| clip_16(v)), w, h),
-        DynamicImage::ImageLumaA16(img) => from_gray_alpha(
-            img.as_raw()
+    }
+
+    /// The conversion of an array of `channels` channels (transformers' array path: one channel is
+    /// repeated, four are composited onto white).
+    pub fn for_array(channels: usize) -> Result<Self, Error> {
+        match channels {
+            1 => Ok(ToRgb::Gray),
+            3 => Ok(ToRgb::Keep),
+            4 => Ok(ToRgb::Rgba),
+            n => Err(Error::InvalidImage(format!(
+                "cannot convert an image with {n} channels to RGB (expected 1, 3 or 4)"
+            ))),
+        }
+    }
+
+    /// The channel count after the conversion of an image of `channels` channels.
+    pub fn output_channels(self, channels: usize) -> usize {
+        match self {
+            ToRgb::Keep => channels,
+            _ => 3,
+        }
+    }
+
+    /// The converted pixels (borrowed when there is nothing to do).
+    pub fn apply(self, pixels: &Pixels) -> std::borrow::Cow<'_, Pixels> {
+        let rgb = |data: Vec<u8>| {
+            std::borrow::Cow::Owned(Pixels {
+                width: pixels.width,
+                height: pixels.height,
+                channels: 3,
+                data,
+            })
+        };
+        match self {
+            ToRgb::Keep => std::borrow::Cow::Borrowed(pixels),
+            ToRgb::Gray => rgb(pixels.data.iter().flat_map(|&v| [v, v, v]).collect()),
+            ToRgb::GrayAlpha => rgb(pixels
+                .data
                 .chunks_exact(2)
-                .map(|p| (high_byte(p[0]), high_byte(p[1]))),
-            w,
-            h,
-        ),
-        DynamicImage::ImageRgb16(img) => Pixels {
-            width: w,
-            height: h,
-            channels: 3,
-            data: img.as_raw().iter().map(|&v| high_byte(v)).collect(),
-        },
-        DynamicImage::ImageRgba16(img) => from_rgba(
-            img.as_raw().chunks_exact(4).map(|p| {
-                [
-                    high_byte(p[0]),
-                    high_byte(p[1]),
-                    high_byte(p[2]),
-                    high_byte(p[3]),
-                ]
-            }),
-            w,
-            h,
-        ),
-        other => {
-            return Err(Error::Unsupported(format!(
-                "pixel type {:?}: transformers' convert_to_rgb handles 8- and 16-bit images only",
-                other.color()
-            )));
+                .flat_map(|p| {
+                    let v = composite_on_white(p[0], p[1]);
+                    [v, v, v]
+                })
+                .collect()),
+            ToRgb::Rgba => rgb(pixels
+                .data
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    [
+                        composite_on_white(p[0], p[3]),
+                        composite_on_white(p[1], p[3]),
+                        composite_on_white(p[2], p[3]),
+                    ]
+                })
+                .collect()),
         }
-    })
+    }
 }
 
-/// Keeps a decoded image's own channels without `convert_to_rgb` (`do_convert_rgb=False`): gray stays one
-/// channel, colour three, alpha four, 16-bit samples reduced as Pillow opens them.
-pub fn to_native(image: &DynamicImage) -> Result<Pixels, Error> {
+/// A decoded image's own 8-bit samples (gray 1 channel, gray+alpha 2, RGB 3, RGBA 4), 16-bit samples
+/// reduced as Pillow opens them (`I;16` clipped, 16-bit RGB(A)/LA to their high byte).
+pub fn native(image: &DynamicImage) -> Result<Pixels, Error> {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let (channels, data): (usize, Vec<u8>) = match image {
         DynamicImage::ImageLuma8(img) => (1, img.as_raw().clone()),
@@ -161,7 +147,7 @@ pub fn to_native(image: &DynamicImage) -> Result<Pixels, Error> {
         DynamicImage::ImageRgba16(img) => (4, img.as_raw().iter().map(|&v| high_byte(v)).collect()),
         other => {
             return Err(Error::Unsupported(format!(
-                "pixel type {:?}: only 8- and 16-bit images are supported",
+                "pixel type {:?}: transformers' convert_to_rgb handles 8- and 16-bit images only",
                 other.color()
             )));
         }
@@ -172,27 +158,6 @@ pub fn to_native(image: &DynamicImage) -> Result<Pixels, Error> {
         channels,
         data,
     })
-}
-
-/// `convert_to_rgb` for an array input (transformers' NumPy/tensor path): one channel is repeated,
-/// four channels are composited onto white; three pass through.
-pub fn array_to_rgb(pixels: Pixels) -> Result<Pixels, Error> {
-    let (w, h) = (pixels.width, pixels.height);
-    match pixels.channels {
-        3 => Ok(pixels),
-        1 => Ok(from_gray(pixels.data.into_iter(), w, h)),
-        4 => Ok(from_rgba(
-            pixels
-                .data
-                .chunks_exact(4)
-                .map(|p| [p[0], p[1], p[2], p[3]]),
-            w,
-            h,
-        )),
-        n => Err(Error::InvalidImage(format!(
-            "cannot convert an image with {n} channels to RGB (expected 1, 3 or 4)"
-        ))),
-    }
 }
 
 #[cfg(test)]

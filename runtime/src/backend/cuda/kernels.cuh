@@ -27,15 +27,23 @@ typedef long long tp_i64;
 #define TP_NEAREST 2
 #define TP_COPY 3
 
+/* How a pass reads its input's own channels as RGB (`convert_to_rgb`, `ToRgb` in the runtime). */
+#define TP_KEEP 0
+#define TP_GRAY 1
+#define TP_GRAY_ALPHA 2
+#define TP_RGBA 3
+
 /* Buffers a pass reads: the staged inputs, or the first-pass stage. */
 #define TP_FROM_INPUT 0
 #define TP_FROM_STAGE 1
 
-/* One pass over an image of `in_w` x `in_h` giving `out_w` x `out_h`. `taps` indexes `starts` and
- * `lens` (or the nearest x sources), `aux` the nearest y sources, `weights` the fixed-point weights
- * (`ksize` per output position). */
+/* One pass over an image of `in_w` x `in_h` (`in_channels` samples a pixel, read through `convert`)
+ * giving `out_w` x `out_h` x `channels`. `taps` indexes `starts` and `lens` (or the nearest x
+ * sources), `aux` the nearest y sources, `weights` the fixed-point weights (`ksize` per output). */
 typedef struct {
     int kind;
+    int convert;
+    int in_channels;
     int in_w;
     int in_h;
     int out_w;
@@ -76,11 +84,37 @@ TP_FN unsigned char tp_clip8(int acc, int precision) {
     return (unsigned char)(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
+/* Pillow's `alpha_composite` of (value, alpha) onto opaque white, integer for integer. */
+TP_FN unsigned char tp_composite_on_white(unsigned int value, unsigned int alpha) {
+    if (alpha == 0) {
+        return 255;
+    }
+    unsigned int coef1 = alpha * 255u * 255u * 128u / (alpha * 255u + 255u * (255u - alpha));
+    unsigned int coef2 = 255u * 128u - coef1;
+    unsigned int tmp = value * coef1 + 255u * coef2 + (0x80u << 7);
+    return (unsigned char)((((tmp >> 8) + tmp) >> 8) >> 7);
+}
+
+/* Channel `c` of pixel `pixel` of a pass's input, as RGB. */
+TP_FN unsigned char tp_read(const unsigned char *image, const tp_pass *p, tp_i64 pixel, int c) {
+    const unsigned char *px = image + pixel * p->in_channels;
+    switch (p->convert) {
+    case TP_GRAY:
+        return px[0];
+    case TP_GRAY_ALPHA:
+        return tp_composite_on_white(px[0], px[1]);
+    case TP_RGBA:
+        return tp_composite_on_white(px[c], px[3]);
+    default:
+        return px[c];
+    }
+}
+
 /* Sample (x, y, c) of a pass's output, read from `image` (the pass's input). */
 TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, const int *starts,
                               const int *lens, const int *weights, int x, int y, int c) {
     if (p->kind == TP_COPY) {
-        return image[((tp_i64)y * p->in_w + x) * p->channels + c];
+        return tp_read(image, p, (tp_i64)y * p->in_w + x, c);
     }
     if (p->kind == TP_NEAREST) {
         int sx = starts[p->taps + x];
@@ -88,7 +122,7 @@ TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, cons
         if (sx < 0 || sy < 0) {
             return 0;
         }
-        return image[((tp_i64)sy * p->in_w + sx) * p->channels + c];
+        return tp_read(image, p, (tp_i64)sy * p->in_w + sx, c);
     }
     int along = p->kind == TP_HORIZONTAL ? x : y;
     int start = starts[p->taps + along];
@@ -96,15 +130,13 @@ TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, cons
     const int *w = weights + p->weights + (tp_i64)along * p->ksize;
     int acc = 1 << (p->precision - 1);
     if (p->kind == TP_HORIZONTAL) {
-        const unsigned char *row = image + (tp_i64)y * p->in_w * p->channels + c;
+        tp_i64 row = (tp_i64)y * p->in_w + start;
         for (int k = 0; k < len; k++) {
-            acc += row[(tp_i64)(start + k) * p->channels] * w[k];
+            acc += tp_read(image, p, row + k, c) * w[k];
         }
     } else {
-        const unsigned char *column = image + (tp_i64)x * p->channels + c;
-        tp_i64 row_len = (tp_i64)p->in_w * p->channels;
         for (int k = 0; k < len; k++) {
-            acc += column[(start + k) * row_len] * w[k];
+            acc += tp_read(image, p, (tp_i64)(start + k) * p->in_w + x, c) * w[k];
         }
     }
     return tp_clip8(acc, p->precision);
