@@ -12,7 +12,8 @@ use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
 use crate::tensor::Tensor;
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg,
+    CudaContext, CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PinnedHostSlice,
+    PushKernelArg,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -57,11 +58,21 @@ pub fn unavailable_reason() -> Option<String> {
 
 /// A device with the kernels loaded: made once per device and process.
 struct Device {
+    ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
+    staging: Mutex<Staging>,
     stage: CudaFunction,
     output_f32: CudaFunction,
     output_u8: CudaFunction,
     name: String,
+}
+
+/// Image buffers reused across calls, grown as needed: the images go through page-locked host
+/// memory (copied at the pinned rate, without a pageable bounce) into one device buffer.
+#[derive(Default)]
+struct Staging {
+    pinned: Option<PinnedHostSlice<u8>>,
+    device: Option<CudaSlice<u8>>,
 }
 
 impl std::fmt::Debug for Device {
@@ -130,10 +141,12 @@ fn open_device(ordinal: usize) -> Result<Device> {
     };
     Ok(Device {
         stream: ctx.default_stream(),
+        staging: Mutex::new(Staging::default()),
         stage: function("tp_stage")?,
         output_f32: function("tp_output_f32")?,
         output_u8: function("tp_output_u8")?,
         name,
+        ctx,
     })
 }
 
@@ -230,9 +243,40 @@ impl CudaBackend {
         let batch = KernelBatch::build(inputs, plans)?;
         let stream = &self.device.stream;
         let upload = |what: &'static str| cuda_error(what);
-        let input = stream
-            .clone_htod(&nonempty(&batch.input))
+        let mut staging = self
+            .device
+            .staging
+            .lock()
+            .map_err(|_| Error::Cuda("staging buffers poisoned".into()))?;
+        let needed = batch.input.len().max(1);
+        if staging.pinned.as_ref().is_none_or(|p| p.len() < needed) {
+            // SAFETY: the page-locked memory is written below before anything reads it.
+            let pinned = unsafe { self.device.ctx.alloc_pinned::<u8>(needed) };
+            staging.pinned = Some(pinned.map_err(upload("allocating page-locked memory"))?);
+            staging.device = Some(
+                stream
+                    .alloc_zeros::<u8>(needed)
+                    .map_err(upload("allocating"))?,
+            );
+        }
+        let Staging {
+            pinned: Some(pinned),
+            device: Some(input),
+        } = &mut *staging
+        else {
+            return Err(Error::Cuda("staging buffers missing".into()));
+        };
+        let host = pinned
+            .as_mut_slice()
+            .map_err(upload("writing page-locked memory"))?;
+        host[..batch.input.len()].copy_from_slice(&batch.input);
+        let host = pinned
+            .as_slice()
+            .map_err(upload("reading page-locked memory"))?;
+        stream
+            .memcpy_htod(&host[..needed.min(host.len())], input)
             .map_err(upload("uploading images"))?;
+        let input = &*input;
         let starts = stream
             .clone_htod(&nonempty(&batch.starts))
             .map_err(upload("uploading tables"))?;
@@ -255,7 +299,7 @@ impl CudaBackend {
             let longest = chunk.iter().map(|s| pass_len(&s.pass)).max().unwrap_or(0);
             let mut launch = stream.launch_builder(&self.device.stage);
             launch
-                .arg(&input)
+                .arg(input)
                 .arg(&mut stage)
                 .arg(&descriptors)
                 .arg(&starts)
@@ -297,7 +341,7 @@ impl CudaBackend {
                 &self.device.output_u8
             };
             let mut launch = stream.launch_builder(function);
-            launch.arg(&input).arg(&stage);
+            launch.arg(input).arg(&stage);
             match (&mut outputs.f32, &mut outputs.u8) {
                 (Some(out), _) => {
                     launch
