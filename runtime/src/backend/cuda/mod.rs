@@ -116,6 +116,40 @@ pub fn compile_kernels(arch: &'static str) -> Result<String> {
         .map_err(|e| Error::Cuda(format!("compiling the kernels with NVRTC: {e}")))
 }
 
+/// Compiles the kernels with NVRTC to a CUBIN for a real architecture (e.g. `sm_90`): no JIT when
+/// the module loads.
+pub fn compile_kernels_cubin(arch: &str) -> Result<Vec<u8>> {
+    use cudarc::nvrtc::{result, sys};
+    // SAFETY: the probe only tries to dlopen the library.
+    if !unsafe { sys::is_culib_present() } {
+        return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
+    }
+    let failed = |what: &str, e: result::NvrtcError| Error::Cuda(format!("NVRTC {what}: {e:?}"));
+    let source = std::ffi::CString::new(KERNELS)
+        .map_err(|_| Error::Cuda("the kernels' source holds a NUL byte".into()))?;
+    let program = result::create_program(&source, None).map_err(|e| failed("create", e))?;
+    let options = [
+        format!("--gpu-architecture={arch}"),
+        "--fmad=false".to_owned(),
+    ];
+    // SAFETY: `program` was just created and is destroyed once, below.
+    let compiled = unsafe { result::compile_program(program, &options) };
+    let cubin = compiled.map_err(|e| failed("compile", e)).and_then(|()| {
+        let mut size = 0usize;
+        // SAFETY: `program` compiled; NVRTC writes `size` bytes into a buffer of that size.
+        unsafe { sys::nvrtcGetCUBINSize(program, &mut size).result() }
+            .map_err(|e| failed("CUBIN size", e))?;
+        let mut cubin = vec![0u8; size];
+        // SAFETY: as above: the buffer holds the `size` bytes NVRTC reported.
+        unsafe { sys::nvrtcGetCUBIN(program, cubin.as_mut_ptr().cast()).result() }
+            .map_err(|e| failed("CUBIN", e))?;
+        Ok(cubin)
+    });
+    // SAFETY: created above, not destroyed before.
+    let _ = unsafe { result::destroy_program(program) };
+    cubin
+}
+
 fn open_device(ordinal: usize) -> Result<Device> {
     if let Some(reason) = unavailable_reason() {
         return Err(Error::BackendUnavailable(reason));
