@@ -336,3 +336,42 @@ fn too_many_channels() {
         "{err:?}"
     );
 }
+
+/// Damaged files (truncated anywhere, bytes flipped) give a typed error or a result, never a panic.
+#[test]
+fn damaged_files_never_panic() {
+    let processor = clip();
+    let mut outcomes = (0, 0);
+    for name in [
+        "chelsea.png",
+        "syn_palette_trns.png",
+        "syn_la.png",
+        "no_time_for_that_tiny.gif",
+        "rocket.jpg",
+    ] {
+        let bytes = std::fs::read(image_path(name)).expect("read");
+        let mut variants: Vec<Vec<u8>> = (1..8)
+            .map(|i| bytes[..bytes.len() * i / 8].to_vec())
+            .collect();
+        for i in 1..16 {
+            let mut flipped = bytes.clone();
+            let at = bytes.len() * i / 16;
+            flipped[at] ^= 0xA5;
+            variants.push(flipped);
+        }
+        for (i, variant) in variants.iter().enumerate() {
+            let path = temp_file(&format!("damaged-{i}-{name}"), variant);
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                Image::open(&path)
+                    .and_then(|image| processor.preprocess(&[image], &ImagesKwargs::default()))
+            }));
+            match result {
+                Ok(Ok(_)) => outcomes.0 += 1,
+                Ok(Err(Error::Decode { .. } | Error::Io { .. })) => outcomes.1 += 1,
+                Ok(Err(other)) => panic!("{name} variant {i}: unexpected error {other:?}"),
+                Err(_) => panic!("{name} variant {i}: panicked"),
+            }
+        }
+    }
+    assert!(outcomes.1 > 0, "no damaged file was rejected: {outcomes:?}");
+}
