@@ -34,6 +34,7 @@ run() {
     for numerics in torchvision pil; do
       echo "$size $("$out/twinproc" bench --config "$config" --numerics "$numerics" --backend cuda --repeat 20 "$images"/*.png)" >>"$table"
     done
+    echo "$size $("$out/twinproc" bench --config "$config" --backend cuda --resident --repeat 20 "$images"/*.png)" >>"$table"
     for input in tensor pinned device; do
       echo "$size $(python3 scripts/bench_transformers.py --config "$config" --backend torchvision --device cuda --input "$input" --repeat 20 "$images"/*.png)" >>"$table"
     done

@@ -123,3 +123,26 @@ fn kernels_compile_with_nvrtc() {
         }
     }
 }
+
+/// Images kept on the device give the same outputs as images sent from the host.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn resident_images_give_the_same_outputs() {
+    let cuda = CudaBackend::new().expect("a CUDA device");
+    let images: Vec<Image> = reference_images()
+        .into_iter()
+        .map(|(_, image)| image)
+        .collect();
+    let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
+    let (pixels, plans) = processor
+        .plans(&images, &ImagesKwargs::default())
+        .expect("plans");
+    let on_device = cuda.upload(&pixels).expect("upload");
+    let resident = cuda
+        .execute_resident(&on_device, &plans)
+        .expect("resident")
+        .to_host()
+        .expect("to host");
+    let from_host = CpuBackend::new().execute(&pixels, &plans).expect("cpu");
+    assert_eq!(resident, from_host);
+}

@@ -222,3 +222,29 @@ fn generated_docs_list_every_kwarg_with_its_default() {
         twinproc::kwargs::STANDARD_KWARGS.len() + 1
     );
 }
+
+/// The host-built plans of a call, run by any backend, give the call's own outputs.
+#[test]
+fn plans_run_anywhere_give_the_same_outputs() {
+    use twinproc::backend::{Backend, KernelHostBackend};
+    let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
+    let images = [
+        Image::open(image_path("syn_la.png")).expect("open"),
+        Image::open(image_path("chelsea.png")).expect("open"),
+    ];
+    let (pixels, plans) = processor
+        .plans(&images, &ImagesKwargs::default())
+        .expect("plans");
+    let outputs = KernelHostBackend.execute(&pixels, &plans).expect("kernels");
+    let direct = processor
+        .preprocess(&images, &ImagesKwargs::default())
+        .expect("preprocess");
+    let stacked = twinproc::Tensor::stack("pixel_values", &outputs).expect("stack");
+    assert_eq!(Some(&stacked), direct.tensor("pixel_values"));
+    let llava = AutoImageProcessor::from_pretrained(config_dir("llava_onevision_qwen2_0.5b_ov"))
+        .expect("llava");
+    assert!(matches!(
+        llava.plans(&images, &ImagesKwargs::default()),
+        Err(Error::Unsupported(_))
+    ));
+}

@@ -541,6 +541,36 @@ impl Processor {
         )
     }
 
+    /// The host-built plans of a default-pipeline call, for running them yourself (e.g. with
+    /// [`CudaBackend::execute_resident`](crate::backend::CudaBackend::execute_resident) on images
+    /// kept on the GPU). Models with their own preprocess function have no single plan list.
+    pub fn plans(
+        &self,
+        images: &[Image],
+        overrides: &ImagesKwargs,
+    ) -> Result<(Vec<Pixels>, Vec<ImagePlan>)> {
+        if self.model.preprocess.is_some() {
+            return Err(Error::Unsupported(format!(
+                "{} has its own preprocess function; run it with `run`",
+                self.model.type_name
+            )));
+        }
+        let instance = self.kwargs();
+        let resolved = Resolved::new(&overrides.or(&instance))?;
+        let call = Call {
+            resolved,
+            instance,
+            model_kwargs: self.extra.clone(),
+            numerics: self.numerics,
+            stacking: Stacking::Stack,
+        };
+        plan_default_pipeline(
+            &call.resolved,
+            call.numerics,
+            call.pixels(Batch::Flat(images))?,
+        )
+    }
+
     /// Runs the model's preprocess function (or the default pipeline) on `backend`.
     pub fn run(
         &self,
@@ -585,6 +615,20 @@ pub fn run_default_pipeline<B: Backend + ?Sized>(
     numerics: Numerics,
     inputs: Vec<Input>,
 ) -> Result<Vec<Tensor>> {
+    let (pixels, plans) = plan_default_pipeline(resolved, numerics, inputs)?;
+    let outputs = backend.execute(&pixels, &plans)?;
+    match resolved.pad {
+        Some(target) => pad_batch(outputs, target, resolved.data_format),
+        None => Ok(outputs),
+    }
+}
+
+/// The host side of the default pipeline: each input's pixels and plan (before padding).
+pub fn plan_default_pipeline(
+    resolved: &Resolved,
+    numerics: Numerics,
+    inputs: Vec<Input>,
+) -> Result<(Vec<Pixels>, Vec<ImagePlan>)> {
     let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
     let mut plans = Vec::with_capacity(inputs.len());
     for input in &inputs {
@@ -600,11 +644,7 @@ pub fn run_default_pipeline<B: Backend + ?Sized>(
         plans.push(resolved.plan(numerics, input, levels)?);
     }
     let pixels: Vec<Pixels> = inputs.into_iter().map(|input| input.pixels).collect();
-    let outputs = backend.execute(&pixels, &plans)?;
-    match resolved.pad {
-        Some(target) => pad_batch(outputs, target, resolved.data_format),
-        None => Ok(outputs),
-    }
+    Ok((pixels, plans))
 }
 
 /// Zero-pads every output at the bottom and right to `target` or to the largest in the batch.

@@ -71,11 +71,37 @@ pub struct OutputPass {
     pub channels_last: i32,
 }
 
+/// The size of one 8-bit image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageShape {
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+}
+
+impl ImageShape {
+    /// The shape of `pixels`.
+    pub fn of(pixels: &Pixels) -> Self {
+        ImageShape {
+            width: pixels.width,
+            height: pixels.height,
+            channels: pixels.channels,
+        }
+    }
+
+    /// Its bytes.
+    pub fn bytes(&self) -> usize {
+        self.width * self.height * self.channels
+    }
+}
+
 /// The whole batch, ready to upload.
 #[derive(Debug, Clone, Default)]
 pub struct KernelBatch {
-    /// Every input image, back to back.
+    /// Every input image, back to back (empty for a layout of images already on the device).
     pub input: Vec<u8>,
+    /// Bytes of all input images together.
+    pub input_bytes: usize,
     /// First passes of two-pass resizes (one launch).
     pub stage: Vec<StagePass>,
     /// Bytes the first passes write.
@@ -208,21 +234,40 @@ impl KernelBatch {
         })
     }
 
-    /// Lays out `plans[i]` over `inputs[i]`.
+    /// Lays out `plans[i]` over `inputs[i]`, with the images' bytes.
     pub fn build(inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Self> {
+        let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
+        let mut batch = Self::layout(&shapes, plans)?;
+        batch.input.reserve_exact(batch.input_bytes);
+        for pixels in inputs {
+            batch.input.extend_from_slice(&pixels.data);
+        }
+        Ok(batch)
+    }
+
+    /// Lays out `plans[i]` over images of `shapes[i]`, back to back in one buffer (the images
+    /// themselves are not copied: they may already be on the device).
+    pub fn layout(shapes: &[ImageShape], plans: &[ImagePlan]) -> Result<Self> {
+        if shapes.len() != plans.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} images for {} plans",
+                shapes.len(),
+                plans.len()
+            )));
+        }
         let mut batch = KernelBatch {
             float_output: plans.first().is_some_and(|p| p.levels.table.is_some()),
             ..KernelBatch::default()
         };
         let mut last_lut: Option<(*const f32, i32)> = None;
-        for (pixels, plan) in inputs.iter().zip(plans) {
-            let image_at = batch.input.len() as i64;
-            batch.input.extend_from_slice(&pixels.data);
-            let native = int(pixels.channels, "channels")?;
-            let channels = int(plan.convert.output_channels(pixels.channels), "channels")?;
+        for (shape, plan) in shapes.iter().zip(plans) {
+            let image_at = batch.input_bytes as i64;
+            batch.input_bytes += shape.bytes();
+            let native = int(shape.channels, "channels")?;
+            let channels = int(plan.convert.output_channels(shape.channels), "channels")?;
             let mut passes = batch.passes(
                 &plan.resize,
-                (pixels.width, pixels.height),
+                (shape.width, shape.height),
                 (native, channels),
                 plan.convert,
             )?;
@@ -293,7 +338,7 @@ impl KernelBatch {
         let write_len = |p: &Pass| p.out_w as usize * p.out_h as usize * p.channels as usize;
         let source_len = |source: i32| {
             if source == FROM_INPUT {
-                self.input.len()
+                self.input_bytes
             } else {
                 self.stage_bytes
             }

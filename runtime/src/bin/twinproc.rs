@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
-use twinproc::backend::{Backend, BackendChoice, CpuBackend, select};
+use twinproc::backend::{Backend, BackendChoice, CpuBackend, CudaBackend, select};
 use twinproc::processor::Batch;
 use twinproc::processor::Origin;
 use twinproc::{AutoImageProcessor, Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
@@ -83,6 +83,10 @@ enum Command {
         /// Timed calls.
         #[arg(long, default_value_t = 10)]
         repeat: usize,
+        /// With `--backend cuda`: upload the images once and time the preprocessing of images already
+        /// on the GPU into outputs left there (what a model on the same GPU sees).
+        #[arg(long)]
+        resident: bool,
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -187,31 +191,58 @@ fn inspect(config: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn bench(
-    config: &Path,
-    numerics: Numerics,
+/// One `bench` measurement's settings.
+struct BenchArgs {
     backend: BackendArg,
     threads: Option<usize>,
     repeat: usize,
+    resident: bool,
+}
+
+fn bench(
+    config: &Path,
+    numerics: Numerics,
+    args: BenchArgs,
     paths: &[PathBuf],
 ) -> Result<(), Error> {
     let processor = load(config, numerics)?;
-    let backend: Arc<dyn Backend> = match (backend, threads) {
-        (BackendArg::Cpu, Some(n)) => Arc::new(CpuBackend::with_threads(n)?),
-        (choice, _) => select(choice.into())?,
-    };
     let images = open_all(paths)?;
-    let call = || {
-        processor.run(
-            &*backend,
-            Batch::Flat(&images),
-            &ImagesKwargs::default(),
-            Stacking::Stack,
+    let (name, mut call): (String, Box<dyn FnMut() -> Result<(), Error>>) = if args.resident {
+        if !matches!(args.backend, BackendArg::Cuda) {
+            return Err(Error::InvalidArgument(
+                "--resident needs --backend cuda".into(),
+            ));
+        }
+        let cuda = CudaBackend::new()?;
+        let (pixels, plans) = processor.plans(&images, &ImagesKwargs::default())?;
+        let on_device = cuda.upload(&pixels)?;
+        let name = format!("{} (inputs and outputs on the device)", cuda.name());
+        (
+            name,
+            Box::new(move || cuda.execute_resident(&on_device, &plans)?.synchronize()),
+        )
+    } else {
+        let backend: Arc<dyn Backend> = match (args.backend, args.threads) {
+            (BackendArg::Cpu, Some(n)) => Arc::new(CpuBackend::with_threads(n)?),
+            (choice, _) => select(choice.into())?,
+        };
+        let name = backend.name();
+        let processor = &processor;
+        let images = &images;
+        (
+            name,
+            Box::new(move || {
+                let batch = Batch::Flat(images);
+                processor
+                    .run(&*backend, batch, &ImagesKwargs::default(), Stacking::Stack)
+                    .map(drop)
+            }),
         )
     };
+    let repeat = args.repeat.max(1);
     call()?; // warm-up
-    let mut seconds = Vec::with_capacity(repeat.max(1));
-    for _ in 0..repeat.max(1) {
+    let mut seconds = Vec::with_capacity(repeat);
+    for _ in 0..repeat {
         let start = Instant::now();
         call()?;
         seconds.push(start.elapsed().as_secs_f64());
@@ -221,8 +252,8 @@ fn bench(
     let line = serde_json::json!({
         "config": config.display().to_string(),
         "numerics": numerics.name(),
-        "backend": backend.name(),
-        "threads": threads.unwrap_or_else(rayon::current_num_threads),
+        "backend": name,
+        "threads": args.threads.unwrap_or_else(rayon::current_num_threads),
         "images": images.len(),
         "repeat": seconds.len(),
         "median_s": median,
@@ -256,15 +287,17 @@ fn main() -> ExitCode {
             backend,
             threads,
             repeat,
+            resident,
             images,
-        } => bench(
-            config,
-            (*numerics).into(),
-            *backend,
-            *threads,
-            *repeat,
-            images,
-        ),
+        } => {
+            let args = BenchArgs {
+                backend: *backend,
+                threads: *threads,
+                repeat: *repeat,
+                resident: *resident,
+            };
+            bench(config, (*numerics).into(), args, images)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

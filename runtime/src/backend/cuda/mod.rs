@@ -6,7 +6,7 @@
 pub mod host;
 
 use super::Backend;
-use super::kernel_batch::{KernelBatch, OutputPass, StagePass};
+use super::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
@@ -206,6 +206,19 @@ pub struct CudaBackend {
     ordinal: usize,
 }
 
+/// Images uploaded once and kept on the device (one buffer, back to back).
+pub struct DeviceImages {
+    buffer: CudaSlice<u8>,
+    shapes: Vec<ImageShape>,
+}
+
+impl DeviceImages {
+    /// The images' shapes, in order.
+    pub fn shapes(&self) -> &[ImageShape] {
+        &self.shapes
+    }
+}
+
 /// Outputs left on the device: one buffer, and each output's shape and offset in it.
 pub struct DeviceOutputs {
     /// float32 outputs (`None` when the outputs are uint8).
@@ -220,6 +233,13 @@ impl DeviceOutputs {
     /// Each output's shape and element offset in the device buffer.
     pub fn layout(&self) -> &[(Vec<usize>, usize)] {
         &self.batch.outputs
+    }
+
+    /// Waits until the kernels that write the outputs have finished.
+    pub fn synchronize(&self) -> Result<()> {
+        self.stream
+            .synchronize()
+            .map_err(cuda_error("synchronizing"))
     }
 
     /// Copies the outputs to host tensors.
@@ -310,7 +330,43 @@ impl CudaBackend {
         stream
             .memcpy_htod(&host[..needed.min(host.len())], input)
             .map_err(upload("uploading images"))?;
-        let input = &*input;
+        self.launch(batch, input)
+    }
+
+    /// Uploads images once; [`execute_resident`](Self::execute_resident) then runs plans on them
+    /// without copying them again.
+    pub fn upload(&self, inputs: &[Pixels]) -> Result<DeviceImages> {
+        let bytes: Vec<u8> = inputs.iter().flat_map(|p| p.data.iter().copied()).collect();
+        let buffer = self
+            .device
+            .stream
+            .clone_htod(&nonempty(&bytes))
+            .map_err(cuda_error("uploading images"))?;
+        Ok(DeviceImages {
+            buffer,
+            shapes: inputs.iter().map(ImageShape::of).collect(),
+        })
+    }
+
+    /// Runs plans on images already on the device, leaving the outputs there too.
+    pub fn execute_resident(
+        &self,
+        images: &DeviceImages,
+        plans: &[ImagePlan],
+    ) -> Result<DeviceOutputs> {
+        let batch = KernelBatch::layout(&images.shapes, plans)?;
+        self.launch(batch, &images.buffer)
+    }
+
+    /// The launches of a laid-out batch over its images in `input`.
+    fn launch(&self, batch: KernelBatch, input: &CudaSlice<u8>) -> Result<DeviceOutputs> {
+        if input.len() < batch.input_bytes {
+            return Err(Error::Cuda(
+                "the device images are smaller than the batch's layout".into(),
+            ));
+        }
+        let stream = &self.device.stream;
+        let upload = |what: &'static str| cuda_error(what);
         let starts = stream
             .clone_htod(&nonempty(&batch.starts))
             .map_err(upload("uploading tables"))?;
