@@ -248,3 +248,26 @@ fn plans_run_anywhere_give_the_same_outputs() {
         Err(Error::Unsupported(_))
     ));
 }
+
+/// Without rescale and normalize (uint8 outputs) the kernels' code gives the CPU twin's bytes.
+#[test]
+fn uint8_outputs_through_the_kernels() {
+    use twinproc::backend::{Backend, CpuBackend, KernelHostBackend};
+    let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
+    let overrides = ImagesKwargs {
+        do_rescale: Some(false),
+        do_normalize: Some(false),
+        ..Default::default()
+    };
+    let images = [
+        Image::open(image_path("horse.png")).expect("open"),
+        Image::open(image_path("camera.png")).expect("open"),
+    ];
+    let (pixels, plans) = processor.plans(&images, &overrides).expect("plans");
+    let kernels = KernelHostBackend.execute(&pixels, &plans).expect("kernels");
+    assert!(matches!(kernels[0].data, twinproc::TensorData::U8(_)));
+    assert_eq!(
+        kernels,
+        CpuBackend::new().execute(&pixels, &plans).expect("cpu")
+    );
+}

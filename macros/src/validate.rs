@@ -32,21 +32,8 @@ pub const OTHER_KEYS: [&str; 7] = [
 pub const RESAMPLE: [&str; 6] = [
     "Nearest", "Lanczos", "Bilinear", "Bicubic", "Box", "Hamming",
 ];
-const SIZE_DICT_KEYS: [&str; 6] = [
-    "height",
-    "width",
-    "shortest_edge",
-    "longest_edge",
-    "max_height",
-    "max_width",
-];
-const VALID_SIZE_SETS: [&[&str]; 5] = [
-    &["height", "width"],
-    &["shortest_edge"],
-    &["shortest_edge", "longest_edge"],
-    &["longest_edge"],
-    &["max_height", "max_width"],
-];
+// `KEYS` and `VALID_KEY_SETS`: transformers' size-dict keys, written once in the runtime.
+include!("../../runtime/src/size_keys.in");
 
 fn all_keys() -> impl Iterator<Item = &'static str> {
     BOOL_KEYS
@@ -134,8 +121,8 @@ fn size_value(cx: &Ctxt, key: &Ident, value: &EntryValue) -> Option<Vec<(&'stati
     let mut pairs = Vec::new();
     let mut ok = true;
     for (name, expr) in items {
-        let Some(canonical) = SIZE_DICT_KEYS.iter().find(|k| name == *k) else {
-            let hint = did_you_mean(&name.to_string(), SIZE_DICT_KEYS);
+        let Some(canonical) = KEYS.iter().find(|k| name == *k) else {
+            let hint = did_you_mean(&name.to_string(), KEYS);
             cx.error_spanned_by(name, format!("unknown size key `{name}` in `{key}`{hint}"));
             ok = false;
             continue;
@@ -158,12 +145,12 @@ fn size_value(cx: &Ctxt, key: &Ident, value: &EntryValue) -> Option<Vec<(&'stati
     if !ok {
         return None;
     }
-    pairs.sort_by_key(|(k, _)| SIZE_DICT_KEYS.iter().position(|s| s == k));
+    pairs.sort_by_key(|(k, _)| KEYS.iter().position(|s| s == k));
     let keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
     let valid: &[&[&str]] = if key == "size" {
-        &VALID_SIZE_SETS
+        &VALID_KEY_SETS
     } else {
-        &VALID_SIZE_SETS[..1]
+        &VALID_KEY_SETS[..1]
     };
     if !valid.contains(&keys.as_slice()) {
         let sets: Vec<String> = valid

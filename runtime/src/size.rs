@@ -16,24 +16,8 @@ pub struct SizeDict {
     pub max_width: Option<u32>,
 }
 
-/// The key names, in transformers' order.
-const KEYS: [&str; 6] = [
-    "height",
-    "width",
-    "shortest_edge",
-    "longest_edge",
-    "max_height",
-    "max_width",
-];
-
-/// transformers' `VALID_SIZE_DICT_KEYS`.
-const VALID_KEY_SETS: [&[&str]; 5] = [
-    &["height", "width"],
-    &["shortest_edge"],
-    &["shortest_edge", "longest_edge"],
-    &["longest_edge"],
-    &["max_height", "max_width"],
-];
+// `KEYS` (the key names, in transformers' order) and `VALID_KEY_SETS` (`VALID_SIZE_DICT_KEYS`).
+include!("size_keys.in");
 
 impl SizeDict {
     /// No key set (a base for struct updates in constants).

@@ -20,10 +20,11 @@ unsafe extern "C" {
         lens: *const i32,
         weights: *const i32,
     );
-    fn tp_host_output_f32(
+    fn tp_host_output(
         input: *const u8,
         stage: *const u8,
-        dst: *mut f32,
+        dst_f32: *mut f32,
+        dst_u8: *mut u8,
         outputs: *const OutputPass,
         n_outputs: c_int,
         starts: *const i32,
@@ -31,16 +32,15 @@ unsafe extern "C" {
         weights: *const i32,
         luts: *const f32,
     );
-    fn tp_host_output_u8(
-        input: *const u8,
-        stage: *const u8,
-        dst: *mut u8,
-        outputs: *const OutputPass,
-        n_outputs: c_int,
-        starts: *const i32,
-        lens: *const i32,
-        weights: *const i32,
-    );
+}
+
+/// The buffer's pointer, or null for an empty one (the C code writes to the non-null output).
+fn or_null<T>(buffer: &mut [T]) -> *mut T {
+    if buffer.is_empty() {
+        std::ptr::null_mut()
+    } else {
+        buffer.as_mut_ptr()
+    }
 }
 
 /// Runs the CUDA kernels' code on the host, one element after another.
@@ -78,39 +78,30 @@ impl Backend for KernelHostBackend {
                 weights,
             );
         }
-        if batch.float_output {
-            let mut out = vec![0f32; batch.output_elements];
-            // SAFETY: as above; `out` holds every output's `dst` range.
-            unsafe {
-                tp_host_output_f32(
-                    batch.input.as_ptr(),
-                    stage.as_ptr(),
-                    out.as_mut_ptr(),
-                    outputs.0,
-                    outputs.1,
-                    starts,
-                    lens,
-                    weights,
-                    batch.luts.as_ptr(),
-                );
-            }
-            Ok(batch.split_f32(&out))
+        let (mut f32_out, mut u8_out) = if batch.float_output {
+            (vec![0f32; batch.output_elements], Vec::new())
         } else {
-            let mut out = vec![0u8; batch.output_elements];
-            // SAFETY: as above.
-            unsafe {
-                tp_host_output_u8(
-                    batch.input.as_ptr(),
-                    stage.as_ptr(),
-                    out.as_mut_ptr(),
-                    outputs.0,
-                    outputs.1,
-                    starts,
-                    lens,
-                    weights,
-                );
-            }
-            Ok(batch.split_u8(&out))
+            (Vec::new(), vec![0u8; batch.output_elements])
+        };
+        // SAFETY: as above; the non-null output buffer holds every output's `dst` range.
+        unsafe {
+            tp_host_output(
+                batch.input.as_ptr(),
+                stage.as_ptr(),
+                or_null(&mut f32_out),
+                or_null(&mut u8_out),
+                outputs.0,
+                outputs.1,
+                starts,
+                lens,
+                weights,
+                batch.luts.as_ptr(),
+            );
         }
+        Ok(if batch.float_output {
+            batch.split_f32(&f32_out)
+        } else {
+            batch.split_u8(&u8_out)
+        })
     }
 }
