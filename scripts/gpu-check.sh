@@ -24,33 +24,39 @@ run() {
   export LD_LIBRARY_PATH="/usr/local/cuda-13.0/targets/x86_64-linux/lib:/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}"
   export TWINPROC_FIXTURES="$PWD/tests/fixtures" RUST_LOG=info
   nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
-  "$out/gpu-tests" --ignored --nocapture
+  # A failing test must not hide the speed table: remember it, exit with it at the end.
+  status=0
+  "$out/gpu-tests" --ignored --nocapture || status=$?
   table=$(mktemp)
   for size in 640x480 1920x1080; do
     w=${size%x*}; h=${size#*x}
     images=$(mktemp -d)
     python3 scripts/make_bench_images.py "$images" 64 "$w" "$h" >&2
     config=tests/fixtures/configs/clip_vit_b32
-    for numerics in torchvision pil; do
-      echo "$size $("$out/twinproc" bench --config "$config" --numerics "$numerics" --backend cuda --repeat 20 "$images"/*.png)" >>"$table"
-    done
-    echo "$size $("$out/twinproc" bench --config "$config" --backend cuda --resident --repeat 20 "$images"/*.png)" >>"$table"
+    bench() { echo "$size $("$out/twinproc" bench --config "$config" --backend cuda --repeat 20 "$@" "$images"/*.png)" >>"$table"; }
+    for input in host pinned device; do bench --input "$input"; done
+    bench --input host --numerics pil
+    bench --input images
     for input in tensor pinned device; do
       echo "$size $(python3 scripts/bench_transformers.py --config "$config" --backend torchvision --device cuda --input "$input" --repeat 20 "$images"/*.png)" >>"$table"
     done
     rm -rf "$images"
   done
   echo
-  echo "| input size | what | img/s | median ms |"
-  echo "|---|---|---|---|"
+  echo "| input size | what | img/s (each call waited for) | median ms | img/s (10 calls queued, one wait) |"
+  echo "|---|---|---|---|---|"
   python3 - "$table" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     size, _, payload = line.partition(" ")
     row = json.loads(payload)
     what = row.get("tool") or f"twinproc {row['numerics']} numerics on {row['backend']}"
-    print(f"| {size} | {what} | {row['images_per_s']:.0f} | {row['median_s'] * 1e3:.2f} |")
+    streamed = row.get("streamed_images_per_s")
+    streamed = f"{streamed:.0f}" if streamed else "-"
+    print(f"| {size} | {what} | {row['images_per_s']:.0f} | {row['median_s'] * 1e3:.2f} | {streamed} |")
 PY
+  [ "$status" -eq 0 ] || echo "GPU tests FAILED (exit $status)"
+  return "$status"
 }
 
 case "${1:-}" in

@@ -511,3 +511,62 @@ fn llava_onevision_batch_equals_single_calls() {
         );
     }
 }
+
+/// Images of one size share one resize plan and one copy of its tables on the device; every
+/// output of such a batch is still bit-identical to transformers' output for its image.
+#[test]
+fn images_of_one_size_share_tables_and_match_transformers() {
+    use twinproc::backend::kernel_batch::{ImageShape, KernelBatch};
+    let (mut checked, mut failures) = (0, Vec::new());
+    let config = "clip_vit_b32";
+    for backend in ["pil", "torchvision"] {
+        let cases: Vec<_> = single_image_cases(config)
+            .into_iter()
+            .filter(|(_, _, b, _)| b == backend)
+            .filter_map(|(file, image, _, keys)| {
+                let (h, w, rgb) = decoded_rgb(&image)?;
+                Some((file, keys, Image::from_hwc(rgb, h, w, 3)))
+            })
+            .collect();
+        // Each image twice, side by side.
+        let images: Vec<Image> = cases
+            .iter()
+            .flat_map(|(_, _, image)| [image.clone(), image.clone()])
+            .collect();
+        let processor = AutoImageProcessor::from_pretrained(config_dir(config))
+            .expect("config")
+            .with_numerics(numerics_of(backend));
+        let (pixels, plans) = processor
+            .plans(&images, &ImagesKwargs::default())
+            .expect("plans");
+        let shapes: Vec<ImageShape> = pixels.iter().map(ImageShape::of).collect();
+        let weights = |range: std::ops::Range<usize>| {
+            KernelBatch::layout(&shapes[range.clone()], &plans[range])
+                .expect("layout")
+                .weights
+                .len()
+        };
+        assert!(std::sync::Arc::ptr_eq(&plans[0].resize, &plans[1].resize));
+        assert_eq!(weights(0..2), weights(0..1), "{backend}: tables not shared");
+        for (name, compute) in computes() {
+            let batch = run(config, backend, &images, Stacking::List, &*compute).expect("run");
+            let Some(Feature::List(outputs)) = batch.data.get("pixel_values") else {
+                panic!("pixel_values is not a list");
+            };
+            for (i, (file, keys, _)) in cases.iter().enumerate() {
+                for output in &outputs[2 * i..2 * i + 2] {
+                    checked += 1;
+                    let shape: Vec<usize> =
+                        std::iter::once(1).chain(output.shape.clone()).collect();
+                    let data = output.as_f32().expect("float32");
+                    failures.extend(
+                        compare_output(file, "pixel_values", keys, &shape, data)
+                            .into_iter()
+                            .map(|p| format!("{file} ({name}, in a batch): {p}")),
+                    );
+                }
+            }
+        }
+    }
+    report("one-size batches", checked, failures);
+}

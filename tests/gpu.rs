@@ -3,6 +3,8 @@
 //! image and as one mixed-size batch. Run by `scripts/gpu-check.sh`.
 
 use twinproc::backend::{Backend, CpuBackend, CudaBackend};
+use twinproc::numeric::Pixels;
+use twinproc::plan::ImagePlan;
 use twinproc::processor::Batch;
 use twinproc::{AutoImageProcessor, BatchFeature, Image, ImagesKwargs, Numerics, Stacking};
 use twinproc_golden_tests::{config_dir, decoded_rgb, fixtures, image_path};
@@ -122,27 +124,67 @@ fn kernels_compile_with_nvrtc() {
             );
         }
     }
+    // What the backend loads first: a CUBIN (an ELF image) for the device's own architecture.
+    for arch in ["sm_80", "sm_90"] {
+        let cubin = twinproc::backend::cuda::compile_kernels_cubin(arch)
+            .expect("NVRTC compiles the kernels to a CUBIN");
+        assert!(cubin.starts_with(b"\x7fELF"), "{arch}: not an ELF image");
+    }
 }
 
-/// Images kept on the device give the same outputs as images sent from the host.
-#[test]
-#[ignore = "needs an NVIDIA GPU"]
-fn resident_images_give_the_same_outputs() {
-    let cuda = CudaBackend::new().expect("a CUDA device");
+/// The reference images' pixels and CLIP plans (every mode of the set, mixed sizes).
+fn clip_plans() -> (Vec<Pixels>, Vec<ImagePlan>) {
     let images: Vec<Image> = reference_images()
         .into_iter()
         .map(|(_, image)| image)
         .collect();
     let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
-    let (pixels, plans) = processor
+    processor
         .plans(&images, &ImagesKwargs::default())
-        .expect("plans");
+        .expect("plans")
+}
+
+/// Images from host memory, from page-locked memory and kept on the device give the CPU twin's
+/// outputs.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn every_input_memory_gives_the_same_outputs() {
+    let cuda = CudaBackend::new().expect("a CUDA device");
+    let (pixels, plans) = clip_plans();
+    let expected = CpuBackend::new().execute(&pixels, &plans).expect("cpu");
+    let host = cuda.execute_on_device(&pixels, &plans).expect("host");
+    let pinned = cuda.pin(&pixels).expect("pin");
+    let pinned = cuda.execute_pinned(&pinned, &plans).expect("pinned");
     let on_device = cuda.upload(&pixels).expect("upload");
-    let resident = cuda
-        .execute_resident(&on_device, &plans)
-        .expect("resident")
-        .to_host()
-        .expect("to host");
-    let from_host = CpuBackend::new().execute(&pixels, &plans).expect("cpu");
-    assert_eq!(resident, from_host);
+    let resident = cuda.execute_resident(&on_device, &plans).expect("resident");
+    for (what, outputs) in [("host", host), ("pinned", pinned), ("resident", resident)] {
+        assert_eq!(outputs.to_host().expect("to host"), expected, "{what}");
+    }
+}
+
+/// Calls queued back to back without waiting (each call's upload overlapping the kernels of the
+/// one before, the upload buffers reused in turn) give the same outputs as calls one at a time.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn queued_calls_do_not_overwrite_each_other() {
+    let cuda = CudaBackend::new().expect("a CUDA device");
+    let (pixels, plans) = clip_plans();
+    let cpu = CpuBackend::new();
+    // Batches of different sizes, so the upload buffers also grow while calls are in flight.
+    let batches: Vec<std::ops::Range<usize>> = (0..12)
+        .map(|i| (i % pixels.len())..pixels.len().min(i % pixels.len() + 1 + 3 * i))
+        .collect();
+    let queued: Vec<_> = batches
+        .iter()
+        .map(|r| {
+            cuda.execute_on_device(&pixels[r.clone()], &plans[r.clone()])
+                .expect("queued")
+        })
+        .collect();
+    for (range, outputs) in batches.iter().zip(queued) {
+        let expected = cpu
+            .execute(&pixels[range.clone()], &plans[range.clone()])
+            .expect("cpu");
+        assert_eq!(outputs.to_host().expect("to host"), expected, "{range:?}");
+    }
 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 pub struct ImagePlan {
     /// Convert the image's own channels to RGB first (or keep them).
     pub convert: ToRgb,
-    /// Resize (or copy) the 8-bit image.
-    pub resize: ResizePlan,
+    /// Resize (or copy) the 8-bit image (shared by plans of images of one size).
+    pub resize: Arc<ResizePlan>,
     /// Then read these windows of the result (zero outside), each an output.
     pub windows: Vec<CropWindow>,
     /// Then map each 8-bit level to its output value (rescale and normalize).

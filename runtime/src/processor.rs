@@ -9,6 +9,7 @@ use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::{CropWindow, center_crop};
 use crate::numeric::normalize::{LevelMap, MeanStd};
+use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
 use crate::plan::ImagePlan;
 use crate::size::SizeDict;
@@ -302,8 +303,17 @@ impl Resolved {
         input: &Input,
         levels: Arc<LevelMap>,
     ) -> Result<ImagePlan> {
-        let (height, width) = input.size();
-        let (resize, (out_h, out_w)) = match self.resize {
+        let resize = self.resize_for(numerics, input.size())?;
+        self.plan_resized(input, levels, resize, numerics)
+    }
+
+    /// The resize of an image of `(height, width)`, and the `(height, width)` it gives.
+    pub fn resize_for(
+        &self,
+        numerics: Numerics,
+        (height, width): (usize, usize),
+    ) -> Result<(Arc<ResizePlan>, (usize, usize))> {
+        Ok(match self.resize {
             Some((size, resample)) => {
                 let out = size.output_size((height, width))?;
                 check_pixels(out)?;
@@ -312,10 +322,20 @@ impl Resolved {
                     Numerics::Pil => pil::resize_plan(src, dst, resample),
                     Numerics::Torchvision => torchvision::resize_plan(src, dst, resample)?,
                 };
-                (plan, out)
+                (Arc::new(plan), out)
             }
-            None => (crate::numeric::resample::ResizePlan::Copy, (height, width)),
-        };
+            None => (Arc::new(ResizePlan::Copy), (height, width)),
+        })
+    }
+
+    /// The plan of `input` given its resize.
+    fn plan_resized(
+        &self,
+        input: &Input,
+        levels: Arc<LevelMap>,
+        (resize, (out_h, out_w)): (Arc<ResizePlan>, (usize, usize)),
+        numerics: Numerics,
+    ) -> Result<ImagePlan> {
         let crop = match self.center_crop {
             Some(crop) => center_crop((out_h, out_w), crop, numerics),
             None => CropWindow::full((out_h, out_w)),
@@ -549,6 +569,32 @@ impl Processor {
         images: &[Image],
         overrides: &ImagesKwargs,
     ) -> Result<(Vec<Pixels>, Vec<ImagePlan>)> {
+        let call = self.default_pipeline_call(overrides)?;
+        plan_default_pipeline(
+            &call.resolved,
+            call.numerics,
+            call.pixels(Batch::Flat(images))?,
+        )
+    }
+
+    /// The images as a backend takes them (their own 8-bit channels and the conversion to RGB the
+    /// call asks), to plan again and again with [`plan_inputs`](Self::plan_inputs).
+    pub fn inputs(&self, images: &[Image], overrides: &ImagesKwargs) -> Result<Vec<Input>> {
+        self.default_pipeline_call(overrides)?
+            .pixels(Batch::Flat(images))
+    }
+
+    /// The plans of a default-pipeline call over `inputs`, which stay where they are.
+    pub fn plan_inputs(
+        &self,
+        inputs: &[Input],
+        overrides: &ImagesKwargs,
+    ) -> Result<Vec<ImagePlan>> {
+        let call = self.default_pipeline_call(overrides)?;
+        plan_inputs(&call.resolved, call.numerics, inputs)
+    }
+
+    fn default_pipeline_call(&self, overrides: &ImagesKwargs) -> Result<Call> {
         if self.model.preprocess.is_some() {
             return Err(Error::Unsupported(format!(
                 "{} has its own preprocess function; run it with `run`",
@@ -556,19 +602,13 @@ impl Processor {
             )));
         }
         let instance = self.kwargs();
-        let resolved = Resolved::new(&overrides.or(&instance))?;
-        let call = Call {
-            resolved,
+        Ok(Call {
+            resolved: Resolved::new(&overrides.or(&instance))?,
             instance,
             model_kwargs: self.extra.clone(),
             numerics: self.numerics,
             stacking: Stacking::Stack,
-        };
-        plan_default_pipeline(
-            &call.resolved,
-            call.numerics,
-            call.pixels(Batch::Flat(images))?,
-        )
+        })
     }
 
     /// Runs the model's preprocess function (or the default pipeline) on `backend`.
@@ -629,22 +669,45 @@ pub fn plan_default_pipeline(
     numerics: Numerics,
     inputs: Vec<Input>,
 ) -> Result<(Vec<Pixels>, Vec<ImagePlan>)> {
-    let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
-    let mut plans = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        let channels = input.channels();
-        let levels = match level_maps.get(&channels) {
-            Some(map) => map.clone(),
-            None => {
-                let map = Arc::new(resolved.level_map(numerics, channels)?);
-                level_maps.insert(channels, map.clone());
-                map
-            }
-        };
-        plans.push(resolved.plan(numerics, input, levels)?);
-    }
+    let plans = plan_inputs(resolved, numerics, &inputs)?;
     let pixels: Vec<Pixels> = inputs.into_iter().map(|input| input.pixels).collect();
     Ok((pixels, plans))
+}
+
+/// Each input's plan for the default pipeline (before padding). Inputs of one size share one
+/// resize plan, inputs of one channel count one level map: computed once, and the CUDA backend
+/// uploads each table once.
+pub fn plan_inputs(
+    resolved: &Resolved,
+    numerics: Numerics,
+    inputs: &[Input],
+) -> Result<Vec<ImagePlan>> {
+    type Resize = (Arc<ResizePlan>, (usize, usize));
+    let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
+    let mut resizes: HashMap<(usize, usize), Resize> = HashMap::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let channels = input.channels();
+            let levels = match level_maps.get(&channels) {
+                Some(map) => map.clone(),
+                None => {
+                    let map = Arc::new(resolved.level_map(numerics, channels)?);
+                    level_maps.insert(channels, map.clone());
+                    map
+                }
+            };
+            let resize = match resizes.get(&input.size()) {
+                Some(resize) => resize.clone(),
+                None => {
+                    let resize = resolved.resize_for(numerics, input.size())?;
+                    resizes.insert(input.size(), resize.clone());
+                    resize
+                }
+            };
+            resolved.plan_resized(input, levels, resize, numerics)
+        })
+        .collect()
 }
 
 /// Zero-pads every output at the bottom and right to `target` or to the largest in the batch.

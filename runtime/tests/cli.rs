@@ -279,25 +279,31 @@ fn inspect_lists_model_kwargs() {
 }
 
 #[test]
-fn bench_resident_needs_cuda() {
+fn bench_gpu_inputs_need_cuda() {
     let config = config_dir("clip_vit_b32");
     let image = image_path("chelsea.png");
-    for backend in ["cpu", "cuda"] {
-        let output = twinproc(&[
-            "bench",
-            "--config",
-            config.to_str().expect("utf-8"),
-            "--backend",
-            backend,
-            "--resident",
-            image.to_str().expect("utf-8"),
-        ]);
-        if backend == "cuda" && twinproc::backend::cuda::unavailable_reason().is_none() {
-            continue; // a CUDA machine runs it
+    for input in ["host", "pinned", "device"] {
+        for backend in ["cpu", "cuda"] {
+            let output = twinproc(&[
+                "bench",
+                "--config",
+                config.to_str().expect("utf-8"),
+                "--backend",
+                backend,
+                "--input",
+                input,
+                image.to_str().expect("utf-8"),
+            ]);
+            if backend == "cuda" && twinproc::backend::cuda::unavailable_reason().is_none() {
+                continue; // a CUDA machine runs it
+            }
+            assert!(!output.status.success());
+            let err = stderr(&output);
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+            assert!(
+                err.contains("cuda") || err.contains("CUDA"),
+                "{input} {backend}: {err}"
+            );
         }
-        assert!(!output.status.success());
-        let err = stderr(&output);
-        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        assert!(err.contains("cuda") || err.contains("CUDA"), "{err}");
     }
 }

@@ -11,6 +11,7 @@ use crate::numeric::resample::ResizePlan;
 use crate::numeric::taps::FixedAxis;
 use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
+use std::collections::HashMap;
 
 /// `TP_HORIZONTAL`, `TP_VERTICAL`, `TP_NEAREST`, `TP_COPY`.
 const HORIZONTAL: i32 = 0;
@@ -95,13 +96,26 @@ impl ImageShape {
     }
 }
 
-/// The whole batch, ready to upload.
+// SAFETY: `#[repr(C)]` structs of integers with no padding (sizes checked below); every bit
+// pattern is a valid value.
+unsafe impl bytemuck::Zeroable for StagePass {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for StagePass {}
+// SAFETY: as above.
+unsafe impl bytemuck::Zeroable for OutputPass {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for OutputPass {}
+const _: () = assert!(std::mem::size_of::<StagePass>() == 8 + 8 + 4 + 13 * 4);
+const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 13 * 4 + 6 * 4);
+
+/// The whole batch, laid out over its images (which stay where they are: in the caller's memory,
+/// in page-locked memory, or already on the device).
 #[derive(Debug, Clone, Default)]
 pub struct KernelBatch {
-    /// Every input image, back to back (empty for a layout of images already on the device).
-    pub input: Vec<u8>,
-    /// Bytes of all input images together.
+    /// Bytes of all input images together, back to back.
     pub input_bytes: usize,
+    /// Each input image's byte offset among them.
+    pub image_offsets: Vec<usize>,
     /// First passes of two-pass resizes (one launch).
     pub stage: Vec<StagePass>,
     /// Bytes the first passes write.
@@ -122,6 +136,29 @@ pub struct KernelBatch {
     pub output_elements: usize,
     /// Each output tensor's shape and element offset.
     pub outputs: Vec<(Vec<usize>, usize)>,
+}
+
+/// What decides a resize's passes: the resize plan (by address), the image size, its channels,
+/// its conversion.
+type PassesKey = (usize, (usize, usize), i32, ToRgb);
+
+/// Alignment of each table in an upload buffer (enough for every element type the kernels read).
+pub const UPLOAD_ALIGN: usize = 16;
+
+/// Byte offsets of a batch's tables in one upload buffer, each aligned to [`UPLOAD_ALIGN`], so
+/// one copy carries a whole call's tables (and images, when they come from host memory).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UploadLayout {
+    pub starts: usize,
+    pub lens: usize,
+    pub weights: usize,
+    pub luts: usize,
+    pub stage_passes: usize,
+    pub output_passes: usize,
+    /// Where the images start.
+    pub images: usize,
+    /// Bytes of the whole buffer.
+    pub len: usize,
 }
 
 fn int(value: usize, what: &str) -> Result<i32> {
@@ -234,17 +271,6 @@ impl KernelBatch {
         })
     }
 
-    /// Lays out `plans[i]` over `inputs[i]`, with the images' bytes.
-    pub fn build(inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Self> {
-        let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
-        let mut batch = Self::layout(&shapes, plans)?;
-        batch.input.reserve_exact(batch.input_bytes);
-        for pixels in inputs {
-            batch.input.extend_from_slice(&pixels.data);
-        }
-        Ok(batch)
-    }
-
     /// Lays out `plans[i]` over images of `shapes[i]`, back to back in one buffer (the images
     /// themselves are not copied: they may already be on the device).
     pub fn layout(shapes: &[ImageShape], plans: &[ImagePlan]) -> Result<Self> {
@@ -260,17 +286,34 @@ impl KernelBatch {
             ..KernelBatch::default()
         };
         let mut last_lut: Option<(*const f32, i32)> = None;
+        // Keyed by the resize plan's address: every plan outlives this function, so no address is reused.
+        let mut known_passes: HashMap<PassesKey, Vec<Pass>> = HashMap::new();
         for (shape, plan) in shapes.iter().zip(plans) {
             let image_at = batch.input_bytes as i64;
+            batch.image_offsets.push(batch.input_bytes);
             batch.input_bytes += shape.bytes();
             let native = int(shape.channels, "channels")?;
             let channels = int(plan.convert.output_channels(shape.channels), "channels")?;
-            let mut passes = batch.passes(
-                &plan.resize,
+            // Plans sharing a resize plan (images of one size) share its tables.
+            let key = (
+                std::sync::Arc::as_ptr(&plan.resize) as usize,
                 (shape.width, shape.height),
-                (native, channels),
+                native,
                 plan.convert,
-            )?;
+            );
+            let mut passes = match known_passes.get(&key) {
+                Some(passes) => passes.clone(),
+                None => {
+                    let passes = batch.passes(
+                        &plan.resize,
+                        (shape.width, shape.height),
+                        (native, channels),
+                        plan.convert,
+                    )?;
+                    known_passes.insert(key, passes.clone());
+                    passes
+                }
+            };
             let last = passes.pop().unwrap_or_default();
             let (source, src) = match passes.first() {
                 Some(&pass) => {
@@ -358,6 +401,82 @@ impl KernelBatch {
                 return Err(Error::Cuda(format!("output pass out of bounds: {o:?}")));
             }
         }
+        Ok(())
+    }
+
+    /// Where the tables go in one upload buffer, followed by the images when `with_images`.
+    pub fn upload_layout(&self, with_images: bool) -> UploadLayout {
+        let mut at = 0;
+        let mut place = |bytes: usize| {
+            let offset = at;
+            at = (at + bytes).next_multiple_of(UPLOAD_ALIGN);
+            offset
+        };
+        let bytes = |n: usize, size: usize| n * size;
+        let mut layout = UploadLayout {
+            starts: place(bytes(self.starts.len(), 4)),
+            lens: place(bytes(self.lens.len(), 4)),
+            weights: place(bytes(self.weights.len(), 4)),
+            luts: place(bytes(self.luts.len(), 4)),
+            stage_passes: place(std::mem::size_of_val(self.stage.as_slice())),
+            output_passes: place(std::mem::size_of_val(self.output_passes.as_slice())),
+            images: 0,
+            len: 0,
+        };
+        layout.images = place(0);
+        layout.len = layout.images + if with_images { self.input_bytes } else { 0 };
+        layout
+    }
+
+    /// Writes the tables into `buffer` (at least `layout.images` bytes) where `layout` puts them.
+    pub fn write_tables(&self, layout: &UploadLayout, buffer: &mut [u8]) -> Result<()> {
+        let tables: [(usize, &[u8]); 6] = [
+            (layout.starts, bytemuck::cast_slice(&self.starts)),
+            (layout.lens, bytemuck::cast_slice(&self.lens)),
+            (layout.weights, bytemuck::cast_slice(&self.weights)),
+            (layout.luts, bytemuck::cast_slice(&self.luts)),
+            (layout.stage_passes, bytemuck::cast_slice(&self.stage)),
+            (
+                layout.output_passes,
+                bytemuck::cast_slice(&self.output_passes),
+            ),
+        ];
+        for (at, bytes) in tables {
+            buffer
+                .get_mut(at..at + bytes.len())
+                .ok_or_else(|| Error::Cuda("the upload buffer is smaller than its layout".into()))?
+                .copy_from_slice(bytes);
+        }
+        Ok(())
+    }
+
+    /// Copies the images into `buffer` (their region of an upload buffer, `input_bytes` long),
+    /// in parallel: this copy is the host's share of a GPU call's time.
+    pub fn write_images(&self, inputs: &[Pixels], buffer: &mut [u8]) -> Result<()> {
+        use rayon::prelude::*;
+        let fits = inputs.len() == self.image_offsets.len()
+            && buffer.len() >= self.input_bytes
+            && inputs
+                .iter()
+                .zip(&self.image_offsets)
+                .all(|(p, &at)| at + p.data.len() <= self.input_bytes);
+        if !fits {
+            return Err(Error::InvalidArgument(
+                "the images do not match the batch's layout".into(),
+            ));
+        }
+        let mut chunks = Vec::with_capacity(inputs.len());
+        let mut rest = &mut buffer[..self.input_bytes];
+        let mut consumed = 0;
+        for (pixels, &at) in inputs.iter().zip(&self.image_offsets) {
+            let (_, tail) = rest.split_at_mut(at - consumed);
+            let (chunk, tail) = tail.split_at_mut(pixels.data.len());
+            chunks.push((chunk, pixels));
+            (rest, consumed) = (tail, at + pixels.data.len());
+        }
+        chunks
+            .into_par_iter()
+            .for_each(|(chunk, pixels)| chunk.copy_from_slice(&pixels.data));
         Ok(())
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+use twinproc::backend::cuda::DeviceOutputs;
 use twinproc::backend::{Backend, BackendChoice, CpuBackend, CudaBackend, select};
 use twinproc::processor::Batch;
 use twinproc::processor::Origin;
@@ -42,6 +43,14 @@ enum BackendArg {
     Auto,
     Cpu,
     Cuda,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputArg {
+    Images,
+    Host,
+    Pinned,
+    Device,
 }
 
 #[derive(Subcommand)]
@@ -83,10 +92,12 @@ enum Command {
         /// Timed calls.
         #[arg(long, default_value_t = 10)]
         repeat: usize,
-        /// With `--backend cuda`: upload the images once and time the preprocessing of images already
-        /// on the GPU into outputs left there (what a model on the same GPU sees).
-        #[arg(long)]
-        resident: bool,
+        /// What a timed call starts from. `images`: decoded images, outputs copied to host tensors
+        /// (the whole `preprocess` call). With `--backend cuda`, outputs left on the GPU (what a
+        /// model on the same GPU sees), from 8-bit pixels in `host` memory, in `pinned`
+        /// (page-locked) memory, or already on the `device`; plans are made in every call.
+        #[arg(long, value_enum, default_value = "images")]
+        input: InputArg,
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -196,7 +207,55 @@ struct BenchArgs {
     backend: BackendArg,
     threads: Option<usize>,
     repeat: usize,
-    resident: bool,
+    input: InputArg,
+}
+
+/// A timed call.
+type Call<'a> = Box<dyn FnMut() -> Result<(), Error> + 'a>;
+
+/// A call on the CUDA backend from inputs in `host`, `pinned` or `device` memory, planned each
+/// time, returning as soon as its work is queued.
+struct CudaCall<'a> {
+    name: String,
+    cuda: CudaBackend,
+    queue: Box<dyn Fn() -> Result<DeviceOutputs, Error> + 'a>,
+}
+
+impl<'a> CudaCall<'a> {
+    fn new(processor: &'a Processor, images: &[Image], input: InputArg) -> Result<Self, Error> {
+        let cuda = CudaBackend::new()?;
+        let inputs = processor.inputs(images, &ImagesKwargs::default())?;
+        let pixels: Vec<_> = inputs.iter().map(|i| i.pixels.clone()).collect();
+        let plan = move || processor.plan_inputs(&inputs, &ImagesKwargs::default());
+        let (what, queue): (_, Box<dyn Fn() -> Result<DeviceOutputs, Error>>) = match input {
+            InputArg::Pinned => {
+                let (cuda, pinned) = (cuda.clone(), cuda.pin(&pixels)?);
+                (
+                    "pinned",
+                    Box::new(move || cuda.execute_pinned(&pinned, &plan()?)),
+                )
+            }
+            InputArg::Device => {
+                let (cuda, resident) = (cuda.clone(), cuda.upload(&pixels)?);
+                (
+                    "device",
+                    Box::new(move || cuda.execute_resident(&resident, &plan()?)),
+                )
+            }
+            _ => {
+                let cuda = cuda.clone();
+                (
+                    "host",
+                    Box::new(move || cuda.execute_on_device(&pixels, &plan()?)),
+                )
+            }
+        };
+        Ok(CudaCall {
+            name: format!("{} ({what} input, outputs on the device)", cuda.name()),
+            cuda,
+            queue,
+        })
+    }
 }
 
 fn bench(
@@ -207,21 +266,13 @@ fn bench(
 ) -> Result<(), Error> {
     let processor = load(config, numerics)?;
     let images = open_all(paths)?;
-    let (name, mut call): (String, Box<dyn FnMut() -> Result<(), Error>>) = if args.resident {
-        if !matches!(args.backend, BackendArg::Cuda) {
-            return Err(Error::InvalidArgument(
-                "--resident needs --backend cuda".into(),
-            ));
-        }
-        let cuda = CudaBackend::new()?;
-        let (pixels, plans) = processor.plans(&images, &ImagesKwargs::default())?;
-        let on_device = cuda.upload(&pixels)?;
-        let name = format!("{} (inputs and outputs on the device)", cuda.name());
-        (
-            name,
-            Box::new(move || cuda.execute_resident(&on_device, &plans)?.synchronize()),
-        )
-    } else {
+    let repeat = args.repeat.max(1);
+    let time = |call: &mut Call| -> Result<f64, Error> {
+        let start = Instant::now();
+        call()?;
+        Ok(start.elapsed().as_secs_f64())
+    };
+    let (name, mut call, streamed) = if args.input == InputArg::Images {
         let backend: Arc<dyn Backend> = match (args.backend, args.threads) {
             (BackendArg::Cpu, Some(n)) => Arc::new(CpuBackend::with_threads(n)?),
             (choice, _) => select(choice.into())?,
@@ -229,27 +280,44 @@ fn bench(
         let name = backend.name();
         let processor = &processor;
         let images = &images;
-        (
-            name,
-            Box::new(move || {
-                let batch = Batch::Flat(images);
-                processor
-                    .run(&*backend, batch, &ImagesKwargs::default(), Stacking::Stack)
-                    .map(drop)
-            }),
-        )
+        let call: Call = Box::new(move || {
+            processor
+                .run(
+                    &*backend,
+                    Batch::Flat(images),
+                    &ImagesKwargs::default(),
+                    Stacking::Stack,
+                )
+                .map(drop)
+        });
+        (name, call, None)
+    } else {
+        if !matches!(args.backend, BackendArg::Cuda) {
+            return Err(Error::InvalidArgument(
+                "--input host|pinned|device needs --backend cuda".into(),
+            ));
+        }
+        let cuda = std::rc::Rc::new(CudaCall::new(&processor, &images, args.input)?);
+        let one = cuda.clone();
+        let call: Call = Box::new(move || (one.queue)()?.synchronize());
+        let name = cuda.name.clone();
+        // Calls back to back, one wait at the end: each call's host work and upload overlap the
+        // kernels of the call before.
+        let streamed: Call = Box::new(move || {
+            for _ in 0..STREAMED_CALLS {
+                (cuda.queue)()?;
+            }
+            cuda.cuda.synchronize()
+        });
+        (name, call, Some(streamed))
     };
-    let repeat = args.repeat.max(1);
-    call()?; // warm-up
-    let mut seconds = Vec::with_capacity(repeat);
-    for _ in 0..repeat {
-        let start = Instant::now();
-        call()?;
-        seconds.push(start.elapsed().as_secs_f64());
-    }
+    time(&mut call)?; // warm-up
+    let mut seconds = (0..repeat)
+        .map(|_| time(&mut call))
+        .collect::<Result<Vec<_>, _>>()?;
     seconds.sort_by(f64::total_cmp);
     let median = seconds[seconds.len() / 2];
-    let line = serde_json::json!({
+    let mut line = serde_json::json!({
         "config": config.display().to_string(),
         "numerics": numerics.name(),
         "backend": name,
@@ -259,9 +327,19 @@ fn bench(
         "median_s": median,
         "images_per_s": images.len() as f64 / median,
     });
+    if let Some(mut streamed) = streamed {
+        let mut best = f64::INFINITY;
+        for _ in 0..repeat.div_ceil(STREAMED_CALLS).max(2) {
+            best = best.min(time(&mut streamed)?);
+        }
+        line["streamed_images_per_s"] = ((images.len() * STREAMED_CALLS) as f64 / best).into();
+    }
     println!("{line}");
     Ok(())
 }
+
+/// Calls per streamed measurement.
+const STREAMED_CALLS: usize = 10;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -287,14 +365,14 @@ fn main() -> ExitCode {
             backend,
             threads,
             repeat,
-            resident,
+            input,
             images,
         } => {
             let args = BenchArgs {
                 backend: *backend,
                 threads: *threads,
                 repeat: *repeat,
-                resident: *resident,
+                input: *input,
             };
             bench(config, (*numerics).into(), args, images)
         }

@@ -18,6 +18,7 @@ use crate::plan::ImagePlan;
 use crate::processor::{Batch, Call};
 use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
+use std::sync::Arc;
 
 /// Kwargs of LLaVA-OneVision.
 #[images_kwargs]
@@ -122,12 +123,12 @@ fn resize_plan(
     from: (usize, usize),
     to: (usize, usize),
     resample: Resample,
-) -> Result<ResizePlan> {
+) -> Result<Arc<ResizePlan>> {
     let ((h, w), (oh, ow)) = (from, to);
-    match numerics {
-        Numerics::Pil => Ok(pil::resize_plan((w, h), (ow, oh), resample)),
-        Numerics::Torchvision => torchvision::resize_plan((w, h), (ow, oh), resample),
-    }
+    Ok(Arc::new(match numerics {
+        Numerics::Pil => pil::resize_plan((w, h), (ow, oh), resample),
+        Numerics::Torchvision => torchvision::resize_plan((w, h), (ow, oh), resample)?,
+    }))
 }
 
 /// `pad_to_square` with `color`: the image centred (extra row or column after) on a square canvas.

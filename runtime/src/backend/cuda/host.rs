@@ -3,7 +3,7 @@
 //! GPU — checks that the device arithmetic equals the CPU twin bit for bit.
 
 use crate::backend::Backend;
-use crate::backend::kernel_batch::{KernelBatch, OutputPass, StagePass};
+use crate::backend::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass};
 use crate::error::Result;
 use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
@@ -52,26 +52,35 @@ impl Backend for KernelHostBackend {
         "cuda-kernels-on-host".into()
     }
 
+    /// Lays the batch out exactly as the CUDA backend uploads it (tables, then images, in one
+    /// buffer) and runs the kernels' code over that buffer, so the layout is tested too.
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
-        let batch = KernelBatch::build(inputs, plans)?;
-        let mut stage = vec![0u8; batch.stage_bytes];
+        let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
+        let batch = KernelBatch::layout(&shapes, plans)?;
+        let layout = batch.upload_layout(true);
+        // u64 words: every table offset is aligned for the types the C code reads.
+        let mut words = vec![0u64; layout.len.div_ceil(8).max(1)];
+        let upload: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
+        batch.write_tables(&layout, upload)?;
+        batch.write_images(inputs, &mut upload[layout.images..])?;
+        let base = upload.as_ptr();
+        // SAFETY: `upload_layout` placed every table inside the buffer, aligned for its type.
+        let table = |at: usize| unsafe { base.add(at) };
         let count = |n: usize| c_int::try_from(n).unwrap_or(c_int::MAX);
         let (starts, lens, weights) = (
-            batch.starts.as_ptr(),
-            batch.lens.as_ptr(),
-            batch.weights.as_ptr(),
+            table(layout.starts).cast::<i32>(),
+            table(layout.lens).cast::<i32>(),
+            table(layout.weights).cast::<i32>(),
         );
-        let outputs = (
-            batch.output_passes.as_ptr(),
-            count(batch.output_passes.len()),
-        );
-        // SAFETY: every pointer is a live buffer whose size `KernelBatch::build` computed from the
-        // same descriptors the C code reads (offsets and lengths in range by construction).
+        let input = table(layout.images);
+        let mut stage = vec![0u8; batch.stage_bytes];
+        // SAFETY: every pointer is inside a live buffer whose size `KernelBatch::layout` computed
+        // from the same descriptors the C code reads (offsets and lengths checked by `check_bounds`).
         unsafe {
             tp_host_stage(
-                batch.input.as_ptr(),
+                input,
                 stage.as_mut_ptr(),
-                batch.stage.as_ptr(),
+                table(layout.stage_passes).cast::<StagePass>(),
                 count(batch.stage.len()),
                 starts,
                 lens,
@@ -86,16 +95,16 @@ impl Backend for KernelHostBackend {
         // SAFETY: as above; the non-null output buffer holds every output's `dst` range.
         unsafe {
             tp_host_output(
-                batch.input.as_ptr(),
+                input,
                 stage.as_ptr(),
                 or_null(&mut f32_out),
                 or_null(&mut u8_out),
-                outputs.0,
-                outputs.1,
+                table(layout.output_passes).cast::<OutputPass>(),
+                count(batch.output_passes.len()),
                 starts,
                 lens,
                 weights,
-                batch.luts.as_ptr(),
+                table(layout.luts).cast::<f32>(),
             );
         }
         Ok(if batch.float_output {

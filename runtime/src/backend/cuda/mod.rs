@@ -6,16 +6,17 @@
 pub mod host;
 
 use super::Backend;
-use super::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass};
+use super::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass, UploadLayout};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use crate::plan::ImagePlan;
 use crate::tensor::Tensor;
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, DeviceRepr, LaunchConfig, PinnedHostSlice,
-    PushKernelArg,
+    CudaContext, CudaEvent, CudaFunction, CudaSlice, CudaStream, CudaView, DeviceRepr,
+    LaunchConfig, PinnedHostSlice, PushKernelArg,
 };
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The kernels' source: one header, also built for the host by `host.c`.
@@ -59,20 +60,71 @@ pub fn unavailable_reason() -> Option<String> {
 /// A device with the kernels loaded: made once per device and process.
 struct Device {
     ctx: Arc<CudaContext>,
-    stream: Arc<CudaStream>,
-    staging: Mutex<Staging>,
+    /// The kernels run here.
+    compute: Arc<CudaStream>,
+    /// Uploads run here, so a call's upload overlaps the kernels of the call before it.
+    copy: Arc<CudaStream>,
+    /// Upload buffers, taken in turn: one is read by kernels while the next call fills another.
+    slots: [Mutex<Slot>; SLOTS],
+    next_slot: AtomicUsize,
     stage: CudaFunction,
     output_f32: CudaFunction,
     output_u8: CudaFunction,
     name: String,
 }
 
-/// Image buffers reused across calls, grown as needed: the images go through page-locked host
-/// memory (copied at the pinned rate, without a pageable bounce) into one device buffer.
-#[derive(Default)]
-struct Staging {
+/// Upload buffers per device: double buffering.
+const SLOTS: usize = 2;
+
+/// One upload buffer: page-locked host memory (copied at the pinned rate, no pageable bounce) and
+/// the device buffer it is copied into, reused across calls and grown as needed, with the events
+/// that order their reuse.
+struct Slot {
     pinned: Option<PinnedHostSlice<u8>>,
     device: Option<CudaSlice<u8>>,
+    /// Recorded on the copy stream after the copies out of `pinned`: the host waits for it
+    /// before writing `pinned` again.
+    uploaded: CudaEvent,
+    /// Recorded on the compute stream after the kernels that read `device`: the next copy into
+    /// `device` waits for it.
+    consumed: CudaEvent,
+}
+
+impl Slot {
+    fn new(ctx: &Arc<CudaContext>) -> Result<Self> {
+        let event = || ctx.new_event(None).map_err(cuda_error("creating an event"));
+        Ok(Slot {
+            pinned: None,
+            device: None,
+            uploaded: event()?,
+            consumed: event()?,
+        })
+    }
+
+    /// Makes room for `pinned_bytes` of page-locked memory and `device_bytes` on the device.
+    /// The caller has waited for `uploaded`, so the old page-locked memory is free to go.
+    fn reserve(&mut self, device: &Device, pinned_bytes: usize, device_bytes: usize) -> Result<()> {
+        // Grow geometrically so batches of slowly growing sizes do not reallocate every call.
+        let capacity = |bytes: usize| bytes.max(1).next_power_of_two();
+        if self.pinned.as_ref().is_none_or(|p| p.len() < pinned_bytes) {
+            self.pinned = None;
+            // SAFETY: the page-locked memory is written before any of it is copied.
+            let pinned = unsafe { device.ctx.alloc_pinned::<u8>(capacity(pinned_bytes)) };
+            self.pinned = Some(pinned.map_err(cuda_error("allocating page-locked memory"))?);
+        }
+        if self.device.as_ref().is_none_or(|d| d.len() < device_bytes) {
+            // The old buffer is freed on the copy stream, after the kernels that read it.
+            device
+                .copy
+                .wait(&self.consumed)
+                .map_err(cuda_error("ordering streams"))?;
+            self.device = None;
+            // SAFETY: every byte a kernel reads is copied in first (the layout says which).
+            let buffer = unsafe { device.copy.alloc::<u8>(capacity(device_bytes)) };
+            self.device = Some(buffer.map_err(cuda_error("allocating"))?);
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for Device {
@@ -83,11 +135,14 @@ impl std::fmt::Debug for Device {
     }
 }
 
-/// The device's virtual architecture, for NVRTC (`compute_90` on an H100).
-fn architecture(ctx: &Arc<CudaContext>) -> Result<&'static str> {
-    let (major, minor) = ctx
-        .compute_capability()
-        .map_err(cuda_error("compute capability"))?;
+/// The device's compute capability.
+fn compute_capability(ctx: &Arc<CudaContext>) -> Result<(i32, i32)> {
+    ctx.compute_capability()
+        .map_err(cuda_error("compute capability"))
+}
+
+/// The device's virtual architecture, for NVRTC's PTX (`compute_90` on an H100).
+fn virtual_architecture((major, minor): (i32, i32)) -> Result<&'static str> {
     static NAMES: OnceLock<Mutex<HashMap<(i32, i32), &'static str>>> = OnceLock::new();
     let mut names = NAMES
         .get_or_init(Default::default)
@@ -150,6 +205,26 @@ pub fn compile_kernels_cubin(arch: &str) -> Result<Vec<u8>> {
     cubin
 }
 
+/// The kernels as a module for `ctx`'s device: a CUBIN for its own architecture (no JIT when it
+/// loads), else PTX for its virtual architecture, which the driver compiles.
+fn load_kernels(ctx: &Arc<CudaContext>) -> Result<Arc<cudarc::driver::CudaModule>> {
+    let capability = compute_capability(ctx)?;
+    let cubin =
+        compile_kernels_cubin(&format!("sm_{}{}", capability.0, capability.1)).and_then(|cubin| {
+            ctx.load_module(cudarc::nvrtc::Ptx::from_binary(cubin))
+                .map_err(cuda_error("loading the CUBIN"))
+        });
+    match cubin {
+        Ok(module) => Ok(module),
+        Err(reason) => {
+            tracing::warn!("CUDA: no CUBIN for this device ({reason}); loading PTX instead");
+            let ptx = compile_kernels(virtual_architecture(capability)?)?;
+            ctx.load_module(cudarc::nvrtc::Ptx::from_src(ptx))
+                .map_err(cuda_error("loading the kernels"))
+        }
+    }
+}
+
 fn open_device(ordinal: usize) -> Result<Device> {
     if let Some(reason) = unavailable_reason() {
         return Err(Error::BackendUnavailable(reason));
@@ -157,25 +232,20 @@ fn open_device(ordinal: usize) -> Result<Device> {
     let ctx = CudaContext::new(ordinal)
         .map_err(|e| Error::BackendUnavailable(format!("no usable CUDA device {ordinal}: {e}")))?;
     let name = ctx.name().unwrap_or_else(|_| format!("cuda:{ordinal}"));
-    let options = cudarc::nvrtc::CompileOptions {
-        arch: Some(architecture(&ctx)?),
-        // Integer kernels: nothing to contract, but keep float ops exact if any are added.
-        fmad: Some(false),
-        ..Default::default()
-    };
-    let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNELS, options)
-        .map_err(|e| Error::Cuda(format!("compiling the kernels with NVRTC: {e}")))?;
-    let module = ctx
-        .load_module(ptx)
-        .map_err(cuda_error("loading the kernels"))?;
+    // Both streams exist before any buffer: cudarc then orders every buffer's uses across them.
+    let compute = ctx.new_stream().map_err(cuda_error("creating a stream"))?;
+    let copy = ctx.new_stream().map_err(cuda_error("creating a stream"))?;
+    let module = load_kernels(&ctx)?;
     let function = |name: &str| {
         module
             .load_function(name)
             .map_err(cuda_error("loading a kernel"))
     };
     Ok(Device {
-        stream: ctx.default_stream(),
-        staging: Mutex::new(Staging::default()),
+        compute,
+        copy,
+        slots: [Mutex::new(Slot::new(&ctx)?), Mutex::new(Slot::new(&ctx)?)],
+        next_slot: AtomicUsize::new(0),
         stage: function("tp_stage")?,
         output_f32: function("tp_output_f32")?,
         output_u8: function("tp_output_u8")?,
@@ -200,6 +270,10 @@ fn device(ordinal: usize) -> Result<Arc<Device>> {
 }
 
 /// Runs plans on a CUDA device.
+///
+/// Calls return as soon as their work is queued: the next call's host work and upload overlap
+/// this call's kernels. Outputs stay on the device ([`DeviceOutputs`]) until copied with
+/// [`DeviceOutputs::to_host`].
 #[derive(Debug, Clone)]
 pub struct CudaBackend {
     device: Arc<Device>,
@@ -219,6 +293,41 @@ impl DeviceImages {
     }
 }
 
+/// Images copied once into page-locked host memory (back to back): each call then copies them to
+/// the device at the pinned rate, with no copy on the host.
+pub struct PinnedImages {
+    host: PinnedHostSlice<u8>,
+    shapes: Vec<ImageShape>,
+}
+
+impl PinnedImages {
+    /// The images' shapes, in order.
+    pub fn shapes(&self) -> &[ImageShape] {
+        &self.shapes
+    }
+}
+
+/// Where a call's images are.
+#[derive(Clone, Copy)]
+enum Images<'a> {
+    /// In ordinary host memory: copied (in parallel) into the call's page-locked upload buffer.
+    Host(&'a [Pixels]),
+    /// In page-locked memory: copied straight to the device.
+    Pinned(&'a PinnedImages),
+    /// Already on the device.
+    Resident(&'a DeviceImages),
+}
+
+impl Images<'_> {
+    fn shapes(&self) -> Vec<ImageShape> {
+        match self {
+            Images::Host(pixels) => pixels.iter().map(ImageShape::of).collect(),
+            Images::Pinned(images) => images.shapes.clone(),
+            Images::Resident(images) => images.shapes.clone(),
+        }
+    }
+}
+
 /// Outputs left on the device: one buffer, and each output's shape and offset in it.
 pub struct DeviceOutputs {
     /// float32 outputs (`None` when the outputs are uint8).
@@ -233,6 +342,11 @@ impl DeviceOutputs {
     /// Each output's shape and element offset in the device buffer.
     pub fn layout(&self) -> &[(Vec<usize>, usize)] {
         &self.batch.outputs
+    }
+
+    /// The stream the kernels writing the outputs run on: work queued on it after them sees them.
+    pub fn stream(&self) -> &Arc<CudaStream> {
+        &self.stream
     }
 
     /// Waits until the kernels that write the outputs have finished.
@@ -264,6 +378,17 @@ impl DeviceOutputs {
     }
 }
 
+/// A typed view of `len` elements at byte `at` of an upload buffer.
+fn table<'a, T>(upload: &CudaView<'a, u8>, at: usize, len: usize) -> Result<CudaView<'a, T>> {
+    let bytes = upload
+        .try_slice(at..)
+        .ok_or_else(|| Error::Cuda("a table lies outside the upload buffer".into()))?;
+    // SAFETY: the table was written there as `len` values of `T` (`KernelBatch::write_tables`),
+    // at an offset aligned for `T`.
+    unsafe { bytes.transmute::<T>(len) }
+        .ok_or_else(|| Error::Cuda("a table overruns the upload buffer".into()))
+}
+
 impl CudaBackend {
     /// Opens CUDA device 0.
     pub fn new() -> Result<Self> {
@@ -278,6 +403,14 @@ impl CudaBackend {
         })
     }
 
+    /// Waits until every call queued on this device has finished.
+    pub fn synchronize(&self) -> Result<()> {
+        self.device
+            .compute
+            .synchronize()
+            .map_err(cuda_error("synchronizing"))
+    }
+
     fn launch_config(len: usize, passes: usize) -> LaunchConfig {
         let blocks = len.div_ceil(BLOCK as usize).clamp(1, MAX_BLOCKS_X as usize) as u32;
         LaunchConfig {
@@ -287,59 +420,49 @@ impl CudaBackend {
         }
     }
 
-    /// Runs plans and leaves the outputs on the device: one launch for the first passes of
-    /// two-pass resizes, one for every output (last pass, crop, rescale and normalize fused).
+    /// Runs plans on images in host memory and leaves the outputs on the device.
     pub fn execute_on_device(
         &self,
         inputs: &[Pixels],
         plans: &[ImagePlan],
     ) -> Result<DeviceOutputs> {
-        let batch = KernelBatch::build(inputs, plans)?;
-        let stream = &self.device.stream;
-        let upload = |what: &'static str| cuda_error(what);
-        let mut staging = self
-            .device
-            .staging
-            .lock()
-            .map_err(|_| Error::Cuda("staging buffers poisoned".into()))?;
-        let needed = batch.input.len().max(1);
-        if staging.pinned.as_ref().is_none_or(|p| p.len() < needed) {
-            // SAFETY: the page-locked memory is written below before anything reads it.
-            let pinned = unsafe { self.device.ctx.alloc_pinned::<u8>(needed) };
-            staging.pinned = Some(pinned.map_err(upload("allocating page-locked memory"))?);
-            staging.device = Some(
-                stream
-                    .alloc_zeros::<u8>(needed)
-                    .map_err(upload("allocating"))?,
-            );
-        }
-        let Staging {
-            pinned: Some(pinned),
-            device: Some(input),
-        } = &mut *staging
-        else {
-            return Err(Error::Cuda("staging buffers missing".into()));
-        };
-        let host = pinned
+        self.run(Images::Host(inputs), plans)
+    }
+
+    /// Copies images once into page-locked host memory, for
+    /// [`execute_pinned`](Self::execute_pinned).
+    pub fn pin(&self, inputs: &[Pixels]) -> Result<PinnedImages> {
+        let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
+        let bytes: usize = inputs.iter().map(|p| p.data.len()).sum();
+        // SAFETY: every byte is written below before it is copied anywhere.
+        let host = unsafe { self.device.ctx.alloc_pinned::<u8>(bytes.max(1)) };
+        let mut host = host.map_err(cuda_error("allocating page-locked memory"))?;
+        let slice = host
             .as_mut_slice()
-            .map_err(upload("writing page-locked memory"))?;
-        host[..batch.input.len()].copy_from_slice(&batch.input);
-        let host = pinned
-            .as_slice()
-            .map_err(upload("reading page-locked memory"))?;
-        stream
-            .memcpy_htod(&host[..needed.min(host.len())], input)
-            .map_err(upload("uploading images"))?;
-        self.launch(batch, input)
+            .map_err(cuda_error("writing page-locked memory"))?;
+        let mut at = 0;
+        for pixels in inputs {
+            slice[at..at + pixels.data.len()].copy_from_slice(&pixels.data);
+            at += pixels.data.len();
+        }
+        Ok(PinnedImages { host, shapes })
+    }
+
+    /// Runs plans on images in page-locked memory, leaving the outputs on the device.
+    pub fn execute_pinned(
+        &self,
+        images: &PinnedImages,
+        plans: &[ImagePlan],
+    ) -> Result<DeviceOutputs> {
+        self.run(Images::Pinned(images), plans)
     }
 
     /// Uploads images once; [`execute_resident`](Self::execute_resident) then runs plans on them
     /// without copying them again.
     pub fn upload(&self, inputs: &[Pixels]) -> Result<DeviceImages> {
         let bytes: Vec<u8> = inputs.iter().flat_map(|p| p.data.iter().copied()).collect();
-        let buffer = self
-            .device
-            .stream
+        let copy = &self.device.copy;
+        let buffer = copy
             .clone_htod(&nonempty(&bytes))
             .map_err(cuda_error("uploading images"))?;
         Ok(DeviceImages {
@@ -354,38 +477,106 @@ impl CudaBackend {
         images: &DeviceImages,
         plans: &[ImagePlan],
     ) -> Result<DeviceOutputs> {
-        let batch = KernelBatch::layout(&images.shapes, plans)?;
-        self.launch(batch, &images.buffer)
+        self.run(Images::Resident(images), plans)
     }
 
-    /// The launches of a laid-out batch over its images in `input`.
-    fn launch(&self, batch: KernelBatch, input: &CudaSlice<u8>) -> Result<DeviceOutputs> {
+    /// One call: the tables (and host images) through an upload slot on the copy stream, then the
+    /// kernels on the compute stream once the upload is in.
+    fn run(&self, images: Images<'_>, plans: &[ImagePlan]) -> Result<DeviceOutputs> {
+        let batch = KernelBatch::layout(&images.shapes(), plans)?;
+        let device = &*self.device;
+        let layout = batch.upload_layout(!matches!(images, Images::Resident(_)));
+        // Bytes that go through the slot's page-locked memory: the tables, and host images.
+        let staged = match images {
+            Images::Host(_) => layout.len,
+            _ => layout.images,
+        };
+        let index = device.next_slot.fetch_add(1, Ordering::Relaxed) % SLOTS;
+        let mut slot = device.slots[index]
+            .lock()
+            .map_err(|_| Error::Cuda("upload buffers poisoned".into()))?;
+        // The last copy out of this slot's page-locked memory must be done before it is rewritten.
+        slot.uploaded
+            .synchronize()
+            .map_err(cuda_error("waiting for an upload"))?;
+        slot.reserve(device, staged, layout.len)?;
+        let Slot {
+            pinned: Some(pinned),
+            device: Some(buffer),
+            uploaded,
+            consumed,
+        } = &mut *slot
+        else {
+            return Err(Error::Cuda("upload buffers missing".into()));
+        };
+        let host = pinned
+            .as_mut_slice()
+            .map_err(cuda_error("writing page-locked memory"))?;
+        batch.write_tables(&layout, host)?;
+        if let Images::Host(inputs) = images {
+            batch.write_images(inputs, &mut host[layout.images..])?;
+        }
+        let copy = &device.copy;
+        let copying = cuda_error("uploading");
+        // The kernels of the last call that used this slot must have read it.
+        copy.wait(consumed).map_err(&copying)?;
+        if staged > 0 {
+            let host = pinned.as_slice().map_err(&copying)?;
+            copy.memcpy_htod(&host[..staged], &mut buffer.slice_mut(..staged))
+                .map_err(&copying)?;
+        }
+        if let Images::Pinned(pinned) = images
+            && batch.input_bytes > 0
+        {
+            let region = layout.images..layout.images + pinned.host.len();
+            let mut region = buffer
+                .try_slice_mut(region)
+                .ok_or_else(|| Error::Cuda("the pinned images do not fit the layout".into()))?;
+            copy.memcpy_htod(&pinned.host, &mut region)
+                .map_err(&copying)?;
+        }
+        uploaded.record(copy).map_err(&copying)?;
+        device.compute.wait(uploaded).map_err(&copying)?;
+        let upload = buffer
+            .try_slice(..layout.len)
+            .ok_or_else(|| Error::Cuda("the upload buffer is smaller than its layout".into()))?;
+        let input = match images {
+            Images::Resident(images) => images.buffer.slice(..),
+            _ => upload.slice(layout.images..),
+        };
+        let outputs = self.launch(batch, &layout, &upload, &input)?;
+        consumed
+            .record(&device.compute)
+            .map_err(cuda_error("recording an event"))?;
+        Ok(outputs)
+    }
+
+    /// The launches of a laid-out batch: its tables in `upload`, its images in `input`.
+    fn launch(
+        &self,
+        batch: KernelBatch,
+        layout: &UploadLayout,
+        upload: &CudaView<'_, u8>,
+        input: &CudaView<'_, u8>,
+    ) -> Result<DeviceOutputs> {
         if input.len() < batch.input_bytes {
             return Err(Error::Cuda(
                 "the device images are smaller than the batch's layout".into(),
             ));
         }
-        let stream = &self.device.stream;
-        let upload = |what: &'static str| cuda_error(what);
-        let starts = stream
-            .clone_htod(&nonempty(&batch.starts))
-            .map_err(upload("uploading tables"))?;
-        let lens = stream
-            .clone_htod(&nonempty(&batch.lens))
-            .map_err(upload("uploading tables"))?;
-        let weights = stream
-            .clone_htod(&nonempty(&batch.weights))
-            .map_err(upload("uploading tables"))?;
-        let luts = stream
-            .clone_htod(&nonempty(&batch.luts))
-            .map_err(upload("uploading tables"))?;
+        let stream = &self.device.compute;
+        let starts = table::<i32>(upload, layout.starts, batch.starts.len())?;
+        let lens = table::<i32>(upload, layout.lens, batch.lens.len())?;
+        let weights = table::<i32>(upload, layout.weights, batch.weights.len())?;
+        let luts = table::<f32>(upload, layout.luts, batch.luts.len())?;
+        let allocating = cuda_error("allocating");
         let mut stage = stream
             .alloc_zeros::<u8>(batch.stage_bytes.max(1))
-            .map_err(upload("allocating"))?;
-        for chunk in batch.stage.chunks(MAX_PASSES_PER_LAUNCH) {
-            let descriptors = stream
-                .clone_htod(chunk)
-                .map_err(upload("uploading passes"))?;
+            .map_err(&allocating)?;
+        let stage_size = std::mem::size_of::<StagePass>();
+        for (i, chunk) in batch.stage.chunks(MAX_PASSES_PER_LAUNCH).enumerate() {
+            let at = layout.stage_passes + i * MAX_PASSES_PER_LAUNCH * stage_size;
+            let descriptors = table::<StagePass>(upload, at, chunk.len())?;
             let longest = chunk.iter().map(|s| pass_len(&s.pass)).max().unwrap_or(0);
             let mut launch = stream.launch_builder(&self.device.stage);
             launch
@@ -395,8 +586,8 @@ impl CudaBackend {
                 .arg(&starts)
                 .arg(&lens)
                 .arg(&weights);
-            // SAFETY: the descriptors' offsets and lengths were computed by `KernelBatch::build` for
-            // exactly these buffers.
+            // SAFETY: the descriptors' offsets and lengths were computed by `KernelBatch::layout`
+            // for exactly these buffers, and checked against their sizes.
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the first-pass kernel"))?;
         }
@@ -408,22 +599,18 @@ impl CudaBackend {
             stream: stream.clone(),
         };
         if batch.float_output {
-            outputs.f32 = Some(
-                stream
-                    .alloc_zeros::<f32>(elements)
-                    .map_err(upload("allocating"))?,
-            );
+            outputs.f32 = Some(stream.alloc_zeros::<f32>(elements).map_err(&allocating)?);
         } else {
-            outputs.u8 = Some(
-                stream
-                    .alloc_zeros::<u8>(elements)
-                    .map_err(upload("allocating"))?,
-            );
+            outputs.u8 = Some(stream.alloc_zeros::<u8>(elements).map_err(&allocating)?);
         }
-        for chunk in batch.output_passes.chunks(MAX_PASSES_PER_LAUNCH) {
-            let descriptors = stream
-                .clone_htod(chunk)
-                .map_err(upload("uploading outputs"))?;
+        let output_size = std::mem::size_of::<OutputPass>();
+        for (i, chunk) in batch
+            .output_passes
+            .chunks(MAX_PASSES_PER_LAUNCH)
+            .enumerate()
+        {
+            let at = layout.output_passes + i * MAX_PASSES_PER_LAUNCH * output_size;
+            let descriptors = table::<OutputPass>(upload, at, chunk.len())?;
             let longest = chunk.iter().map(output_len).max().unwrap_or(0);
             let function = if batch.float_output {
                 &self.device.output_f32
