@@ -6,9 +6,9 @@
 use std::path::Path;
 use twinproc::backend::Backend;
 use twinproc::numeric::crop::CropWindow;
-use twinproc::plan::ImagePlan;
-use twinproc::processor::{Batch, Call, collect_outputs};
-use twinproc::{BatchFeature, Feature, Image, Tensor, image_processor, images_kwargs};
+use twinproc::plan::{Assembly, ImagePlan, Placement};
+use twinproc::processor::{Batch, Call};
+use twinproc::{BatchFeature, Feature, Image, image_processor, images_kwargs};
 
 /// Kwargs of the tiles model.
 #[images_kwargs]
@@ -58,20 +58,17 @@ fn tiles<B: Backend + ?Sized>(
     }
     let counts: Vec<usize> = plans.iter().map(|p: &ImagePlan| p.windows.len()).collect();
     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
-    let mut outputs = backend.execute(&pixels, &plans)?.into_iter();
-    let per_image = counts
-        .iter()
-        .map(|&n| {
-            Tensor::stack(
-                "pixel_values",
-                &outputs.by_ref().take(n).collect::<Vec<_>>(),
-            )
-        })
-        .collect::<twinproc::Result<Vec<_>>>()?;
+    // Each image's tiles stacked into one tensor; the backend writes every tile in its place.
+    let assembly = Assembly {
+        groups: Some(counts),
+        stacking: call.stacking,
+        ..Assembly::default()
+    };
+    let placement = Placement::new("pixel_values", &plans, &assembly)?;
     let mut features = BatchFeature::default();
     features.data.insert(
         "pixel_values".into(),
-        collect_outputs("pixel_values", per_image, call.stacking)?,
+        backend.execute_placed(&pixels, &plans, &placement)?,
     );
     Ok(features)
 }

@@ -131,6 +131,7 @@ fn compare_batch(file: &str, keys: &[String], batch: &BatchFeature) -> Vec<Strin
                 ));
             }
         }
+        Some(other) => problems.push(format!("pixel_values is not on the host: {other:?}")),
         None => problems.push("no pixel_values".into()),
     }
     problems
@@ -517,6 +518,7 @@ fn llava_onevision_batch_equals_single_calls() {
 #[test]
 fn images_of_one_size_share_tables_and_match_transformers() {
     use twinproc::backend::kernel_batch::{ImageShape, KernelBatch};
+    use twinproc::plan::Placement;
     let (mut checked, mut failures) = (0, Vec::new());
     let config = "clip_vit_b32";
     for backend in ["pil", "torchvision"] {
@@ -541,10 +543,15 @@ fn images_of_one_size_share_tables_and_match_transformers() {
             .expect("plans");
         let shapes: Vec<ImageShape> = pixels.iter().map(ImageShape::of).collect();
         let weights = |range: std::ops::Range<usize>| {
-            KernelBatch::layout(&shapes[range.clone()], &plans[range])
-                .expect("layout")
-                .weights
-                .len()
+            let plans = &plans[range.clone()];
+            KernelBatch::layout(
+                &shapes[range],
+                plans,
+                &Placement::each(plans).expect("placement"),
+            )
+            .expect("layout")
+            .weights
+            .len()
         };
         assert!(std::sync::Arc::ptr_eq(&plans[0].resize, &plans[1].resize));
         assert_eq!(weights(0..2), weights(0..1), "{backend}: tables not shared");
@@ -569,4 +576,79 @@ fn images_of_one_size_share_tables_and_match_transformers() {
         }
     }
     report("one-size batches", checked, failures);
+}
+
+/// `do_pad` (to the batch's largest output, channels first and last): every output of the batch
+/// is transformers' output for its image, at the top left of a zero canvas. Padding is written by
+/// the kernels in place, so this also checks their placement.
+#[test]
+fn padded_batches_hold_each_reference_output_in_zeros() {
+    use twinproc::ChannelDimension;
+    let (mut checked, mut failures) = (0, Vec::new());
+    let config = "clip_nocrop_bilinear";
+    for backend in ["pil", "torchvision"] {
+        // Images with a whole (untruncated) reference, of different output sizes.
+        let cases: Vec<(Vec<usize>, Vec<f32>, Image)> = single_image_cases(config)
+            .into_iter()
+            .filter(|(_, _, b, keys)| b == backend && keys.iter().any(|k| k == "pixel_values"))
+            .filter_map(|(file, image, _, _)| {
+                let input = match decoded_rgb(&image) {
+                    Some((h, w, rgb)) => Image::from_hwc(rgb, h, w, 3),
+                    None if !image.ends_with(".jpg") => Image::open(image_path(&image)).ok()?,
+                    None => return None,
+                };
+                let (shape, data) = reference_f32(&format!("{file}/pixel_values"));
+                (shape[2] * shape[3] <= 512 * 512).then_some((shape, data, input))
+            })
+            .collect();
+        let images: Vec<Image> = cases.iter().map(|c| c.2.clone()).collect();
+        let (canvas_h, canvas_w) = cases
+            .iter()
+            .fold((0, 0), |(h, w), (s, _, _)| (h.max(s[2]), w.max(s[3])));
+        for layout in [ChannelDimension::First, ChannelDimension::Last] {
+            let overrides = ImagesKwargs {
+                do_pad: Some(true),
+                data_format: Some(layout),
+                ..Default::default()
+            };
+            let processor = AutoImageProcessor::from_pretrained(config_dir(config))
+                .expect("config")
+                .with_numerics(numerics_of(backend));
+            for (name, compute) in computes() {
+                checked += 1;
+                let label = format!("{config} {backend} {layout:?} ({name})");
+                let batch = processor
+                    .run(&*compute, Batch::Flat(&images), &overrides, Stacking::Stack)
+                    .expect("run");
+                let out = batch.tensor("pixel_values").expect("stacked");
+                let data = out.as_f32().expect("float32");
+                let per_image = 3 * canvas_h * canvas_w;
+                if data.len() != images.len() * per_image {
+                    failures.push(format!("{label}: shape {:?}", out.shape));
+                    continue;
+                }
+                for (i, (shape, reference, _)) in cases.iter().enumerate() {
+                    let (h, w) = (shape[2], shape[3]);
+                    let at = |c: usize, y: usize, x: usize| match layout {
+                        ChannelDimension::First => (c * canvas_h + y) * canvas_w + x,
+                        ChannelDimension::Last => (y * canvas_w + x) * 3 + c,
+                    };
+                    let mut expected = vec![0f32; per_image];
+                    for c in 0..3 {
+                        for y in 0..h {
+                            for x in 0..w {
+                                expected[at(c, y, x)] = reference[(c * h + y) * w + x];
+                            }
+                        }
+                    }
+                    if let Some(diff) =
+                        compare_f32(&expected, &data[i * per_image..(i + 1) * per_image])
+                    {
+                        failures.push(format!("{label} image {i}: {diff}"));
+                    }
+                }
+            }
+        }
+    }
+    report("padded batches", checked, failures);
 }

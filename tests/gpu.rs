@@ -53,10 +53,8 @@ fn run(backend: &dyn Backend, config: &str, numerics: Numerics, images: &[Image]
 
 /// Same keys, shapes and element bytes.
 fn same_bits(a: &BatchFeature, b: &BatchFeature) -> bool {
-    let tensors = |f: &twinproc::Feature| match f {
-        twinproc::Feature::Tensor(t) => vec![t.clone()],
-        twinproc::Feature::List(list) => list.clone(),
-    };
+    // The CUDA twin leaves its outputs on the device: compare their copies.
+    let tensors = |f: &twinproc::Feature| f.clone().into_tensors().expect("to host");
     a.data.len() == b.data.len()
         && a.data.iter().zip(&b.data).all(|((ka, fa), (kb, fb))| {
             let (ta, tb) = (tensors(fa), tensors(fb));
@@ -130,6 +128,42 @@ fn kernels_compile_with_nvrtc() {
             .expect("NVRTC compiles the kernels to a CUBIN");
         assert!(cubin.starts_with(b"\x7fELF"), "{arch}: not an ELF image");
     }
+}
+
+/// The GPU twin's outputs stay on the device (one stacked tensor, padded and grouped there for
+/// LLaVA-OneVision), and their copies equal the CPU twin's.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn gpu_twin_outputs_stay_on_the_device() {
+    use twinproc::Feature;
+    use twinproc::models::clip::{ClipImageProcessor, ClipImageProcessorCuda};
+    use twinproc::models::llava_onevision::{
+        LlavaOnevisionImageProcessor, LlavaOnevisionImageProcessorCuda,
+    };
+    let images: Vec<Image> = reference_images()
+        .into_iter()
+        .map(|(_, image)| image)
+        .take(5)
+        .collect();
+    let none = ImagesKwargs::default();
+    let gpu = ClipImageProcessorCuda::new(none.clone()).expect("a CUDA device");
+    let out = gpu.preprocess(&images, &Default::default()).expect("gpu");
+    let pixels = out.device_tensor("pixel_values").expect("on the device");
+    assert_eq!(pixels.shape(), [images.len(), 3, 224, 224]);
+    assert_ne!(pixels.device_ptr(), 0);
+    let cpu = ClipImageProcessor::new(none.clone()).expect("cpu");
+    let expected = cpu.preprocess(&images, &Default::default()).expect("cpu");
+    assert_eq!(out.to_host().expect("to host"), expected);
+    // LLaVA-OneVision: patches grouped per image and the patch axis padded, on the device.
+    let gpu = LlavaOnevisionImageProcessorCuda::new(Default::default()).expect("a CUDA device");
+    let cpu = LlavaOnevisionImageProcessor::new(Default::default()).expect("cpu");
+    let out = gpu.preprocess(&images, &Default::default()).expect("gpu");
+    assert!(matches!(
+        out.data.get("pixel_values"),
+        Some(Feature::Device(_))
+    ));
+    let expected = cpu.preprocess(&images, &Default::default()).expect("cpu");
+    assert_eq!(out.to_host().expect("to host"), expected);
 }
 
 /// The reference images' pixels and CLIP plans (every mode of the set, mixed sizes).

@@ -3,11 +3,13 @@
 //! A backend receives the 8-bit inputs and these plans and only executes them; it never decides a
 //! size, a weight or a formula. That is what makes the CPU and GPU twins give the same bits.
 
+use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
+use crate::tensor::{Feature, Tensor, TensorData};
 use std::sync::Arc;
 
 /// What to do to one input image: resize it once, then read one or more windows of the result
@@ -34,5 +36,283 @@ impl ImagePlan {
             ChannelDimension::First => vec![c, h, w],
             ChannelDimension::Last => vec![h, w, c],
         }
+    }
+}
+
+/// The spatial size every output is padded to (zeros at the bottom and right, after rescale and
+/// normalize: transformers' `pad`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Canvas {
+    /// No padding: each output keeps its size.
+    #[default]
+    Own,
+    /// The largest height and width in the batch.
+    Largest,
+    /// This `(height, width)`; an output that does not fit is an error.
+    Fixed(usize, usize),
+}
+
+/// How a call's outputs (one per window, in plan order) form one feature: optionally grouped
+/// (one tensor of several outputs per image, as LLaVA-OneVision's patches), padded, and stacked or
+/// listed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Assembly {
+    /// Outputs per group, consecutive; `None`: each output stands alone (no group axis).
+    pub groups: Option<Vec<usize>>,
+    /// Zero-pad every group to the largest group's count (`_pad_for_batching`).
+    pub pad_groups: bool,
+    /// Spatial padding of each output.
+    pub canvas: Canvas,
+    pub stacking: crate::processor::Stacking,
+}
+
+/// Where one output goes: the element offset of its canvas, and the canvas `(height, width)` it
+/// is written into at the top left (zeros elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub offset: usize,
+    pub canvas: (usize, usize),
+    /// `[H, W, C]` (else `[C, H, W]`).
+    pub channels_last: bool,
+}
+
+/// An [`Assembly`] laid out over a call's plans before anything runs: every output's place in one
+/// zero-filled buffer, and the tensors of the feature in it. Padding, grouping and stacking then
+/// cost nothing: each backend writes each output straight to its place (the CUDA twin on the
+/// device), and shape errors come before any pixel is computed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Placement {
+    /// Per output, in plan order.
+    pub outputs: Vec<Placed>,
+    /// Elements of the buffer.
+    pub elements: usize,
+    /// The feature's tensors, shape and element offset: one when stacked, else a list.
+    pub tensors: Vec<(Vec<usize>, usize)>,
+    /// Whether `tensors` holds the one stacked tensor (else it is a list).
+    pub stacked: bool,
+}
+
+impl Placement {
+    /// Lays out the outputs of `plans` as `assembly` asks; `key` names the feature in errors.
+    pub fn new(key: &str, plans: &[ImagePlan], assembly: &Assembly) -> Result<Self> {
+        let stack_error = |message: String| Error::Stack {
+            key: key.into(),
+            message,
+        };
+        // (channels, height, width) of every output, and its layout.
+        let outputs: Vec<(usize, usize, usize, ChannelDimension)> = plans
+            .iter()
+            .flat_map(|plan| {
+                plan.windows
+                    .iter()
+                    .map(|w| (plan.levels.channels, w.height, w.width, plan.layout))
+            })
+            .collect();
+        let canvas = |h: usize, w: usize| -> Result<(usize, usize)> {
+            match assembly.canvas {
+                Canvas::Own => Ok((h, w)),
+                Canvas::Largest => Ok(outputs
+                    .iter()
+                    .fold((0, 0), |(a, b), o| (a.max(o.1), b.max(o.2)))),
+                Canvas::Fixed(th, tw) if h <= th && w <= tw => Ok((th, tw)),
+                Canvas::Fixed(th, tw) => Err(Error::config(
+                    "pad_size",
+                    format!("an output of {h}x{w} does not fit in {th}x{tw}"),
+                )),
+            }
+        };
+        let mut shapes = Vec::with_capacity(outputs.len());
+        let mut canvases = Vec::with_capacity(outputs.len());
+        for &(c, h, w, layout) in &outputs {
+            let (ch, cw) = canvas(h, w)?;
+            canvases.push((ch, cw));
+            shapes.push(match layout {
+                ChannelDimension::First => vec![c, ch, cw],
+                ChannelDimension::Last => vec![ch, cw, c],
+            });
+        }
+        // Items: the feature's entries before stacking, each a run of outputs.
+        let counts = match &assembly.groups {
+            Some(counts) => {
+                if counts.iter().sum::<usize>() != shapes.len() {
+                    return Err(Error::InvalidArgument(format!(
+                        "groups of {} outputs for {} outputs",
+                        counts.iter().sum::<usize>(),
+                        shapes.len()
+                    )));
+                }
+                counts.clone()
+            }
+            None => vec![1; shapes.len()],
+        };
+        let largest = counts.iter().copied().max().unwrap_or(0);
+        let mut items: Vec<(Vec<usize>, std::ops::Range<usize>)> = Vec::new();
+        let mut first = 0;
+        for &count in &counts {
+            let run = first..first + count;
+            first += count;
+            let Some(shape) = shapes.get(run.start).or(shapes.last()) else {
+                return Err(stack_error("no tensors to stack".into()));
+            };
+            if let Some(i) = run.clone().find(|&i| shapes[i] != *shape) {
+                return Err(stack_error(format!(
+                    "stack expects each tensor to be equal size, but got {shape:?} at entry 0 and {:?} at entry {}",
+                    shapes[i],
+                    i - run.start
+                )));
+            }
+            let item_shape = match &assembly.groups {
+                Some(_) => {
+                    let slots = if assembly.pad_groups { largest } else { count };
+                    std::iter::once(slots)
+                        .chain(shape.iter().copied())
+                        .collect()
+                }
+                None => shape.clone(),
+            };
+            items.push((item_shape, run));
+        }
+        if assembly.stacking == crate::processor::Stacking::Stack {
+            let Some((shape, _)) = items.first() else {
+                return Err(stack_error("no tensors to stack".into()));
+            };
+            if let Some(i) = items.iter().position(|(s, _)| s != shape) {
+                return Err(stack_error(format!(
+                    "stack expects each tensor to be equal size, but got {shape:?} at entry 0 and {:?} at entry {i}",
+                    items[i].0
+                )));
+            }
+        }
+        let mut placed = Vec::with_capacity(shapes.len());
+        let mut tensors = Vec::with_capacity(items.len());
+        let mut at = 0;
+        for (shape, run) in &items {
+            tensors.push((shape.clone(), at));
+            for i in run.clone() {
+                let elements: usize = shapes[i].iter().product();
+                placed.push(Placed {
+                    offset: at + (i - run.start) * elements,
+                    canvas: canvases[i],
+                    channels_last: outputs[i].3 == ChannelDimension::Last,
+                });
+            }
+            at += shape.iter().product::<usize>();
+        }
+        let stacked = assembly.stacking == crate::processor::Stacking::Stack;
+        if stacked {
+            let mut shape = vec![items.len()];
+            shape.extend(items.first().map(|(s, _)| s.clone()).unwrap_or_default());
+            tensors = vec![(shape, 0)];
+        }
+        Ok(Placement {
+            outputs: placed,
+            elements: at,
+            tensors,
+            stacked,
+        })
+    }
+
+    /// Each output as a tensor of its own, back to back (no padding, a list).
+    pub fn each(plans: &[ImagePlan]) -> Result<Self> {
+        Self::new(
+            "outputs",
+            plans,
+            &Assembly {
+                stacking: crate::processor::Stacking::List,
+                ..Assembly::default()
+            },
+        )
+    }
+
+    /// Places host outputs (one per window, in plan order) into the feature.
+    pub fn assemble(&self, outputs: Vec<Tensor>) -> Result<Feature> {
+        if outputs.len() != self.outputs.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} outputs for a placement of {}",
+                outputs.len(),
+                self.outputs.len()
+            )));
+        }
+        let buffer = match outputs.first().map(|t| &t.data) {
+            Some(TensorData::U8(_)) => TensorData::U8(self.place(&outputs, |t| match &t.data {
+                TensorData::U8(v) => Some(v.as_slice()),
+                _ => None,
+            })?),
+            _ => TensorData::F32(self.place(&outputs, |t| t.as_f32())?),
+        };
+        Ok(self.feature(buffer))
+    }
+
+    /// The feature in a buffer where every output was written to its place.
+    pub fn feature(&self, buffer: TensorData) -> Feature {
+        if self.stacked {
+            let shape = self
+                .tensors
+                .first()
+                .map(|t| t.0.clone())
+                .unwrap_or_default();
+            return Feature::Tensor(Tensor {
+                shape,
+                data: buffer,
+            });
+        }
+        fn part<T: Copy>(v: &[T], at: usize, len: usize) -> Vec<T> {
+            v.get(at..at + len).map(<[T]>::to_vec).unwrap_or_default()
+        }
+        let tensors = self.tensors.iter().map(|(shape, at)| {
+            let len: usize = shape.iter().product();
+            let data = match &buffer {
+                TensorData::F32(v) => TensorData::F32(part(v, *at, len)),
+                TensorData::U8(v) => TensorData::U8(part(v, *at, len)),
+                TensorData::I64(v) => TensorData::I64(part(v, *at, len)),
+            };
+            Tensor {
+                shape: shape.clone(),
+                data,
+            }
+        });
+        Feature::List(tensors.collect())
+    }
+
+    /// One zero-filled buffer with every output copied row by row into its canvas.
+    fn place<'a, T: Copy + Default + 'a>(
+        &self,
+        outputs: &'a [Tensor],
+        elements: impl Fn(&'a Tensor) -> Option<&'a [T]>,
+    ) -> Result<Vec<T>> {
+        let mut buffer = vec![T::default(); self.elements];
+        for (tensor, placed) in outputs.iter().zip(&self.outputs) {
+            let values = elements(tensor).ok_or_else(|| {
+                Error::InvalidArgument("the outputs of a call have different dtypes".into())
+            })?;
+            let &[a, b, c] = tensor.shape.as_slice() else {
+                return Err(Error::InvalidArgument(
+                    "an output is not 3-dimensional".into(),
+                ));
+            };
+            let (canvas_h, canvas_w) = placed.canvas;
+            // (planes, rows, row length), and the canvas's row and plane lengths.
+            let ((planes, rows, row), (canvas_row, canvas_plane)) = if placed.channels_last {
+                ((1, a, b * c), (canvas_w * c, 0))
+            } else {
+                ((a, b, c), (canvas_w, canvas_h * canvas_w))
+            };
+            let mismatch =
+                || Error::InvalidArgument("an output does not match its placement".into());
+            if rows > canvas_h || row > canvas_row || values.len() != planes * rows * row {
+                return Err(mismatch());
+            }
+            for plane in 0..planes {
+                for y in 0..rows {
+                    let to = placed.offset + plane * canvas_plane + y * canvas_row;
+                    let from = (plane * rows + y) * row;
+                    buffer
+                        .get_mut(to..to + row)
+                        .ok_or_else(mismatch)?
+                        .copy_from_slice(&values[from..from + row]);
+                }
+            }
+        }
+        Ok(buffer)
     }
 }

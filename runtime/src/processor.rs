@@ -11,9 +11,9 @@ use crate::numeric::crop::{CropWindow, center_crop};
 use crate::numeric::normalize::{LevelMap, MeanStd};
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
-use crate::plan::ImagePlan;
+use crate::plan::{Assembly, Canvas, ImagePlan, Placement};
 use crate::size::SizeDict;
-use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
+use crate::tensor::BatchFeature;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -136,11 +136,26 @@ pub fn default_preprocess<B: Backend + ?Sized>(
     batch: Batch<'_>,
 ) -> Result<BatchFeature> {
     let inputs = call.pixels(batch)?;
-    let outputs = run_default_pipeline(backend, &call.resolved, call.numerics, inputs)?;
+    let (pixels, plans) = plan_default_pipeline(&call.resolved, call.numerics, inputs)?;
+    let canvas = match call.resolved.pad {
+        None => Canvas::Own,
+        Some(Some(SizeDict {
+            height: Some(h),
+            width: Some(w),
+            ..
+        })) => Canvas::Fixed(h as usize, w as usize),
+        Some(_) => Canvas::Largest,
+    };
+    let assembly = Assembly {
+        canvas,
+        stacking: call.stacking,
+        ..Assembly::default()
+    };
+    let placement = Placement::new("pixel_values", &plans, &assembly)?;
     let mut features = BatchFeature::default();
     features.data.insert(
         "pixel_values".into(),
-        collect_outputs("pixel_values", outputs, call.stacking)?,
+        backend.execute_placed(&pixels, &plans, &placement)?,
     );
     Ok(features)
 }
@@ -648,21 +663,6 @@ impl Processor {
     }
 }
 
-/// Plans and executes resize, crop, rescale and normalize for a batch, then pads if asked.
-pub fn run_default_pipeline<B: Backend + ?Sized>(
-    backend: &B,
-    resolved: &Resolved,
-    numerics: Numerics,
-    inputs: Vec<Input>,
-) -> Result<Vec<Tensor>> {
-    let (pixels, plans) = plan_default_pipeline(resolved, numerics, inputs)?;
-    let outputs = backend.execute(&pixels, &plans)?;
-    match resolved.pad {
-        Some(target) => pad_batch(outputs, target, resolved.data_format),
-        None => Ok(outputs),
-    }
-}
-
 /// The host side of the default pipeline: each input's pixels and plan (before padding).
 pub fn plan_default_pipeline(
     resolved: &Resolved,
@@ -708,76 +708,4 @@ pub fn plan_inputs(
             resolved.plan_resized(input, levels, resize, numerics)
         })
         .collect()
-}
-
-/// Zero-pads every output at the bottom and right to `target` or to the largest in the batch.
-fn pad_batch(
-    outputs: Vec<Tensor>,
-    target: Option<SizeDict>,
-    layout: ChannelDimension,
-) -> Result<Vec<Tensor>> {
-    let hw = |t: &Tensor| match layout {
-        ChannelDimension::First => (t.shape[1], t.shape[2]),
-        ChannelDimension::Last => (t.shape[0], t.shape[1]),
-    };
-    let (target_h, target_w) = match target {
-        Some(SizeDict {
-            height: Some(h),
-            width: Some(w),
-            ..
-        }) => (h as usize, w as usize),
-        _ => outputs
-            .iter()
-            .map(hw)
-            .fold((0, 0), |(a, b), (h, w)| (a.max(h), b.max(w))),
-    };
-    outputs
-        .into_iter()
-        .map(|t| {
-            let (h, w) = hw(&t);
-            if h > target_h || w > target_w {
-                return Err(Error::config(
-                    "pad_size",
-                    format!("an output of {h}x{w} does not fit in {target_h}x{target_w}"),
-                ));
-            }
-            let channels = t.shape.iter().product::<usize>() / (h * w);
-            let shape = match layout {
-                ChannelDimension::First => vec![channels, target_h, target_w],
-                ChannelDimension::Last => vec![target_h, target_w, channels],
-            };
-            let index = |c: usize, y: usize, x: usize, (hh, ww): (usize, usize)| match layout {
-                ChannelDimension::First => (c * hh + y) * ww + x,
-                ChannelDimension::Last => (y * ww + x) * channels + c,
-            };
-            macro_rules! pad {
-                ($v:expr, $variant:ident) => {{
-                    let mut out = vec![Default::default(); channels * target_h * target_w];
-                    for c in 0..channels {
-                        for y in 0..h {
-                            for x in 0..w {
-                                out[index(c, y, x, (target_h, target_w))] =
-                                    $v[index(c, y, x, (h, w))];
-                            }
-                        }
-                    }
-                    TensorData::$variant(out)
-                }};
-            }
-            let data = match &t.data {
-                TensorData::F32(v) => pad!(v, F32),
-                TensorData::U8(v) => pad!(v, U8),
-                TensorData::I64(v) => pad!(v, I64),
-            };
-            Ok(Tensor { shape, data })
-        })
-        .collect()
-}
-
-/// Stacks per-image outputs, or keeps them as a list.
-pub fn collect_outputs(key: &str, outputs: Vec<Tensor>, stacking: Stacking) -> Result<Feature> {
-    match stacking {
-        Stacking::Stack => Tensor::stack(key, &outputs).map(Feature::Tensor),
-        Stacking::List => Ok(Feature::List(outputs)),
-    }
 }

@@ -1,5 +1,6 @@
 //! Output tensors and the `BatchFeature` that holds them by name.
 
+pub use crate::backend::cuda::DeviceTensor;
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -103,6 +104,34 @@ impl Tensor {
 pub enum Feature {
     Tensor(Tensor),
     List(Vec<Tensor>),
+    /// A tensor left on the GPU where the CUDA twin computed it.
+    Device(DeviceTensor),
+    /// A list of tensors left on the GPU.
+    DeviceList(Vec<DeviceTensor>),
+}
+
+impl Feature {
+    /// The same feature in host memory (device tensors are copied, host tensors cloned).
+    pub fn to_host(&self) -> Result<Feature> {
+        Ok(match self {
+            Feature::Device(t) => Feature::Tensor(t.to_host()?),
+            Feature::DeviceList(list) => Feature::List(
+                list.iter()
+                    .map(DeviceTensor::to_host)
+                    .collect::<Result<_>>()?,
+            ),
+            host => host.clone(),
+        })
+    }
+
+    /// Every tensor of the feature, in host memory.
+    pub fn into_tensors(self) -> Result<Vec<Tensor>> {
+        Ok(match self.to_host()? {
+            Feature::Tensor(t) => vec![t],
+            Feature::List(list) => list,
+            Feature::Device(_) | Feature::DeviceList(_) => Vec::new(),
+        })
+    }
 }
 
 /// The outputs of a processor call by name (`pixel_values`, ...), as transformers' `BatchFeature`.
@@ -112,18 +141,38 @@ pub struct BatchFeature {
 }
 
 impl BatchFeature {
-    /// The tensor named `key`, if it is one.
-    pub fn tensor(&self, key: &str) -> Option<&Tensor> {
+    /// The tensor on the GPU named `key`, if it is one (the CUDA twin's outputs).
+    pub fn device_tensor(&self, key: &str) -> Option<&DeviceTensor> {
         match self.data.get(key)? {
-            Feature::Tensor(t) => Some(t),
-            Feature::List(_) => None,
+            Feature::Device(t) => Some(t),
+            _ => None,
         }
     }
 
-    /// Writes every output to a safetensors file; lists are written as `key.000`, `key.001`, ...
+    /// The host tensor named `key`, if it is one (see [`to_host`](Self::to_host) for the CUDA
+    /// twin's outputs).
+    pub fn tensor(&self, key: &str) -> Option<&Tensor> {
+        match self.data.get(key)? {
+            Feature::Tensor(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The same features in host memory (what the CUDA twin left on the GPU is copied).
+    pub fn to_host(&self) -> Result<BatchFeature> {
+        let data = self
+            .data
+            .iter()
+            .map(|(key, feature)| Ok((key.clone(), feature.to_host()?)))
+            .collect::<Result<_>>()?;
+        Ok(BatchFeature { data })
+    }
+
+    /// Writes every output to a safetensors file (copying device tensors to the host first); lists
+    /// are written as `key.000`, `key.001`, ...
     pub fn save_safetensors(&self, path: &Path, metadata: BTreeMap<String, String>) -> Result<()> {
         let mut owned: Vec<(String, Vec<usize>, safetensors::Dtype, Vec<u8>)> = Vec::new();
-        for (key, feature) in &self.data {
+        for (key, feature) in &self.to_host()?.data {
             match feature {
                 Feature::Tensor(t) => owned.push((
                     key.clone(),
@@ -131,6 +180,7 @@ impl BatchFeature {
                     t.data.dtype(),
                     t.data.to_le_bytes(),
                 )),
+                Feature::Device(_) | Feature::DeviceList(_) => {}
                 Feature::List(list) => {
                     for (i, t) in list.iter().enumerate() {
                         owned.push((

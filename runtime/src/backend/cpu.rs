@@ -109,6 +109,13 @@ impl Backend for CpuBackend {
     }
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
+        if inputs.len() != plans.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} images for {} plans",
+                inputs.len(),
+                plans.len()
+            )));
+        }
         let run = || {
             let per_image: Vec<Vec<Tensor>> = inputs
                 .par_iter()

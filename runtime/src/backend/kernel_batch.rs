@@ -9,8 +9,7 @@ use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::taps::FixedAxis;
-use crate::plan::ImagePlan;
-use crate::tensor::{Tensor, TensorData};
+use crate::plan::{ImagePlan, Placement};
 use std::collections::HashMap;
 
 /// `TP_HORIZONTAL`, `TP_VERTICAL`, `TP_NEAREST`, `TP_COPY`.
@@ -70,6 +69,8 @@ pub struct OutputPass {
     pub win_w: i32,
     pub lut: i32,
     pub channels_last: i32,
+    pub canvas_h: i32,
+    pub canvas_w: i32,
 }
 
 /// The size of one 8-bit image.
@@ -106,7 +107,7 @@ unsafe impl bytemuck::Zeroable for OutputPass {}
 // SAFETY: as above.
 unsafe impl bytemuck::Pod for OutputPass {}
 const _: () = assert!(std::mem::size_of::<StagePass>() == 8 + 8 + 4 + 13 * 4);
-const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 13 * 4 + 6 * 4);
+const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 13 * 4 + 8 * 4);
 
 /// The whole batch, laid out over its images (which stay where they are: in the caller's memory,
 /// in page-locked memory, or already on the device).
@@ -132,10 +133,8 @@ pub struct KernelBatch {
     pub luts: Vec<f32>,
     /// Whether outputs are float32 (else uint8).
     pub float_output: bool,
-    /// Elements of all outputs together.
-    pub output_elements: usize,
-    /// Each output tensor's shape and element offset.
-    pub outputs: Vec<(Vec<usize>, usize)>,
+    /// Where each output goes in the output buffer, and the feature it forms.
+    pub placement: Placement,
 }
 
 /// What decides a resize's passes: the resize plan (by address), the image size, its channels,
@@ -273,7 +272,11 @@ impl KernelBatch {
 
     /// Lays out `plans[i]` over images of `shapes[i]`, back to back in one buffer (the images
     /// themselves are not copied: they may already be on the device).
-    pub fn layout(shapes: &[ImageShape], plans: &[ImagePlan]) -> Result<Self> {
+    pub fn layout(
+        shapes: &[ImageShape],
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<Self> {
         if shapes.len() != plans.len() {
             return Err(Error::InvalidArgument(format!(
                 "{} images for {} plans",
@@ -348,13 +351,17 @@ impl KernelBatch {
                 None => 0,
             };
             for window in &plan.windows {
-                let shape = plan.output_shape(window);
-                let len: usize = shape.iter().product();
+                let placed = placement
+                    .outputs
+                    .get(batch.output_passes.len())
+                    .ok_or_else(|| {
+                        Error::InvalidArgument("a placement of too few outputs".into())
+                    })?;
                 let offset =
                     |v: i64| i32::try_from(v).map_err(|_| Error::TooLarge("crop offset".into()));
                 batch.output_passes.push(OutputPass {
                     src,
-                    dst: batch.output_elements as i64,
+                    dst: placed.offset as i64,
                     source,
                     pass: last,
                     top: offset(window.top)?,
@@ -363,11 +370,17 @@ impl KernelBatch {
                     win_w: int(window.width, "width")?,
                     lut,
                     channels_last: i32::from(plan.layout == ChannelDimension::Last),
+                    canvas_h: int(placed.canvas.0, "height")?,
+                    canvas_w: int(placed.canvas.1, "width")?,
                 });
-                batch.outputs.push((shape, batch.output_elements));
-                batch.output_elements += len;
             }
         }
+        if batch.output_passes.len() != placement.outputs.len() {
+            return Err(Error::InvalidArgument(
+                "a placement of too many outputs".into(),
+            ));
+        }
+        batch.placement = placement.clone();
         batch.check_bounds()?;
         Ok(batch)
     }
@@ -394,9 +407,11 @@ impl KernelBatch {
             }
         }
         for o in &self.output_passes {
-            let len = o.win_h as usize * o.win_w as usize * o.pass.channels as usize;
+            let canvas = o.canvas_h as usize * o.canvas_w as usize * o.pass.channels as usize;
             if !fits(o.src, read_len(&o.pass), source_len(o.source))
-                || !fits(o.dst, len, self.output_elements)
+                || !fits(o.dst, canvas, self.placement.elements)
+                || o.win_h > o.canvas_h
+                || o.win_w > o.canvas_w
             {
                 return Err(Error::Cuda(format!("output pass out of bounds: {o:?}")));
             }
@@ -478,28 +493,5 @@ impl KernelBatch {
             .into_par_iter()
             .for_each(|(chunk, pixels)| chunk.copy_from_slice(&pixels.data));
         Ok(())
-    }
-
-    /// Splits the kernels' output buffer into one tensor per window.
-    pub fn split_f32(&self, data: &[f32]) -> Vec<Tensor> {
-        self.split(data, TensorData::F32)
-    }
-
-    /// [`split_f32`](Self::split_f32) for uint8 outputs.
-    pub fn split_u8(&self, data: &[u8]) -> Vec<Tensor> {
-        self.split(data, TensorData::U8)
-    }
-
-    fn split<T: Copy>(&self, data: &[T], wrap: fn(Vec<T>) -> TensorData) -> Vec<Tensor> {
-        self.outputs
-            .iter()
-            .map(|(shape, at)| {
-                let len = shape.iter().product::<usize>();
-                Tensor {
-                    shape: shape.clone(),
-                    data: wrap(data[*at..*at + len].to_vec()),
-                }
-            })
-            .collect()
     }
 }

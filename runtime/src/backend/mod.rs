@@ -1,4 +1,5 @@
-//! Compute backends: one trait, executed by the CPU backend here (and the CUDA twin later).
+//! Compute backends: one trait, implemented by the CPU twin's loops, by the CUDA kernels, and by
+//! the kernels' code built for the host.
 
 pub mod cpu;
 pub mod cuda;
@@ -6,8 +7,8 @@ pub mod kernel_batch;
 
 use crate::error::Result;
 use crate::numeric::Pixels;
-use crate::plan::ImagePlan;
-use crate::tensor::Tensor;
+use crate::plan::{ImagePlan, Placement};
+use crate::tensor::{Feature, Tensor};
 
 pub use cpu::CpuBackend;
 pub use cuda::CudaBackend;
@@ -19,8 +20,21 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// A short name for logs: `cpu`, `cuda:0`.
     fn name(&self) -> String;
 
-    /// Runs `plans[i]` on `inputs[i]`, returning one tensor per window, image by image, in order.
+    /// Runs `plans[i]` on `inputs[i]`, returning one host tensor per window, image by image, in
+    /// order.
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>>;
+
+    /// Runs the plans and writes every output where `placement` puts it (padded, grouped,
+    /// stacked), returning the feature where this backend keeps its outputs: host tensors, or
+    /// tensors on the GPU for the CUDA backend.
+    fn execute_placed(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<Feature> {
+        placement.assemble(self.execute(inputs, plans)?)
+    }
 }
 
 /// Where to compute, as the CLI's `--backend` and `AutoImageProcessor` choose it.

@@ -14,7 +14,7 @@ use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
-use crate::plan::ImagePlan;
+use crate::plan::{Assembly, Canvas, ImagePlan, Placement};
 use crate::processor::{Batch, Call};
 use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
@@ -247,8 +247,10 @@ pub fn preprocess<B: Backend + ?Sized>(
         .iter()
         .flat_map(|input| [input.pixels.height as i64, input.pixels.width as i64])
         .collect();
-    let (patches_per_image, outputs) = if nested {
-        (vec![1; squared.len()], backend.execute(&squared, &plans)?)
+    // Each image's patches stacked into `[patches, ...]`, the patch axis zero-padded to the
+    // batch's largest count when `do_pad` (`_pad_for_batching`).
+    let (sources, patches_per_image) = if nested {
+        (squared, vec![1; plans.len()])
     } else {
         // Two resizes of each image: the squashed whole, and the fitted one the patches come from.
         let inputs_twice: Vec<Pixels> = inputs
@@ -257,14 +259,20 @@ pub fn preprocess<B: Backend + ?Sized>(
             .collect();
         let counts = plans
             .chunks(2)
-            .map(|pair| 1 + pair[1].windows.len())
+            .map(|pair| pair.iter().map(|plan| plan.windows.len()).sum())
             .collect();
-        (counts, backend.execute(&inputs_twice, &plans)?)
+        (inputs_twice, counts)
     };
-    let samples = group_patches(outputs, &patches_per_image, call.resolved.pad.is_some())?;
+    let assembly = Assembly {
+        groups: Some(patches_per_image),
+        pad_groups: call.resolved.pad.is_some(),
+        canvas: Canvas::Own,
+        stacking: call.stacking,
+    };
+    let placement = Placement::new("pixel_values", &plans, &assembly)?;
     features.data.insert(
         "pixel_values".into(),
-        crate::processor::collect_outputs("pixel_values", samples, call.stacking)?,
+        backend.execute_placed(&sources, &plans, &placement)?,
     );
     features.data.insert(
         "image_sizes".into(),
@@ -285,26 +293,4 @@ pub fn preprocess<B: Backend + ?Sized>(
         }),
     );
     Ok(features)
-}
-
-/// Stacks each image's patches into `[patches, ...]`, zero-padding the patch axis to the batch's
-/// largest count when `pad` (`_pad_for_batching`).
-fn group_patches(outputs: Vec<Tensor>, counts: &[usize], pad: bool) -> Result<Vec<Tensor>> {
-    let max = counts.iter().copied().max().unwrap_or(0);
-    let mut outputs = outputs.into_iter();
-    counts
-        .iter()
-        .map(|&count| {
-            let patches: Vec<Tensor> = outputs.by_ref().take(count).collect();
-            let mut stacked = Tensor::stack("pixel_values", &patches)?;
-            if pad && count < max {
-                let per_patch: usize = stacked.shape[1..].iter().product();
-                if let TensorData::F32(v) = &mut stacked.data {
-                    v.resize(max * per_patch, 0.0);
-                }
-                stacked.shape[0] = max;
-            }
-            Ok(stacked)
-        })
-        .collect()
 }

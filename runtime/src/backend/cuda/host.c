@@ -26,9 +26,9 @@ void tp_host_output(const unsigned char *input, const unsigned char *stage, floa
             int c;
             unsigned char level = tp_output_level(src, o, starts, lens, weights, i, &c);
             if (dst_f32) {
-                dst_f32[o->dst + i] = luts[o->lut + c * 256 + level];
+                dst_f32[tp_output_index(o, i)] = luts[o->lut + c * 256 + level];
             } else {
-                dst_u8[o->dst + i] = level;
+                dst_u8[tp_output_index(o, i)] = level;
             }
         }
     }

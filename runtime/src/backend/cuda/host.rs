@@ -6,8 +6,8 @@ use crate::backend::Backend;
 use crate::backend::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass};
 use crate::error::Result;
 use crate::numeric::Pixels;
-use crate::plan::ImagePlan;
-use crate::tensor::Tensor;
+use crate::plan::{ImagePlan, Placement};
+use crate::tensor::{Feature, Tensor, TensorData};
 use std::os::raw::c_int;
 
 unsafe extern "C" {
@@ -52,11 +52,22 @@ impl Backend for KernelHostBackend {
         "cuda-kernels-on-host".into()
     }
 
-    /// Lays the batch out exactly as the CUDA backend uploads it (tables, then images, in one
-    /// buffer) and runs the kernels' code over that buffer, so the layout is tested too.
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
+        self.execute_placed(inputs, plans, &Placement::each(plans)?)?
+            .into_tensors()
+    }
+
+    /// Lays the batch out exactly as the CUDA backend uploads it (tables, then images, in one
+    /// buffer) and runs the kernels' code over that buffer, writing each output where the kernels
+    /// do, so the layout and the placement are tested too.
+    fn execute_placed(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<Feature> {
         let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
-        let batch = KernelBatch::layout(&shapes, plans)?;
+        let batch = KernelBatch::layout(&shapes, plans, placement)?;
         let layout = batch.upload_layout(true);
         // u64 words: every table offset is aligned for the types the C code reads.
         let mut words = vec![0u64; layout.len.div_ceil(8).max(1)];
@@ -87,10 +98,11 @@ impl Backend for KernelHostBackend {
                 weights,
             );
         }
+        let elements = batch.placement.elements;
         let (mut f32_out, mut u8_out) = if batch.float_output {
-            (vec![0f32; batch.output_elements], Vec::new())
+            (vec![0f32; elements], Vec::new())
         } else {
-            (Vec::new(), vec![0u8; batch.output_elements])
+            (Vec::new(), vec![0u8; elements])
         };
         // SAFETY: as above; the non-null output buffer holds every output's `dst` range.
         unsafe {
@@ -107,10 +119,10 @@ impl Backend for KernelHostBackend {
                 table(layout.luts).cast::<f32>(),
             );
         }
-        Ok(if batch.float_output {
-            batch.split_f32(&f32_out)
+        Ok(placement.feature(if batch.float_output {
+            TensorData::F32(f32_out)
         } else {
-            batch.split_u8(&u8_out)
-        })
+            TensorData::U8(u8_out)
+        }))
     }
 }

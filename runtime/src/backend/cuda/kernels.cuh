@@ -65,7 +65,8 @@ typedef struct {
 } tp_stage_pass;
 
 /* One output: the window `top, left, win_h, win_w` of the image the last `pass` gives, each level
- * mapped through the table at `lut`, written at element offset `dst`, CHW or HWC. */
+ * mapped through the table at `lut`, written CHW or HWC into a canvas of `canvas_h` x `canvas_w`
+ * pixels (at least the window; the rest stays zero: padding) at element offset `dst`. */
 typedef struct {
     tp_i64 src;
     tp_i64 dst;
@@ -77,6 +78,8 @@ typedef struct {
     int win_w;
     int lut;
     int channels_last;
+    int canvas_h;
+    int canvas_w;
 } tp_output_pass;
 
 TP_FN unsigned char tp_clip8(int acc, int precision) {
@@ -175,6 +178,20 @@ TP_FN unsigned char tp_output_level(const unsigned char *src, const tp_output_pa
     return tp_sample(src + o->src, p, starts, lens, weights, x, y, c);
 }
 
+/* Where element `i` of an output (row-major in its window) goes in the output buffer. */
+TP_FN tp_i64 tp_output_index(const tp_output_pass *o, tp_i64 i) {
+    if (o->channels_last) {
+        int channels = o->pass.channels;
+        tp_i64 pixel = i / channels;
+        tp_i64 y = pixel / o->win_w, x = pixel % o->win_w;
+        return o->dst + (y * o->canvas_w + x) * channels + i % channels;
+    }
+    tp_i64 plane = (tp_i64)o->win_h * o->win_w;
+    tp_i64 c = i / plane, pixel = i % plane;
+    tp_i64 y = pixel / o->win_w, x = pixel % o->win_w;
+    return o->dst + (c * o->canvas_h + y) * o->canvas_w + x;
+}
+
 TP_FN tp_i64 tp_stage_len(const tp_stage_pass *s) {
     return (tp_i64)s->pass.out_w * s->pass.out_h * s->pass.channels;
 }
@@ -208,7 +225,7 @@ extern "C" __global__ void tp_output_f32(const unsigned char *input, const unsig
     for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
         int c;
         unsigned char level = tp_output_level(src, o, starts, lens, weights, i, &c);
-        dst[o->dst + i] = luts[o->lut + c * 256 + level];
+        dst[tp_output_index(o, i)] = luts[o->lut + c * 256 + level];
     }
 }
 
@@ -221,7 +238,7 @@ extern "C" __global__ void tp_output_u8(const unsigned char *input, const unsign
     tp_i64 n = tp_output_len(o);
     for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
         int c;
-        dst[o->dst + i] = tp_output_level(src, o, starts, lens, weights, i, &c);
+        dst[tp_output_index(o, i)] = tp_output_level(src, o, starts, lens, weights, i, &c);
     }
 }
 #endif

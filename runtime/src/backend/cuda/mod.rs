@@ -9,10 +9,10 @@ use super::Backend;
 use super::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass, UploadLayout};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
-use crate::plan::ImagePlan;
-use crate::tensor::Tensor;
+use crate::plan::{ImagePlan, Placement};
+use crate::tensor::{Feature, Tensor, TensorData};
 use cudarc::driver::{
-    CudaContext, CudaEvent, CudaFunction, CudaSlice, CudaStream, CudaView, DeviceRepr,
+    CudaContext, CudaEvent, CudaFunction, CudaSlice, CudaStream, CudaView, DevicePtr, DeviceRepr,
     LaunchConfig, PinnedHostSlice, PushKernelArg,
 };
 use std::collections::HashMap;
@@ -328,20 +328,20 @@ impl Images<'_> {
     }
 }
 
-/// Outputs left on the device: one buffer, and each output's shape and offset in it.
+/// Outputs left on the device: one buffer, each output written where its placement says.
 pub struct DeviceOutputs {
     /// float32 outputs (`None` when the outputs are uint8).
     pub f32: Option<CudaSlice<f32>>,
     /// uint8 outputs (`None` when the outputs are float32).
     pub u8: Option<CudaSlice<u8>>,
-    batch: KernelBatch,
+    placement: Placement,
     stream: Arc<CudaStream>,
 }
 
 impl DeviceOutputs {
-    /// Each output's shape and element offset in the device buffer.
+    /// The feature's tensors: shape and element offset in the buffer.
     pub fn layout(&self) -> &[(Vec<usize>, usize)] {
-        &self.batch.outputs
+        &self.placement.tensors
     }
 
     /// The stream the kernels writing the outputs run on: work queued on it after them sees them.
@@ -356,25 +356,135 @@ impl DeviceOutputs {
             .map_err(cuda_error("synchronizing"))
     }
 
-    /// Copies the outputs to host tensors.
+    /// Copies the outputs to host tensors: one per window for the plain `execute_*` calls.
     pub fn to_host(&self) -> Result<Vec<Tensor>> {
-        match (&self.f32, &self.u8) {
-            (Some(buffer), _) => {
-                let data = self
-                    .stream
-                    .clone_dtoh(buffer)
-                    .map_err(cuda_error("copying outputs"))?;
-                Ok(self.batch.split_f32(&data))
-            }
+        self.placement.feature(self.download()?).into_tensors()
+    }
+
+    /// The whole buffer, copied to the host.
+    fn download(&self) -> Result<TensorData> {
+        let copying = cuda_error("copying outputs");
+        Ok(match (&self.f32, &self.u8) {
+            (Some(buffer), _) => TensorData::F32(self.stream.clone_dtoh(buffer).map_err(copying)?),
             (None, Some(buffer)) => {
-                let data = self
-                    .stream
-                    .clone_dtoh(buffer)
-                    .map_err(cuda_error("copying outputs"))?;
-                Ok(self.batch.split_u8(&data))
+                TensorData::U8(self.stream.clone_dtoh(buffer).map_err(copying)?)
             }
-            (None, None) => Ok(Vec::new()),
+            (None, None) => TensorData::F32(Vec::new()),
+        })
+    }
+
+    /// The outputs as the feature their placement forms, left on the device.
+    pub fn into_feature(self) -> Feature {
+        let stacked = self.placement.stacked;
+        let tensors = self.placement.tensors.clone();
+        let outputs = Arc::new(self);
+        let mut tensors = tensors.into_iter().map(|(shape, offset)| DeviceTensor {
+            outputs: outputs.clone(),
+            shape,
+            offset,
+        });
+        match (stacked, tensors.next()) {
+            (true, Some(tensor)) => Feature::Device(tensor),
+            (_, first) => Feature::DeviceList(first.into_iter().chain(tensors).collect()),
         }
+    }
+}
+
+/// A tensor on a CUDA device: part of the buffer a call's kernels wrote, shared by the call's
+/// tensors and freed with the last of them.
+#[derive(Clone)]
+pub struct DeviceTensor {
+    outputs: Arc<DeviceOutputs>,
+    shape: Vec<usize>,
+    offset: usize,
+}
+
+impl DeviceTensor {
+    /// The shape, row-major.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether it has no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the elements are float32 (else uint8).
+    pub fn is_f32(&self) -> bool {
+        self.outputs.f32.is_some()
+    }
+
+    /// The float32 elements, as a cudarc view (`None` for uint8 outputs).
+    pub fn f32(&self) -> Option<CudaView<'_, f32>> {
+        self.outputs
+            .f32
+            .as_ref()?
+            .try_slice(self.offset..self.offset + self.len())
+    }
+
+    /// The uint8 elements, as a cudarc view (`None` for float32 outputs).
+    pub fn u8(&self) -> Option<CudaView<'_, u8>> {
+        self.outputs
+            .u8
+            .as_ref()?
+            .try_slice(self.offset..self.offset + self.len())
+    }
+
+    /// The device address of the first element, for frameworks on another CUDA binding (valid
+    /// while this tensor lives; the elements are written by work queued on [`stream`](Self::stream)).
+    pub fn device_ptr(&self) -> u64 {
+        let stream = &self.outputs.stream;
+        match (&self.outputs.f32, &self.outputs.u8) {
+            (Some(buffer), _) => buffer.device_ptr(stream).0 + (self.offset * 4) as u64,
+            (None, Some(buffer)) => buffer.device_ptr(stream).0 + self.offset as u64,
+            (None, None) => 0,
+        }
+    }
+
+    /// The stream whose queued kernels write the elements.
+    pub fn stream(&self) -> &Arc<CudaStream> {
+        &self.outputs.stream
+    }
+
+    /// Copies the tensor to the host.
+    pub fn to_host(&self) -> Result<Tensor> {
+        let stream = &self.outputs.stream;
+        let copying = cuda_error("copying outputs");
+        let data = if let Some(view) = self.f32() {
+            TensorData::F32(stream.clone_dtoh(&view).map_err(copying)?)
+        } else if let Some(view) = self.u8() {
+            TensorData::U8(stream.clone_dtoh(&view).map_err(copying)?)
+        } else {
+            return Err(Error::Cuda("a device tensor outside its buffer".into()));
+        };
+        Ok(Tensor {
+            shape: self.shape.clone(),
+            data,
+        })
+    }
+}
+
+impl std::fmt::Debug for DeviceTensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTensor")
+            .field("shape", &self.shape)
+            .field("dtype", &if self.is_f32() { "f32" } else { "u8" })
+            .finish_non_exhaustive()
+    }
+}
+
+/// The same tensor: the same elements of the same buffer.
+impl PartialEq for DeviceTensor {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.outputs, &other.outputs)
+            && self.offset == other.offset
+            && self.shape == other.shape
     }
 }
 
@@ -426,7 +536,7 @@ impl CudaBackend {
         inputs: &[Pixels],
         plans: &[ImagePlan],
     ) -> Result<DeviceOutputs> {
-        self.run(Images::Host(inputs), plans)
+        self.run(Images::Host(inputs), plans, &Placement::each(plans)?)
     }
 
     /// Copies images once into page-locked host memory, for
@@ -454,7 +564,7 @@ impl CudaBackend {
         images: &PinnedImages,
         plans: &[ImagePlan],
     ) -> Result<DeviceOutputs> {
-        self.run(Images::Pinned(images), plans)
+        self.run(Images::Pinned(images), plans, &Placement::each(plans)?)
     }
 
     /// Uploads images once; [`execute_resident`](Self::execute_resident) then runs plans on them
@@ -477,13 +587,18 @@ impl CudaBackend {
         images: &DeviceImages,
         plans: &[ImagePlan],
     ) -> Result<DeviceOutputs> {
-        self.run(Images::Resident(images), plans)
+        self.run(Images::Resident(images), plans, &Placement::each(plans)?)
     }
 
     /// One call: the tables (and host images) through an upload slot on the copy stream, then the
     /// kernels on the compute stream once the upload is in.
-    fn run(&self, images: Images<'_>, plans: &[ImagePlan]) -> Result<DeviceOutputs> {
-        let batch = KernelBatch::layout(&images.shapes(), plans)?;
+    fn run(
+        &self,
+        images: Images<'_>,
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<DeviceOutputs> {
+        let batch = KernelBatch::layout(&images.shapes(), plans, placement)?;
         let device = &*self.device;
         let layout = batch.upload_layout(!matches!(images, Images::Resident(_)));
         // Bytes that go through the slot's page-locked memory: the tables, and host images.
@@ -591,11 +706,12 @@ impl CudaBackend {
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the first-pass kernel"))?;
         }
-        let elements = batch.output_elements.max(1);
+        // Zeroed: what no output writes is padding.
+        let elements = batch.placement.elements.max(1);
         let mut outputs = DeviceOutputs {
             f32: None,
             u8: None,
-            batch: KernelBatch::default(),
+            placement: Placement::default(),
             stream: stream.clone(),
         };
         if batch.float_output {
@@ -643,7 +759,7 @@ impl CudaBackend {
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the output kernel"))?;
         }
-        outputs.batch = batch;
+        outputs.placement = batch.placement;
         Ok(outputs)
     }
 }
@@ -672,5 +788,17 @@ impl Backend for CudaBackend {
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
         self.execute_on_device(inputs, plans)?.to_host()
+    }
+
+    /// The feature stays on the device: the processor's outputs for a model on the same GPU.
+    fn execute_placed(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<Feature> {
+        Ok(self
+            .run(Images::Host(inputs), plans, placement)?
+            .into_feature())
     }
 }
