@@ -418,7 +418,9 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
     let cuda_doc = |cpu: &str| {
         format!(
             "{}\nThis is the GPU twin (CUDA); [`{cpu}`] is the same processor on the CPU, with \
-             identical constructors, defaults and results. transformers name: `{}`.",
+             identical constructors, defaults and results. Its outputs stay on the GPU \
+             (`Feature::Device`, for a model on the same device); `BatchFeature::to_host` copies \
+             them. transformers name: `{}`.",
             shared.docs_text, shared.type_name
         )
     };

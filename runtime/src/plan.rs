@@ -80,6 +80,30 @@ pub struct Placed {
 /// zero-filled buffer, and the tensors of the feature in it. Padding, grouping and stacking then
 /// cost nothing: each backend writes each output straight to its place (the CUDA twin on the
 /// device), and shape errors come before any pixel is computed.
+///
+/// ```
+/// use twinproc::plan::{Assembly, Canvas, Placement};
+/// use twinproc::{AutoImageProcessor, Image, ImagesKwargs, Stacking};
+/// # let dir = std::env::temp_dir().join("twinproc-doc-placement");
+/// # std::fs::create_dir_all(&dir)?;
+/// # std::fs::write(dir.join("preprocessor_config.json"), r#"{"image_processor_type":
+/// #     "CLIPImageProcessor", "size": {"shortest_edge": 32}, "do_center_crop": false}"#)?;
+/// let processor = AutoImageProcessor::from_pretrained(&dir)?;
+/// let images = [
+///     Image::from_hwc(vec![0; 32 * 64 * 3], 32, 64, 3),
+///     Image::from_hwc(vec![0; 48 * 32 * 3], 48, 32, 3),
+/// ];
+/// let (_, plans) = processor.plans(&images, &ImagesKwargs::default())?;
+/// // Outputs of 32x64 and 48x32, padded to the largest (48x64) and stacked:
+/// let padded = Assembly { canvas: Canvas::Largest, stacking: Stacking::Stack, ..Default::default() };
+/// let placement = Placement::new("pixel_values", &plans, &padded)?;
+/// assert_eq!(placement.tensors, [(vec![2, 3, 48, 64], 0)]);
+/// // The second output starts after the first one's whole canvas.
+/// assert_eq!(placement.outputs[1].offset, 3 * 48 * 64);
+/// // Unpadded they cannot be stacked, as in transformers (an error before any pixel is computed):
+/// assert!(Placement::new("pixel_values", &plans, &Assembly::default()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Placement {
     /// Per output, in plan order.

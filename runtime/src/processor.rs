@@ -562,14 +562,15 @@ impl Processor {
         self.run(backend, Batch::Flat(images), overrides, stacking)
     }
 
-    /// Preprocesses samples of several images each (transformers' nested lists) on the CPU.
+    /// Preprocesses samples of several images each (transformers' nested lists) on the
+    /// processor's backend.
     pub fn preprocess_samples(
         &self,
         samples: &[Vec<Image>],
         overrides: &ImagesKwargs,
     ) -> Result<BatchFeature> {
         self.run(
-            &CpuBackend::new(),
+            &*self.backend,
             Batch::Nested(samples),
             overrides,
             Stacking::Stack,

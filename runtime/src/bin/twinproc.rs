@@ -132,12 +132,14 @@ fn preprocess(
     let processor = load(config, numerics)?;
     let backend = select(backend.into())?;
     let images = open_all(paths)?;
-    let batch = processor.run(
-        &*backend,
-        Batch::Flat(&images),
-        &ImagesKwargs::default(),
-        Stacking::Stack,
-    )?;
+    let batch = processor
+        .run(
+            &*backend,
+            Batch::Flat(&images),
+            &ImagesKwargs::default(),
+            Stacking::Stack,
+        )?
+        .to_host()?;
     let metadata = BTreeMap::from([
         ("numerics".to_owned(), numerics.name().to_owned()),
         ("backend".to_owned(), backend.name()),

@@ -392,6 +392,20 @@ impl DeviceOutputs {
 
 /// A tensor on a CUDA device: part of the buffer a call's kernels wrote, shared by the call's
 /// tensors and freed with the last of them.
+///
+/// ```no_run
+/// use twinproc::models::clip::ClipImageProcessorCuda;
+/// use twinproc::{Image, ImageProcessor, ImagesKwargs};
+///
+/// let processor = ClipImageProcessorCuda::new(ImagesKwargs::default())?; // an error without CUDA
+/// let batch = processor.preprocess(&[Image::open("cat.png")?], &Default::default())?;
+/// let pixels = batch.device_tensor("pixel_values").expect("left on the GPU");
+/// assert_eq!(pixels.shape(), [1, 3, 224, 224]);
+/// let view = pixels.f32().expect("float32"); // a cudarc view, for a model on the same GPU
+/// let address = pixels.device_ptr(); // or the raw address, for another CUDA binding
+/// # let _ = (view, address);
+/// # Ok::<(), twinproc::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct DeviceTensor {
     outputs: Arc<DeviceOutputs>,
