@@ -141,6 +141,10 @@ pub struct KernelBatch {
 /// its conversion.
 type PassesKey = (usize, (usize, usize), i32, ToRgb);
 
+/// Bytes of images written and uploaded at a time: large enough for the copy engine's full rate,
+/// small enough that the host writes the next run while the last one crosses the bus.
+pub const UPLOAD_RUN_BYTES: usize = 8 << 20;
+
 /// Alignment of each table in an upload buffer (enough for every element type the kernels read).
 pub const UPLOAD_ALIGN: usize = 16;
 
@@ -465,33 +469,113 @@ impl KernelBatch {
         Ok(())
     }
 
-    /// Copies the images into `buffer` (their region of an upload buffer, `input_bytes` long),
-    /// in parallel: this copy is the host's share of a GPU call's time.
-    pub fn write_images(&self, inputs: &[Pixels], buffer: &mut [u8]) -> Result<()> {
+    /// The bytes of image `i` among all images.
+    fn image_bytes(&self, i: usize) -> std::ops::Range<usize> {
+        let end = self
+            .image_offsets
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.input_bytes);
+        self.image_offsets.get(i).copied().unwrap_or(end)..end
+    }
+
+    /// Runs of consecutive images of about `bytes` each (at least one image a run): the upload
+    /// copies one run to the device while the host writes the next.
+    pub fn image_runs(&self, bytes: usize) -> Vec<std::ops::Range<usize>> {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for i in 0..self.image_offsets.len() {
+            let end = self.image_bytes(i).end;
+            if end - self.image_bytes(start).start >= bytes || i + 1 == self.image_offsets.len() {
+                runs.push(start..i + 1);
+                start = i + 1;
+            }
+        }
+        runs
+    }
+
+    /// Copies images `run` of the batch (`inputs` are all of them) to their places in `images`
+    /// (the images' region of an upload buffer), in parallel: this copy is the host's share of a
+    /// GPU call's time. Returns the bytes written.
+    pub fn write_images(
+        &self,
+        inputs: &[Pixels],
+        run: std::ops::Range<usize>,
+        images: &mut [u8],
+    ) -> Result<std::ops::Range<usize>> {
         use rayon::prelude::*;
-        let fits = inputs.len() == self.image_offsets.len()
-            && buffer.len() >= self.input_bytes
-            && inputs
-                .iter()
-                .zip(&self.image_offsets)
-                .all(|(p, &at)| at + p.data.len() <= self.input_bytes);
-        if !fits {
-            return Err(Error::InvalidArgument(
-                "the images do not match the batch's layout".into(),
-            ));
+        let mismatch =
+            || Error::InvalidArgument("the images do not match the batch's layout".into());
+        if inputs.len() != self.image_offsets.len() || run.end > inputs.len() {
+            return Err(mismatch());
         }
-        let mut chunks = Vec::with_capacity(inputs.len());
-        let mut rest = &mut buffer[..self.input_bytes];
-        let mut consumed = 0;
-        for (pixels, &at) in inputs.iter().zip(&self.image_offsets) {
-            let (_, tail) = rest.split_at_mut(at - consumed);
-            let (chunk, tail) = tail.split_at_mut(pixels.data.len());
-            chunks.push((chunk, pixels));
-            (rest, consumed) = (tail, at + pixels.data.len());
+        let bytes = self.image_bytes(run.start).start..self.image_bytes(run.end - 1).end;
+        let region = images.get_mut(bytes.clone()).ok_or_else(mismatch)?;
+        let mut places = Vec::with_capacity(run.len());
+        let mut rest = region;
+        for i in run {
+            let (place, tail) = rest.split_at_mut(self.image_bytes(i).len());
+            if inputs[i].data.len() != place.len() {
+                return Err(mismatch());
+            }
+            places.push((place, &inputs[i].data));
+            rest = tail;
         }
-        chunks
+        places
             .into_par_iter()
-            .for_each(|(chunk, pixels)| chunk.copy_from_slice(&pixels.data));
-        Ok(())
+            .for_each(|(place, data)| place.copy_from_slice(data));
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch_of(sizes: &[usize]) -> KernelBatch {
+        let mut batch = KernelBatch::default();
+        for &size in sizes {
+            batch.image_offsets.push(batch.input_bytes);
+            batch.input_bytes += size;
+        }
+        batch
+    }
+
+    #[test]
+    fn image_runs_cover_every_image_once_in_order() {
+        assert!(batch_of(&[]).image_runs(10).is_empty());
+        assert_eq!(batch_of(&[100]).image_runs(10), [0..1]);
+        assert_eq!(batch_of(&[4, 4, 4, 4, 4]).image_runs(8), [0..2, 2..4, 4..5]);
+        assert_eq!(batch_of(&[3, 20, 3]).image_runs(8), [0..2, 2..3]);
+    }
+
+    #[test]
+    fn images_that_do_not_match_the_layout_are_an_error() {
+        let batch = batch_of(&[4, 4]);
+        let pixels = |len: usize| Pixels {
+            width: len,
+            height: 1,
+            channels: 1,
+            data: vec![1; len],
+        };
+        let mut region = vec![0u8; 8];
+        assert!(batch.write_images(&[pixels(4)], 0..1, &mut region).is_err());
+        assert!(
+            batch
+                .write_images(&[pixels(4), pixels(5)], 0..2, &mut region)
+                .is_err()
+        );
+        assert!(
+            batch
+                .write_images(&[pixels(4), pixels(4)], 0..2, &mut region[..7])
+                .is_err()
+        );
+        assert_eq!(
+            batch
+                .write_images(&[pixels(4), pixels(4)], 1..2, &mut region)
+                .ok(),
+            Some(4..8)
+        );
+        assert_eq!(region, [0, 0, 0, 0, 1, 1, 1, 1]);
     }
 }

@@ -3,7 +3,9 @@
 //! GPU — checks that the device arithmetic equals the CPU twin bit for bit.
 
 use crate::backend::Backend;
-use crate::backend::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass};
+use crate::backend::kernel_batch::{
+    ImageShape, KernelBatch, OutputPass, StagePass, UPLOAD_RUN_BYTES,
+};
 use crate::error::Result;
 use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
@@ -73,7 +75,9 @@ impl Backend for KernelHostBackend {
         let mut words = vec![0u64; layout.len.div_ceil(8).max(1)];
         let upload: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
         batch.write_tables(&layout, upload)?;
-        batch.write_images(inputs, &mut upload[layout.images..])?;
+        for run in batch.image_runs(UPLOAD_RUN_BYTES) {
+            batch.write_images(inputs, run, &mut upload[layout.images..])?;
+        }
         let base = upload.as_ptr();
         // SAFETY: `upload_layout` placed every table inside the buffer, aligned for its type.
         let table = |at: usize| unsafe { base.add(at) };

@@ -6,7 +6,9 @@
 pub mod host;
 
 use super::Backend;
-use super::kernel_batch::{ImageShape, KernelBatch, OutputPass, StagePass, UploadLayout};
+use super::kernel_batch::{
+    ImageShape, KernelBatch, OutputPass, StagePass, UPLOAD_RUN_BYTES, UploadLayout,
+};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
@@ -502,6 +504,24 @@ impl PartialEq for DeviceTensor {
     }
 }
 
+/// Queues the copy of `bytes` of the page-locked buffer to the same bytes of the device buffer.
+fn upload(
+    copy: &Arc<CudaStream>,
+    pinned: &PinnedHostSlice<u8>,
+    device: &mut CudaSlice<u8>,
+    bytes: std::ops::Range<usize>,
+) -> Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let copying = cuda_error("uploading");
+    let host = pinned.as_slice().map_err(&copying)?;
+    let outside = || Error::Cuda("an upload outside its buffers".into());
+    let mut device = device.try_slice_mut(bytes.clone()).ok_or_else(outside)?;
+    let host = host.get(bytes).ok_or_else(outside)?;
+    copy.memcpy_htod(host, &mut device).map_err(copying)
+}
+
 /// A typed view of `len` elements at byte `at` of an upload buffer.
 fn table<'a, T>(upload: &CudaView<'a, u8>, at: usize, len: usize) -> Result<CudaView<'a, T>> {
     let bytes = upload
@@ -638,21 +658,22 @@ impl CudaBackend {
         else {
             return Err(Error::Cuda("upload buffers missing".into()));
         };
-        let host = pinned
-            .as_mut_slice()
-            .map_err(cuda_error("writing page-locked memory"))?;
-        batch.write_tables(&layout, host)?;
-        if let Images::Host(inputs) = images {
-            batch.write_images(inputs, &mut host[layout.images..])?;
-        }
         let copy = &device.copy;
         let copying = cuda_error("uploading");
         // The kernels of the last call that used this slot must have read it.
         copy.wait(consumed).map_err(&copying)?;
-        if staged > 0 {
-            let host = pinned.as_slice().map_err(&copying)?;
-            copy.memcpy_htod(&host[..staged], &mut buffer.slice_mut(..staged))
-                .map_err(&copying)?;
+        let writing = cuda_error("writing page-locked memory");
+        batch.write_tables(&layout, pinned.as_mut_slice().map_err(&writing)?)?;
+        upload(copy, pinned, buffer, 0..layout.images)?;
+        if let Images::Host(inputs) = images {
+            // Run by run: the copy engine uploads one run while the host writes the next.
+            for run in batch.image_runs(UPLOAD_RUN_BYTES) {
+                let host = pinned.as_mut_slice().map_err(&writing)?;
+                let region = host.get_mut(layout.images..).unwrap_or_default();
+                let written = batch.write_images(inputs, run, region)?;
+                let bytes = layout.images + written.start..layout.images + written.end;
+                upload(copy, pinned, buffer, bytes)?;
+            }
         }
         if let Images::Pinned(pinned) = images
             && batch.input_bytes > 0
@@ -671,7 +692,9 @@ impl CudaBackend {
             .ok_or_else(|| Error::Cuda("the upload buffer is smaller than its layout".into()))?;
         let input = match images {
             Images::Resident(images) => images.buffer.slice(..),
-            _ => upload.slice(layout.images..),
+            _ => upload
+                .try_slice(layout.images..)
+                .ok_or_else(|| Error::Cuda("the images lie outside the upload buffer".into()))?,
         };
         let outputs = self.launch(batch, &layout, &upload, &input)?;
         consumed
