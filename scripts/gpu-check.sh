@@ -49,7 +49,11 @@ run() {
 import json, sys
 for line in open(sys.argv[1]):
     size, _, payload = line.partition(" ")
-    row = json.loads(payload)
+    try:
+        row = json.loads(payload)
+    except ValueError:
+        print(f"| {size} | (no result: see the error above) | | | |")
+        continue
     what = row.get("tool") or f"twinproc {row['numerics']} numerics on {row['backend']}"
     streamed = row.get("streamed_images_per_s")
     streamed = f"{streamed:.0f}" if streamed else "-"
