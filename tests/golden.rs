@@ -27,11 +27,16 @@ fn numerics_of(backend: &str) -> Numerics {
     }
 }
 
-/// Where the pipeline runs: the CPU twin's loops, and the CUDA kernels' code built for the host.
-fn computes() -> [(&'static str, Box<dyn Backend>); 2] {
+/// Where the pipeline runs: the CPU twin's loops, and the CUDA kernels' code built for the host,
+/// over images cropped to what the outputs read (uploads) and over whole images (kept on the GPU).
+fn computes() -> [(&'static str, Box<dyn Backend>); 3] {
     [
         ("cpu", Box::new(CpuBackend::new())),
-        ("kernels", Box::new(KernelHostBackend)),
+        ("kernels", Box::new(KernelHostBackend::CROPPED)),
+        (
+            "kernels on whole images",
+            Box::new(KernelHostBackend::WHOLE),
+        ),
     ]
 }
 
@@ -548,6 +553,7 @@ fn images_of_one_size_share_tables_and_match_transformers() {
                 &shapes[range],
                 plans,
                 &Placement::each(plans).expect("placement"),
+                true,
             )
             .expect("layout")
             .weights

@@ -235,7 +235,9 @@ fn plans_run_anywhere_give_the_same_outputs() {
     let (pixels, plans) = processor
         .plans(&images, &ImagesKwargs::default())
         .expect("plans");
-    let outputs = KernelHostBackend.execute(&pixels, &plans).expect("kernels");
+    let outputs = KernelHostBackend::CROPPED
+        .execute(&pixels, &plans)
+        .expect("kernels");
     let direct = processor
         .preprocess(&images, &ImagesKwargs::default())
         .expect("preprocess");
@@ -264,7 +266,9 @@ fn uint8_outputs_through_the_kernels() {
         Image::open(image_path("camera.png")).expect("open"),
     ];
     let (pixels, plans) = processor.plans(&images, &overrides).expect("plans");
-    let kernels = KernelHostBackend.execute(&pixels, &plans).expect("kernels");
+    let kernels = KernelHostBackend::CROPPED
+        .execute(&pixels, &plans)
+        .expect("kernels");
     assert!(matches!(kernels[0].data, twinproc::TensorData::U8(_)));
     assert_eq!(
         kernels,

@@ -39,7 +39,7 @@ impl CpuBackend {
     pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Vec<Tensor> {
         let input = plan.convert.apply(input);
         let (w, h) = plan.resize.output_size((input.width, input.height));
-        let region = windows_region(&plan.windows, (w, h));
+        let region = Region::read_by(&plan.windows, (w, h));
         let resized = plan.resize.run_region(&input, region);
         plan.windows
             .iter()
@@ -70,37 +70,6 @@ impl CpuBackend {
             })
             .collect()
     }
-}
-
-/// The part of a `(width, height)` image that `windows` read: their bounding box, clipped.
-fn windows_region(windows: &[CropWindow], (width, height): (usize, usize)) -> Region {
-    let clip = |v: i64, len: usize| v.clamp(0, len as i64) as usize;
-    let mut region = Region {
-        x0: width,
-        x1: 0,
-        y0: height,
-        y1: 0,
-    };
-    for window in windows {
-        region.x0 = region.x0.min(clip(window.left, width));
-        region.x1 = region
-            .x1
-            .max(clip(window.left + window.width as i64, width));
-        region.y0 = region.y0.min(clip(window.top, height));
-        region.y1 = region
-            .y1
-            .max(clip(window.top + window.height as i64, height));
-    }
-    if region.x0 >= region.x1 || region.y0 >= region.y1 {
-        // Nothing of the image is read (windows wholly in the padding): compute nothing.
-        return Region {
-            x0: 0,
-            x1: 0,
-            y0: 0,
-            y1: 0,
-        };
-    }
-    region
 }
 
 impl Backend for CpuBackend {

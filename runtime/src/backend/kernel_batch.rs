@@ -7,10 +7,11 @@ use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
-use crate::numeric::resample::ResizePlan;
+use crate::numeric::resample::{Reads, Region, ResizePlan};
 use crate::numeric::taps::FixedAxis;
 use crate::plan::{ImagePlan, Placement};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// `TP_HORIZONTAL`, `TP_VERTICAL`, `TP_NEAREST`, `TP_COPY`.
 const HORIZONTAL: i32 = 0;
@@ -43,6 +44,10 @@ pub struct Pass {
     pub weights: i32,
     pub ksize: i32,
     pub precision: i32,
+    pub in_x0: i32,
+    pub in_y0: i32,
+    pub out_x0: i32,
+    pub out_y0: i32,
 }
 
 /// `tp_stage_pass`.
@@ -106,8 +111,8 @@ unsafe impl bytemuck::Pod for StagePass {}
 unsafe impl bytemuck::Zeroable for OutputPass {}
 // SAFETY: as above.
 unsafe impl bytemuck::Pod for OutputPass {}
-const _: () = assert!(std::mem::size_of::<StagePass>() == 8 + 8 + 4 + 13 * 4);
-const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 13 * 4 + 8 * 4);
+const _: () = assert!(std::mem::size_of::<StagePass>() == 8 + 8 + 4 + 17 * 4);
+const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 17 * 4 + 8 * 4);
 
 /// The whole batch, laid out over its images (which stay where they are: in the caller's memory,
 /// in page-locked memory, or already on the device).
@@ -117,6 +122,10 @@ pub struct KernelBatch {
     pub input_bytes: usize,
     /// Each input image's byte offset among them.
     pub image_offsets: Vec<usize>,
+    /// Each image's shape.
+    pub shapes: Vec<ImageShape>,
+    /// The pixels of each image its buffer holds (all, or the part its outputs read).
+    pub held: Vec<Region>,
     /// First passes of two-pass resizes (one launch).
     pub stage: Vec<StagePass>,
     /// Bytes the first passes write.
@@ -137,9 +146,13 @@ pub struct KernelBatch {
     pub placement: Placement,
 }
 
-/// What decides a resize's passes: the resize plan (by address), the image size, its channels,
-/// its conversion.
-type PassesKey = (usize, (usize, usize), i32, ToRgb);
+/// Where a resize plan's tables are in the batch's: (taps, weights) per axis (for nearest, the
+/// x and y sources in `.0`).
+#[derive(Debug, Clone, Copy, Default)]
+struct TablesAt {
+    horizontal: (i32, i32),
+    vertical: (i32, i32),
+}
 
 /// Bytes of images written and uploaded at a time: large enough for the copy engine's full rate,
 /// small enough that the host writes the next run while the last one crosses the bus.
@@ -191,15 +204,42 @@ impl KernelBatch {
         Ok(at)
     }
 
+    /// Pushes a resize plan's tables; returns where each axis's are (taps, weights).
+    fn push_tables(&mut self, resize: &ResizePlan) -> Result<TablesAt> {
+        let mut at = TablesAt::default();
+        match resize {
+            ResizePlan::Copy => {}
+            ResizePlan::Nearest { x_src, y_src } => {
+                at.horizontal.0 = self.push_sources(x_src)?;
+                at.vertical.0 = self.push_sources(y_src)?;
+            }
+            ResizePlan::Fixed {
+                horizontal,
+                vertical,
+                ..
+            } => {
+                if let Some(axis) = horizontal {
+                    at.horizontal = self.push_axis(axis)?;
+                }
+                if let Some(axis) = vertical {
+                    at.vertical = self.push_axis(axis)?;
+                }
+            }
+        }
+        Ok(at)
+    }
+
     /// The passes of a resize of a `(w, h)` image with `native` channels (`channels` after the
-    /// conversion), in order (at most two). The first reads the input through the conversion; a
-    /// second reads the stage, already converted.
+    /// conversion), in order (at most two), computing what `reads` says the outputs need from the
+    /// input pixels `held` in the image's buffer. The first reads the input through the
+    /// conversion; a second reads the stage, already converted.
     fn passes(
-        &mut self,
         resize: &ResizePlan,
+        tables: TablesAt,
         (w, h): (usize, usize),
         (native, channels): (i32, i32),
         convert: ToRgb,
+        (reads, held): (Reads, Region),
     ) -> Result<Vec<Pass>> {
         let convert = match convert {
             ToRgb::Keep => KEEP,
@@ -207,79 +247,110 @@ impl KernelBatch {
             ToRgb::GrayAlpha => GRAY_ALPHA,
             ToRgb::Rgba => RGBA,
         };
-        let sized =
-            |kind, (in_w, in_h): (usize, usize), (out_w, out_h): (usize, usize)| -> Result<Pass> {
-                Ok(Pass {
-                    kind,
-                    convert,
-                    in_channels: native,
-                    in_w: int(in_w, "width")?,
-                    in_h: int(in_h, "height")?,
-                    out_w: int(out_w, "width")?,
-                    out_h: int(out_h, "height")?,
-                    channels,
-                    ..Pass::default()
-                })
-            };
+        // A pass reading `input` (the pixels its buffer holds), computing `out` from `origin` on.
+        let sized = |kind,
+                     input: Region,
+                     (out_w, out_h): (usize, usize),
+                     origin: (usize, usize)|
+         -> Result<Pass> {
+            Ok(Pass {
+                kind,
+                convert,
+                in_channels: native,
+                in_w: int(input.width(), "width")?,
+                in_h: int(input.height(), "height")?,
+                in_x0: int(input.x0, "column")?,
+                in_y0: int(input.y0, "row")?,
+                out_w: int(out_w, "width")?,
+                out_h: int(out_h, "height")?,
+                out_x0: int(origin.0, "column")?,
+                out_y0: int(origin.1, "row")?,
+                channels,
+                ..Pass::default()
+            })
+        };
+        let (out_w, out_h) = resize.output_size((w, h));
         Ok(match resize {
-            ResizePlan::Copy => vec![sized(COPY, (w, h), (w, h))?],
-            ResizePlan::Nearest { x_src, y_src } => {
-                let taps = self.push_sources(x_src)?;
-                let aux = self.push_sources(y_src)?;
-                vec![Pass {
-                    taps,
-                    aux,
-                    ..sized(NEAREST, (w, h), (x_src.len(), y_src.len()))?
-                }]
-            }
+            ResizePlan::Nearest { .. } => vec![Pass {
+                taps: tables.horizontal.0,
+                aux: tables.vertical.0,
+                ..sized(NEAREST, held, (out_w, out_h), (0, 0))?
+            }],
             ResizePlan::Fixed {
                 horizontal,
                 vertical,
                 vertical_first,
-            } => {
+            } if horizontal.is_some() || vertical.is_some() => {
+                let axis_pass =
+                    |kind, axis: &FixedAxis, (taps, weights): (i32, i32), pass: Pass| {
+                        Ok::<_, Error>(Pass {
+                            kind,
+                            taps,
+                            weights,
+                            ksize: int(axis.taps.ksize, "ksize")?,
+                            precision: axis.precision_bits as i32,
+                            ..pass
+                        })
+                    };
                 let order = if *vertical_first {
-                    [(vertical, VERTICAL), (horizontal, HORIZONTAL)]
+                    [
+                        (vertical, VERTICAL, tables.vertical),
+                        (horizontal, HORIZONTAL, tables.horizontal),
+                    ]
                 } else {
-                    [(horizontal, HORIZONTAL), (vertical, VERTICAL)]
+                    [
+                        (horizontal, HORIZONTAL, tables.horizontal),
+                        (vertical, VERTICAL, tables.vertical),
+                    ]
                 };
-                let mut passes = Vec::with_capacity(2);
-                let mut size = (w, h);
-                for (axis, kind) in order {
-                    let Some(axis) = axis else { continue };
-                    let (taps, weights) = self.push_axis(axis)?;
-                    let out = if kind == HORIZONTAL {
-                        (axis.taps.out_size(), size.1)
-                    } else {
-                        (size.0, axis.taps.out_size())
-                    };
-                    let mut pass = Pass {
-                        taps,
-                        weights,
-                        ksize: int(axis.taps.ksize, "ksize")?,
-                        precision: axis.precision_bits as i32,
-                        ..sized(kind, size, out)?
-                    };
-                    if !passes.is_empty() {
+                let mut axes = order
+                    .into_iter()
+                    .filter_map(|(axis, kind, at)| axis.as_ref().map(|axis| (axis, kind, at)));
+                let (first, second) = (axes.next(), axes.next());
+                match (first, second, reads.stage) {
+                    (Some((axis, kind, at)), Some((axis2, kind2, at2)), Some(stage)) => {
+                        let stage_size = (stage.width(), stage.height());
+                        let first = sized(kind, held, stage_size, (stage.x0, stage.y0))?;
                         // The second pass reads the stage: RGB already.
-                        (pass.convert, pass.in_channels) = (KEEP, channels);
+                        let second = Pass {
+                            convert: KEEP,
+                            in_channels: channels,
+                            ..sized(kind2, stage, (out_w, out_h), (0, 0))?
+                        };
+                        vec![
+                            axis_pass(kind, axis, at, first)?,
+                            axis_pass(kind2, axis2, at2, second)?,
+                        ]
                     }
-                    passes.push(pass);
-                    size = out;
+                    (Some((axis, kind, at)), None, _) => {
+                        vec![axis_pass(
+                            kind,
+                            axis,
+                            at,
+                            sized(kind, held, (out_w, out_h), (0, 0))?,
+                        )?]
+                    }
+                    _ => {
+                        return Err(Error::InvalidArgument(
+                            "a two-pass resize without its stage".into(),
+                        ));
+                    }
                 }
-                if passes.is_empty() {
-                    passes.push(sized(COPY, (w, h), (w, h))?);
-                }
-                passes
             }
+            _ => vec![sized(COPY, held, (out_w, out_h), (0, 0))?],
         })
     }
 
     /// Lays out `plans[i]` over images of `shapes[i]`, back to back in one buffer (the images
     /// themselves are not copied: they may already be on the device).
+    ///
+    /// With `crop_uploads`, each image's buffer holds only the pixels its outputs read (a center
+    /// crop skips a resized image's sides, so their source columns never cross the bus).
     pub fn layout(
         shapes: &[ImageShape],
         plans: &[ImagePlan],
         placement: &Placement,
+        crop_uploads: bool,
     ) -> Result<Self> {
         if shapes.len() != plans.len() {
             return Err(Error::InvalidArgument(format!(
@@ -294,33 +365,42 @@ impl KernelBatch {
         };
         let mut last_lut: Option<(*const f32, i32)> = None;
         // Keyed by the resize plan's address: every plan outlives this function, so no address is reused.
-        let mut known_passes: HashMap<PassesKey, Vec<Pass>> = HashMap::new();
+        // Keyed by the resize plan's address: every plan outlives this function, so no address
+        // is reused. Plans sharing a resize plan (images of one size) share its tables.
+        let mut known_tables: HashMap<usize, TablesAt> = HashMap::new();
         for (shape, plan) in shapes.iter().zip(plans) {
+            let (w, h) = (shape.width, shape.height);
+            let computed = Region::read_by(&plan.windows, plan.resize.output_size((w, h)));
+            let reads = plan.resize.reads((w, h), computed);
+            // The pixels the image's buffer holds: only what the outputs read, when uploading.
+            let held = if crop_uploads {
+                reads.input
+            } else {
+                Region::full(w, h)
+            };
             let image_at = batch.input_bytes as i64;
             batch.image_offsets.push(batch.input_bytes);
-            batch.input_bytes += shape.bytes();
+            batch.held.push(held);
+            batch.shapes.push(*shape);
+            batch.input_bytes += held.width() * held.height() * shape.channels;
             let native = int(shape.channels, "channels")?;
             let channels = int(plan.convert.output_channels(shape.channels), "channels")?;
-            // Plans sharing a resize plan (images of one size) share its tables.
-            let key = (
-                std::sync::Arc::as_ptr(&plan.resize) as usize,
-                (shape.width, shape.height),
-                native,
-                plan.convert,
-            );
-            let mut passes = match known_passes.get(&key) {
-                Some(passes) => passes.clone(),
+            let tables = match known_tables.get(&(Arc::as_ptr(&plan.resize) as usize)) {
+                Some(&at) => at,
                 None => {
-                    let passes = batch.passes(
-                        &plan.resize,
-                        (shape.width, shape.height),
-                        (native, channels),
-                        plan.convert,
-                    )?;
-                    known_passes.insert(key, passes.clone());
-                    passes
+                    let at = batch.push_tables(&plan.resize)?;
+                    known_tables.insert(Arc::as_ptr(&plan.resize) as usize, at);
+                    at
                 }
             };
+            let mut passes = Self::passes(
+                &plan.resize,
+                tables,
+                (w, h),
+                (native, channels),
+                plan.convert,
+                (reads, held),
+            )?;
             let last = passes.pop().unwrap_or_default();
             let (source, src) = match passes.first() {
                 Some(&pass) => {
@@ -515,15 +595,32 @@ impl KernelBatch {
         let mut rest = region;
         for i in run {
             let (place, tail) = rest.split_at_mut(self.image_bytes(i).len());
-            if inputs[i].data.len() != place.len() {
+            let pixels = &inputs[i];
+            let held = self.held.get(i).copied().ok_or_else(mismatch)?;
+            let row = held.width() * pixels.channels;
+            let fits = self.shapes.get(i) == Some(&ImageShape::of(pixels))
+                && held.x1 <= pixels.width
+                && held.y1 <= pixels.height
+                && pixels.data.len() == pixels.width * pixels.height * pixels.channels
+                && place.len() == row * held.height();
+            if !fits {
                 return Err(mismatch());
             }
-            places.push((place, &inputs[i].data));
+            places.push((place, pixels, held));
             rest = tail;
         }
-        places
-            .into_par_iter()
-            .for_each(|(place, data)| place.copy_from_slice(data));
+        places.into_par_iter().for_each(|(place, pixels, held)| {
+            let c = pixels.channels;
+            let row = held.width() * c;
+            if row == 0 {
+                return;
+            }
+            // Rows of the held columns (one copy when the image is held whole).
+            for (y, dst) in (held.y0..held.y1).zip(place.chunks_exact_mut(row)) {
+                let at = (y * pixels.width + held.x0) * c;
+                dst.copy_from_slice(&pixels.data[at..at + row]);
+            }
+        });
         Ok(bytes)
     }
 }
@@ -536,6 +633,12 @@ mod tests {
         let mut batch = KernelBatch::default();
         for &size in sizes {
             batch.image_offsets.push(batch.input_bytes);
+            batch.held.push(Region::full(size, 1));
+            batch.shapes.push(ImageShape {
+                width: size,
+                height: 1,
+                channels: 1,
+            });
             batch.input_bytes += size;
         }
         batch
@@ -579,5 +682,36 @@ mod tests {
             Some(4..8)
         );
         assert_eq!(region, [0, 0, 0, 0, 1, 1, 1, 1]);
+    }
+
+    /// An image held in part: only the held rectangle's rows are copied.
+    #[test]
+    fn a_held_part_is_copied_row_by_row() {
+        let mut batch = batch_of(&[4]);
+        batch.shapes[0] = ImageShape {
+            width: 4,
+            height: 3,
+            channels: 1,
+        };
+        batch.held[0] = Region {
+            x0: 1,
+            x1: 3,
+            y0: 1,
+            y1: 3,
+        };
+        let image = Pixels {
+            width: 4,
+            height: 3,
+            channels: 1,
+            data: (0..12).collect(),
+        };
+        let mut region = vec![0u8; 4];
+        assert_eq!(
+            batch
+                .write_images(std::slice::from_ref(&image), 0..1, &mut region)
+                .ok(),
+            Some(0..4)
+        );
+        assert_eq!(region, [5, 6, 9, 10]);
     }
 }

@@ -6,6 +6,7 @@
 //! one pass per axis, 8-bit samples between the passes.
 
 use super::Pixels;
+use super::crop::CropWindow;
 use super::taps::FixedAxis;
 
 /// A nearest-neighbour source index that lies outside the input: the output pixel is black.
@@ -54,13 +55,56 @@ impl Region {
         }
     }
 
-    fn width(&self) -> usize {
+    /// Columns.
+    pub fn width(&self) -> usize {
         self.x1 - self.x0
     }
 
-    fn height(&self) -> usize {
+    /// Rows.
+    pub fn height(&self) -> usize {
         self.y1 - self.y0
     }
+
+    /// The part of a `(width, height)` image that `windows` read: their bounding box, clipped.
+    pub fn read_by(windows: &[CropWindow], (width, height): (usize, usize)) -> Region {
+        let clip = |v: i64, len: usize| v.clamp(0, len as i64) as usize;
+        let mut region = Region {
+            x0: width,
+            x1: 0,
+            y0: height,
+            y1: 0,
+        };
+        for window in windows {
+            region.x0 = region.x0.min(clip(window.left, width));
+            region.x1 = region
+                .x1
+                .max(clip(window.left + window.width as i64, width));
+            region.y0 = region.y0.min(clip(window.top, height));
+            region.y1 = region
+                .y1
+                .max(clip(window.top + window.height as i64, height));
+        }
+        if region.x0 >= region.x1 || region.y0 >= region.y1 {
+            // Nothing of the image is read (windows wholly in the padding): compute nothing.
+            return Region {
+                x0: 0,
+                x1: 0,
+                y0: 0,
+                y1: 0,
+            };
+        }
+        region
+    }
+}
+
+/// What a resize reads and computes for a region of its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// The input pixels it reads.
+    pub input: Region,
+    /// For a two-pass resize, the part of the first pass's output it needs (in that output's
+    /// coordinates).
+    pub stage: Option<Region>,
 }
 
 /// Pixels of `region` of a larger image: `pixels` holds exactly that rectangle.
@@ -197,6 +241,47 @@ impl ResizePlan {
                 vertical.as_ref().map_or(height, |a| a.taps.out_size()),
             ),
         }
+    }
+
+    /// What computing `region` of the output of an image of `(width, height)` reads: every
+    /// output sample depends on its own taps alone, so nothing outside these rectangles matters.
+    pub fn reads(&self, (width, height): (usize, usize), region: Region) -> Reads {
+        let (xs, ys) = (region.x0..region.x1, region.y0..region.y1);
+        let rect = |cols: std::ops::Range<usize>, rows: std::ops::Range<usize>| Region {
+            x0: cols.start,
+            x1: cols.end,
+            y0: rows.start,
+            y1: rows.end,
+        };
+        let (input, stage) = match self {
+            ResizePlan::Copy => (region, None),
+            ResizePlan::Nearest { .. } => (Region::full(width, height), None),
+            ResizePlan::Fixed {
+                horizontal: Some(h),
+                vertical: Some(v),
+                vertical_first,
+            } => {
+                let (cols, rows) = (taps_span(h, xs.clone()), taps_span(v, ys.clone()));
+                let stage = if *vertical_first {
+                    rect(cols.clone(), ys)
+                } else {
+                    rect(xs, rows.clone())
+                };
+                (rect(cols, rows), Some(stage))
+            }
+            ResizePlan::Fixed {
+                horizontal: Some(h),
+                vertical: None,
+                ..
+            } => (rect(taps_span(h, xs), ys), None),
+            ResizePlan::Fixed {
+                horizontal: None,
+                vertical: Some(v),
+                ..
+            } => (rect(xs, taps_span(v, ys)), None),
+            ResizePlan::Fixed { .. } => (region, None),
+        };
+        Reads { input, stage }
     }
 
     /// Runs the plan for `region` of the output only: every output pixel depends on its own taps

@@ -45,13 +45,29 @@ fn or_null<T>(buffer: &mut [T]) -> *mut T {
     }
 }
 
-/// Runs the CUDA kernels' code on the host, one element after another.
+/// Runs the CUDA kernels' code on the host, one element after another, over the buffers the CUDA
+/// backend would upload: each image cropped to what its outputs read (as images from host memory
+/// go), or whole (as images kept on the device are).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct KernelHostBackend;
+pub struct KernelHostBackend {
+    pub whole_images: bool,
+}
+
+impl KernelHostBackend {
+    /// Over images cropped to what their outputs read.
+    pub const CROPPED: Self = KernelHostBackend {
+        whole_images: false,
+    };
+    /// Over whole images.
+    pub const WHOLE: Self = KernelHostBackend { whole_images: true };
+}
 
 impl Backend for KernelHostBackend {
     fn name(&self) -> String {
-        "cuda-kernels-on-host".into()
+        match self.whole_images {
+            false => "cuda-kernels-on-host".into(),
+            true => "cuda-kernels-on-host (whole images)".into(),
+        }
     }
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
@@ -69,7 +85,7 @@ impl Backend for KernelHostBackend {
         placement: &Placement,
     ) -> Result<Feature> {
         let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
-        let batch = KernelBatch::layout(&shapes, plans, placement)?;
+        let batch = KernelBatch::layout(&shapes, plans, placement, !self.whole_images)?;
         let layout = batch.upload_layout(true);
         // u64 words: every table offset is aligned for the types the C code reads.
         let mut words = vec![0u64; layout.len.div_ceil(8).max(1)];

@@ -37,9 +37,13 @@ typedef long long tp_i64;
 #define TP_FROM_INPUT 0
 #define TP_FROM_STAGE 1
 
-/* One pass over an image of `in_w` x `in_h` (`in_channels` samples a pixel, read through `convert`)
- * giving `out_w` x `out_h` x `channels`. `taps` indexes `starts` and `lens` (or the nearest x
- * sources), `aux` the nearest y sources, `weights` the fixed-point weights (`ksize` per output). */
+/* One pass giving `out_w` x `out_h` x `channels`, read through `convert` from a buffer of `in_w` x
+ * `in_h` pixels (`in_channels` samples each). Coordinates are the pass's own, absolute: the buffer
+ * holds the input pixels from column `in_x0` and row `in_y0` on (the part the outputs need), and a
+ * first pass computes the rectangle of its output from `out_x0`, `out_y0` on. A last pass has
+ * `out_w` x `out_h` = its whole output (windows read zeros outside it). `taps` indexes `starts` and
+ * `lens` (or the nearest x sources), `aux` the nearest y sources, `weights` the fixed-point weights
+ * (`ksize` per output). */
 typedef struct {
     int kind;
     int convert;
@@ -54,6 +58,10 @@ typedef struct {
     int weights;
     int ksize;
     int precision;
+    int in_x0;
+    int in_y0;
+    int out_x0;
+    int out_y0;
 } tp_pass;
 
 /* A first pass, written whole into the stage buffer at byte offset `dst`. */
@@ -113,11 +121,16 @@ TP_FN unsigned char tp_read(const unsigned char *image, const tp_pass *p, tp_i64
     }
 }
 
-/* Sample (x, y, c) of a pass's output, read from `image` (the pass's input). */
+/* Pixel (x, y) of a pass's input (absolute coordinates) in its buffer. */
+TP_FN tp_i64 tp_pixel(const tp_pass *p, int x, int y) {
+    return (tp_i64)(y - p->in_y0) * p->in_w + (x - p->in_x0);
+}
+
+/* Sample (x, y, c) of a pass's output, read from `image` (the pass's input buffer). */
 TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, const int *starts,
                               const int *lens, const int *weights, int x, int y, int c) {
     if (p->kind == TP_COPY) {
-        return tp_read(image, p, (tp_i64)y * p->in_w + x, c);
+        return tp_read(image, p, tp_pixel(p, x, y), c);
     }
     if (p->kind == TP_NEAREST) {
         int sx = starts[p->taps + x];
@@ -125,7 +138,7 @@ TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, cons
         if (sx < 0 || sy < 0) {
             return 0;
         }
-        return tp_read(image, p, (tp_i64)sy * p->in_w + sx, c);
+        return tp_read(image, p, tp_pixel(p, sx, sy), c);
     }
     int along = p->kind == TP_HORIZONTAL ? x : y;
     int start = starts[p->taps + along];
@@ -133,13 +146,13 @@ TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, cons
     const int *w = weights + p->weights + (tp_i64)along * p->ksize;
     int acc = 1 << (p->precision - 1);
     if (p->kind == TP_HORIZONTAL) {
-        tp_i64 row = (tp_i64)y * p->in_w + start;
+        tp_i64 row = tp_pixel(p, start, y);
         for (int k = 0; k < len; k++) {
             acc += tp_read(image, p, row + k, c) * w[k];
         }
     } else {
         for (int k = 0; k < len; k++) {
-            acc += tp_read(image, p, (tp_i64)(start + k) * p->in_w + x, c) * w[k];
+            acc += tp_read(image, p, tp_pixel(p, x, start + k), c) * w[k];
         }
     }
     return tp_clip8(acc, p->precision);
@@ -151,7 +164,9 @@ TP_FN unsigned char tp_stage_element(const unsigned char *src, const tp_stage_pa
     const tp_pass *p = &s->pass;
     int c = (int)(i % p->channels);
     tp_i64 pixel = i / p->channels;
-    return tp_sample(src + s->src, p, starts, lens, weights, (int)(pixel % p->out_w), (int)(pixel / p->out_w), c);
+    int x = p->out_x0 + (int)(pixel % p->out_w);
+    int y = p->out_y0 + (int)(pixel / p->out_w);
+    return tp_sample(src + s->src, p, starts, lens, weights, x, y, c);
 }
 
 /* The level of element `i` of an output, and its channel: the last pass's sample where the window

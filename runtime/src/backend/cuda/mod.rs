@@ -14,8 +14,8 @@ use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::{Feature, Tensor, TensorData};
 use cudarc::driver::{
-    CudaContext, CudaEvent, CudaFunction, CudaSlice, CudaStream, CudaView, DevicePtr, DeviceRepr,
-    LaunchConfig, PinnedHostSlice, PushKernelArg,
+    CudaContext, CudaEvent, CudaFunction, CudaSlice, CudaStream, CudaView, DevicePtr, DevicePtrMut,
+    DeviceRepr, LaunchConfig, PinnedHostSlice, PushKernelArg,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -295,17 +295,93 @@ impl DeviceImages {
     }
 }
 
-/// Images copied once into page-locked host memory (back to back): each call then copies them to
-/// the device at the pinned rate, with no copy on the host.
+/// Images copied once into page-locked host memory (back to back): each call then copies to the
+/// device the part of each its outputs read, at the pinned rate, with no copy on the host.
 pub struct PinnedImages {
     host: PinnedHostSlice<u8>,
     shapes: Vec<ImageShape>,
+    offsets: Vec<usize>,
+    /// Recorded after the last copy out of `host`: freeing waits for it.
+    used: CudaEvent,
 }
 
 impl PinnedImages {
     /// The images' shapes, in order.
     pub fn shapes(&self) -> &[ImageShape] {
         &self.shapes
+    }
+
+    /// Queues, on `copy`, the copy of the part of each image `batch` holds to its place in
+    /// `device` (from byte `at` on): one 2D copy an image.
+    fn upload_held(
+        &self,
+        copy: &Arc<CudaStream>,
+        batch: &KernelBatch,
+        device: &mut CudaSlice<u8>,
+        at: usize,
+    ) -> Result<()> {
+        use cudarc::driver::sys;
+        let copying = cuda_error("uploading pinned images");
+        let outside = || Error::Cuda("pinned images outside their buffers".into());
+        let device_len = device.len();
+        let host = self.host.as_ptr().map_err(&copying)?;
+        let host_len = self.host.len();
+        let (dst, _record_write) = device.device_ptr_mut(copy);
+        for (i, shape) in self.shapes.iter().enumerate() {
+            let (Some(held), Some(&from), Some(&to)) = (
+                batch.held.get(i),
+                self.offsets.get(i),
+                batch.image_offsets.get(i),
+            ) else {
+                return Err(outside());
+            };
+            let (c, to) = (shape.channels, at + to);
+            let (row, rows) = (held.width() * c, held.height());
+            let fits = batch.shapes.get(i) == Some(shape)
+                && from + shape.bytes() <= host_len
+                && held.x1 <= shape.width
+                && held.y1 <= shape.height
+                && to + row * rows <= device_len;
+            if !fits {
+                return Err(outside());
+            }
+            if row == 0 || rows == 0 {
+                continue;
+            }
+            let rect = sys::CUDA_MEMCPY2D {
+                srcXInBytes: held.x0 * c,
+                srcY: held.y0,
+                srcMemoryType: sys::CUmemorytype::CU_MEMORYTYPE_HOST,
+                // SAFETY: `from` is inside the page-locked buffer (checked above).
+                srcHost: unsafe { host.add(from) }.cast(),
+                srcDevice: 0,
+                srcArray: std::ptr::null_mut(),
+                srcPitch: shape.width * c,
+                dstXInBytes: 0,
+                dstY: 0,
+                dstMemoryType: sys::CUmemorytype::CU_MEMORYTYPE_DEVICE,
+                dstHost: std::ptr::null_mut(),
+                dstDevice: dst + to as u64,
+                dstArray: std::ptr::null_mut(),
+                dstPitch: row,
+                WidthInBytes: row,
+                Height: rows,
+            };
+            // SAFETY: both rectangles lie inside their buffers (checked above); `self` outlives
+            // the copy (dropping it waits for `used`), and the device buffer is the slot's.
+            unsafe { sys::cuMemcpy2DAsync_v2(&rect, copy.cu_stream()) }
+                .result()
+                .map_err(&copying)?;
+        }
+        self.used.record(copy).map_err(&copying)
+    }
+}
+
+impl Drop for PinnedImages {
+    fn drop(&mut self) {
+        // The page-locked memory is freed after the copies out of it (an error here means the
+        // context is gone, and the copies with it).
+        let _ = self.used.synchronize();
     }
 }
 
@@ -584,12 +660,27 @@ impl CudaBackend {
         let slice = host
             .as_mut_slice()
             .map_err(cuda_error("writing page-locked memory"))?;
+        let mut offsets = Vec::with_capacity(inputs.len());
         let mut at = 0;
         for pixels in inputs {
-            slice[at..at + pixels.data.len()].copy_from_slice(&pixels.data);
+            let place = slice
+                .get_mut(at..at + pixels.data.len())
+                .ok_or_else(|| Error::Cuda("page-locked memory too small".into()))?;
+            place.copy_from_slice(&pixels.data);
+            offsets.push(at);
             at += pixels.data.len();
         }
-        Ok(PinnedImages { host, shapes })
+        let used = self
+            .device
+            .ctx
+            .new_event(None)
+            .map_err(cuda_error("creating an event"))?;
+        Ok(PinnedImages {
+            host,
+            shapes,
+            offsets,
+            used,
+        })
     }
 
     /// Runs plans on images in page-locked memory, leaving the outputs on the device.
@@ -632,7 +723,9 @@ impl CudaBackend {
         plans: &[ImagePlan],
         placement: &Placement,
     ) -> Result<DeviceOutputs> {
-        let batch = KernelBatch::layout(&images.shapes(), plans, placement)?;
+        // Images crossing the bus are cropped to what their outputs read.
+        let crop_uploads = !matches!(images, Images::Resident(_));
+        let batch = KernelBatch::layout(&images.shapes(), plans, placement, crop_uploads)?;
         let device = &*self.device;
         let layout = batch.upload_layout(!matches!(images, Images::Resident(_)));
         // Bytes that go through the slot's page-locked memory: the tables, and host images.
@@ -675,15 +768,8 @@ impl CudaBackend {
                 upload(copy, pinned, buffer, bytes)?;
             }
         }
-        if let Images::Pinned(pinned) = images
-            && batch.input_bytes > 0
-        {
-            let region = layout.images..layout.images + pinned.host.len();
-            let mut region = buffer
-                .try_slice_mut(region)
-                .ok_or_else(|| Error::Cuda("the pinned images do not fit the layout".into()))?;
-            copy.memcpy_htod(&pinned.host, &mut region)
-                .map_err(&copying)?;
+        if let Images::Pinned(pinned) = images {
+            pinned.upload_held(copy, &batch, buffer, layout.images)?;
         }
         uploaded.record(copy).map_err(&copying)?;
         device.compute.wait(uploaded).map_err(&copying)?;
