@@ -158,6 +158,19 @@ impl BatchFeature {
         }
     }
 
+    /// Waits until the kernels writing the features left on the GPU have finished (nothing to wait
+    /// for on the host).
+    pub fn synchronize(&self) -> Result<()> {
+        for feature in self.data.values() {
+            match feature {
+                Feature::Device(t) => t.synchronize()?,
+                Feature::DeviceList(list) => list.iter().try_for_each(DeviceTensor::synchronize)?,
+                Feature::Tensor(_) | Feature::List(_) => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The same features in host memory (what the CUDA twin left on the GPU is copied).
     pub fn to_host(&self) -> Result<BatchFeature> {
         let data = self

@@ -92,8 +92,8 @@ enum Command {
         /// Timed calls.
         #[arg(long, default_value_t = 10)]
         repeat: usize,
-        /// What a timed call starts from. `images`: decoded images, outputs copied to host tensors
-        /// (the whole `preprocess` call). With `--backend cuda`, outputs left on the GPU (what a
+        /// What a timed call starts from. `images`: decoded images, through the whole `preprocess`
+        /// call (on CUDA its outputs stay on the GPU, waited for). With `--backend cuda`, outputs left on the GPU (what a
         /// model on the same GPU sees), from 8-bit pixels in `host` memory, in `pinned`
         /// (page-locked) memory, or already on the `device`; plans are made in every call.
         #[arg(long, value_enum, default_value = "images")]
@@ -289,8 +289,8 @@ fn bench(
                     Batch::Flat(images),
                     &ImagesKwargs::default(),
                     Stacking::Stack,
-                )
-                .map(drop)
+                )?
+                .synchronize()
         });
         (name, call, None)
     } else {

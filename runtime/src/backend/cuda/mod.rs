@@ -544,6 +544,11 @@ impl DeviceTensor {
         &self.outputs.stream
     }
 
+    /// Waits until the kernels writing the elements have finished.
+    pub fn synchronize(&self) -> Result<()> {
+        self.outputs.synchronize()
+    }
+
     /// Copies the tensor to the host.
     pub fn to_host(&self) -> Result<Tensor> {
         let stream = &self.outputs.stream;
@@ -723,11 +728,12 @@ impl CudaBackend {
         plans: &[ImagePlan],
         placement: &Placement,
     ) -> Result<DeviceOutputs> {
-        // Images crossing the bus are cropped to what their outputs read.
+        // Images crossing the bus (all but resident ones) are cropped to what their outputs read,
+        // and go up with the tables.
         let crop_uploads = !matches!(images, Images::Resident(_));
         let batch = KernelBatch::layout(&images.shapes(), plans, placement, crop_uploads)?;
         let device = &*self.device;
-        let layout = batch.upload_layout(!matches!(images, Images::Resident(_)));
+        let layout = batch.upload_layout(crop_uploads);
         // Bytes that go through the slot's page-locked memory: the tables, and host images.
         let staged = match images {
             Images::Host(_) => layout.len,
