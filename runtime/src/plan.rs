@@ -257,6 +257,16 @@ impl Placement {
                 self.outputs.len()
             )));
         }
+        // A list of unpadded outputs is the outputs themselves: no copy.
+        let alone = self.tensors.len() == outputs.len()
+            && self
+                .tensors
+                .iter()
+                .zip(&outputs)
+                .all(|((shape, _), output)| *shape == output.shape);
+        if !self.stacked && alone {
+            return Ok(Feature::List(outputs));
+        }
         let buffer = match outputs.first().map(|t| &t.data) {
             Some(TensorData::U8(_)) => TensorData::U8(self.place(&outputs, |t| match &t.data {
                 TensorData::U8(v) => Some(v.as_slice()),
