@@ -17,7 +17,9 @@ fn main() -> Result<(), twinproc::Error> {
         processor
             .clone()
             .with_numerics(numerics)
-            .preprocess(&images, &ImagesKwargs::default())
+            .preprocess(&images, &ImagesKwargs::default())?
+            // Auto computes on the GPU when it can, leaving the outputs there.
+            .to_host()
     };
     let (pil, torchvision) = (run(Numerics::Pil)?, run(Numerics::Torchvision)?);
     let (Some(a), Some(b)) = (

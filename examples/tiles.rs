@@ -92,8 +92,15 @@ fn main() -> twinproc::Result<()> {
     if let Some(Feature::Tensor(t)) = out.data.get("pixel_values") {
         println!("tiles of 112: pixel_values {:?}", t.shape);
     }
-    match TilesImageProcessorCuda::new(TilesKwargs::default()) {
-        Ok(_) => println!("the GPU twin is ready"),
+    // The GPU twin runs the same function; its outputs stay on the GPU.
+    match TilesImageProcessorCuda::new(TilesKwargs::default())
+        .and_then(|gpu| gpu.preprocess(&batch, &TilesKwargs::default()))
+    {
+        Ok(out) => {
+            if let Some(t) = out.device_tensor("pixel_values") {
+                println!("GPU twin: pixel_values {:?} on the GPU", t.shape());
+            }
+        }
         Err(e) => println!("GPU twin: {e}"),
     }
     println!("\n{}", TilesImageProcessor::KWARGS_DOC);

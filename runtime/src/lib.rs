@@ -12,7 +12,9 @@
 //! #     r#"{"image_processor_type": "CLIPImageProcessor", "size": 224, "crop_size": 224}"#)?;
 //! let processor = AutoImageProcessor::from_pretrained(&dir)?.with_numerics(Numerics::Pil);
 //! let image = Image::from_hwc(vec![200; 32 * 48 * 3], 32, 48, 3);
-//! let batch = processor.preprocess(&[image], &ImagesKwargs::default())?;
+//! // On a machine with CUDA, Auto picks the GPU twin and the outputs stay on the GPU: `to_host`
+//! // copies them (and is free on the CPU).
+//! let batch = processor.preprocess(&[image], &ImagesKwargs::default())?.to_host()?;
 //! assert_eq!(batch.tensor("pixel_values").unwrap().shape, [1, 3, 224, 224]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
