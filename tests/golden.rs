@@ -258,8 +258,8 @@ fn png_and_gif_files_decode_to_the_reference_arrays() {
             data_format: Some(twinproc::ChannelDimension::Last),
             ..Default::default()
         };
-        match Image::open(image_path(name)).and_then(|img| processor.preprocess(&[img], &overrides))
-        {
+        let preprocess = |img: Image| processor.preprocess(&[img], &overrides)?.to_host();
+        match Image::open(image_path(name)).and_then(preprocess) {
             Ok(batch) => {
                 let t = batch.tensor("pixel_values").expect("stacked");
                 match &t.data {
@@ -481,6 +481,7 @@ fn llava_onevision_batch_equals_single_calls() {
             .collect();
         let batch = processor
             .preprocess(&images, &ImagesKwargs::default())
+            .and_then(|b| b.to_host())
             .expect("batch");
         let stacked = batch.tensor("pixel_values").expect("stacked");
         let max_patches = stacked.shape[1];
@@ -489,6 +490,7 @@ fn llava_onevision_batch_equals_single_calls() {
         for (i, image) in images.iter().enumerate() {
             let single = processor
                 .preprocess(std::slice::from_ref(image), &ImagesKwargs::default())
+                .and_then(|b| b.to_host())
                 .expect("single");
             let single = single.tensor("pixel_values").expect("single tensor");
             let patches = single.shape[1];

@@ -8,7 +8,11 @@ fn clip() -> twinproc::Processor {
 }
 
 fn pixel_values(image: Image, overrides: &ImagesKwargs) -> twinproc::Tensor {
-    let batch = clip().preprocess(&[image], overrides).expect("preprocess");
+    // Auto may pick the GPU twin: its outputs come back from the GPU here.
+    let batch = clip()
+        .preprocess(&[image], overrides)
+        .and_then(|b| b.to_host())
+        .expect("preprocess");
     batch.tensor("pixel_values").expect("stacked").clone()
 }
 
