@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The GPU check, in two steps:
-#   scripts/gpu-check.sh build   here: builds the GPU test binary and the CLI into target/gpu-check/
+#   scripts/gpu-check.sh build   here: builds the GPU and golden test binaries and the CLI into
+#                                target/gpu-check/
 #   scripts/gpu-check.sh run     on the GPU machine (the device tool, carrying target/gpu-check):
-#                                the ignored GPU tests, then twinproc and transformers' torchvision
-#                                backend on the same GPU in the same run; one table at the end.
+#                                the ignored GPU tests and the golden tests (with the CUDA twin), then
+#                                twinproc and transformers' torchvision backend on the same GPU in the
+#                                same run; one table at the end.
 # The GPU machine has no Rust toolchain: everything is built here (see ../shared/GPU.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +15,14 @@ build() {
   mkdir -p "$out"
   cargo build --release -q --bin twinproc
   cp target/release/twinproc "$out/twinproc"
-  test_bin=$(cargo test --release -q -p twinproc-golden-tests --test gpu --no-run --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == "gpu"][-1])')
-  cp "$test_bin" "$out/gpu-tests"
-  strip "$out/twinproc" "$out/gpu-tests"
+  # The GPU tests, and the golden tests (which add the CUDA twin to their computes where CUDA runs:
+  # its outputs against transformers' bytes, case by case).
+  for test in gpu golden; do
+    bin=$(cargo test --release -q -p twinproc-golden-tests --test "$test" --no-run --message-format=json 2>/dev/null |
+      python3 -c 'import json,sys; t=sys.argv[1]; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == t][-1])' "$test")
+    cp "$bin" "$out/$test-tests"
+  done
+  strip "$out/twinproc" "$out/gpu-tests" "$out/golden-tests"
   du -sh "$out"
 }
 
@@ -27,6 +33,7 @@ run() {
   # A failing test must not hide the speed table: remember it, exit with it at the end.
   status=0
   "$out/gpu-tests" --ignored --nocapture || status=$?
+  "$out/golden-tests" --nocapture || status=$?
   table=$(mktemp)
   for size in 640x480 1920x1080; do
     w=${size%x*}; h=${size#*x}

@@ -2,7 +2,7 @@
 //! every stored reference image, configuration and backend.
 
 use serde_json::Value;
-use twinproc::backend::{Backend, CpuBackend, KernelHostBackend};
+use twinproc::backend::{Backend, CpuBackend, CudaBackend, KernelHostBackend};
 use twinproc::processor::Batch;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking,
@@ -28,16 +28,21 @@ fn numerics_of(backend: &str) -> Numerics {
 }
 
 /// Where the pipeline runs: the CPU twin's loops, and the CUDA kernels' code built for the host,
-/// over images cropped to what the outputs read (uploads) and over whole images (kept on the GPU).
-fn computes() -> [(&'static str, Box<dyn Backend>); 3] {
-    [
+/// over images cropped to what the outputs read (uploads) and over whole images (kept on the GPU);
+/// and on a machine with CUDA (`scripts/gpu-check.sh`), the CUDA twin itself.
+fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
+    let mut computes: Vec<(&'static str, Box<dyn Backend>)> = vec![
         ("cpu", Box::new(CpuBackend::new())),
         ("kernels", Box::new(KernelHostBackend::CROPPED)),
         (
             "kernels on whole images",
             Box::new(KernelHostBackend::WHOLE),
         ),
-    ]
+    ];
+    if let Ok(cuda) = CudaBackend::new() {
+        computes.push(("cuda", Box::new(cuda)));
+    }
+    computes
 }
 
 fn run(
@@ -49,12 +54,15 @@ fn run(
 ) -> twinproc::Result<BatchFeature> {
     let processor = AutoImageProcessor::from_pretrained(config_dir(config))?
         .with_numerics(numerics_of(backend));
-    processor.run(
-        compute,
-        Batch::Flat(images),
-        &ImagesKwargs::default(),
-        stacking,
-    )
+    // The CUDA twin leaves its outputs on the GPU: compare their copies.
+    processor
+        .run(
+            compute,
+            Batch::Flat(images),
+            &ImagesKwargs::default(),
+            stacking,
+        )?
+        .to_host()
 }
 
 fn reference_f32(name: &str) -> (Vec<usize>, Vec<f32>) {
@@ -384,7 +392,8 @@ fn llava_onevision() {
             } else {
                 Batch::Flat(&images[0])
             };
-            match processor.run(&*compute, batch, &ImagesKwargs::default(), Stacking::Stack) {
+            let result = processor.run(&*compute, batch, &ImagesKwargs::default(), Stacking::Stack);
+            match result.and_then(|b| b.to_host()) {
                 Ok(batch) => failures.extend(
                     compare_llava(&file, &keys, &batch)
                         .into_iter()
@@ -627,6 +636,7 @@ fn padded_batches_hold_each_reference_output_in_zeros() {
                 let label = format!("{config} {backend} {layout:?} ({name})");
                 let batch = processor
                     .run(&*compute, Batch::Flat(&images), &overrides, Stacking::Stack)
+                    .and_then(|b| b.to_host())
                     .expect("run");
                 let out = batch.tensor("pixel_values").expect("stacked");
                 let data = out.as_f32().expect("float32");
