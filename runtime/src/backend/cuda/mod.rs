@@ -4,6 +4,12 @@
 //! machine without them gets [`Error::BackendUnavailable`], never a panic.
 
 pub mod host;
+mod images;
+mod outputs;
+
+pub use images::{DeviceImages, PinnedImages};
+use images::{Images, Slot, upload};
+pub use outputs::{DeviceOutputs, DeviceTensor};
 
 use super::Backend;
 use super::kernel_batch::{
@@ -12,10 +18,9 @@ use super::kernel_batch::{
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
-use crate::tensor::{Feature, Tensor, TensorData};
+use crate::tensor::{Feature, Tensor};
 use cudarc::driver::{
-    CudaContext, CudaEvent, CudaFunction, CudaSlice, CudaStream, CudaView, DevicePtr, DevicePtrMut,
-    DeviceRepr, LaunchConfig, PinnedHostSlice, PushKernelArg,
+    CudaContext, CudaFunction, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,7 +40,7 @@ unsafe impl DeviceRepr for StagePass {}
 // SAFETY: as above.
 unsafe impl DeviceRepr for OutputPass {}
 
-fn cuda_error(what: &str) -> impl Fn(cudarc::driver::DriverError) -> Error + '_ {
+pub(super) fn cuda_error(what: &str) -> impl Fn(cudarc::driver::DriverError) -> Error + '_ {
     move |e| Error::Cuda(format!("{what}: {e}"))
 }
 
@@ -77,57 +82,6 @@ struct Device {
 
 /// Upload buffers per device: double buffering.
 const SLOTS: usize = 2;
-
-/// One upload buffer: page-locked host memory (copied at the pinned rate, no pageable bounce) and
-/// the device buffer it is copied into, reused across calls and grown as needed, with the events
-/// that order their reuse.
-struct Slot {
-    pinned: Option<PinnedHostSlice<u8>>,
-    device: Option<CudaSlice<u8>>,
-    /// Recorded on the copy stream after the copies out of `pinned`: the host waits for it
-    /// before writing `pinned` again.
-    uploaded: CudaEvent,
-    /// Recorded on the compute stream after the kernels that read `device`: the next copy into
-    /// `device` waits for it.
-    consumed: CudaEvent,
-}
-
-impl Slot {
-    fn new(ctx: &Arc<CudaContext>) -> Result<Self> {
-        let event = || ctx.new_event(None).map_err(cuda_error("creating an event"));
-        Ok(Slot {
-            pinned: None,
-            device: None,
-            uploaded: event()?,
-            consumed: event()?,
-        })
-    }
-
-    /// Makes room for `pinned_bytes` of page-locked memory and `device_bytes` on the device.
-    /// The caller has waited for `uploaded`, so the old page-locked memory is free to go.
-    fn reserve(&mut self, device: &Device, pinned_bytes: usize, device_bytes: usize) -> Result<()> {
-        // Grow geometrically so batches of slowly growing sizes do not reallocate every call.
-        let capacity = |bytes: usize| bytes.max(1).next_power_of_two();
-        if self.pinned.as_ref().is_none_or(|p| p.len() < pinned_bytes) {
-            self.pinned = None;
-            // SAFETY: the page-locked memory is written before any of it is copied.
-            let pinned = unsafe { device.ctx.alloc_pinned::<u8>(capacity(pinned_bytes)) };
-            self.pinned = Some(pinned.map_err(cuda_error("allocating page-locked memory"))?);
-        }
-        if self.device.as_ref().is_none_or(|d| d.len() < device_bytes) {
-            // The old buffer is freed on the copy stream, after the kernels that read it.
-            device
-                .copy
-                .wait(&self.consumed)
-                .map_err(cuda_error("ordering streams"))?;
-            self.device = None;
-            // SAFETY: every byte a kernel reads is copied in first (the layout says which).
-            let buffer = unsafe { device.copy.alloc::<u8>(capacity(device_bytes)) };
-            self.device = Some(buffer.map_err(cuda_error("allocating"))?);
-        }
-        Ok(())
-    }
-}
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -280,327 +234,6 @@ fn device(ordinal: usize) -> Result<Arc<Device>> {
 pub struct CudaBackend {
     device: Arc<Device>,
     ordinal: usize,
-}
-
-/// Images uploaded once and kept on the device (one buffer, back to back).
-pub struct DeviceImages {
-    buffer: CudaSlice<u8>,
-    shapes: Vec<ImageShape>,
-}
-
-impl DeviceImages {
-    /// The images' shapes, in order.
-    pub fn shapes(&self) -> &[ImageShape] {
-        &self.shapes
-    }
-}
-
-/// Images copied once into page-locked host memory (back to back): each call then copies to the
-/// device the part of each its outputs read, at the pinned rate, with no copy on the host.
-pub struct PinnedImages {
-    host: PinnedHostSlice<u8>,
-    shapes: Vec<ImageShape>,
-    offsets: Vec<usize>,
-    /// Recorded after the last copy out of `host`: freeing waits for it.
-    used: CudaEvent,
-}
-
-impl PinnedImages {
-    /// The images' shapes, in order.
-    pub fn shapes(&self) -> &[ImageShape] {
-        &self.shapes
-    }
-
-    /// Queues, on `copy`, the copy of the part of each image `batch` holds to its place in
-    /// `device` (from byte `at` on): one 2D copy an image.
-    fn upload_held(
-        &self,
-        copy: &Arc<CudaStream>,
-        batch: &KernelBatch,
-        device: &mut CudaSlice<u8>,
-        at: usize,
-    ) -> Result<()> {
-        use cudarc::driver::sys;
-        let copying = cuda_error("uploading pinned images");
-        let outside = || Error::Cuda("pinned images outside their buffers".into());
-        let device_len = device.len();
-        let host = self.host.as_ptr().map_err(&copying)?;
-        let host_len = self.host.len();
-        let (dst, _record_write) = device.device_ptr_mut(copy);
-        for (i, shape) in self.shapes.iter().enumerate() {
-            let (Some(held), Some(&from), Some(&to)) = (
-                batch.held.get(i),
-                self.offsets.get(i),
-                batch.image_offsets.get(i),
-            ) else {
-                return Err(outside());
-            };
-            let (c, to) = (shape.channels, at + to);
-            let (row, rows) = (held.width() * c, held.height());
-            let fits = batch.shapes.get(i) == Some(shape)
-                && from + shape.bytes() <= host_len
-                && held.x1 <= shape.width
-                && held.y1 <= shape.height
-                && to + row * rows <= device_len;
-            if !fits {
-                return Err(outside());
-            }
-            if row == 0 || rows == 0 {
-                continue;
-            }
-            let rect = sys::CUDA_MEMCPY2D {
-                srcXInBytes: held.x0 * c,
-                srcY: held.y0,
-                srcMemoryType: sys::CUmemorytype::CU_MEMORYTYPE_HOST,
-                // SAFETY: `from` is inside the page-locked buffer (checked above).
-                srcHost: unsafe { host.add(from) }.cast(),
-                srcDevice: 0,
-                srcArray: std::ptr::null_mut(),
-                srcPitch: shape.width * c,
-                dstXInBytes: 0,
-                dstY: 0,
-                dstMemoryType: sys::CUmemorytype::CU_MEMORYTYPE_DEVICE,
-                dstHost: std::ptr::null_mut(),
-                dstDevice: dst + to as u64,
-                dstArray: std::ptr::null_mut(),
-                dstPitch: row,
-                WidthInBytes: row,
-                Height: rows,
-            };
-            // SAFETY: both rectangles lie inside their buffers (checked above); `self` outlives
-            // the copy (dropping it waits for `used`), and the device buffer is the slot's.
-            unsafe { sys::cuMemcpy2DAsync_v2(&rect, copy.cu_stream()) }
-                .result()
-                .map_err(&copying)?;
-        }
-        self.used.record(copy).map_err(&copying)
-    }
-}
-
-impl Drop for PinnedImages {
-    fn drop(&mut self) {
-        // The page-locked memory is freed after the copies out of it (an error here means the
-        // context is gone, and the copies with it).
-        let _ = self.used.synchronize();
-    }
-}
-
-/// Where a call's images are.
-#[derive(Clone, Copy)]
-enum Images<'a> {
-    /// In ordinary host memory: copied (in parallel) into the call's page-locked upload buffer.
-    Host(&'a [Pixels]),
-    /// In page-locked memory: copied straight to the device.
-    Pinned(&'a PinnedImages),
-    /// Already on the device.
-    Resident(&'a DeviceImages),
-}
-
-impl Images<'_> {
-    fn shapes(&self) -> Vec<ImageShape> {
-        match self {
-            Images::Host(pixels) => pixels.iter().map(ImageShape::of).collect(),
-            Images::Pinned(images) => images.shapes.clone(),
-            Images::Resident(images) => images.shapes.clone(),
-        }
-    }
-}
-
-/// Outputs left on the device: one buffer, each output written where its placement says.
-pub struct DeviceOutputs {
-    /// float32 outputs (`None` when the outputs are uint8).
-    pub f32: Option<CudaSlice<f32>>,
-    /// uint8 outputs (`None` when the outputs are float32).
-    pub u8: Option<CudaSlice<u8>>,
-    placement: Placement,
-    stream: Arc<CudaStream>,
-}
-
-impl DeviceOutputs {
-    /// The feature's tensors: shape and element offset in the buffer.
-    pub fn layout(&self) -> &[(Vec<usize>, usize)] {
-        &self.placement.tensors
-    }
-
-    /// The stream the kernels writing the outputs run on: work queued on it after them sees them.
-    pub fn stream(&self) -> &Arc<CudaStream> {
-        &self.stream
-    }
-
-    /// Waits until the kernels that write the outputs have finished.
-    pub fn synchronize(&self) -> Result<()> {
-        self.stream
-            .synchronize()
-            .map_err(cuda_error("synchronizing"))
-    }
-
-    /// Copies the outputs to host tensors: one per window for the plain `execute_*` calls.
-    pub fn to_host(&self) -> Result<Vec<Tensor>> {
-        self.placement.feature(self.download()?).into_tensors()
-    }
-
-    /// The whole buffer, copied to the host.
-    fn download(&self) -> Result<TensorData> {
-        let copying = cuda_error("copying outputs");
-        Ok(match (&self.f32, &self.u8) {
-            (Some(buffer), _) => TensorData::F32(self.stream.clone_dtoh(buffer).map_err(copying)?),
-            (None, Some(buffer)) => {
-                TensorData::U8(self.stream.clone_dtoh(buffer).map_err(copying)?)
-            }
-            (None, None) => TensorData::F32(Vec::new()),
-        })
-    }
-
-    /// The outputs as the feature their placement forms, left on the device.
-    pub fn into_feature(self) -> Feature {
-        let stacked = self.placement.stacked;
-        let tensors = self.placement.tensors.clone();
-        let outputs = Arc::new(self);
-        let mut tensors = tensors.into_iter().map(|(shape, offset)| DeviceTensor {
-            outputs: outputs.clone(),
-            shape,
-            offset,
-        });
-        match (stacked, tensors.next()) {
-            (true, Some(tensor)) => Feature::Device(tensor),
-            (_, first) => Feature::DeviceList(first.into_iter().chain(tensors).collect()),
-        }
-    }
-}
-
-/// A tensor on a CUDA device: part of the buffer a call's kernels wrote, shared by the call's
-/// tensors and freed with the last of them.
-///
-/// ```no_run
-/// use twinproc::models::clip::ClipImageProcessorCuda;
-/// use twinproc::{Image, ImageProcessor, ImagesKwargs};
-///
-/// let processor = ClipImageProcessorCuda::new(ImagesKwargs::default())?; // an error without CUDA
-/// let batch = processor.preprocess(&[Image::open("cat.png")?], &Default::default())?;
-/// let pixels = batch.device_tensor("pixel_values").expect("left on the GPU");
-/// assert_eq!(pixels.shape(), [1, 3, 224, 224]);
-/// let view = pixels.f32().expect("float32"); // a cudarc view, for a model on the same GPU
-/// let address = pixels.device_ptr(); // or the raw address, for another CUDA binding
-/// # let _ = (view, address);
-/// # Ok::<(), twinproc::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct DeviceTensor {
-    outputs: Arc<DeviceOutputs>,
-    shape: Vec<usize>,
-    offset: usize,
-}
-
-impl DeviceTensor {
-    /// The shape, row-major.
-    pub fn shape(&self) -> &[usize] {
-        &self.shape
-    }
-
-    /// Elements.
-    pub fn len(&self) -> usize {
-        self.shape.iter().product()
-    }
-
-    /// Whether it has no element.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Whether the elements are float32 (else uint8).
-    pub fn is_f32(&self) -> bool {
-        self.outputs.f32.is_some()
-    }
-
-    /// The float32 elements, as a cudarc view (`None` for uint8 outputs).
-    pub fn f32(&self) -> Option<CudaView<'_, f32>> {
-        self.outputs
-            .f32
-            .as_ref()?
-            .try_slice(self.offset..self.offset + self.len())
-    }
-
-    /// The uint8 elements, as a cudarc view (`None` for float32 outputs).
-    pub fn u8(&self) -> Option<CudaView<'_, u8>> {
-        self.outputs
-            .u8
-            .as_ref()?
-            .try_slice(self.offset..self.offset + self.len())
-    }
-
-    /// The device address of the first element, for frameworks on another CUDA binding (valid
-    /// while this tensor lives; the elements are written by work queued on [`stream`](Self::stream)).
-    pub fn device_ptr(&self) -> u64 {
-        let stream = &self.outputs.stream;
-        match (&self.outputs.f32, &self.outputs.u8) {
-            (Some(buffer), _) => buffer.device_ptr(stream).0 + (self.offset * 4) as u64,
-            (None, Some(buffer)) => buffer.device_ptr(stream).0 + self.offset as u64,
-            (None, None) => 0,
-        }
-    }
-
-    /// The stream whose queued kernels write the elements.
-    pub fn stream(&self) -> &Arc<CudaStream> {
-        &self.outputs.stream
-    }
-
-    /// Waits until the kernels writing the elements have finished.
-    pub fn synchronize(&self) -> Result<()> {
-        self.outputs.synchronize()
-    }
-
-    /// Copies the tensor to the host.
-    pub fn to_host(&self) -> Result<Tensor> {
-        let stream = &self.outputs.stream;
-        let copying = cuda_error("copying outputs");
-        let data = if let Some(view) = self.f32() {
-            TensorData::F32(stream.clone_dtoh(&view).map_err(copying)?)
-        } else if let Some(view) = self.u8() {
-            TensorData::U8(stream.clone_dtoh(&view).map_err(copying)?)
-        } else {
-            return Err(Error::Cuda("a device tensor outside its buffer".into()));
-        };
-        Ok(Tensor {
-            shape: self.shape.clone(),
-            data,
-        })
-    }
-}
-
-impl std::fmt::Debug for DeviceTensor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceTensor")
-            .field("shape", &self.shape)
-            .field("dtype", &if self.is_f32() { "f32" } else { "u8" })
-            .finish_non_exhaustive()
-    }
-}
-
-/// The same tensor: the same elements of the same buffer.
-impl PartialEq for DeviceTensor {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.outputs, &other.outputs)
-            && self.offset == other.offset
-            && self.shape == other.shape
-    }
-}
-
-/// Queues the copy of `bytes` of the page-locked buffer to the same bytes of the device buffer.
-fn upload(
-    copy: &Arc<CudaStream>,
-    pinned: &PinnedHostSlice<u8>,
-    device: &mut CudaSlice<u8>,
-    bytes: std::ops::Range<usize>,
-) -> Result<()> {
-    if bytes.is_empty() {
-        return Ok(());
-    }
-    let copying = cuda_error("uploading");
-    let host = pinned.as_slice().map_err(&copying)?;
-    let outside = || Error::Cuda("an upload outside its buffers".into());
-    let mut device = device.try_slice_mut(bytes.clone()).ok_or_else(outside)?;
-    let host = host.get(bytes).ok_or_else(outside)?;
-    copy.memcpy_htod(host, &mut device).map_err(copying)
 }
 
 /// A typed view of `len` elements at byte `at` of an upload buffer.

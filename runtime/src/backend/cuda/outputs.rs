@@ -1,0 +1,187 @@
+//! What a call leaves on the device: one buffer of outputs, and the tensors of its feature.
+
+use super::cuda_error;
+use crate::error::{Error, Result};
+use crate::plan::Placement;
+use crate::tensor::{Feature, Tensor, TensorData};
+use cudarc::driver::{CudaSlice, CudaStream, CudaView, DevicePtr};
+use std::sync::Arc;
+
+/// Outputs left on the device: one buffer, each output written where its placement says.
+pub struct DeviceOutputs {
+    /// float32 outputs (`None` when the outputs are uint8).
+    pub f32: Option<CudaSlice<f32>>,
+    /// uint8 outputs (`None` when the outputs are float32).
+    pub u8: Option<CudaSlice<u8>>,
+    pub(super) placement: Placement,
+    pub(super) stream: Arc<CudaStream>,
+}
+
+impl DeviceOutputs {
+    /// The feature's tensors: shape and element offset in the buffer.
+    pub fn layout(&self) -> &[(Vec<usize>, usize)] {
+        &self.placement.tensors
+    }
+
+    /// The stream the kernels writing the outputs run on: work queued on it after them sees them.
+    pub fn stream(&self) -> &Arc<CudaStream> {
+        &self.stream
+    }
+
+    /// Waits until the kernels that write the outputs have finished.
+    pub fn synchronize(&self) -> Result<()> {
+        self.stream
+            .synchronize()
+            .map_err(cuda_error("synchronizing"))
+    }
+
+    /// Copies the outputs to host tensors: one per window for the plain `execute_*` calls.
+    pub fn to_host(&self) -> Result<Vec<Tensor>> {
+        self.placement.feature(self.download()?).into_tensors()
+    }
+
+    /// The whole buffer, copied to the host.
+    fn download(&self) -> Result<TensorData> {
+        let copying = cuda_error("copying outputs");
+        Ok(match (&self.f32, &self.u8) {
+            (Some(buffer), _) => TensorData::F32(self.stream.clone_dtoh(buffer).map_err(copying)?),
+            (None, Some(buffer)) => {
+                TensorData::U8(self.stream.clone_dtoh(buffer).map_err(copying)?)
+            }
+            (None, None) => TensorData::F32(Vec::new()),
+        })
+    }
+
+    /// The outputs as the feature their placement forms, left on the device.
+    pub fn into_feature(self) -> Feature {
+        let stacked = self.placement.stacked;
+        let tensors = self.placement.tensors.clone();
+        let outputs = Arc::new(self);
+        let mut tensors = tensors.into_iter().map(|(shape, offset)| DeviceTensor {
+            outputs: outputs.clone(),
+            shape,
+            offset,
+        });
+        match (stacked, tensors.next()) {
+            (true, Some(tensor)) => Feature::Device(tensor),
+            (_, first) => Feature::DeviceList(first.into_iter().chain(tensors).collect()),
+        }
+    }
+}
+
+/// A tensor on a CUDA device: part of the buffer a call's kernels wrote, shared by the call's
+/// tensors and freed with the last of them.
+///
+/// ```no_run
+/// use twinproc::models::clip::ClipImageProcessorCuda;
+/// use twinproc::{Image, ImageProcessor, ImagesKwargs};
+///
+/// let processor = ClipImageProcessorCuda::new(ImagesKwargs::default())?; // an error without CUDA
+/// let batch = processor.preprocess(&[Image::open("cat.png")?], &Default::default())?;
+/// let pixels = batch.device_tensor("pixel_values").expect("left on the GPU");
+/// assert_eq!(pixels.shape(), [1, 3, 224, 224]);
+/// let view = pixels.f32().expect("float32"); // a cudarc view, for a model on the same GPU
+/// let address = pixels.device_ptr(); // or the raw address, for another CUDA binding
+/// # let _ = (view, address);
+/// # Ok::<(), twinproc::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct DeviceTensor {
+    outputs: Arc<DeviceOutputs>,
+    shape: Vec<usize>,
+    offset: usize,
+}
+
+impl DeviceTensor {
+    /// The shape, row-major.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether it has no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the elements are float32 (else uint8).
+    pub fn is_f32(&self) -> bool {
+        self.outputs.f32.is_some()
+    }
+
+    /// The float32 elements, as a cudarc view (`None` for uint8 outputs).
+    pub fn f32(&self) -> Option<CudaView<'_, f32>> {
+        self.outputs
+            .f32
+            .as_ref()?
+            .try_slice(self.offset..self.offset + self.len())
+    }
+
+    /// The uint8 elements, as a cudarc view (`None` for float32 outputs).
+    pub fn u8(&self) -> Option<CudaView<'_, u8>> {
+        self.outputs
+            .u8
+            .as_ref()?
+            .try_slice(self.offset..self.offset + self.len())
+    }
+
+    /// The device address of the first element, for frameworks on another CUDA binding (valid
+    /// while this tensor lives; the elements are written by work queued on [`stream`](Self::stream)).
+    pub fn device_ptr(&self) -> u64 {
+        let stream = &self.outputs.stream;
+        match (&self.outputs.f32, &self.outputs.u8) {
+            (Some(buffer), _) => buffer.device_ptr(stream).0 + (self.offset * 4) as u64,
+            (None, Some(buffer)) => buffer.device_ptr(stream).0 + self.offset as u64,
+            (None, None) => 0,
+        }
+    }
+
+    /// The stream whose queued kernels write the elements.
+    pub fn stream(&self) -> &Arc<CudaStream> {
+        &self.outputs.stream
+    }
+
+    /// Waits until the kernels writing the elements have finished.
+    pub fn synchronize(&self) -> Result<()> {
+        self.outputs.synchronize()
+    }
+
+    /// Copies the tensor to the host.
+    pub fn to_host(&self) -> Result<Tensor> {
+        let stream = &self.outputs.stream;
+        let copying = cuda_error("copying outputs");
+        let data = if let Some(view) = self.f32() {
+            TensorData::F32(stream.clone_dtoh(&view).map_err(copying)?)
+        } else if let Some(view) = self.u8() {
+            TensorData::U8(stream.clone_dtoh(&view).map_err(copying)?)
+        } else {
+            return Err(Error::Cuda("a device tensor outside its buffer".into()));
+        };
+        Ok(Tensor {
+            shape: self.shape.clone(),
+            data,
+        })
+    }
+}
+
+impl std::fmt::Debug for DeviceTensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTensor")
+            .field("shape", &self.shape)
+            .field("dtype", &if self.is_f32() { "f32" } else { "u8" })
+            .finish_non_exhaustive()
+    }
+}
+
+/// The same tensor: the same elements of the same buffer.
+impl PartialEq for DeviceTensor {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.outputs, &other.outputs)
+            && self.offset == other.offset
+            && self.shape == other.shape
+    }
+}
