@@ -20,7 +20,8 @@ use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::{Feature, Tensor};
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg,
+    CudaContext, CudaFunction, CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig,
+    PushKernelArg, ValidAsZeroBits,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -447,9 +448,10 @@ impl CudaBackend {
         let weights = table::<i32>(upload, layout.weights, batch.weights.len())?;
         let luts = table::<f32>(upload, layout.luts, batch.luts.len())?;
         let allocating = cuda_error("allocating");
-        let mut stage = stream
-            .alloc_zeros::<u8>(batch.stage_bytes.max(1))
-            .map_err(&allocating)?;
+        // SAFETY: the first passes write every stage byte (their regions tile the buffer) before
+        // the output kernel reads any.
+        let mut stage =
+            unsafe { stream.alloc::<u8>(batch.stage_bytes.max(1)) }.map_err(&allocating)?;
         let stage_size = std::mem::size_of::<StagePass>();
         for (i, chunk) in batch.stage.chunks(MAX_PASSES_PER_LAUNCH).enumerate() {
             let at = layout.stage_passes + i * MAX_PASSES_PER_LAUNCH * stage_size;
@@ -468,8 +470,9 @@ impl CudaBackend {
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the first-pass kernel"))?;
         }
-        // Zeroed: what no output writes is padding.
         let elements = batch.placement.elements.max(1);
+        // What no output writes is padding: zeroed first, unless the outputs cover the buffer.
+        let covered = batch.output_passes.iter().map(output_len).sum::<usize>() == elements;
         let mut outputs = DeviceOutputs {
             f32: None,
             u8: None,
@@ -477,9 +480,9 @@ impl CudaBackend {
             stream: stream.clone(),
         };
         if batch.float_output {
-            outputs.f32 = Some(stream.alloc_zeros::<f32>(elements).map_err(&allocating)?);
+            outputs.f32 = Some(output_buffer(stream, elements, covered)?);
         } else {
-            outputs.u8 = Some(stream.alloc_zeros::<u8>(elements).map_err(&allocating)?);
+            outputs.u8 = Some(output_buffer(stream, elements, covered)?);
         }
         let output_size = std::mem::size_of::<OutputPass>();
         for (i, chunk) in batch
@@ -524,6 +527,21 @@ impl CudaBackend {
         outputs.placement = batch.placement;
         Ok(outputs)
     }
+}
+
+/// An output buffer of `elements`, zeroed unless the outputs cover all of it.
+fn output_buffer<T: DeviceRepr + ValidAsZeroBits>(
+    stream: &Arc<CudaStream>,
+    elements: usize,
+    covered: bool,
+) -> Result<CudaSlice<T>> {
+    let allocating = cuda_error("allocating");
+    // SAFETY: the buffer stays unset only when the output kernel writes every element.
+    let mut buffer = unsafe { stream.alloc::<T>(elements) }.map_err(&allocating)?;
+    if !covered {
+        stream.memset_zeros(&mut buffer).map_err(&allocating)?;
+    }
+    Ok(buffer)
 }
 
 /// Device buffers may not be empty: an empty table becomes one zero.
