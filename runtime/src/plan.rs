@@ -123,6 +123,12 @@ impl Placement {
             key: key.into(),
             message,
         };
+        // torch.stack's message, as transformers raises it.
+        let unequal = |first: &[usize], other: &[usize], i: usize| {
+            stack_error(format!(
+                "stack expects each tensor to be equal size, but got {first:?} at entry 0 and {other:?} at entry {i}"
+            ))
+        };
         // (channels, height, width) of every output, and its layout.
         let outputs: Vec<(usize, usize, usize, ChannelDimension)> = plans
             .iter()
@@ -132,12 +138,13 @@ impl Placement {
                     .map(|w| (plan.levels.channels, w.height, w.width, plan.layout))
             })
             .collect();
+        let largest_output = outputs
+            .iter()
+            .fold((0, 0), |(a, b), o| (a.max(o.1), b.max(o.2)));
         let canvas = |h: usize, w: usize| -> Result<(usize, usize)> {
             match assembly.canvas {
                 Canvas::Own => Ok((h, w)),
-                Canvas::Largest => Ok(outputs
-                    .iter()
-                    .fold((0, 0), |(a, b), o| (a.max(o.1), b.max(o.2)))),
+                Canvas::Largest => Ok(largest_output),
                 Canvas::Fixed(th, tw) if h <= th && w <= tw => Ok((th, tw)),
                 Canvas::Fixed(th, tw) => Err(Error::config(
                     "pad_size",
@@ -175,15 +182,12 @@ impl Placement {
         for &count in &counts {
             let run = first..first + count;
             first += count;
+            // An empty group takes its shape from the others (it is all padding).
             let Some(shape) = shapes.get(run.start).or(shapes.last()) else {
                 return Err(stack_error("no tensors to stack".into()));
             };
             if let Some(i) = run.clone().find(|&i| shapes[i] != *shape) {
-                return Err(stack_error(format!(
-                    "stack expects each tensor to be equal size, but got {shape:?} at entry 0 and {:?} at entry {}",
-                    shapes[i],
-                    i - run.start
-                )));
+                return Err(unequal(shape, &shapes[i], i - run.start));
             }
             let item_shape = match &assembly.groups {
                 Some(_) => {
@@ -201,10 +205,7 @@ impl Placement {
                 return Err(stack_error("no tensors to stack".into()));
             };
             if let Some(i) = items.iter().position(|(s, _)| s != shape) {
-                return Err(stack_error(format!(
-                    "stack expects each tensor to be equal size, but got {shape:?} at entry 0 and {:?} at entry {i}",
-                    items[i].0
-                )));
+                return Err(unequal(shape, &items[i].0, i));
             }
         }
         let mut placed = Vec::with_capacity(shapes.len());
