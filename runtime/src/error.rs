@@ -40,9 +40,13 @@ pub enum Error {
     /// The requested compute backend cannot run here.
     #[error("backend unavailable: {0}")]
     BackendUnavailable(String),
-    /// A CUDA call failed on a usable device (out of memory, failed compile or launch).
+    /// A CUDA call failed on a usable device (failed compile, copy or launch).
     #[error("CUDA: {0}")]
     Cuda(String),
+    /// CUDA memory ran out, on the device or page-locked on the host (the string says doing
+    /// what): a smaller batch may fit.
+    #[error("out of CUDA memory ({0})")]
+    CudaOutOfMemory(String),
     /// No processor is registered under the configuration's type name.
     #[error("unknown image processor type {0:?}")]
     UnknownProcessor(String),

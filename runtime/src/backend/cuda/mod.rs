@@ -41,8 +41,14 @@ unsafe impl DeviceRepr for StagePass {}
 // SAFETY: as above.
 unsafe impl DeviceRepr for OutputPass {}
 
+/// A failed CUDA call as an error: out of device memory on its own (a caller can retry with a
+/// smaller batch or on the CPU), anything else as [`Error::Cuda`].
 pub(super) fn cuda_error(what: &str) -> impl Fn(cudarc::driver::DriverError) -> Error + '_ {
-    move |e| Error::Cuda(format!("{what}: {e}"))
+    use cudarc::driver::sys::CUresult;
+    move |e| match e.0 {
+        CUresult::CUDA_ERROR_OUT_OF_MEMORY => Error::CudaOutOfMemory(what.to_owned()),
+        _ => Error::Cuda(format!("{what}: {e}")),
+    }
 }
 
 /// Why CUDA cannot be used here, if it cannot: the libraries are probed before cudarc touches them
