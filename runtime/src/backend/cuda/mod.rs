@@ -588,3 +588,19 @@ impl Backend for CudaBackend {
             .into_feature())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cudarc::driver::{DriverError, sys::CUresult};
+
+    /// Running out of memory is an error of its own (the error's text needs no CUDA library).
+    #[test]
+    fn out_of_memory_is_its_own_error() {
+        let error = cuda_error("allocating")(DriverError(CUresult::CUDA_ERROR_OUT_OF_MEMORY));
+        assert!(
+            matches!(error, Error::CudaOutOfMemory(ref what) if what == "allocating"),
+            "{error:?}"
+        );
+    }
+}
