@@ -40,3 +40,86 @@ fn auto_falls_back_to_the_cpu() {
     }
     assert_eq!(select(BackendChoice::Cpu).expect("cpu").name(), "cpu");
 }
+
+/// The twins' parity beyond the reference set (which has only bicubic and bilinear): for every
+/// filter either numerics mode supports, one-axis and two-axis resizes (either pass order),
+/// upscales, copies and crops larger than the image, channels first and last, gray and RGBA
+/// inputs, the kernels' code (over cropped and over whole images) gives the CPU twin's bytes.
+#[test]
+fn kernels_equal_the_cpu_twin_for_every_filter_and_shape() {
+    use twinproc::backend::{Backend, CpuBackend, KernelHostBackend};
+    use twinproc::{ChannelDimension, Image, Numerics, Resample, SizeDict};
+    use twinproc_golden_tests::image_path;
+    let images: Vec<Image> = [
+        "chelsea.png",
+        "camera.png",
+        "syn_la.png",
+        "syn_rgba_transparent.png",
+        "syn_thin_w3_h1000.png",
+        "syn_wide_w1000_h3.png",
+        "syn_odd_w17_h13.png",
+    ]
+    .iter()
+    .map(|name| Image::open(image_path(name)).expect("open"))
+    .collect();
+    let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
+    let shapes = [
+        // (size, crop): shortest edge; fixed sizes changing one axis or both; a crop larger
+        // than the resized image (zero windows around it); no crop.
+        (
+            SizeDict::shortest_edge(64),
+            Some(SizeDict::height_width(48, 80)),
+        ),
+        (SizeDict::height_width(13, 40), None),
+        (
+            SizeDict::height_width(90, 17),
+            Some(SizeDict::height_width(30, 30)),
+        ),
+        (
+            SizeDict::height_width(300, 7),
+            Some(SizeDict::height_width(320, 9)),
+        ),
+    ];
+    let (mut checked, mut failures) = (0, Vec::new());
+    for numerics in [Numerics::Pil, Numerics::Torchvision] {
+        let processor = processor.clone().with_numerics(numerics);
+        for resample in Resample::ALL {
+            for (size, crop) in shapes {
+                for layout in [ChannelDimension::First, ChannelDimension::Last] {
+                    let overrides = ImagesKwargs {
+                        resample: Some(resample),
+                        size: Some(size),
+                        do_center_crop: Some(crop.is_some()),
+                        crop_size: crop,
+                        data_format: Some(layout),
+                        ..Default::default()
+                    };
+                    let (pixels, plans) = match processor.plans(&images, &overrides) {
+                        Ok(planned) => planned,
+                        // transformers' torchvision backend has no BOX or HAMMING either.
+                        Err(Error::Unsupported(_)) if numerics == Numerics::Torchvision => continue,
+                        Err(e) => panic!("{numerics:?} {resample:?} {size:?}: {e}"),
+                    };
+                    let cpu = CpuBackend::new().execute(&pixels, &plans).expect("cpu");
+                    for kernels in [KernelHostBackend::CROPPED, KernelHostBackend::WHOLE] {
+                        checked += 1;
+                        if kernels.execute(&pixels, &plans).expect("kernels") != cpu {
+                            failures.push(format!(
+                                "{numerics:?} {resample:?} {size:?} {crop:?} {layout:?} ({})",
+                                kernels.name()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("{checked} cases: the kernels' code equals the CPU twin");
+}
