@@ -44,8 +44,9 @@ fn tiles<B: Backend + ?Sized>(
         let mut plan =
             call.resolved
                 .plan(call.numerics, input, call.level_map(input.channels())?)?;
-        let resized = plan.windows[0];
-        plan.windows = (0..resized.height / tile)
+        let windows = &mut plan.resizes[0].windows;
+        let resized = windows[0];
+        *windows = (0..resized.height / tile)
             .flat_map(|i| (0..resized.width / tile).map(move |j| (i, j)))
             .map(|(i, j)| CropWindow {
                 top: (i * tile) as i64,
@@ -56,7 +57,10 @@ fn tiles<B: Backend + ?Sized>(
             .collect();
         plans.push(plan);
     }
-    let counts: Vec<usize> = plans.iter().map(|p: &ImagePlan| p.windows.len()).collect();
+    let counts: Vec<usize> = plans
+        .iter()
+        .map(|p: &ImagePlan| p.windows().count())
+        .collect();
     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
     // Each image's tiles stacked into one tensor; the backend writes every tile in its place.
     let assembly = Assembly {

@@ -570,7 +570,10 @@ fn images_of_one_size_share_tables_and_match_transformers() {
             .weights
             .len()
         };
-        assert!(std::sync::Arc::ptr_eq(&plans[0].resize, &plans[1].resize));
+        assert!(std::sync::Arc::ptr_eq(
+            &plans[0].resizes[0].resize,
+            &plans[1].resizes[0].resize
+        ));
         assert_eq!(weights(0..2), weights(0..1), "{backend}: tables not shared");
         for (name, compute) in computes() {
             let batch = run(config, backend, &images, Stacking::List, &*compute).expect("run");

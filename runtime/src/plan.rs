@@ -12,23 +12,52 @@ use crate::numeric::resample::ResizePlan;
 use crate::tensor::{Feature, Tensor, TensorData};
 use std::sync::Arc;
 
-/// What to do to one input image: resize it once, then read one or more windows of the result
-/// (a center crop; LLaVA-OneVision's patches), each mapped to output values. One output tensor per window.
+/// What to do to one input image: resize it (usually once; LLaVA-OneVision twice), then read one
+/// or more windows of each result (a center crop; LLaVA-OneVision's patches), each mapped to
+/// output values. One output tensor per window, resize after resize.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImagePlan {
     /// Convert the image's own channels to RGB first (or keep them).
     pub convert: ToRgb,
-    /// Resize (or copy) the 8-bit image (shared by plans of images of one size).
-    pub resize: Arc<ResizePlan>,
-    /// Then read these windows of the result (zero outside), each an output.
-    pub windows: Vec<CropWindow>,
+    /// The resizes of the converted image, each read through its windows.
+    pub resizes: Vec<Resized>,
     /// Then map each 8-bit level to its output value (rescale and normalize).
     pub levels: Arc<LevelMap>,
     /// In this layout.
     pub layout: ChannelDimension,
 }
 
+/// One resize of an image, and the windows of the result that are outputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resized {
+    /// Resize (or copy) the 8-bit image (shared by plans of images of one size).
+    pub resize: Arc<ResizePlan>,
+    /// Then read these windows of the result (zero outside), each an output.
+    pub windows: Vec<CropWindow>,
+}
+
 impl ImagePlan {
+    /// A plan of one resize.
+    pub fn new(
+        convert: ToRgb,
+        resize: Arc<ResizePlan>,
+        windows: Vec<CropWindow>,
+        levels: Arc<LevelMap>,
+        layout: ChannelDimension,
+    ) -> Self {
+        ImagePlan {
+            convert,
+            resizes: vec![Resized { resize, windows }],
+            levels,
+            layout,
+        }
+    }
+
+    /// Every output's window, in output order.
+    pub fn windows(&self) -> impl Iterator<Item = &CropWindow> {
+        self.resizes.iter().flat_map(|r| r.windows.iter())
+    }
+
     /// The shape of the output tensor of `window`: `[C, H, W]` or `[H, W, C]`.
     pub fn output_shape(&self, window: &CropWindow) -> Vec<usize> {
         let (h, w, c) = (window.height, window.width, self.levels.channels);
@@ -133,8 +162,7 @@ impl Placement {
         let outputs: Vec<(usize, usize, usize, ChannelDimension)> = plans
             .iter()
             .flat_map(|plan| {
-                plan.windows
-                    .iter()
+                plan.windows()
                     .map(|w| (plan.levels.channels, w.height, w.width, plan.layout))
             })
             .collect();

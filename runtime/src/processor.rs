@@ -356,13 +356,13 @@ impl Resolved {
             None => CropWindow::full((out_h, out_w)),
         };
         check_pixels((crop.height, crop.width))?;
-        Ok(ImagePlan {
-            convert: input.convert,
+        Ok(ImagePlan::new(
+            input.convert,
             resize,
-            windows: vec![crop],
+            vec![crop],
             levels,
-            layout: self.data_format,
-        })
+            self.data_format,
+        ))
     }
 }
 

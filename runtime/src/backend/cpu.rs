@@ -6,7 +6,7 @@ use crate::numeric::Pixels;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::{LevelMap, crop_map};
 use crate::numeric::resample::Region;
-use crate::plan::ImagePlan;
+use crate::plan::{ImagePlan, Resized};
 use crate::tensor::{Tensor, TensorData};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -34,16 +34,16 @@ impl CpuBackend {
         })
     }
 
-    /// Runs one plan on one image: one tensor per window. Only the part of the resized image that
-    /// the windows read is computed (a center crop discards the rest).
+    /// Runs one plan on one image: one tensor per window. Only the part of each resized image
+    /// that its windows read is computed (a center crop discards the rest).
     pub fn execute_one(input: &Pixels, plan: &ImagePlan) -> Vec<Tensor> {
         let input = plan.convert.apply(input);
-        let (w, h) = plan.resize.output_size((input.width, input.height));
-        let region = Region::read_by(&plan.windows, (w, h));
-        let resized = plan.resize.run_region(&input, region);
-        plan.windows
-            .iter()
-            .map(|window| {
+        let mut outputs = Vec::new();
+        for Resized { resize, windows } in &plan.resizes {
+            let (w, h) = resize.output_size((input.width, input.height));
+            let region = Region::read_by(windows, (w, h));
+            let resized = resize.run_region(&input, region);
+            outputs.extend(windows.iter().map(|window| {
                 // The window in the computed part's coordinates.
                 let window = &CropWindow {
                     top: window.top - region.y0 as i64,
@@ -67,8 +67,9 @@ impl CpuBackend {
                     }
                 };
                 Tensor { shape, data }
-            })
-            .collect()
+            }));
+        }
+        outputs
     }
 }
 

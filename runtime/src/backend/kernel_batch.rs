@@ -9,7 +9,7 @@ use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::resample::{Reads, Region, ResizePlan};
 use crate::numeric::taps::FixedAxis;
-use crate::plan::{ImagePlan, Placement};
+use crate::plan::{ImagePlan, Placement, Resized};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -364,17 +364,25 @@ impl KernelBatch {
             ..KernelBatch::default()
         };
         let mut last_lut: Option<(*const f32, i32)> = None;
-        // Keyed by the resize plan's address: every plan outlives this function, so no address is reused.
         // Keyed by the resize plan's address: every plan outlives this function, so no address
         // is reused. Plans sharing a resize plan (images of one size) share its tables.
         let mut known_tables: HashMap<usize, TablesAt> = HashMap::new();
         for (shape, plan) in shapes.iter().zip(plans) {
             let (w, h) = (shape.width, shape.height);
-            let computed = Region::read_by(&plan.windows, plan.resize.output_size((w, h)));
-            let reads = plan.resize.reads((w, h), computed);
+            // What each resize reads for the windows its outputs are.
+            let reads: Vec<Reads> = plan
+                .resizes
+                .iter()
+                .map(|r| {
+                    let computed = Region::read_by(&r.windows, r.resize.output_size((w, h)));
+                    r.resize.reads((w, h), computed)
+                })
+                .collect();
             // The pixels the image's buffer holds: only what the outputs read, when uploading.
             let held = if crop_uploads {
-                reads.input
+                reads
+                    .iter()
+                    .fold(Region::EMPTY, |held, r| held.union(&r.input))
             } else {
                 Region::full(w, h)
             };
@@ -385,38 +393,6 @@ impl KernelBatch {
             batch.input_bytes += held.width() * held.height() * shape.channels;
             let native = int(shape.channels, "channels")?;
             let channels = int(plan.convert.output_channels(shape.channels), "channels")?;
-            let tables = match known_tables.get(&(Arc::as_ptr(&plan.resize) as usize)) {
-                Some(&at) => at,
-                None => {
-                    let at = batch.push_tables(&plan.resize)?;
-                    known_tables.insert(Arc::as_ptr(&plan.resize) as usize, at);
-                    at
-                }
-            };
-            let mut passes = Self::passes(
-                &plan.resize,
-                tables,
-                (w, h),
-                (native, channels),
-                plan.convert,
-                (reads, held),
-            )?;
-            let last = passes.pop().unwrap_or_default();
-            let (source, src) = match passes.first() {
-                Some(&pass) => {
-                    let dst = batch.stage_bytes as i64;
-                    batch.stage_bytes +=
-                        pass.out_w as usize * pass.out_h as usize * pass.channels as usize;
-                    batch.stage.push(StagePass {
-                        src: image_at,
-                        dst,
-                        source: FROM_INPUT,
-                        pass,
-                    });
-                    (FROM_STAGE, dst)
-                }
-                None => (FROM_INPUT, image_at),
-            };
             if plan.levels.table.is_some() != batch.float_output {
                 return Err(Error::InvalidArgument(
                     "a batch mixes float and uint8 outputs".into(),
@@ -434,29 +410,64 @@ impl KernelBatch {
                 },
                 None => 0,
             };
-            for window in &plan.windows {
-                let placed = placement
-                    .outputs
-                    .get(batch.output_passes.len())
-                    .ok_or_else(|| {
-                        Error::InvalidArgument("a placement of too few outputs".into())
-                    })?;
-                let offset =
-                    |v: i64| i32::try_from(v).map_err(|_| Error::TooLarge("crop offset".into()));
-                batch.output_passes.push(OutputPass {
-                    src,
-                    dst: placed.offset as i64,
-                    source,
-                    pass: last,
-                    top: offset(window.top)?,
-                    left: offset(window.left)?,
-                    win_h: int(window.height, "height")?,
-                    win_w: int(window.width, "width")?,
-                    lut,
-                    channels_last: i32::from(plan.layout == ChannelDimension::Last),
-                    canvas_h: int(placed.canvas.0, "height")?,
-                    canvas_w: int(placed.canvas.1, "width")?,
-                });
+            for (Resized { resize, windows }, reads) in plan.resizes.iter().zip(reads) {
+                let tables = match known_tables.get(&(Arc::as_ptr(resize) as usize)) {
+                    Some(&at) => at,
+                    None => {
+                        let at = batch.push_tables(resize)?;
+                        known_tables.insert(Arc::as_ptr(resize) as usize, at);
+                        at
+                    }
+                };
+                let mut passes = Self::passes(
+                    resize,
+                    tables,
+                    (w, h),
+                    (native, channels),
+                    plan.convert,
+                    (reads, held),
+                )?;
+                let last = passes.pop().unwrap_or_default();
+                let (source, src) = match passes.first() {
+                    Some(&pass) => {
+                        let dst = batch.stage_bytes as i64;
+                        batch.stage_bytes +=
+                            pass.out_w as usize * pass.out_h as usize * pass.channels as usize;
+                        batch.stage.push(StagePass {
+                            src: image_at,
+                            dst,
+                            source: FROM_INPUT,
+                            pass,
+                        });
+                        (FROM_STAGE, dst)
+                    }
+                    None => (FROM_INPUT, image_at),
+                };
+                for window in windows {
+                    let placed = placement
+                        .outputs
+                        .get(batch.output_passes.len())
+                        .ok_or_else(|| {
+                            Error::InvalidArgument("a placement of too few outputs".into())
+                        })?;
+                    let offset = |v: i64| {
+                        i32::try_from(v).map_err(|_| Error::TooLarge("crop offset".into()))
+                    };
+                    batch.output_passes.push(OutputPass {
+                        src,
+                        dst: placed.offset as i64,
+                        source,
+                        pass: last,
+                        top: offset(window.top)?,
+                        left: offset(window.left)?,
+                        win_h: int(window.height, "height")?,
+                        win_w: int(window.width, "width")?,
+                        lut,
+                        channels_last: i32::from(plan.layout == ChannelDimension::Last),
+                        canvas_h: int(placed.canvas.0, "height")?,
+                        canvas_w: int(placed.canvas.1, "width")?,
+                    });
+                }
             }
         }
         if batch.output_passes.len() != placement.outputs.len() {

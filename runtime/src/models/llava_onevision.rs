@@ -14,7 +14,7 @@ use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
-use crate::plan::{Assembly, Canvas, ImagePlan, Placement};
+use crate::plan::{Assembly, Canvas, ImagePlan, Placement, Resized};
 use crate::processor::{Batch, Call};
 use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
@@ -202,13 +202,13 @@ pub fn preprocess<B: Backend + ?Sized>(
                 .collect();
             let square = pad_to_square(&rgb, &color);
             let side = square.width;
-            plans.push(ImagePlan {
-                convert: ToRgb::Keep,
-                resize: resize_plan(call.numerics, (side, side), (patch, patch), resample)?,
-                windows: vec![CropWindow::full((patch, patch))],
+            plans.push(ImagePlan::new(
+                ToRgb::Keep,
+                resize_plan(call.numerics, (side, side), (patch, patch), resample)?,
+                vec![CropWindow::full((patch, patch))],
                 levels,
                 layout,
-            });
+            ));
             squared.push(square);
             continue;
         }
@@ -216,14 +216,6 @@ pub fn preprocess<B: Backend + ?Sized>(
         let best = select_best_resolution(original, &pinpoints(call)?);
         let fitted = patch_output_size(original, best);
         let (pad_top, pad_left) = ((best.0 - fitted.0) / 2, (best.1 - fitted.1) / 2);
-        // The whole image squashed to one patch.
-        plans.push(ImagePlan {
-            convert: input.convert,
-            resize: resize_plan(call.numerics, original, (patch, patch), resample)?,
-            windows: vec![CropWindow::full((patch, patch))],
-            levels: levels.clone(),
-            layout,
-        });
         // The fitted image, padded into the grid resolution and cut into patches, row-major.
         let windows = (0..best.0.div_ceil(patch))
             .flat_map(|i| (0..best.1.div_ceil(patch)).map(move |j| (i, j)))
@@ -234,10 +226,19 @@ pub fn preprocess<B: Backend + ?Sized>(
                 width: patch,
             })
             .collect();
+        // Two resizes of the image: the whole squashed to one patch, then the fitted one.
         plans.push(ImagePlan {
             convert: input.convert,
-            resize: resize_plan(call.numerics, original, fitted, resample)?,
-            windows,
+            resizes: vec![
+                Resized {
+                    resize: resize_plan(call.numerics, original, (patch, patch), resample)?,
+                    windows: vec![CropWindow::full((patch, patch))],
+                },
+                Resized {
+                    resize: resize_plan(call.numerics, original, fitted, resample)?,
+                    windows,
+                },
+            ],
             levels,
             layout,
         });
@@ -249,19 +250,11 @@ pub fn preprocess<B: Backend + ?Sized>(
         .collect();
     // Each image's patches stacked into `[patches, ...]`, the patch axis zero-padded to the
     // batch's largest count when `do_pad` (`_pad_for_batching`).
-    let (sources, patches_per_image) = if nested {
-        (squared, vec![1; plans.len()])
+    let patches_per_image = plans.iter().map(|plan| plan.windows().count()).collect();
+    let sources: Vec<Pixels> = if nested {
+        squared
     } else {
-        // Two resizes of each image: the squashed whole, and the fitted one the patches come from.
-        let inputs_twice: Vec<Pixels> = inputs
-            .iter()
-            .flat_map(|input| [input.pixels.clone(), input.pixels.clone()])
-            .collect();
-        let counts = plans
-            .chunks(2)
-            .map(|pair| pair.iter().map(|plan| plan.windows.len()).sum())
-            .collect();
-        (inputs_twice, counts)
+        inputs.into_iter().map(|input| input.pixels).collect()
     };
     let assembly = Assembly {
         groups: Some(patches_per_image),
@@ -277,7 +270,7 @@ pub fn preprocess<B: Backend + ?Sized>(
     features.data.insert(
         "image_sizes".into(),
         Feature::Tensor(Tensor {
-            shape: vec![inputs.len(), 2],
+            shape: vec![image_sizes.len() / 2, 2],
             data: TensorData::I64(image_sizes),
         }),
     );

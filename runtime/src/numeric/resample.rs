@@ -45,6 +45,33 @@ pub struct Region {
 }
 
 impl Region {
+    /// No pixel.
+    pub const EMPTY: Region = Region {
+        x0: 0,
+        x1: 0,
+        y0: 0,
+        y1: 0,
+    };
+
+    /// Whether it holds no pixel.
+    pub fn is_empty(&self) -> bool {
+        self.x0 >= self.x1 || self.y0 >= self.y1
+    }
+
+    /// The smallest region holding both.
+    pub fn union(&self, other: &Region) -> Region {
+        match (self.is_empty(), other.is_empty()) {
+            (true, _) => *other,
+            (_, true) => *self,
+            _ => Region {
+                x0: self.x0.min(other.x0),
+                x1: self.x1.max(other.x1),
+                y0: self.y0.min(other.y0),
+                y1: self.y1.max(other.y1),
+            },
+        }
+    }
+
     /// The whole of a `width` × `height` image.
     pub fn full(width: usize, height: usize) -> Self {
         Region {
@@ -84,14 +111,9 @@ impl Region {
                 .y1
                 .max(clip(window.top + window.height as i64, height));
         }
-        if region.x0 >= region.x1 || region.y0 >= region.y1 {
+        if region.is_empty() {
             // Nothing of the image is read (windows wholly in the padding): compute nothing.
-            return Region {
-                x0: 0,
-                x1: 0,
-                y0: 0,
-                y1: 0,
-            };
+            return Region::EMPTY;
         }
         region
     }
