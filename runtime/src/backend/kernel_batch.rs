@@ -1,7 +1,9 @@
-//! A batch laid out for the kernels: the first pass of every two-pass resize as one stage, every
-//! output window as the last pass fused with its crop and level map, all tables concatenated. Built on the host from
-//! the same [`ImagePlan`]s the CPU backend runs; executed by the CUDA backend on the device and by
-//! [`KernelHostBackend`](super::KernelHostBackend) on the host. `#[repr(C)]` mirrors `kernels.cuh`.
+//! A batch laid out for the kernels: the first pass of every two-pass resize as one stage (only
+//! the part the outputs need), every output window as the last pass fused with its crop and level
+//! map and written to its place in the output buffer, all tables concatenated and packed with the
+//! images into one upload. Built on the host from the same [`ImagePlan`]s the CPU backend runs;
+//! executed by the CUDA backend on the device and by [`KernelHostBackend`](super::KernelHostBackend)
+//! on the host. `#[repr(C)]` mirrors `kernels.cuh`.
 
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
