@@ -6,8 +6,8 @@
 use std::path::Path;
 use twinproc::backend::Backend;
 use twinproc::numeric::crop::CropWindow;
-use twinproc::plan::{Assembly, ImagePlan, Placement};
-use twinproc::processor::{Batch, Call};
+use twinproc::plan::{Assembly, ImagePlan};
+use twinproc::processor::{Batch, Call, pixel_values};
 use twinproc::{BatchFeature, Feature, Image, image_processor, images_kwargs};
 
 /// Kwargs of the tiles model.
@@ -68,13 +68,7 @@ fn tiles<B: Backend + ?Sized>(
         stacking: call.stacking,
         ..Assembly::default()
     };
-    let placement = Placement::new("pixel_values", &plans, &assembly)?;
-    let mut features = BatchFeature::default();
-    features.data.insert(
-        "pixel_values".into(),
-        backend.execute_placed(&pixels, &plans, &placement)?,
-    );
-    Ok(features)
+    pixel_values(backend, &pixels, &plans, &assembly)
 }
 
 fn main() -> twinproc::Result<()> {

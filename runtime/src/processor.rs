@@ -151,11 +151,22 @@ pub fn default_preprocess<B: Backend + ?Sized>(
         stacking: call.stacking,
         ..Assembly::default()
     };
-    let placement = Placement::new("pixel_values", &plans, &assembly)?;
+    pixel_values(backend, &pixels, &plans, &assembly)
+}
+
+/// The last step of a preprocess function: runs `plans[i]` on `pixels[i]` and forms
+/// `pixel_values` as `assembly` says (where `backend` keeps its outputs).
+pub fn pixel_values<B: Backend + ?Sized>(
+    backend: &B,
+    pixels: &[Pixels],
+    plans: &[ImagePlan],
+    assembly: &Assembly,
+) -> Result<BatchFeature> {
+    let placement = Placement::new("pixel_values", plans, assembly)?;
     let mut features = BatchFeature::default();
     features.data.insert(
         "pixel_values".into(),
-        backend.execute_placed(&pixels, &plans, &placement)?,
+        backend.execute_placed(pixels, plans, &placement)?,
     );
     Ok(features)
 }

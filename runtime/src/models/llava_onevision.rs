@@ -14,8 +14,8 @@ use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
-use crate::plan::{Assembly, Canvas, ImagePlan, Placement, Resized};
-use crate::processor::{Batch, Call};
+use crate::plan::{Assembly, Canvas, ImagePlan, Resized};
+use crate::processor::{Batch, Call, pixel_values};
 use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
 use std::sync::Arc;
@@ -243,7 +243,6 @@ pub fn preprocess<B: Backend + ?Sized>(
             layout,
         });
     }
-    let mut features = BatchFeature::default();
     let image_sizes: Vec<i64> = inputs
         .iter()
         .flat_map(|input| [input.pixels.height as i64, input.pixels.width as i64])
@@ -262,11 +261,7 @@ pub fn preprocess<B: Backend + ?Sized>(
         canvas: Canvas::Own,
         stacking: call.stacking,
     };
-    let placement = Placement::new("pixel_values", &plans, &assembly)?;
-    features.data.insert(
-        "pixel_values".into(),
-        backend.execute_placed(&sources, &plans, &placement)?,
-    );
+    let mut features = pixel_values(backend, &sources, &plans, &assembly)?;
     features.data.insert(
         "image_sizes".into(),
         Feature::Tensor(Tensor {
