@@ -33,7 +33,7 @@ run() {
   # A failing test must not hide the speed table: remember it, exit with it at the end.
   status=0
   "$out/gpu-tests" --ignored --nocapture || status=$?
-  "$out/golden-tests" --nocapture || status=$?
+  TWINPROC_REQUIRE_CUDA=1 "$out/golden-tests" --nocapture || status=$?
   table=$(mktemp)
   for size in 640x480 1920x1080; do
     w=${size%x*}; h=${size#*x}

@@ -39,8 +39,13 @@ fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
             Box::new(KernelHostBackend::WHOLE),
         ),
     ];
-    if let Ok(cuda) = CudaBackend::new() {
-        computes.push(("cuda", Box::new(cuda)));
+    match CudaBackend::new() {
+        Ok(cuda) => computes.push(("cuda", Box::new(cuda))),
+        // The GPU check sets this: there, a missing CUDA twin must fail, not pass quietly.
+        Err(e) if std::env::var_os("TWINPROC_REQUIRE_CUDA").is_some() => {
+            panic!("TWINPROC_REQUIRE_CUDA is set but CUDA cannot be used: {e}")
+        }
+        Err(_) => {}
     }
     computes
 }
