@@ -320,30 +320,30 @@ impl ResizePlan {
             ResizePlan::Fixed {
                 horizontal: Some(h),
                 vertical: Some(v),
-                vertical_first: false,
+                vertical_first,
             } => {
-                let rows = taps_span(v, ys.clone());
-                let first = horizontal(&whole, h, rows.clone(), xs.clone());
+                // The part of the first pass the region needs: the same rectangle the kernels'
+                // stage holds (`reads`).
+                let stage = self
+                    .reads((src.width, src.height), region)
+                    .stage
+                    .unwrap_or(region);
+                let (cols, rows) = (stage.x0..stage.x1, stage.y0..stage.y1);
+                let first = if *vertical_first {
+                    vertical(&whole, v, cols, rows)
+                } else {
+                    horizontal(&whole, h, rows, cols)
+                };
                 let part = Part {
                     pixels: &first,
-                    x0: xs.start,
-                    y0: rows.start,
+                    x0: stage.x0,
+                    y0: stage.y0,
                 };
-                vertical(&part, v, xs, ys)
-            }
-            ResizePlan::Fixed {
-                horizontal: Some(h),
-                vertical: Some(v),
-                vertical_first: true,
-            } => {
-                let cols = taps_span(h, xs.clone());
-                let first = vertical(&whole, v, cols.clone(), ys.clone());
-                let part = Part {
-                    pixels: &first,
-                    x0: cols.start,
-                    y0: ys.start,
-                };
-                horizontal(&part, h, ys, xs)
+                if *vertical_first {
+                    horizontal(&part, h, ys, xs)
+                } else {
+                    vertical(&part, v, xs, ys)
+                }
             }
             ResizePlan::Fixed {
                 horizontal: Some(h),
