@@ -2,7 +2,7 @@
 //! every stored reference image, configuration and backend.
 
 use serde_json::Value;
-use twinproc::backend::{Backend, CpuBackend, CudaBackend, KernelHostBackend};
+use twinproc::backend::{Backend, CpuBackend, CudaBackend, KernelHostBackend, Kernels};
 use twinproc::processor::Batch;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking,
@@ -27,18 +27,23 @@ fn numerics_of(backend: &str) -> Numerics {
     }
 }
 
-/// Where the pipeline runs: the CPU twin's loops, and the CUDA kernels' code built for the host,
-/// over images cropped to what the outputs read (uploads) and over whole images (kept on the GPU);
-/// and on a machine with CUDA (`scripts/gpu-check.sh`), the CUDA twin itself.
+/// Where the pipeline runs: the CPU twin with each set of inner loops this processor runs (scalar,
+/// AVX2, AVX-512), and the CUDA kernels' code built for the host, over images cropped to what the
+/// outputs read (uploads) and over whole images (kept on the GPU); and on a machine with CUDA
+/// (`scripts/gpu-check.sh`), the CUDA twin itself.
 fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
-    let mut computes: Vec<(&'static str, Box<dyn Backend>)> = vec![
-        ("cpu", Box::new(CpuBackend::new())),
-        ("kernels", Box::new(KernelHostBackend::CROPPED)),
-        (
-            "kernels on whole images",
-            Box::new(KernelHostBackend::WHOLE),
-        ),
-    ];
+    let mut computes: Vec<(&'static str, Box<dyn Backend>)> = Kernels::supported()
+        .into_iter()
+        .map(|kernels| {
+            let cpu = CpuBackend::new().with_kernels(kernels).unwrap();
+            (kernels.name(), Box::new(cpu) as Box<dyn Backend>)
+        })
+        .collect();
+    computes.push(("kernels", Box::new(KernelHostBackend::CROPPED)));
+    computes.push((
+        "kernels on whole images",
+        Box::new(KernelHostBackend::WHOLE),
+    ));
     match CudaBackend::new() {
         Ok(cuda) => computes.push(("cuda", Box::new(cuda))),
         // The GPU check sets this: there, a missing CUDA twin must fail, not pass quietly.

@@ -10,7 +10,7 @@ use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::{Feature, Tensor};
 
-pub use cpu::CpuBackend;
+pub use cpu::{CpuBackend, Kernels};
 pub use cuda::CudaBackend;
 pub use cuda::host::KernelHostBackend;
 

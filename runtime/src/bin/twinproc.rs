@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 use twinproc::backend::cuda::DeviceOutputs;
-use twinproc::backend::{Backend, BackendChoice, CpuBackend, CudaBackend, select};
+use twinproc::backend::{Backend, BackendChoice, CpuBackend, CudaBackend, Kernels, select};
 use twinproc::processor::Batch;
 use twinproc::processor::Origin;
 use twinproc::{AutoImageProcessor, Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
@@ -89,6 +89,10 @@ enum Command {
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// The CPU's inner loops (default: the fastest this processor runs; all give the same
+        /// bytes).
+        #[arg(long, value_enum)]
+        kernels: Option<KernelsArg>,
         /// Timed calls.
         #[arg(long, default_value_t = 10)]
         repeat: usize,
@@ -106,6 +110,24 @@ enum Command {
 fn load(config: &Path, numerics: Numerics) -> Result<Processor, Error> {
     // The command picks its backend itself: load on the CPU, without probing CUDA twice.
     Ok(AutoImageProcessor::from_pretrained_on(config, BackendChoice::Cpu)?.with_numerics(numerics))
+}
+
+/// `--kernels`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KernelsArg {
+    Scalar,
+    Avx2,
+    Avx512,
+}
+
+impl From<KernelsArg> for Kernels {
+    fn from(kernels: KernelsArg) -> Self {
+        match kernels {
+            KernelsArg::Scalar => Kernels::Scalar,
+            KernelsArg::Avx2 => Kernels::Avx2,
+            KernelsArg::Avx512 => Kernels::Avx512,
+        }
+    }
 }
 
 impl From<BackendArg> for BackendChoice {
@@ -208,6 +230,7 @@ fn inspect(config: &Path) -> Result<(), Error> {
 struct BenchArgs {
     backend: BackendArg,
     threads: Option<usize>,
+    kernels: Option<KernelsArg>,
     repeat: usize,
     input: InputArg,
 }
@@ -276,7 +299,14 @@ fn bench(
     };
     let (name, mut call, streamed) = if args.input == InputArg::Images {
         let backend: Arc<dyn Backend> = match (args.backend, args.threads) {
-            (BackendArg::Cpu, Some(n)) => Arc::new(CpuBackend::with_threads(n)?),
+            (BackendArg::Cpu, threads) => {
+                let cpu = match threads {
+                    Some(n) => CpuBackend::with_threads(n)?,
+                    None => CpuBackend::new(),
+                };
+                let kernels = args.kernels.map_or(cpu.kernels(), Kernels::from);
+                Arc::new(cpu.with_kernels(kernels)?)
+            }
             (choice, _) => select(choice.into())?,
         };
         let name = backend.name();
@@ -323,6 +353,7 @@ fn bench(
         "config": config.display().to_string(),
         "numerics": numerics.name(),
         "backend": name,
+        "kernels": args.kernels.map_or(Kernels::best(), Kernels::from).name(),
         "threads": args.threads.unwrap_or_else(rayon::current_num_threads),
         "images": images.len(),
         "repeat": seconds.len(),
@@ -366,6 +397,7 @@ fn main() -> ExitCode {
             numerics,
             backend,
             threads,
+            kernels,
             repeat,
             input,
             images,
@@ -373,6 +405,7 @@ fn main() -> ExitCode {
             let args = BenchArgs {
                 backend: *backend,
                 threads: *threads,
+                kernels: *kernels,
                 repeat: *repeat,
                 input: *input,
             };

@@ -96,36 +96,44 @@ impl ToRgb {
 
     /// The converted pixels (borrowed when there is nothing to do).
     pub fn apply(self, pixels: &Pixels) -> std::borrow::Cow<'_, Pixels> {
-        let rgb = |data: Vec<u8>| {
-            std::borrow::Cow::Owned(Pixels {
-                width: pixels.width,
-                height: pixels.height,
-                channels: 3,
-                data,
-            })
-        };
+        if self == ToRgb::Keep {
+            return std::borrow::Cow::Borrowed(pixels);
+        }
+        let mut data = Vec::new();
+        self.apply_into(pixels, &mut data);
+        std::borrow::Cow::Owned(Pixels {
+            width: pixels.width,
+            height: pixels.height,
+            channels: self.output_channels(pixels.channels),
+            data,
+        })
+    }
+
+    /// Writes the converted samples into `out` (resized to fit, its allocation reused).
+    pub fn apply_into(self, pixels: &Pixels, out: &mut Vec<u8>) {
+        let c = pixels.channels;
+        out.resize(pixels.width * pixels.height * self.output_channels(c), 0);
+        let data = &pixels.data;
+        let pixels = data.chunks_exact(c);
         match self {
-            ToRgb::Keep => std::borrow::Cow::Borrowed(pixels),
-            ToRgb::Gray => rgb(pixels.data.iter().flat_map(|&v| [v, v, v]).collect()),
-            ToRgb::GrayAlpha => rgb(pixels
-                .data
-                .chunks_exact(2)
-                .flat_map(|p| {
-                    let v = composite_on_white(p[0], p[1]);
-                    [v, v, v]
-                })
-                .collect()),
-            ToRgb::Rgba => rgb(pixels
-                .data
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    [
-                        composite_on_white(p[0], p[3]),
-                        composite_on_white(p[1], p[3]),
-                        composite_on_white(p[2], p[3]),
-                    ]
-                })
-                .collect()),
+            ToRgb::Keep => out.copy_from_slice(data),
+            ToRgb::Gray => {
+                for (o, p) in out.chunks_exact_mut(3).zip(pixels) {
+                    o.fill(p[0]);
+                }
+            }
+            ToRgb::GrayAlpha => {
+                for (o, p) in out.chunks_exact_mut(3).zip(pixels) {
+                    o.fill(composite_on_white(p[0], p[1]));
+                }
+            }
+            ToRgb::Rgba => {
+                for (o, p) in out.chunks_exact_mut(3).zip(pixels) {
+                    for ch in 0..3 {
+                        o[ch] = composite_on_white(p[ch], p[3]);
+                    }
+                }
+            }
         }
     }
 }

@@ -13,6 +13,8 @@ use super::taps::FixedAxis;
 pub const OUTSIDE: u32 = u32::MAX;
 
 /// How to resize one image: built on the host from the sizes, the filter and the numerics mode.
+// Built once per input size and shared behind an `Arc`: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResizePlan {
     /// The output size equals the input size: both references return the pixels unchanged.

@@ -113,25 +113,106 @@ pub fn quantize(weight: f64, precision_bits: u32) -> i32 {
 pub struct FixedAxis {
     pub taps: AxisTaps<i32>,
     pub precision_bits: u32,
+    /// The same weights laid out for the CPU twin's vector multiply-adds.
+    pub pairs: PairedTaps,
 }
 
 impl FixedAxis {
     /// Quantises double weights with the given precision.
     pub fn from_f64(taps: &AxisTaps<f64>, precision_bits: u32) -> Self {
+        let taps = AxisTaps {
+            in_size: taps.in_size,
+            ksize: taps.ksize,
+            starts: taps.starts.clone(),
+            lens: taps.lens.clone(),
+            weights: taps
+                .weights
+                .iter()
+                .map(|&w| quantize(w, precision_bits))
+                .collect(),
+        };
         FixedAxis {
-            taps: AxisTaps {
-                in_size: taps.in_size,
-                ksize: taps.ksize,
-                starts: taps.starts.clone(),
-                lens: taps.lens.clone(),
-                weights: taps
-                    .weights
-                    .iter()
-                    .map(|&w| quantize(w, precision_bits))
-                    .collect(),
-            },
+            pairs: PairedTaps::new(&taps),
+            taps,
             precision_bits,
         }
+    }
+}
+
+/// Taps per group of a [`PairedTaps`] row: one 16-byte load holds four pixels of up to four
+/// channels.
+pub const GROUP_TAPS: usize = 4;
+
+/// Where [`PairedTaps`] splits a weight that does not fit in 16 bits: `w = hi·2^15 + lo`.
+pub const SPLIT_BITS: u32 = 15;
+
+/// The integer weights of an axis laid out for 16-bit multiply-adds (x86 `pmaddwd`, `vpdpwssd`):
+/// per output, its taps in pairs, each pair one `i32` whose low half is the weight of tap `2j` and
+/// high half that of tap `2j + 1`, zero-padded to whole groups of [`GROUP_TAPS`] taps.
+///
+/// ATen's int16 weights fit as they are (`hi` is `None`). Pillow's 22-bit weights do not: each is
+/// split into `lo = w mod 2^15` (in `0..2^15`) and `hi = w >> 15`, both 16-bit, and
+/// `Σ p·w = (Σ p·hi)·2^15 + Σ p·lo` holds exactly in wrapping 32-bit arithmetic because the true
+/// sum fits in 32 bits. Integer sums do not depend on their order, so any vector schedule of these
+/// pairs gives the scalar loop's bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedTaps {
+    /// Pairs per output row of `lo` and `hi` (a multiple of `GROUP_TAPS / 2`).
+    pub stride: usize,
+    /// Groups of [`GROUP_TAPS`] taps each output reads: `ceil(len / GROUP_TAPS)`.
+    pub groups: Vec<u32>,
+    /// Low halves (or the whole weights, when they fit in 16 bits).
+    pub lo: Vec<i32>,
+    /// High halves, when some weight does not fit in 16 bits.
+    pub hi: Option<Vec<i32>>,
+}
+
+impl PairedTaps {
+    /// Lays out quantised weights in pairs.
+    pub fn new(taps: &AxisTaps<i32>) -> Self {
+        let fits = |w: i32| i16::try_from(w).is_ok();
+        let split = !taps.weights.iter().all(|&w| fits(w));
+        let groups: Vec<u32> = taps
+            .lens
+            .iter()
+            .map(|&len| (len as usize).div_ceil(GROUP_TAPS) as u32)
+            .collect();
+        let stride = groups.iter().copied().max().unwrap_or(0) as usize * GROUP_TAPS / 2;
+        let pack = |a: i32, b: i32| (a & 0xffff) | (b << 16);
+        let mut lo = vec![0; groups.len() * stride];
+        let mut hi = vec![0; if split { groups.len() * stride } else { 0 }];
+        for i in 0..groups.len() {
+            let row = taps.row(i);
+            let tap = |k: usize| row.get(k).copied().unwrap_or(0);
+            for j in 0..stride {
+                let (a, b) = (tap(2 * j), tap(2 * j + 1));
+                if split {
+                    let low = |w: i32| w & ((1 << SPLIT_BITS) - 1);
+                    lo[i * stride + j] = pack(low(a), low(b));
+                    hi[i * stride + j] = pack(a >> SPLIT_BITS, b >> SPLIT_BITS);
+                } else {
+                    lo[i * stride + j] = pack(a, b);
+                }
+            }
+        }
+        PairedTaps {
+            stride,
+            groups,
+            lo,
+            hi: split.then_some(hi),
+        }
+    }
+
+    /// The pairs of output `i`'s low (or whole) weights.
+    pub fn lo_row(&self, i: usize) -> &[i32] {
+        &self.lo[i * self.stride..(i + 1) * self.stride]
+    }
+
+    /// The pairs of output `i`'s high weights, when weights are split.
+    pub fn hi_row(&self, i: usize) -> Option<&[i32]> {
+        self.hi
+            .as_ref()
+            .map(|hi| &hi[i * self.stride..(i + 1) * self.stride])
     }
 }
 
@@ -164,6 +245,43 @@ mod tests {
         let expected = [1.0 / 7.0, 3.0 / 7.0, 3.0 / 7.0];
         for (w, e) in taps.row(1).iter().zip(expected) {
             assert!((w - e).abs() < 1e-15, "{w} vs {e}");
+        }
+    }
+
+    /// The pairs hold every weight: `hi·2^15 + lo` (or `lo` alone) gives it back, zeros pad.
+    #[test]
+    fn paired_taps_hold_every_weight() {
+        for precision_bits in [14, 22] {
+            let filter = Filter {
+                function: triangle,
+                support: 1.0,
+            };
+            let axis = FixedAxis::from_f64(&antialias_taps(37, 5, filter, false), precision_bits);
+            let pairs = &axis.pairs;
+            assert_eq!(pairs.hi.is_some(), precision_bits == 22);
+            for i in 0..5 {
+                let row = axis.taps.row(i);
+                assert_eq!(pairs.groups[i] as usize, row.len().div_ceil(GROUP_TAPS));
+                for k in 0..pairs.stride * 2 {
+                    let half = |v: i32| {
+                        if k % 2 == 0 {
+                            i32::from(v as i16)
+                        } else {
+                            v >> 16
+                        }
+                    };
+                    let lo = half(pairs.lo_row(i)[k / 2]);
+                    let weight = match pairs.hi_row(i) {
+                        Some(hi) => (half(hi[k / 2]) << SPLIT_BITS) + (lo & 0x7fff),
+                        None => lo,
+                    };
+                    assert_eq!(
+                        weight,
+                        row.get(k).copied().unwrap_or(0),
+                        "output {i} tap {k}"
+                    );
+                }
+            }
         }
     }
 

@@ -1,0 +1,381 @@
+//! One image through its plan on the CPU: the conversion to RGB, the resize's passes into
+//! per-thread scratch buffers, and one pass per window that crops, maps each level to its output
+//! value and writes it straight to the output's place.
+//!
+//! The arithmetic is the numeric core's: the passes are [`Kernels`] over the plan's tables, the
+//! values come from the plan's [`LevelMap`] table. `ResizePlan::run_region` followed by `crop_map`
+//! is the reference this must equal (`tests/kernels.rs`).
+
+use super::kernels::{Horizontal, Kernels, OUT_PIXEL, Vertical};
+use crate::numeric::Pixels;
+use crate::numeric::convert::ToRgb;
+use crate::numeric::crop::CropWindow;
+use crate::numeric::normalize::LevelMap;
+use crate::numeric::resample::{OUTSIDE, Region, ResizePlan};
+use crate::plan::ImagePlan;
+use std::cell::RefCell;
+
+/// Buffers reused by every image a thread runs: no allocation per image once they have grown.
+#[derive(Default)]
+struct Scratch {
+    converted: Vec<u8>,
+    stage: Vec<u8>,
+    resized: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// A `len`-byte prefix of `buffer`, grown if needed (its old contents are overwritten).
+fn take(buffer: &mut Vec<u8>, len: usize) -> &mut [u8] {
+    if buffer.len() < len {
+        buffer.resize(len, 0);
+    }
+    &mut buffer[..len]
+}
+
+/// Where one output's values go: its canvas, whose parts outside the window are already zero.
+pub enum Dest<'a> {
+    F32(&'a mut [f32]),
+    U8(&'a mut [u8]),
+}
+
+/// An output's place: the values, the canvas `(height, width)` the window is written into at the
+/// top left, and the layout.
+pub struct Output<'a> {
+    pub dest: Dest<'a>,
+    pub canvas: (usize, usize),
+    pub channels_last: bool,
+}
+
+/// 8-bit samples of the rectangle `region` of a resized image: pixel `(x, y)` of the image at
+/// `(y - region.y0) * stride + (x - region.x0) * bpp`, its output channel `c` at `channel[c]`.
+struct View<'a> {
+    data: &'a [u8],
+    stride: usize,
+    bpp: usize,
+    region: Region,
+    channel: [usize; 4],
+}
+
+/// The image a resize reads: the input, or its conversion to RGB. Gray is resized as it is and
+/// repeated when written, which gives the same bytes as repeating first (each channel is resized
+/// alone, with the same weights) for a third of the work.
+struct Source<'a> {
+    pixels: &'a [u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    channel: [usize; 4],
+}
+
+impl Source<'_> {
+    fn row(&self) -> usize {
+        self.width * self.channels
+    }
+}
+
+/// Runs `plan` on `input`, writing output `i` (window after window, resize after resize) to
+/// `outputs[i]`.
+pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &mut [Output<'_>]) {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let Scratch {
+            converted,
+            stage,
+            resized,
+        } = scratch;
+        let identity = [0, 1, 2, 3];
+        let source = match plan.convert {
+            ToRgb::Keep => Source {
+                pixels: &input.data,
+                width: input.width,
+                height: input.height,
+                channels: input.channels,
+                channel: identity,
+            },
+            ToRgb::Gray => Source {
+                pixels: &input.data,
+                width: input.width,
+                height: input.height,
+                channels: 1,
+                channel: [0; 4],
+            },
+            convert => {
+                convert.apply_into(input, converted);
+                Source {
+                    pixels: converted,
+                    width: input.width,
+                    height: input.height,
+                    channels: convert.output_channels(input.channels),
+                    channel: identity,
+                }
+            }
+        };
+        let mut outputs = outputs.iter_mut();
+        for resize in &plan.resizes {
+            let size = resize.resize.output_size((source.width, source.height));
+            let region = Region::read_by(&resize.windows, size);
+            let view = compute(kernels, &resize.resize, &source, region, stage, resized);
+            for (window, output) in resize.windows.iter().zip(&mut outputs) {
+                write_window(&view, window, &plan.levels, output);
+            }
+        }
+    });
+}
+
+/// Computes `region` of the resized image into `resized` (through `stage` for two passes), or
+/// returns a view of the source when the resize copies.
+fn compute<'a>(
+    kernels: Kernels,
+    plan: &ResizePlan,
+    src: &'a Source<'_>,
+    region: Region,
+    stage: &mut Vec<u8>,
+    resized: &'a mut Vec<u8>,
+) -> View<'a> {
+    let (c, row) = (src.channels, src.row());
+    let view = |data, bpp| View {
+        data,
+        stride: region.width() * bpp,
+        bpp,
+        region,
+        channel: src.channel,
+    };
+    if region.is_empty() {
+        return view(&[], OUT_PIXEL);
+    }
+    match plan {
+        ResizePlan::Copy
+        | ResizePlan::Fixed {
+            horizontal: None,
+            vertical: None,
+            ..
+        } => View {
+            data: &src.pixels[region.y0 * row + region.x0 * c..],
+            stride: row,
+            bpp: c,
+            region,
+            channel: src.channel,
+        },
+        ResizePlan::Fixed {
+            horizontal: Some(h),
+            vertical: Some(v),
+            vertical_first,
+        } => {
+            let reads = plan.reads((src.width, src.height), region);
+            let staged = reads.stage.unwrap_or(region);
+            let out = take(resized, region.height() * region.width() * OUT_PIXEL);
+            if *vertical_first {
+                let stage_row = staged.width() * c;
+                let stage = take(stage, staged.height() * stage_row);
+                let first = Vertical {
+                    axis: v,
+                    src: &src.pixels[staged.x0 * c..],
+                    src_stride: row,
+                    y0: 0,
+                    row_bytes: stage_row,
+                    ys: staged.y0..staged.y1,
+                };
+                kernels.vertical(&first, stage, stage_row);
+                let second = Horizontal {
+                    axis: h,
+                    src: stage,
+                    src_stride: stage_row,
+                    channels: c,
+                    x0: staged.x0,
+                    rows: region.height(),
+                    xs: region.x0..region.x1,
+                };
+                kernels.horizontal(&second, out, region.width() * OUT_PIXEL);
+            } else {
+                let stage_row = staged.width() * OUT_PIXEL;
+                let stage = take(stage, staged.height() * stage_row);
+                let first = Horizontal {
+                    axis: h,
+                    src: &src.pixels[staged.y0 * row..],
+                    src_stride: row,
+                    channels: c,
+                    x0: 0,
+                    rows: staged.height(),
+                    xs: staged.x0..staged.x1,
+                };
+                kernels.horizontal(&first, stage, stage_row);
+                // The stage's columns are the region's (`reads`).
+                let second = Vertical {
+                    axis: v,
+                    src: stage,
+                    src_stride: stage_row,
+                    y0: staged.y0,
+                    row_bytes: region.width() * OUT_PIXEL,
+                    ys: region.y0..region.y1,
+                };
+                kernels.vertical(&second, out, region.width() * OUT_PIXEL);
+            }
+            view(out, OUT_PIXEL)
+        }
+        ResizePlan::Fixed {
+            horizontal: Some(h),
+            vertical: None,
+            ..
+        } => {
+            let out = take(resized, region.height() * region.width() * OUT_PIXEL);
+            let pass = Horizontal {
+                axis: h,
+                src: &src.pixels[region.y0 * row..],
+                src_stride: row,
+                channels: c,
+                x0: 0,
+                rows: region.height(),
+                xs: region.x0..region.x1,
+            };
+            kernels.horizontal(&pass, out, region.width() * OUT_PIXEL);
+            view(out, OUT_PIXEL)
+        }
+        ResizePlan::Fixed {
+            horizontal: None,
+            vertical: Some(v),
+            ..
+        } => {
+            let out = take(resized, region.height() * region.width() * c);
+            let pass = Vertical {
+                axis: v,
+                src: &src.pixels[region.x0 * c..],
+                src_stride: row,
+                y0: 0,
+                row_bytes: region.width() * c,
+                ys: region.y0..region.y1,
+            };
+            kernels.vertical(&pass, out, region.width() * c);
+            view(out, c)
+        }
+        ResizePlan::Nearest { x_src, y_src } => {
+            let out = take(resized, region.height() * region.width() * c);
+            for (dst, &sy) in out
+                .chunks_exact_mut(region.width() * c)
+                .zip(&y_src[region.y0..region.y1])
+            {
+                for (px, &sx) in dst.chunks_exact_mut(c).zip(&x_src[region.x0..region.x1]) {
+                    if sy == OUTSIDE || sx == OUTSIDE {
+                        px.fill(0);
+                    } else {
+                        let at = sy as usize * row + sx as usize * c;
+                        px.copy_from_slice(&src.pixels[at..at + c]);
+                    }
+                }
+            }
+            view(out, c)
+        }
+    }
+}
+
+/// Writes `window` of the view to `output`: each sample's value from the level map, level 0
+/// where the window lies outside the image.
+fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output: &mut Output<'_>) {
+    let channels = levels.channels;
+    let canvas = output.canvas;
+    let channels_last = output.channels_last;
+    match (&mut output.dest, &levels.table) {
+        (Dest::F32(dest), Some(table)) => {
+            let tables: Vec<&[f32; 256]> = table
+                .chunks_exact(256)
+                .map(|t| t.try_into().expect("256 levels"))
+                .collect();
+            write_levels(
+                view,
+                window,
+                dest,
+                canvas,
+                channels,
+                channels_last,
+                |c, v| tables[c][usize::from(v)],
+            )
+        }
+        (Dest::U8(dest), None) => write_levels(
+            view,
+            window,
+            dest,
+            canvas,
+            channels,
+            channels_last,
+            |_, v| v,
+        ),
+        // The backend allocates each output's type from its plan's level map.
+        _ => unreachable!("an output's type follows its level map"),
+    }
+}
+
+/// The crop of the view by `window`, each sample through `map(channel, level)`, into a canvas of
+/// `canvas` (height, width) in CHW planes or HWC rows.
+#[inline(always)]
+fn write_levels<T: Copy>(
+    view: &View<'_>,
+    window: &CropWindow,
+    dest: &mut [T],
+    (canvas_h, canvas_w): (usize, usize),
+    channels: usize,
+    channels_last: bool,
+    map: impl Fn(usize, u8) -> T,
+) {
+    let r = view.region;
+    // Output columns `xa..xb` lie in the computed region; the others are outside the image.
+    let clip = |v: i64| v.clamp(0, window.width as i64) as usize;
+    let (xa, xb) = (
+        clip(r.x0 as i64 - window.left),
+        clip(r.x1 as i64 - window.left),
+    );
+    let plane = canvas_h * canvas_w;
+    for y in 0..window.height {
+        let sy = window.top + y as i64;
+        let row = (sy >= r.y0 as i64 && sy < r.y1 as i64).then(|| {
+            let at = (sy as usize - r.y0) * view.stride;
+            // Column `xa` of the window is this byte of the row.
+            let first = (window.left + xa as i64 - r.x0 as i64) as usize * view.bpp;
+            &view.data[at + first..]
+        });
+        let (xa, xb) = if row.is_some() { (xa, xb) } else { (0, 0) };
+        for c in 0..channels {
+            let pad = map(c, 0);
+            let (start, step) = if channels_last {
+                (y * canvas_w * channels + c, channels)
+            } else {
+                (c * plane + y * canvas_w, 1)
+            };
+            let out = &mut dest[start..];
+            let mut put = |x: usize, v: T| out[x * step] = v;
+            for x in (0..xa).chain(xb..window.width) {
+                put(x, pad);
+            }
+            if let Some(row) = row {
+                let ch = view.channel[c];
+                if step == 1 {
+                    let out = &mut out[xa..xb];
+                    match view.bpp {
+                        4 => map_row::<4, T>(row, ch, out, &map, c),
+                        3 => map_row::<3, T>(row, ch, out, &map, c),
+                        2 => map_row::<2, T>(row, ch, out, &map, c),
+                        _ => map_row::<1, T>(row, ch, out, &map, c),
+                    }
+                } else {
+                    for x in xa..xb {
+                        out[x * step] = map(c, row[(x - xa) * view.bpp + ch]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `out[i] = map(c, row[i * BPP + ch])`.
+#[inline(always)]
+fn map_row<const BPP: usize, T: Copy>(
+    row: &[u8],
+    ch: usize,
+    out: &mut [T],
+    map: &impl Fn(usize, u8) -> T,
+    c: usize,
+) {
+    for (o, px) in out.iter_mut().zip(row.chunks_exact(BPP)) {
+        *o = map(c, px[ch]);
+    }
+}

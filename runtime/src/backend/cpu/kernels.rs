@@ -1,0 +1,259 @@
+//! The resampler's two passes over 8-bit rows: a scalar path, the reference, and vector paths
+//! picked at run time from what the processor has.
+//!
+//! Every path computes, for each output sample, the same integer sum `2^(p-1) + Σ sample·weight`
+//! with the weights of one [`FixedAxis`], then `clamp(sum >> p, 0, 255)`. Integer sums do not depend
+//! on their order, so the vector paths (16-bit multiply-adds over [`PairedTaps`](crate::numeric::taps::PairedTaps))
+//! give the scalar path's bytes; `tests/kernels.rs` checks that for every path this machine runs.
+
+use crate::error::{Error, Result};
+use crate::numeric::taps::FixedAxis;
+use std::ops::Range;
+
+/// Bytes per pixel of a horizontal pass's output: up to four channels, zeros after the last.
+/// A whole 32-bit store per pixel is what lets the vector paths write without shuffling.
+pub const OUT_PIXEL: usize = 4;
+
+/// A set of inner loops for the two passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kernels {
+    /// Plain Rust, one sample at a time: the reference the others must equal.
+    Scalar,
+    /// x86-64 AVX2: 256-bit `vpmaddwd`.
+    Avx2,
+    /// x86-64 AVX-512 (F and BW): 512-bit `vpmaddwd`.
+    Avx512,
+}
+
+impl Kernels {
+    /// Every set, fastest last.
+    pub const ALL: [Kernels; 3] = [Kernels::Scalar, Kernels::Avx2, Kernels::Avx512];
+
+    /// The name used by `--kernels` and in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernels::Scalar => "scalar",
+            Kernels::Avx2 => "avx2",
+            Kernels::Avx512 => "avx512",
+        }
+    }
+
+    /// Whether this processor can run the set.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Kernels::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx512 => {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// The sets this processor can run.
+    pub fn supported() -> Vec<Kernels> {
+        Kernels::ALL
+            .into_iter()
+            .filter(|k| k.is_supported())
+            .collect()
+    }
+
+    /// The fastest set this processor can run.
+    pub fn best() -> Kernels {
+        static BEST: std::sync::OnceLock<Kernels> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| {
+            let best = Kernels::supported().pop().unwrap_or(Kernels::Scalar);
+            tracing::debug!("cpu kernels: {}", best.name());
+            best
+        })
+    }
+
+    /// `self`, or an error when this processor cannot run it.
+    pub fn checked(self) -> Result<Kernels> {
+        if self.is_supported() {
+            Ok(self)
+        } else {
+            Err(Error::BackendUnavailable(format!(
+                "this processor cannot run the {} kernels",
+                self.name()
+            )))
+        }
+    }
+
+    /// Runs a horizontal pass, writing [`OUT_PIXEL`] bytes per output pixel, rows `dst_stride`
+    /// bytes apart.
+    pub fn horizontal(self, pass: &Horizontal<'_>, dst: &mut [u8], dst_stride: usize) {
+        pass.check(dst.len(), dst_stride);
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `checked`/`is_supported` gate the variant; `check` bounds every access.
+            Kernels::Avx2 if self.is_supported() => unsafe {
+                super::x86::horizontal_avx2(pass, dst, dst_stride)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernels::Avx512 if self.is_supported() => unsafe {
+                super::x86::horizontal_avx512(pass, dst, dst_stride)
+            },
+            _ => {
+                for r in 0..pass.rows {
+                    let at = r * dst_stride;
+                    let dst = &mut dst[at..at + pass.xs.len() * OUT_PIXEL];
+                    pass.scalar_row(r, pass.xs.clone(), dst);
+                }
+            }
+        }
+    }
+
+    /// Runs a vertical pass, writing `row_bytes` bytes per output row, rows `dst_stride` apart.
+    pub fn vertical(self, pass: &Vertical<'_>, dst: &mut [u8], dst_stride: usize) {
+        pass.check(dst.len(), dst_stride);
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `checked`/`is_supported` gate the variant; `check` bounds every access.
+            Kernels::Avx2 if self.is_supported() => unsafe {
+                super::x86::vertical_avx2(pass, dst, dst_stride)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernels::Avx512 if self.is_supported() => unsafe {
+                super::x86::vertical_avx512(pass, dst, dst_stride)
+            },
+            _ => {
+                for (i, y) in pass.ys.clone().enumerate() {
+                    let at = i * dst_stride;
+                    pass.scalar_row(y, 0..pass.row_bytes, &mut dst[at..at + pass.row_bytes]);
+                }
+            }
+        }
+    }
+}
+
+/// `clamp(acc >> precision_bits, 0, 255)`.
+#[inline(always)]
+fn clip8(acc: i32, precision_bits: u32) -> u8 {
+    (acc >> precision_bits).clamp(0, 255) as u8
+}
+
+/// A horizontal pass: `rows` rows of `channels`-byte pixels (1 to 4), the first byte of each row
+/// at input column `x0`, resampled to output columns `xs` of `axis`.
+#[derive(Debug, Clone)]
+pub struct Horizontal<'a> {
+    pub axis: &'a FixedAxis,
+    pub src: &'a [u8],
+    /// Bytes from one source row to the next.
+    pub src_stride: usize,
+    pub channels: usize,
+    pub x0: usize,
+    pub rows: usize,
+    pub xs: Range<usize>,
+}
+
+impl Horizontal<'_> {
+    /// Panics unless every read and write of the pass is in bounds (a planning bug, never input).
+    fn check(&self, dst_len: usize, dst_stride: usize) {
+        assert!((1..=4).contains(&self.channels), "1 to 4 channels");
+        assert!(
+            self.xs.end <= self.axis.taps.out_size(),
+            "columns of the axis"
+        );
+        if self.rows == 0 || self.xs.is_empty() {
+            return;
+        }
+        let taps = &self.axis.taps;
+        let end = self.xs.clone().fold(0, |end, x| {
+            let start = taps.starts[x] as usize;
+            assert!(start >= self.x0, "taps before the source's first column");
+            end.max(start + taps.lens[x] as usize - self.x0)
+        });
+        let last_row = (self.rows - 1) * self.src_stride;
+        assert!(
+            last_row + end * self.channels <= self.src.len(),
+            "source rows"
+        );
+        let row = self.xs.len() * OUT_PIXEL;
+        assert!(row <= dst_stride || self.rows == 1, "output stride");
+        assert!((self.rows - 1) * dst_stride + row <= dst_len, "output rows");
+    }
+
+    /// Output columns `xs` of row `r`, one sample at a time.
+    pub(super) fn scalar_row(&self, r: usize, xs: Range<usize>, dst: &mut [u8]) {
+        let (c, taps) = (self.channels, &self.axis.taps);
+        let src = &self.src[r * self.src_stride..];
+        let half = 1i32 << (self.axis.precision_bits - 1);
+        for (x, px) in xs.zip(dst.chunks_exact_mut(OUT_PIXEL)) {
+            let start = (taps.starts[x] as usize - self.x0) * c;
+            let mut acc = [half; OUT_PIXEL];
+            for (k, &w) in taps.row(x).iter().enumerate() {
+                for ch in 0..c {
+                    acc[ch] += i32::from(src[start + k * c + ch]) * w;
+                }
+            }
+            for ch in 0..OUT_PIXEL {
+                px[ch] = if ch < c {
+                    clip8(acc[ch], self.axis.precision_bits)
+                } else {
+                    0
+                };
+            }
+        }
+    }
+}
+
+/// A vertical pass: source rows `src_stride` bytes apart, row 0 being input row `y0`, resampled
+/// to output rows `ys` of `axis`; each row is `row_bytes` samples (any channel count).
+#[derive(Debug, Clone)]
+pub struct Vertical<'a> {
+    pub axis: &'a FixedAxis,
+    pub src: &'a [u8],
+    pub src_stride: usize,
+    pub y0: usize,
+    pub row_bytes: usize,
+    pub ys: Range<usize>,
+}
+
+impl Vertical<'_> {
+    /// Panics unless every read and write of the pass is in bounds (a planning bug, never input).
+    fn check(&self, dst_len: usize, dst_stride: usize) {
+        assert!(self.ys.end <= self.axis.taps.out_size(), "rows of the axis");
+        if self.ys.is_empty() || self.row_bytes == 0 {
+            return;
+        }
+        let taps = &self.axis.taps;
+        for y in self.ys.clone() {
+            let (start, len) = (taps.starts[y] as usize, taps.lens[y] as usize);
+            assert!(start >= self.y0, "taps above the source's first row");
+            if len > 0 {
+                let last = (start - self.y0 + len - 1) * self.src_stride;
+                assert!(last + self.row_bytes <= self.src.len(), "source rows");
+            }
+        }
+        assert!(
+            self.row_bytes <= dst_stride || self.ys.len() == 1,
+            "output stride"
+        );
+        assert!(
+            (self.ys.len() - 1) * dst_stride + self.row_bytes <= dst_len,
+            "output rows"
+        );
+    }
+
+    /// Samples `cols` of output row `y`, one at a time.
+    pub(super) fn scalar_row(&self, y: usize, cols: Range<usize>, dst: &mut [u8]) {
+        let taps = &self.axis.taps;
+        let start = taps.starts[y] as usize - self.y0;
+        let half = 1i32 << (self.axis.precision_bits - 1);
+        for (i, d) in cols.zip(dst.iter_mut()) {
+            let mut acc = half;
+            for (k, &w) in taps.row(y).iter().enumerate() {
+                acc += i32::from(self.src[(start + k) * self.src_stride + i]) * w;
+            }
+            *d = clip8(acc, self.axis.precision_bits);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The CPU backend: the plan's passes in vector instructions ([`Kernels`]), images in parallel,
+//! each output written straight to its place.
+
+mod execute;
+pub mod kernels;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use super::Backend;
+use crate::error::{Error, Result};
+use crate::numeric::Pixels;
+use crate::plan::{ImagePlan, Placement};
+use crate::tensor::{Feature, Tensor, TensorData};
+use execute::{Dest, Output, run_image};
+pub use kernels::Kernels;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Runs plans on the CPU, images in parallel on rayon's global pool or a pool of its own.
+#[derive(Debug, Clone)]
+pub struct CpuBackend {
+    pool: Option<Arc<rayon::ThreadPool>>,
+    kernels: Kernels,
+}
+
+impl Default for CpuBackend {
+    fn default() -> Self {
+        CpuBackend {
+            pool: None,
+            kernels: Kernels::best(),
+        }
+    }
+}
+
+impl CpuBackend {
+    /// A backend on rayon's global pool, with the fastest kernels this processor runs.
+    pub fn new() -> Self {
+        CpuBackend::default()
+    }
+
+    /// A backend with its own pool of `threads` threads.
+    pub fn with_threads(threads: usize) -> Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("cannot start {threads} threads: {e}")))?;
+        Ok(CpuBackend {
+            pool: Some(Arc::new(pool)),
+            ..CpuBackend::default()
+        })
+    }
+
+    /// The same backend running `kernels` (every set gives the same bytes; tests and benchmarks
+    /// force each in turn). An error when this processor cannot run them.
+    pub fn with_kernels(self, kernels: Kernels) -> Result<Self> {
+        Ok(CpuBackend {
+            kernels: kernels.checked()?,
+            ..self
+        })
+    }
+
+    /// The kernels this backend runs.
+    pub fn kernels(&self) -> Kernels {
+        self.kernels
+    }
+
+    fn install<T: Send>(&self, run: impl FnOnce() -> T + Send) -> T {
+        match &self.pool {
+            Some(pool) => pool.install(run),
+            None => run(),
+        }
+    }
+}
+
+fn check_lengths(inputs: &[Pixels], plans: &[ImagePlan]) -> Result<()> {
+    if inputs.len() != plans.len() {
+        return Err(Error::InvalidArgument(format!(
+            "{} images for {} plans",
+            inputs.len(),
+            plans.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Splits `buffer` into the canvases of `placement`'s outputs, grouped by image.
+fn canvases<'a, T>(
+    mut buffer: &'a mut [T],
+    placement: &Placement,
+    plans: &[ImagePlan],
+    dest: impl Fn(&'a mut [T]) -> Dest<'a>,
+) -> Result<Vec<Vec<Output<'a>>>> {
+    let mut consumed = 0;
+    let mut placed = placement.outputs.iter();
+    let mut per_image = Vec::with_capacity(plans.len());
+    let mismatch = || Error::InvalidArgument("the outputs do not match their placement".into());
+    for plan in plans {
+        let mut outputs = Vec::new();
+        for _ in plan.windows() {
+            let place = placed.next().ok_or_else(mismatch)?;
+            let (h, w) = place.canvas;
+            let len = plan.levels.channels * h * w;
+            // Outputs lie in the buffer in order, apart.
+            let skip = place.offset.checked_sub(consumed).ok_or_else(mismatch)?;
+            if skip + len > buffer.len() {
+                return Err(mismatch());
+            }
+            let (values, rest) = std::mem::take(&mut buffer)[skip..].split_at_mut(len);
+            buffer = rest;
+            consumed = place.offset + len;
+            outputs.push(Output {
+                dest: dest(values),
+                canvas: place.canvas,
+                channels_last: place.channels_last,
+            });
+        }
+        per_image.push(outputs);
+    }
+    Ok(per_image)
+}
+
+impl Backend for CpuBackend {
+    fn name(&self) -> String {
+        "cpu".into()
+    }
+
+    fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
+        check_lengths(inputs, plans)?;
+        let kernels = self.kernels;
+        let run = || {
+            let per_image: Vec<Vec<Tensor>> = inputs
+                .par_iter()
+                .zip(plans)
+                .map(|(input, plan)| {
+                    let mut data: Vec<TensorData> = plan
+                        .windows()
+                        .map(|w| {
+                            let len = plan.levels.channels * w.height * w.width;
+                            match plan.levels.table {
+                                Some(_) => TensorData::F32(vec![0.0; len]),
+                                None => TensorData::U8(vec![0; len]),
+                            }
+                        })
+                        .collect();
+                    let mut outputs: Vec<Output<'_>> = data
+                        .iter_mut()
+                        .zip(plan.windows())
+                        .map(|(data, w)| Output {
+                            dest: match data {
+                                TensorData::F32(v) => Dest::F32(v),
+                                TensorData::U8(v) => Dest::U8(v),
+                                TensorData::I64(_) => unreachable!("outputs are f32 or u8"),
+                            },
+                            canvas: (w.height, w.width),
+                            channels_last: plan.layout == crate::ChannelDimension::Last,
+                        })
+                        .collect();
+                    run_image(kernels, input, plan, &mut outputs);
+                    drop(outputs);
+                    data.into_iter()
+                        .zip(plan.windows())
+                        .map(|(data, w)| Tensor {
+                            shape: plan.output_shape(w),
+                            data,
+                        })
+                        .collect()
+                })
+                .collect();
+            per_image.into_iter().flatten().collect()
+        };
+        Ok(self.install(run))
+    }
+
+    /// Writes every output straight into the stacked tensor: no copy after the outputs are
+    /// computed.
+    fn execute_placed(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<Feature> {
+        if !placement.stacked {
+            // A list: each output in a tensor of its own (padded where the placement says).
+            return placement.assemble(self.execute(inputs, plans)?);
+        }
+        check_lengths(inputs, plans)?;
+        let floats = plans.first().is_none_or(|p| p.levels.table.is_some());
+        if plans.iter().any(|p| p.levels.table.is_some() != floats) {
+            return Err(Error::InvalidArgument(
+                "the outputs of a call have different dtypes".into(),
+            ));
+        }
+        let kernels = self.kernels;
+        let run_all = |per_image: Vec<Vec<Output<'_>>>| {
+            per_image
+                .into_par_iter()
+                .zip(inputs.par_iter().zip(plans))
+                .for_each(|(mut outputs, (input, plan))| {
+                    run_image(kernels, input, plan, &mut outputs)
+                });
+        };
+        let buffer = if floats {
+            let mut buffer = vec![0.0f32; placement.elements];
+            let per_image = canvases(&mut buffer, placement, plans, Dest::F32)?;
+            self.install(|| run_all(per_image));
+            TensorData::F32(buffer)
+        } else {
+            let mut buffer = vec![0u8; placement.elements];
+            let per_image = canvases(&mut buffer, placement, plans, Dest::U8)?;
+            self.install(|| run_all(per_image));
+            TensorData::U8(buffer)
+        };
+        Ok(placement.feature(buffer))
+    }
+}

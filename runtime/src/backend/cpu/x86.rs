@@ -1,0 +1,491 @@
+//! The x86-64 vector paths of [`Kernels`](super::kernels::Kernels): AVX2 and AVX-512BW.
+//!
+//! Both passes multiply 8-bit samples, widened to 16 bits, by pairs of 16-bit weights with
+//! `vpmaddwd` (two products summed into one 32-bit lane), as ATen's uint8 resize does. Pillow's
+//! 22-bit weights go through twice, once per 16-bit half ([`PairedTaps`](crate::numeric::taps::PairedTaps)),
+//! and the halves' sums recombine as `(hi << 15) + lo`. `vpackssdw` then `vpackuswb` clamp to
+//! `0..=255` exactly as the scalar `clamp` does.
+//!
+//! Horizontal: four rows at a time; for each output pixel, each group of four taps is one 16-byte
+//! load per row, shuffled into pixel pairs `[p.c0, q.c0, p.c1, q.c1, …]`, so each 32-bit lane sums
+//! one channel. Vertical: for each output row, 32 (AVX2) or 64 (AVX-512) samples at a time, two
+//! source rows interleaved byte by byte into pairs.
+
+use super::kernels::{Horizontal, OUT_PIXEL, Vertical};
+use crate::numeric::taps::{GROUP_TAPS, SPLIT_BITS};
+use std::arch::x86_64::*;
+
+/// Source rows per horizontal block.
+const BLOCK_ROWS: usize = 4;
+
+/// Shuffle control that gathers pixels `p` and `p + 1` of a 16-byte load of `channels`-byte
+/// pixels into 16-bit lanes `[p.c0, q.c0, p.c1, q.c1, …]` (zero past the last channel).
+fn pair_mask(channels: usize, p: usize) -> [u8; 16] {
+    let mut mask = [0x80u8; 16];
+    for ch in 0..channels {
+        mask[4 * ch] = (p * channels + ch) as u8;
+        mask[4 * ch + 2] = ((p + 1) * channels + ch) as u8;
+    }
+    mask
+}
+
+/// What a horizontal block reads: the row pointers (missing rows repeat the last) and how many
+/// bytes the last real row has from its start on.
+struct Block {
+    rows: [*const u8; BLOCK_ROWS],
+    n: usize,
+    avail: usize,
+}
+
+impl Block {
+    fn new(pass: &Horizontal<'_>, first: usize) -> Self {
+        let n = (pass.rows - first).min(BLOCK_ROWS);
+        let at = |i: usize| (first + i.min(n - 1)) * pass.src_stride;
+        // `check` proved every row start lies in the source.
+        let ptr = |i: usize| pass.src[at(i)..].as_ptr();
+        Block {
+            rows: [ptr(0), ptr(1), ptr(2), ptr(3)],
+            n,
+            avail: pass.src.len() - at(n - 1),
+        }
+    }
+
+    /// Whether output `x`'s 16-byte loads all lie in the source; the last columns of the last
+    /// rows may not (their pixels past the taps are read, with weight zero, from the next row).
+    fn fits(&self, pass: &Horizontal<'_>, x: usize) -> bool {
+        let start = pass.axis.taps.starts[x] as usize - pass.x0;
+        match pass.axis.pairs.groups[x] as usize {
+            0 => true,
+            groups => (start + GROUP_TAPS * (groups - 1)) * pass.channels + 16 <= self.avail,
+        }
+    }
+
+    /// Output column `i` (output `x`) of the block's rows, the scalar way.
+    fn scalar(
+        &self,
+        pass: &Horizontal<'_>,
+        first: usize,
+        i: usize,
+        x: usize,
+        dst: &mut [u8],
+        stride: usize,
+    ) {
+        for r in 0..self.n {
+            let at = (first + r) * stride + i * OUT_PIXEL;
+            pass.scalar_row(first + r, x..x + 1, &mut dst[at..at + OUT_PIXEL]);
+        }
+    }
+}
+
+/// Writes the block's four 4-byte pixels of output column `i`.
+///
+/// # Safety
+/// `check` proved the rows `first..first + n` of column `i` lie in `dst`.
+#[inline(always)]
+unsafe fn store_pixels(
+    words: [i32; BLOCK_ROWS],
+    n: usize,
+    dst: &mut [u8],
+    at: usize,
+    stride: usize,
+) {
+    for (r, word) in words.into_iter().enumerate().take(n) {
+        let at = at + r * stride;
+        dst[at..at + OUT_PIXEL].copy_from_slice(&word.to_le_bytes());
+    }
+}
+
+/// # Safety
+/// The processor has AVX2; `pass.check` succeeded for `dst`.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn horizontal_avx2(pass: &Horizontal<'_>, dst: &mut [u8], stride: usize) {
+    // SAFETY: forwarded.
+    unsafe {
+        match pass.axis.pairs.hi {
+            Some(_) => horizontal_avx2_::<true>(pass, dst, stride),
+            None => horizontal_avx2_::<false>(pass, dst, stride),
+        }
+    }
+}
+
+#[target_feature(enable = "avx2")]
+unsafe fn horizontal_avx2_<const SPLIT: bool>(
+    pass: &Horizontal<'_>,
+    dst: &mut [u8],
+    stride: usize,
+) {
+    let (taps, pairs) = (&pass.axis.taps, &pass.axis.pairs);
+    let zero = _mm256_setzero_si256();
+    // SAFETY: 16-byte arrays.
+    let (m0, m1) = unsafe {
+        (
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                pair_mask(pass.channels, 0).as_ptr().cast(),
+            )),
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                pair_mask(pass.channels, 2).as_ptr().cast(),
+            )),
+        )
+    };
+    let half = _mm256_set1_epi32(1 << (pass.axis.precision_bits - 1));
+    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    for first in (0..pass.rows).step_by(BLOCK_ROWS) {
+        let block = Block::new(pass, first);
+        let [r0, r1, r2, r3] = block.rows;
+        for (i, x) in pass.xs.clone().enumerate() {
+            if !block.fits(pass, x) {
+                block.scalar(pass, first, i, x, dst, stride);
+                continue;
+            }
+            let start = (taps.starts[x] as usize - pass.x0) * pass.channels;
+            let lo = pairs.lo_row(x);
+            let hi = pairs.hi_row(x).unwrap_or(lo);
+            let (mut a01, mut a23, mut h01, mut h23) = (half, half, zero, zero);
+            for j in 0..pairs.groups[x] as usize {
+                let off = start + j * GROUP_TAPS * pass.channels;
+                // SAFETY: `fits` bounds the 16 bytes at `off` of every row of the block.
+                let (v01, v23) = unsafe {
+                    (
+                        _mm256_loadu2_m128i(r1.add(off).cast(), r0.add(off).cast()),
+                        _mm256_loadu2_m128i(r3.add(off).cast(), r2.add(off).cast()),
+                    )
+                };
+                let (p01, q01) = (_mm256_shuffle_epi8(v01, m0), _mm256_shuffle_epi8(v01, m1));
+                let (p23, q23) = (_mm256_shuffle_epi8(v23, m0), _mm256_shuffle_epi8(v23, m1));
+                let (wp, wq) = (
+                    _mm256_set1_epi32(lo[2 * j]),
+                    _mm256_set1_epi32(lo[2 * j + 1]),
+                );
+                a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(p01, wp));
+                a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(q01, wq));
+                a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(p23, wp));
+                a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(q23, wq));
+                if SPLIT {
+                    let (wp, wq) = (
+                        _mm256_set1_epi32(hi[2 * j]),
+                        _mm256_set1_epi32(hi[2 * j + 1]),
+                    );
+                    h01 = _mm256_add_epi32(h01, _mm256_madd_epi16(p01, wp));
+                    h01 = _mm256_add_epi32(h01, _mm256_madd_epi16(q01, wq));
+                    h23 = _mm256_add_epi32(h23, _mm256_madd_epi16(p23, wp));
+                    h23 = _mm256_add_epi32(h23, _mm256_madd_epi16(q23, wq));
+                }
+            }
+            if SPLIT {
+                a01 = _mm256_add_epi32(a01, _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(h01));
+                a23 = _mm256_add_epi32(a23, _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(h23));
+            }
+            let words =
+                _mm256_packs_epi32(_mm256_sra_epi32(a01, shift), _mm256_sra_epi32(a23, shift));
+            // Lane 0 holds rows 0 and 2, lane 1 rows 1 and 3.
+            let bytes = _mm256_packus_epi16(words, zero);
+            let words = [
+                _mm256_extract_epi32::<0>(bytes),
+                _mm256_extract_epi32::<4>(bytes),
+                _mm256_extract_epi32::<1>(bytes),
+                _mm256_extract_epi32::<5>(bytes),
+            ];
+            // SAFETY: `check` bounds the block's rows of column `i`.
+            unsafe { store_pixels(words, block.n, dst, first * stride + i * OUT_PIXEL, stride) };
+        }
+    }
+}
+
+/// # Safety
+/// The processor has AVX-512F and AVX-512BW; `pass.check` succeeded for `dst`.
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn horizontal_avx512(pass: &Horizontal<'_>, dst: &mut [u8], stride: usize) {
+    // SAFETY: forwarded.
+    unsafe {
+        match pass.axis.pairs.hi {
+            Some(_) => horizontal_avx512_::<true>(pass, dst, stride),
+            None => horizontal_avx512_::<false>(pass, dst, stride),
+        }
+    }
+}
+
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn horizontal_avx512_<const SPLIT: bool>(
+    pass: &Horizontal<'_>,
+    dst: &mut [u8],
+    stride: usize,
+) {
+    let (taps, pairs) = (&pass.axis.taps, &pass.axis.pairs);
+    let zero = _mm512_setzero_si512();
+    // SAFETY: 16-byte arrays.
+    let (m0, m1) = unsafe {
+        (
+            _mm512_broadcast_i32x4(_mm_loadu_si128(pair_mask(pass.channels, 0).as_ptr().cast())),
+            _mm512_broadcast_i32x4(_mm_loadu_si128(pair_mask(pass.channels, 2).as_ptr().cast())),
+        )
+    };
+    let half = _mm512_set1_epi32(1 << (pass.axis.precision_bits - 1));
+    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    for first in (0..pass.rows).step_by(BLOCK_ROWS) {
+        let block = Block::new(pass, first);
+        let [r0, r1, r2, r3] = block.rows;
+        for (i, x) in pass.xs.clone().enumerate() {
+            if !block.fits(pass, x) {
+                block.scalar(pass, first, i, x, dst, stride);
+                continue;
+            }
+            let start = (taps.starts[x] as usize - pass.x0) * pass.channels;
+            let lo = pairs.lo_row(x);
+            let hi = pairs.hi_row(x).unwrap_or(lo);
+            let (mut acc, mut acc_hi) = (half, zero);
+            for j in 0..pairs.groups[x] as usize {
+                let off = start + j * GROUP_TAPS * pass.channels;
+                // SAFETY: `fits` bounds the 16 bytes at `off` of every row of the block.
+                let v = unsafe {
+                    let v = _mm512_castsi128_si512(_mm_loadu_si128(r0.add(off).cast()));
+                    let v = _mm512_inserti32x4::<1>(v, _mm_loadu_si128(r1.add(off).cast()));
+                    let v = _mm512_inserti32x4::<2>(v, _mm_loadu_si128(r2.add(off).cast()));
+                    _mm512_inserti32x4::<3>(v, _mm_loadu_si128(r3.add(off).cast()))
+                };
+                let (p, q) = (_mm512_shuffle_epi8(v, m0), _mm512_shuffle_epi8(v, m1));
+                let (wp, wq) = (
+                    _mm512_set1_epi32(lo[2 * j]),
+                    _mm512_set1_epi32(lo[2 * j + 1]),
+                );
+                acc = _mm512_add_epi32(acc, _mm512_madd_epi16(p, wp));
+                acc = _mm512_add_epi32(acc, _mm512_madd_epi16(q, wq));
+                if SPLIT {
+                    let (wp, wq) = (
+                        _mm512_set1_epi32(hi[2 * j]),
+                        _mm512_set1_epi32(hi[2 * j + 1]),
+                    );
+                    acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(p, wp));
+                    acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(q, wq));
+                }
+            }
+            if SPLIT {
+                acc = _mm512_add_epi32(acc, _mm512_slli_epi32::<{ SPLIT_BITS }>(acc_hi));
+            }
+            let acc = _mm512_sra_epi32(acc, shift);
+            // Lane r holds row r; after packing, its first 32 bits are the pixel.
+            let bytes = _mm512_packus_epi16(_mm512_packs_epi32(acc, zero), zero);
+            let firsts = _mm512_castsi512_si128(_mm512_permutexvar_epi32(
+                _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                bytes,
+            ));
+            let words = [
+                _mm_extract_epi32::<0>(firsts),
+                _mm_extract_epi32::<1>(firsts),
+                _mm_extract_epi32::<2>(firsts),
+                _mm_extract_epi32::<3>(firsts),
+            ];
+            // SAFETY: `check` bounds the block's rows of column `i`.
+            unsafe { store_pixels(words, block.n, dst, first * stride + i * OUT_PIXEL, stride) };
+        }
+    }
+}
+
+/// # Safety
+/// The processor has AVX2; `pass.check` succeeded for `dst`.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn vertical_avx2(pass: &Vertical<'_>, dst: &mut [u8], stride: usize) {
+    // SAFETY: forwarded.
+    unsafe {
+        match pass.axis.pairs.hi {
+            Some(_) => vertical_avx2_::<true>(pass, dst, stride),
+            None => vertical_avx2_::<false>(pass, dst, stride),
+        }
+    }
+}
+
+/// The source rows of output row `y`'s taps, in pairs: `(tap 2j, tap 2j + 1)`, the second the
+/// first again past the last tap (its weight is zero).
+#[inline(always)]
+fn tap_rows(pass: &Vertical<'_>, y: usize) -> impl Iterator<Item = (usize, usize)> + use<> {
+    let taps = &pass.axis.taps;
+    let (start, len) = (taps.starts[y] as usize - pass.y0, taps.lens[y] as usize);
+    let stride = pass.src_stride;
+    (0..len.div_ceil(2)).map(move |j| {
+        let a = (start + 2 * j) * stride;
+        (a, if 2 * j + 1 < len { a + stride } else { a })
+    })
+}
+
+#[target_feature(enable = "avx2")]
+unsafe fn vertical_avx2_<const SPLIT: bool>(pass: &Vertical<'_>, dst: &mut [u8], stride: usize) {
+    const CHUNK: usize = 32;
+    let n = pass.row_bytes;
+    let pairs = &pass.axis.pairs;
+    let zero = _mm256_setzero_si256();
+    let half = _mm256_set1_epi32(1 << (pass.axis.precision_bits - 1));
+    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    let src = pass.src.as_ptr();
+    for (i, y) in pass.ys.clone().enumerate() {
+        let out = &mut dst[i * stride..i * stride + n];
+        if n < CHUNK {
+            pass.scalar_row(y, 0..n, out);
+            continue;
+        }
+        let lo = pairs.lo_row(y);
+        let hi = pairs.hi_row(y).unwrap_or(lo);
+        let mut col = 0;
+        loop {
+            // The last chunk ends at the row's end, recomputing some samples with equal values.
+            let at = col.min(n - CHUNK);
+            let (mut acc, mut acc_hi) = ([half; 4], [zero; 4]);
+            for (j, (a, b)) in tap_rows(pass, y).enumerate() {
+                // SAFETY: `check` bounds `row_bytes` bytes of every tap row.
+                let (a, b) = unsafe {
+                    (
+                        _mm256_loadu_si256(src.add(a + at).cast()),
+                        _mm256_loadu_si256(src.add(b + at).cast()),
+                    )
+                };
+                let (ab_lo, ab_hi) = (_mm256_unpacklo_epi8(a, b), _mm256_unpackhi_epi8(a, b));
+                let pairs16 = [
+                    _mm256_unpacklo_epi8(ab_lo, zero),
+                    _mm256_unpackhi_epi8(ab_lo, zero),
+                    _mm256_unpacklo_epi8(ab_hi, zero),
+                    _mm256_unpackhi_epi8(ab_hi, zero),
+                ];
+                let w = _mm256_set1_epi32(lo[j]);
+                for k in 0..4 {
+                    acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(pairs16[k], w));
+                }
+                if SPLIT {
+                    let w = _mm256_set1_epi32(hi[j]);
+                    for k in 0..4 {
+                        acc_hi[k] = _mm256_add_epi32(acc_hi[k], _mm256_madd_epi16(pairs16[k], w));
+                    }
+                }
+            }
+            for k in 0..4 {
+                if SPLIT {
+                    acc[k] = _mm256_add_epi32(
+                        acc[k],
+                        _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(acc_hi[k]),
+                    );
+                }
+                acc[k] = _mm256_sra_epi32(acc[k], shift);
+            }
+            // Samples 0-3|16-19, 4-7|20-23, 8-11|24-27, 12-15|28-31: packing restores the order.
+            let bytes = _mm256_packus_epi16(
+                _mm256_packs_epi32(acc[0], acc[1]),
+                _mm256_packs_epi32(acc[2], acc[3]),
+            );
+            out[at..at + CHUNK].copy_from_slice(&to_bytes_256(bytes));
+            if at + CHUNK >= n {
+                break;
+            }
+            col += CHUNK;
+        }
+    }
+}
+
+#[inline(always)]
+fn to_bytes_256(v: __m256i) -> [u8; 32] {
+    // SAFETY: same size, any bit pattern is valid.
+    unsafe { std::mem::transmute(v) }
+}
+
+#[inline(always)]
+fn to_bytes_512(v: __m512i) -> [u8; 64] {
+    // SAFETY: same size, any bit pattern is valid.
+    unsafe { std::mem::transmute(v) }
+}
+
+/// # Safety
+/// The processor has AVX-512F and AVX-512BW; `pass.check` succeeded for `dst`.
+#[target_feature(enable = "avx512f,avx512bw,avx2")]
+pub(super) unsafe fn vertical_avx512(pass: &Vertical<'_>, dst: &mut [u8], stride: usize) {
+    // SAFETY: forwarded; AVX-512 implies AVX2 for rows too short for a 64-byte chunk.
+    unsafe {
+        match (pass.axis.pairs.hi.is_some(), pass.row_bytes < 64) {
+            (_, true) => vertical_avx2(pass, dst, stride),
+            (true, false) => vertical_avx512_::<true>(pass, dst, stride),
+            (false, false) => vertical_avx512_::<false>(pass, dst, stride),
+        }
+    }
+}
+
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn vertical_avx512_<const SPLIT: bool>(pass: &Vertical<'_>, dst: &mut [u8], stride: usize) {
+    const CHUNK: usize = 64;
+    let n = pass.row_bytes;
+    let pairs = &pass.axis.pairs;
+    let zero = _mm512_setzero_si512();
+    let half = _mm512_set1_epi32(1 << (pass.axis.precision_bits - 1));
+    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    let src = pass.src.as_ptr();
+    for (i, y) in pass.ys.clone().enumerate() {
+        let out = &mut dst[i * stride..i * stride + n];
+        let lo = pairs.lo_row(y);
+        let hi = pairs.hi_row(y).unwrap_or(lo);
+        let mut col = 0;
+        loop {
+            let at = col.min(n - CHUNK);
+            let (mut acc, mut acc_hi) = ([half; 4], [zero; 4]);
+            for (j, (a, b)) in tap_rows(pass, y).enumerate() {
+                // SAFETY: `check` bounds `row_bytes` bytes of every tap row.
+                let (a, b) = unsafe {
+                    (
+                        _mm512_loadu_si512(src.add(a + at).cast()),
+                        _mm512_loadu_si512(src.add(b + at).cast()),
+                    )
+                };
+                let (ab_lo, ab_hi) = (_mm512_unpacklo_epi8(a, b), _mm512_unpackhi_epi8(a, b));
+                let pairs16 = [
+                    _mm512_unpacklo_epi8(ab_lo, zero),
+                    _mm512_unpackhi_epi8(ab_lo, zero),
+                    _mm512_unpacklo_epi8(ab_hi, zero),
+                    _mm512_unpackhi_epi8(ab_hi, zero),
+                ];
+                let w = _mm512_set1_epi32(lo[j]);
+                for k in 0..4 {
+                    acc[k] = _mm512_add_epi32(acc[k], _mm512_madd_epi16(pairs16[k], w));
+                }
+                if SPLIT {
+                    let w = _mm512_set1_epi32(hi[j]);
+                    for k in 0..4 {
+                        acc_hi[k] = _mm512_add_epi32(acc_hi[k], _mm512_madd_epi16(pairs16[k], w));
+                    }
+                }
+            }
+            for k in 0..4 {
+                if SPLIT {
+                    acc[k] =
+                        _mm512_add_epi32(acc[k], _mm512_slli_epi32::<{ SPLIT_BITS }>(acc_hi[k]));
+                }
+                acc[k] = _mm512_sra_epi32(acc[k], shift);
+            }
+            // Each 128-bit lane packs back in order, as in the AVX2 path.
+            let bytes = _mm512_packus_epi16(
+                _mm512_packs_epi32(acc[0], acc[1]),
+                _mm512_packs_epi32(acc[2], acc[3]),
+            );
+            out[at..at + CHUNK].copy_from_slice(&to_bytes_512(bytes));
+            if at + CHUNK >= n {
+                break;
+            }
+            col += CHUNK;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_masks_gather_channels_of_two_pixels() {
+        let z = 0x80;
+        assert_eq!(
+            pair_mask(3, 0),
+            [0, z, 3, z, 1, z, 4, z, 2, z, 5, z, z, z, z, z]
+        );
+        assert_eq!(
+            pair_mask(3, 2),
+            [6, z, 9, z, 7, z, 10, z, 8, z, 11, z, z, z, z, z]
+        );
+        assert_eq!(
+            pair_mask(1, 2),
+            [2, z, 3, z, z, z, z, z, z, z, z, z, z, z, z, z]
+        );
+        assert_eq!(pair_mask(4, 2)[12..], [11, z, 15, z]);
+    }
+}
