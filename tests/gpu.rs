@@ -167,15 +167,16 @@ fn gpu_twin_outputs_stay_on_the_device() {
 }
 
 /// The reference images' pixels and CLIP plans (every mode of the set, mixed sizes).
-fn clip_plans() -> (Vec<Pixels>, Vec<ImagePlan>) {
+fn clip_plans() -> (Vec<Pixels<'static>>, Vec<ImagePlan>) {
     let images: Vec<Image> = reference_images()
         .into_iter()
         .map(|(_, image)| image)
         .collect();
     let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
-    processor
+    let (pixels, plans) = processor
         .plans(&images, &ImagesKwargs::default())
-        .expect("plans")
+        .expect("plans");
+    (pixels.into_iter().map(Pixels::into_owned).collect(), plans)
 }
 
 /// Images from host memory, from page-locked memory and kept on the device give the CPU twin's

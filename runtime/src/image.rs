@@ -98,7 +98,7 @@ impl Image {
         &self,
         convert_rgb: bool,
         default_layout: Option<ChannelDimension>,
-    ) -> Result<(Pixels, ToRgb)> {
+    ) -> Result<(Pixels<'_>, ToRgb)> {
         let (pixels, convert) = match self {
             Image::Decoded(image) => {
                 if image.width() == 0 || image.height() == 0 {
@@ -145,7 +145,7 @@ fn array_pixels(
     data: &[u8],
     shape: [usize; 3],
     layout: Option<ChannelDimension>,
-) -> Result<Pixels> {
+) -> Result<Pixels<'_>> {
     let layout = match layout {
         Some(layout) => layout,
         None => infer_layout(shape)?,
@@ -175,7 +175,7 @@ fn array_pixels(
         )));
     }
     let data = match layout {
-        ChannelDimension::Last => data.to_vec(),
+        ChannelDimension::Last => std::borrow::Cow::Borrowed(data),
         ChannelDimension::First => {
             let plane = height * width;
             let mut hwc = vec![0u8; expected];
@@ -184,7 +184,7 @@ fn array_pixels(
                     *v = data[c * plane + i];
                 }
             }
-            hwc
+            std::borrow::Cow::Owned(hwc)
         }
     };
     Ok(Pixels {

@@ -53,9 +53,9 @@ pub enum Batch<'a> {
     Nested(&'a [Vec<Image>]),
 }
 
-impl Batch<'_> {
+impl<'a> Batch<'a> {
     /// Every image, sample after sample.
-    pub fn images(&self) -> Vec<&Image> {
+    pub fn images(&self) -> Vec<&'a Image> {
         match self {
             Batch::Flat(images) => images.iter().collect(),
             Batch::Nested(samples) => samples.iter().flatten().collect(),
@@ -65,12 +65,12 @@ impl Batch<'_> {
 
 /// An image as a backend takes it: its own 8-bit channels, and the conversion to apply first.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Input {
-    pub pixels: Pixels,
+pub struct Input<'a> {
+    pub pixels: Pixels<'a>,
     pub convert: ToRgb,
 }
 
-impl Input {
+impl Input<'_> {
     /// Channels after the conversion.
     pub fn channels(&self) -> usize {
         self.convert.output_channels(self.pixels.channels)
@@ -97,7 +97,7 @@ pub struct Call {
 
 impl Call {
     /// The 8-bit pixels of every image of `batch`, each with the conversion to RGB the call asks.
-    pub fn pixels(&self, batch: Batch<'_>) -> Result<Vec<Input>> {
+    pub fn pixels<'a>(&self, batch: Batch<'a>) -> Result<Vec<Input<'a>>> {
         let pixels = batch
             .images()
             .into_iter()
@@ -591,11 +591,11 @@ impl Processor {
     /// The host-built plans of a default-pipeline call, for running them yourself (e.g. with
     /// [`CudaBackend::execute_resident`](crate::backend::CudaBackend::execute_resident) on images
     /// kept on the GPU). Models with their own preprocess function have no single plan list.
-    pub fn plans(
+    pub fn plans<'a>(
         &self,
-        images: &[Image],
+        images: &'a [Image],
         overrides: &ImagesKwargs,
-    ) -> Result<(Vec<Pixels>, Vec<ImagePlan>)> {
+    ) -> Result<(Vec<Pixels<'a>>, Vec<ImagePlan>)> {
         let call = self.default_pipeline_call(overrides)?;
         plan_default_pipeline(
             &call.resolved,
@@ -606,7 +606,11 @@ impl Processor {
 
     /// The images as a backend takes them (their own 8-bit channels and the conversion to RGB the
     /// call asks), to plan again and again with [`plan_inputs`](Self::plan_inputs).
-    pub fn inputs(&self, images: &[Image], overrides: &ImagesKwargs) -> Result<Vec<Input>> {
+    pub fn inputs<'a>(
+        &self,
+        images: &'a [Image],
+        overrides: &ImagesKwargs,
+    ) -> Result<Vec<Input<'a>>> {
         self.default_pipeline_call(overrides)?
             .pixels(Batch::Flat(images))
     }
@@ -676,13 +680,13 @@ impl Processor {
 }
 
 /// The host side of the default pipeline: each input's pixels and plan (before padding).
-pub fn plan_default_pipeline(
+pub fn plan_default_pipeline<'a>(
     resolved: &Resolved,
     numerics: Numerics,
-    inputs: Vec<Input>,
-) -> Result<(Vec<Pixels>, Vec<ImagePlan>)> {
+    inputs: Vec<Input<'a>>,
+) -> Result<(Vec<Pixels<'a>>, Vec<ImagePlan>)> {
     let plans = plan_inputs(resolved, numerics, &inputs)?;
-    let pixels: Vec<Pixels> = inputs.into_iter().map(|input| input.pixels).collect();
+    let pixels: Vec<Pixels<'a>> = inputs.into_iter().map(|input| input.pixels).collect();
     Ok((pixels, plans))
 }
 

@@ -674,7 +674,7 @@ mod tests {
             width: len,
             height: 1,
             channels: 1,
-            data: vec![1; len],
+            data: vec![1; len].into(),
         };
         let mut region = vec![0u8; 8];
         assert!(batch.write_images(&[pixels(4)], 0..1, &mut region).is_err());

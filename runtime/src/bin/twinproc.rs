@@ -247,7 +247,7 @@ struct CudaCall<'a> {
 }
 
 impl<'a> CudaCall<'a> {
-    fn new(processor: &'a Processor, images: &[Image], input: InputArg) -> Result<Self, Error> {
+    fn new(processor: &'a Processor, images: &'a [Image], input: InputArg) -> Result<Self, Error> {
         let cuda = CudaBackend::new()?;
         let inputs = processor.inputs(images, &ImagesKwargs::default())?;
         let pixels: Vec<_> = inputs.iter().map(|i| i.pixels.clone()).collect();

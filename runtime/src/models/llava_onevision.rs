@@ -132,10 +132,10 @@ fn resize_plan(
 }
 
 /// `pad_to_square` with `color`: the image centred (extra row or column after) on a square canvas.
-pub fn pad_to_square(pixels: &Pixels, color: &[u8]) -> Pixels {
+pub fn pad_to_square(pixels: &Pixels<'_>, color: &[u8]) -> Pixels<'static> {
     let side = pixels.width.max(pixels.height);
     if pixels.width == pixels.height {
-        return pixels.clone();
+        return pixels.clone().into_owned();
     }
     let c = pixels.channels;
     let mut data: Vec<u8> = color
@@ -153,7 +153,7 @@ pub fn pad_to_square(pixels: &Pixels, color: &[u8]) -> Pixels {
         width: side,
         height: side,
         channels: c,
-        data,
+        data: data.into(),
     }
 }
 

@@ -95,22 +95,25 @@ impl ToRgb {
     }
 
     /// The converted pixels (borrowed when there is nothing to do).
-    pub fn apply(self, pixels: &Pixels) -> std::borrow::Cow<'_, Pixels> {
+    pub fn apply<'a>(self, pixels: &'a Pixels<'_>) -> Pixels<'a> {
         if self == ToRgb::Keep {
-            return std::borrow::Cow::Borrowed(pixels);
+            return Pixels {
+                data: std::borrow::Cow::Borrowed(&pixels.data),
+                ..*pixels
+            };
         }
         let mut data = Vec::new();
         self.apply_into(pixels, &mut data);
-        std::borrow::Cow::Owned(Pixels {
-            width: pixels.width,
-            height: pixels.height,
-            channels: self.output_channels(pixels.channels),
+        Pixels::owned(
+            pixels.width,
+            pixels.height,
+            self.output_channels(pixels.channels),
             data,
-        })
+        )
     }
 
     /// Writes the converted samples into `out` (resized to fit, its allocation reused).
-    pub fn apply_into(self, pixels: &Pixels, out: &mut Vec<u8>) {
+    pub fn apply_into(self, pixels: &Pixels<'_>, out: &mut Vec<u8>) {
         let c = pixels.channels;
         out.resize(pixels.width * pixels.height * self.output_channels(c), 0);
         let data = &pixels.data;
@@ -140,19 +143,20 @@ impl ToRgb {
 
 /// A decoded image's own 8-bit samples (gray 1 channel, gray+alpha 2, RGB 3, RGBA 4), 16-bit samples
 /// reduced as Pillow opens them (`I;16` clipped, 16-bit RGB(A)/LA to their high byte).
-pub fn native(image: &DynamicImage) -> Result<Pixels, Error> {
+pub fn native(image: &DynamicImage) -> Result<Pixels<'_>, Error> {
+    use std::borrow::Cow;
     let (w, h) = (image.width() as usize, image.height() as usize);
-    let (channels, data): (usize, Vec<u8>) = match image {
-        DynamicImage::ImageLuma8(img) => (1, img.as_raw().clone()),
-        DynamicImage::ImageLumaA8(img) => (2, img.as_raw().clone()),
-        DynamicImage::ImageRgb8(img) => (3, img.as_raw().clone()),
-        DynamicImage::ImageRgba8(img) => (4, img.as_raw().clone()),
-        DynamicImage::ImageLuma16(img) => (1, img.as_raw().iter().map(|&v| clip_16(v)).collect()),
-        DynamicImage::ImageLumaA16(img) => {
-            (2, img.as_raw().iter().map(|&v| high_byte(v)).collect())
-        }
-        DynamicImage::ImageRgb16(img) => (3, img.as_raw().iter().map(|&v| high_byte(v)).collect()),
-        DynamicImage::ImageRgba16(img) => (4, img.as_raw().iter().map(|&v| high_byte(v)).collect()),
+    let reduce =
+        |samples: &[u16], f: fn(u16) -> u8| Cow::Owned(samples.iter().map(|&v| f(v)).collect());
+    let (channels, data): (usize, Cow<'_, [u8]>) = match image {
+        DynamicImage::ImageLuma8(img) => (1, Cow::Borrowed(img.as_raw())),
+        DynamicImage::ImageLumaA8(img) => (2, Cow::Borrowed(img.as_raw())),
+        DynamicImage::ImageRgb8(img) => (3, Cow::Borrowed(img.as_raw())),
+        DynamicImage::ImageRgba8(img) => (4, Cow::Borrowed(img.as_raw())),
+        DynamicImage::ImageLuma16(img) => (1, reduce(img.as_raw(), clip_16)),
+        DynamicImage::ImageLumaA16(img) => (2, reduce(img.as_raw(), high_byte)),
+        DynamicImage::ImageRgb16(img) => (3, reduce(img.as_raw(), high_byte)),
+        DynamicImage::ImageRgba16(img) => (4, reduce(img.as_raw(), high_byte)),
         other => {
             return Err(Error::Unsupported(format!(
                 "pixel type {:?}: transformers' convert_to_rgb handles 8- and 16-bit images only",

@@ -48,23 +48,37 @@ impl std::str::FromStr for Numerics {
     }
 }
 
-/// An 8-bit image: `height` rows of `width` pixels of `channels` (1 to 4) interleaved samples.
+/// An 8-bit image: `height` rows of `width` pixels of `channels` (1 to 4) interleaved samples,
+/// borrowed from the caller's image where its samples are already laid out so (no copy per call).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pixels {
+pub struct Pixels<'a> {
     pub width: usize,
     pub height: usize,
     pub channels: usize,
-    pub data: Vec<u8>,
+    pub data: std::borrow::Cow<'a, [u8]>,
 }
 
-impl Pixels {
+impl Pixels<'_> {
     /// A black image.
-    pub fn zeroed(width: usize, height: usize, channels: usize) -> Self {
+    pub fn zeroed(width: usize, height: usize, channels: usize) -> Pixels<'static> {
+        Pixels::owned(width, height, channels, vec![0; width * height * channels])
+    }
+
+    /// An image owning its samples.
+    pub fn owned(width: usize, height: usize, channels: usize, data: Vec<u8>) -> Pixels<'static> {
         Pixels {
             width,
             height,
             channels,
-            data: vec![0; width * height * channels],
+            data: std::borrow::Cow::Owned(data),
+        }
+    }
+
+    /// The same image owning its samples.
+    pub fn into_owned(self) -> Pixels<'static> {
+        Pixels {
+            data: std::borrow::Cow::Owned(self.data.into_owned()),
+            ..self
         }
     }
 }

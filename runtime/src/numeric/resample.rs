@@ -133,7 +133,7 @@ pub struct Reads {
 
 /// Pixels of `region` of a larger image: `pixels` holds exactly that rectangle.
 struct Part<'a> {
-    pixels: &'a Pixels,
+    pixels: &'a Pixels<'a>,
     x0: usize,
     y0: usize,
 }
@@ -185,11 +185,11 @@ fn horizontal(
     axis: &FixedAxis,
     rows: std::ops::Range<usize>,
     xs: std::ops::Range<usize>,
-) -> Pixels {
+) -> Pixels<'static> {
     let c = src.pixels.channels;
     let mut out = Pixels::zeroed(xs.len(), rows.len(), c);
     let src_row_len = src.pixels.width * c;
-    for (y, dst_row) in rows.zip(out.data.chunks_exact_mut(xs.len() * c)) {
+    for (y, dst_row) in rows.zip(out.data.to_mut().chunks_exact_mut(xs.len() * c)) {
         let at = (y - src.y0) * src_row_len;
         let src_row = &src.pixels.data[at..at + src_row_len];
         let xs = xs.clone();
@@ -210,14 +210,14 @@ fn vertical(
     axis: &FixedAxis,
     cols: std::ops::Range<usize>,
     ys: std::ops::Range<usize>,
-) -> Pixels {
+) -> Pixels<'static> {
     let c = src.pixels.channels;
     let row_len = cols.len() * c;
     let src_row_len = src.pixels.width * c;
     let col_at = (cols.start - src.x0) * c;
     let mut out = Pixels::zeroed(cols.len(), ys.len(), c);
     let mut acc = vec![0i32; row_len];
-    for (y, dst_row) in ys.zip(out.data.chunks_exact_mut(row_len)) {
+    for (y, dst_row) in ys.zip(out.data.to_mut().chunks_exact_mut(row_len)) {
         let start = axis.taps.starts[y] as usize - src.y0;
         acc.fill(1 << (axis.precision_bits - 1));
         for (k, &w) in axis.taps.row(y).iter().enumerate() {
@@ -234,10 +234,12 @@ fn vertical(
 }
 
 /// Copies `region` out of `src`.
-fn cut(src: &Pixels, region: Region) -> Pixels {
+fn cut(src: &Pixels, region: Region) -> Pixels<'static> {
     let c = src.channels;
     let mut out = Pixels::zeroed(region.width(), region.height(), c);
-    for (y, dst_row) in (region.y0..region.y1).zip(out.data.chunks_exact_mut(region.width() * c)) {
+    for (y, dst_row) in
+        (region.y0..region.y1).zip(out.data.to_mut().chunks_exact_mut(region.width() * c))
+    {
         let at = (y * src.width + region.x0) * c;
         dst_row.copy_from_slice(&src.data[at..at + region.width() * c]);
     }
@@ -246,7 +248,7 @@ fn cut(src: &Pixels, region: Region) -> Pixels {
 
 impl ResizePlan {
     /// Runs the plan on one image (the CPU reference execution).
-    pub fn run(&self, src: &Pixels) -> Pixels {
+    pub fn run(&self, src: &Pixels) -> Pixels<'static> {
         let (w, h) = self.output_size((src.width, src.height));
         self.run_region(src, Region::full(w, h))
     }
@@ -310,7 +312,7 @@ impl ResizePlan {
 
     /// Runs the plan for `region` of the output only: every output pixel depends on its own taps
     /// alone, so the region's values are exactly those of the whole output (a crop reads no more).
-    pub fn run_region(&self, src: &Pixels, region: Region) -> Pixels {
+    pub fn run_region(&self, src: &Pixels, region: Region) -> Pixels<'static> {
         let whole = Part {
             pixels: src,
             x0: 0,
@@ -366,7 +368,12 @@ impl ResizePlan {
                 let c = src.channels;
                 let mut out = Pixels::zeroed(region.width(), region.height(), c);
                 let out_row_len = region.width() * c;
-                for (dst_row, &sy) in out.data.chunks_exact_mut(out_row_len).zip(&y_src[ys]) {
+                for (dst_row, &sy) in out
+                    .data
+                    .to_mut()
+                    .chunks_exact_mut(out_row_len)
+                    .zip(&y_src[ys])
+                {
                     if sy == OUTSIDE {
                         continue;
                     }
@@ -390,7 +397,7 @@ mod tests {
     use crate::kwargs::Resample;
     use crate::numeric::{pil, torchvision};
 
-    fn image(width: usize, height: usize, channels: usize) -> Pixels {
+    fn image(width: usize, height: usize, channels: usize) -> Pixels<'static> {
         let data = (0..width * height * channels)
             .map(|i| ((i * 37 + i / 7) % 256) as u8)
             .collect();

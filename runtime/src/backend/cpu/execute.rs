@@ -327,7 +327,7 @@ fn write_levels<T: Copy>(
     let plane = canvas_h * canvas_w;
     for y in 0..window.height {
         let sy = window.top + y as i64;
-        let row = (sy >= r.y0 as i64 && sy < r.y1 as i64).then(|| {
+        let row = (xa < xb && sy >= r.y0 as i64 && sy < r.y1 as i64).then(|| {
             let at = (sy as usize - r.y0) * view.stride;
             // Column `xa` of the window is this byte of the row.
             let first = (window.left + xa as i64 - r.x0 as i64) as usize * view.bpp;

@@ -172,7 +172,7 @@ impl Drop for PinnedImages {
 #[derive(Clone, Copy)]
 pub(super) enum Images<'a> {
     /// In ordinary host memory: copied (in parallel) into the call's page-locked upload buffer.
-    Host(&'a [Pixels]),
+    Host(&'a [Pixels<'a>]),
     /// In page-locked memory: copied straight to the device.
     Pinned(&'a PinnedImages),
     /// Already on the device.

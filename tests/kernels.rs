@@ -1,0 +1,357 @@
+//! Every set of the CPU twin's inner loops this processor runs (scalar, AVX2, AVX-512) gives the
+//! numeric core's reference bytes, over random images and sizes: 1 pixel to thousands wide, every
+//! tail length, every filter of both numerics, up- and downscaling, 1 to 4 channels, crops and
+//! paddings, both layouts. The reference is `ResizePlan::run_region` then `crop_map`, the loops the
+//! golden tests hold to transformers' bytes.
+
+use std::sync::Arc;
+use twinproc::backend::cpu::kernels::{Horizontal, OUT_PIXEL, Vertical};
+use twinproc::backend::{Backend, CpuBackend, Kernels};
+use twinproc::numeric::convert::ToRgb;
+use twinproc::numeric::crop::{CropWindow, center_crop};
+use twinproc::numeric::normalize::{LevelMap, MeanStd, crop_map};
+use twinproc::numeric::resample::{Region, ResizePlan};
+use twinproc::numeric::taps::FixedAxis;
+use twinproc::numeric::{Numerics, Pixels, pil, torchvision};
+use twinproc::plan::ImagePlan;
+use twinproc::{ChannelDimension, Resample, TensorData};
+
+/// SplitMix64: deterministic cases, the same on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// In `range`.
+    fn below(&mut self, range: std::ops::Range<usize>) -> usize {
+        range.start + (self.next() % (range.end - range.start) as u64) as usize
+    }
+
+    fn bytes(&mut self, len: usize) -> Vec<u8> {
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(0..items.len())]
+    }
+}
+
+/// Every filter of both numerics for `in_size -> out_size`, named.
+fn axes(in_size: usize, out_size: usize) -> Vec<(String, FixedAxis)> {
+    use Resample::*;
+    let mut axes = Vec::new();
+    for resample in [Box, Bilinear, Hamming, Bicubic, Lanczos] {
+        let axis = pil::fixed_axis(in_size, out_size, resample).unwrap();
+        axes.push((format!("pil {resample:?}"), axis));
+    }
+    for resample in [Bilinear, Bicubic, Lanczos] {
+        let axis = torchvision::int16_axis(in_size, out_size, resample).unwrap();
+        axes.push((format!("torchvision {resample:?}"), axis));
+    }
+    axes
+}
+
+/// Sizes with every tail: tiny, around the vector widths, and thousands.
+const SIZES: [usize; 19] = [
+    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 100, 257, 1001, 2999,
+];
+
+/// Output sizes for an input size: down by a lot, down a little, up.
+fn outputs(rng: &mut Rng, in_size: usize) -> Vec<usize> {
+    let mut outs = vec![in_size.div_ceil(7), in_size * 2 + 1, rng.below(1..300)];
+    if in_size > 1 {
+        outs.push(in_size - 1);
+    }
+    outs.retain(|&o| o != in_size);
+    outs
+}
+
+/// A random part `a..b` of `0..len` (the whole of it half the time).
+fn part(rng: &mut Rng, len: usize) -> std::ops::Range<usize> {
+    if rng.next().is_multiple_of(2) {
+        return 0..len;
+    }
+    let a = rng.below(0..len);
+    a..rng.below(a + 1..len + 1)
+}
+
+fn sets() -> Vec<Kernels> {
+    let sets = Kernels::supported();
+    eprintln!(
+        "kernel sets run here: {:?}",
+        sets.iter().map(|k| k.name()).collect::<Vec<_>>()
+    );
+    sets
+}
+
+#[test]
+fn horizontal_passes_equal_the_reference() {
+    let mut rng = Rng(1);
+    let (mut cases, mut failures) = (0, Vec::new());
+    for in_w in SIZES {
+        for out_w in outputs(&mut rng, in_w) {
+            for (name, axis) in axes(in_w, out_w) {
+                let channels = rng.below(1..5);
+                let rows = rng.below(1..10);
+                // The source ends where the last row ends: reads past it must not happen.
+                let src = rng.bytes(rows * in_w * channels);
+                let pixels = Pixels::owned(in_w, rows, channels, src.clone());
+                let xs = part(&mut rng, out_w);
+                let plan = ResizePlan::Fixed {
+                    horizontal: Some(axis.clone()),
+                    vertical: None,
+                    vertical_first: false,
+                };
+                let region = Region {
+                    x0: xs.start,
+                    x1: xs.end,
+                    y0: 0,
+                    y1: rows,
+                };
+                let reference = plan.run_region(&pixels, region);
+                let pass = Horizontal {
+                    axis: &axis,
+                    src: &src,
+                    src_stride: in_w * channels,
+                    channels,
+                    x0: 0,
+                    rows,
+                    xs: xs.clone(),
+                };
+                for kernels in sets_cached() {
+                    cases += 1;
+                    let stride = xs.len() * OUT_PIXEL;
+                    let mut out = vec![0xa5; rows * stride];
+                    kernels.horizontal(&pass, &mut out, stride);
+                    let expected: Vec<u8> = reference
+                        .data
+                        .chunks_exact(channels)
+                        .flat_map(|px| (0..OUT_PIXEL).map(|c| px.get(c).copied().unwrap_or(0)))
+                        .collect();
+                    if out != expected {
+                        failures.push(format!(
+                            "{} {name} {in_w}->{out_w} columns {xs:?}, {channels} channels, {rows} rows",
+                            kernels.name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    report("horizontal", cases, failures);
+}
+
+#[test]
+fn vertical_passes_equal_the_reference() {
+    let mut rng = Rng(2);
+    let (mut cases, mut failures) = (0, Vec::new());
+    let row_lens = [1, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 200, 673];
+    for in_h in SIZES {
+        for out_h in outputs(&mut rng, in_h) {
+            for (name, axis) in axes(in_h, out_h) {
+                let row_bytes = rng.pick(&row_lens);
+                let src = rng.bytes(in_h * row_bytes);
+                let pixels = Pixels::owned(row_bytes, in_h, 1, src.clone());
+                let ys = part(&mut rng, out_h);
+                let plan = ResizePlan::Fixed {
+                    horizontal: None,
+                    vertical: Some(axis.clone()),
+                    vertical_first: false,
+                };
+                let region = Region {
+                    x0: 0,
+                    x1: row_bytes,
+                    y0: ys.start,
+                    y1: ys.end,
+                };
+                let reference = plan.run_region(&pixels, region);
+                let pass = Vertical {
+                    axis: &axis,
+                    src: &src,
+                    src_stride: row_bytes,
+                    y0: 0,
+                    row_bytes,
+                    ys: ys.clone(),
+                };
+                for kernels in sets_cached() {
+                    cases += 1;
+                    let mut out = vec![0xa5; ys.len() * row_bytes];
+                    kernels.vertical(&pass, &mut out, row_bytes);
+                    if out[..] != reference.data[..] {
+                        failures.push(format!(
+                            "{} {name} {in_h}->{out_h} rows {ys:?}, {row_bytes} bytes a row",
+                            kernels.name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    report("vertical", cases, failures);
+}
+
+/// The reference execution of one plan: convert, resize the part the windows read, crop and map
+/// each level (what the CPU twin did before its vector loops).
+fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
+    let input = plan.convert.apply(input);
+    let mut outputs = Vec::new();
+    for resized in &plan.resizes {
+        let (w, h) = resized.resize.output_size((input.width, input.height));
+        let region = Region::read_by(&resized.windows, (w, h));
+        let part = resized.resize.run_region(&input, region);
+        for window in &resized.windows {
+            let window = &CropWindow {
+                top: window.top - region.y0 as i64,
+                left: window.left - region.x0 as i64,
+                ..*window
+            };
+            let len = plan.levels.channels * window.height * window.width;
+            outputs.push(match &plan.levels.table {
+                Some(table) => {
+                    let mut out = vec![0.0f32; len];
+                    crop_map(&part, window, plan.layout, &mut out, |c, v| {
+                        LevelMap::value(table, c, v)
+                    });
+                    TensorData::F32(out)
+                }
+                None => {
+                    let mut out = vec![0u8; len];
+                    crop_map(&part, window, plan.layout, &mut out, |_, v| v);
+                    TensorData::U8(out)
+                }
+            });
+        }
+    }
+    outputs
+}
+
+/// A random plan for an image of `(width, height)` and `channels` channels.
+fn random_plan(rng: &mut Rng, (w, h): (usize, usize), channels: usize) -> ImagePlan {
+    let numerics = rng.pick(&[Numerics::Pil, Numerics::Torchvision]);
+    let convert = match (channels, rng.next() % 2) {
+        (1, 0) => ToRgb::Gray,
+        (2, 0) => ToRgb::GrayAlpha,
+        (4, 0) => ToRgb::Rgba,
+        _ => ToRgb::Keep,
+    };
+    let out_channels = convert.output_channels(channels);
+    let size = |n: usize, rng: &mut Rng| match rng.next() % 4 {
+        0 => n,
+        1 => rng.below(1..n * 3 + 2),
+        _ => rng.below(1..n.max(2)),
+    };
+    let out = (size(w, rng), size(h, rng));
+    let resample = match numerics {
+        Numerics::Pil => rng.pick(&[
+            Resample::Nearest,
+            Resample::Box,
+            Resample::Bilinear,
+            Resample::Hamming,
+            Resample::Bicubic,
+            Resample::Lanczos,
+        ]),
+        Numerics::Torchvision => rng.pick(&[
+            Resample::Nearest,
+            Resample::Bilinear,
+            Resample::Bicubic,
+            Resample::Lanczos,
+        ]),
+    };
+    let resize = match numerics {
+        Numerics::Pil => pil::resize_plan((w, h), out, resample),
+        Numerics::Torchvision => torchvision::resize_plan((w, h), out, resample).unwrap(),
+    };
+    // Windows: a centre crop (maybe larger than the image: padding), or two patches.
+    let (ow, oh) = out;
+    let mut windows = vec![center_crop(
+        (oh, ow),
+        (rng.below(1..oh + 5), rng.below(1..ow + 5)),
+        numerics,
+    )];
+    if rng.next().is_multiple_of(3) {
+        windows.push(CropWindow {
+            top: rng.below(0..oh) as i64 - 2,
+            left: rng.below(0..ow) as i64 - 2,
+            height: rng.below(1..oh + 1),
+            width: rng.below(1..ow + 1),
+        });
+    }
+    let levels = match rng.next() % 3 {
+        0 => LevelMap::new(numerics, out_channels, None, None),
+        _ => {
+            let normalize = MeanStd {
+                mean: (0..out_channels).map(|c| 0.4 + 0.05 * c as f32).collect(),
+                std: (0..out_channels).map(|c| 0.25 + 0.01 * c as f32).collect(),
+            };
+            LevelMap::new(numerics, out_channels, Some(1.0 / 255.0), Some(&normalize))
+        }
+    };
+    let layout = rng.pick(&[ChannelDimension::First, ChannelDimension::Last]);
+    ImagePlan::new(convert, Arc::new(resize), windows, Arc::new(levels), layout)
+}
+
+#[test]
+fn whole_plans_equal_the_reference() {
+    let mut rng = Rng(3);
+    let (mut cases, mut failures) = (0, Vec::new());
+    let backends: Vec<CpuBackend> = sets_cached()
+        .into_iter()
+        .map(|k| CpuBackend::new().with_kernels(k).unwrap())
+        .collect();
+    for case in 0..1500 {
+        let (w, h) = (rng.below(1..120), rng.below(1..120));
+        let channels = rng.below(1..5);
+        let input = Pixels::owned(w, h, channels, rng.bytes(w * h * channels));
+        let plan = random_plan(&mut rng, (w, h), channels);
+        let expected = reference(&input, &plan);
+        for backend in &backends {
+            cases += 1;
+            let got = backend
+                .execute(std::slice::from_ref(&input), std::slice::from_ref(&plan))
+                .expect("execute");
+            let got: Vec<TensorData> = got.into_iter().map(|t| t.data).collect();
+            if got != expected {
+                let resize = &plan.resizes[0].resize;
+                failures.push(format!(
+                    "case {case}: {} on {w}x{h}x{channels}, {:?}, to {:?} ({}), windows {:?}",
+                    backend.kernels().name(),
+                    plan.convert,
+                    resize.output_size((w, h)),
+                    match &**resize {
+                        ResizePlan::Copy => "copy",
+                        ResizePlan::Nearest { .. } => "nearest",
+                        ResizePlan::Fixed {
+                            vertical_first: true,
+                            ..
+                        } => "vertical first",
+                        ResizePlan::Fixed { .. } => "fixed point",
+                    },
+                    plan.resizes[0].windows,
+                ));
+            }
+        }
+    }
+    report("whole plans", cases, failures);
+}
+
+fn sets_cached() -> Vec<Kernels> {
+    static SETS: std::sync::OnceLock<Vec<Kernels>> = std::sync::OnceLock::new();
+    SETS.get_or_init(sets).clone()
+}
+
+fn report(what: &str, cases: usize, failures: Vec<String>) {
+    assert!(cases > 0, "{what}: no case ran");
+    assert!(
+        failures.is_empty(),
+        "{what}: {} of {cases} cases differ, first: {}",
+        failures.len(),
+        failures[..failures.len().min(5)].join("\n")
+    );
+    eprintln!("{what}: {cases} cases equal");
+}
