@@ -77,23 +77,17 @@ impl Block {
     }
 }
 
-/// Writes the block's four 4-byte pixels of output column `i`.
-///
-/// # Safety
-/// `check` proved the rows `first..first + n` of column `i` lie in `dst`.
+/// Writes the block's four 4-byte pixels of one output column, `at` in its first row.
 #[inline(always)]
-unsafe fn store_pixels(
-    words: [i32; BLOCK_ROWS],
-    n: usize,
-    dst: &mut [u8],
-    at: usize,
-    stride: usize,
-) {
+fn store_pixels(words: [i32; BLOCK_ROWS], n: usize, dst: &mut [u8], at: usize, stride: usize) {
     for (r, word) in words.into_iter().enumerate().take(n) {
         let at = at + r * stride;
         dst[at..at + OUT_PIXEL].copy_from_slice(&word.to_le_bytes());
     }
 }
+
+/// Output pixels computed together: packing four of them gives each row 16 contiguous bytes.
+const RUN: usize = 4;
 
 /// # Safety
 /// The processor has AVX2; `pass.check` succeeded for `dst`.
@@ -108,85 +102,146 @@ pub(super) unsafe fn horizontal_avx2(pass: &Horizontal<'_>, dst: &mut [u8], stri
     }
 }
 
+/// The shuffle controls of a pass's pixel pairs, in both 128-bit lanes.
+#[target_feature(enable = "avx2")]
+fn masks_256(channels: usize) -> [__m256i; 2] {
+    let mask = |p| {
+        // SAFETY: a 16-byte array.
+        _mm256_broadcastsi128_si256(unsafe {
+            _mm_loadu_si128(pair_mask(channels, p).as_ptr().cast())
+        })
+    };
+    [mask(0), mask(2)]
+}
+
+/// Output `x`'s sums for the block's rows, shifted: rows 0 and 1 in the first vector, 2 and 3 in
+/// the second, four channels each.
+///
+/// # Safety
+/// `block.fits(pass, x)`.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn pixel_avx2<const SPLIT: bool>(
+    pass: &Horizontal<'_>,
+    block: &Block,
+    x: usize,
+    masks: [__m256i; 2],
+) -> [__m256i; 2] {
+    let (taps, pairs) = (&pass.axis.taps, &pass.axis.pairs);
+    let [r0, r1, r2, r3] = block.rows;
+    let start = (taps.starts[x] as usize - pass.x0) * pass.channels;
+    let lo = pairs.lo_row(x);
+    let hi = pairs.hi_row(x).unwrap_or(lo);
+    let half = _mm256_set1_epi32(1 << (pass.axis.precision_bits - 1));
+    let (mut a01, mut a23) = (half, half);
+    let (mut h01, mut h23) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    for j in 0..pairs.groups[x] as usize {
+        let off = start + j * GROUP_TAPS * pass.channels;
+        // SAFETY: `fits` bounds the 16 bytes at `off` of every row of the block.
+        let (v01, v23) = unsafe {
+            (
+                _mm256_loadu2_m128i(r1.add(off).cast(), r0.add(off).cast()),
+                _mm256_loadu2_m128i(r3.add(off).cast(), r2.add(off).cast()),
+            )
+        };
+        let (p01, q01) = (
+            _mm256_shuffle_epi8(v01, masks[0]),
+            _mm256_shuffle_epi8(v01, masks[1]),
+        );
+        let (p23, q23) = (
+            _mm256_shuffle_epi8(v23, masks[0]),
+            _mm256_shuffle_epi8(v23, masks[1]),
+        );
+        let (wp, wq) = (
+            _mm256_set1_epi32(lo[2 * j]),
+            _mm256_set1_epi32(lo[2 * j + 1]),
+        );
+        a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(p01, wp));
+        a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(q01, wq));
+        a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(p23, wp));
+        a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(q23, wq));
+        if SPLIT {
+            let (wp, wq) = (
+                _mm256_set1_epi32(hi[2 * j]),
+                _mm256_set1_epi32(hi[2 * j + 1]),
+            );
+            h01 = _mm256_add_epi32(h01, _mm256_madd_epi16(p01, wp));
+            h01 = _mm256_add_epi32(h01, _mm256_madd_epi16(q01, wq));
+            h23 = _mm256_add_epi32(h23, _mm256_madd_epi16(p23, wp));
+            h23 = _mm256_add_epi32(h23, _mm256_madd_epi16(q23, wq));
+        }
+    }
+    if SPLIT {
+        a01 = _mm256_add_epi32(a01, _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(h01));
+        a23 = _mm256_add_epi32(a23, _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(h23));
+    }
+    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    [_mm256_sra_epi32(a01, shift), _mm256_sra_epi32(a23, shift)]
+}
+
 #[target_feature(enable = "avx2")]
 unsafe fn horizontal_avx2_<const SPLIT: bool>(
     pass: &Horizontal<'_>,
     dst: &mut [u8],
     stride: usize,
 ) {
-    let (taps, pairs) = (&pass.axis.taps, &pass.axis.pairs);
+    let masks = masks_256(pass.channels);
     let zero = _mm256_setzero_si256();
-    // SAFETY: 16-byte arrays.
-    let (m0, m1) = unsafe {
-        (
-            _mm256_broadcastsi128_si256(_mm_loadu_si128(
-                pair_mask(pass.channels, 0).as_ptr().cast(),
-            )),
-            _mm256_broadcastsi128_si256(_mm_loadu_si128(
-                pair_mask(pass.channels, 2).as_ptr().cast(),
-            )),
-        )
-    };
-    let half = _mm256_set1_epi32(1 << (pass.axis.precision_bits - 1));
-    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    let len = pass.xs.len();
     for first in (0..pass.rows).step_by(BLOCK_ROWS) {
         let block = Block::new(pass, first);
-        let [r0, r1, r2, r3] = block.rows;
-        for (i, x) in pass.xs.clone().enumerate() {
-            if !block.fits(pass, x) {
-                block.scalar(pass, first, i, x, dst, stride);
+        let mut i = 0;
+        while i < len {
+            let x = pass.xs.start + i;
+            let at = first * stride + i * OUT_PIXEL;
+            if i + RUN <= len && (x..x + RUN).all(|x| block.fits(pass, x)) {
+                // SAFETY: every output of the run fits.
+                let [a, b, c, d] = unsafe {
+                    [
+                        pixel_avx2::<SPLIT>(pass, &block, x, masks),
+                        pixel_avx2::<SPLIT>(pass, &block, x + 1, masks),
+                        pixel_avx2::<SPLIT>(pass, &block, x + 2, masks),
+                        pixel_avx2::<SPLIT>(pass, &block, x + 3, masks),
+                    ]
+                };
+                // Per lane (rows 0 and 1, then rows 2 and 3), the run's four pixels in order.
+                let rows01 = _mm256_packus_epi16(
+                    _mm256_packs_epi32(a[0], b[0]),
+                    _mm256_packs_epi32(c[0], d[0]),
+                );
+                let rows23 = _mm256_packus_epi16(
+                    _mm256_packs_epi32(a[1], b[1]),
+                    _mm256_packs_epi32(c[1], d[1]),
+                );
+                let lanes = [
+                    _mm256_castsi256_si128(rows01),
+                    _mm256_extracti128_si256::<1>(rows01),
+                    _mm256_castsi256_si128(rows23),
+                    _mm256_extracti128_si256::<1>(rows23),
+                ];
+                for (r, lane) in lanes.into_iter().enumerate().take(block.n) {
+                    let at = at + r * stride;
+                    dst[at..at + RUN * OUT_PIXEL].copy_from_slice(&to_bytes_128(lane));
+                }
+                i += RUN;
                 continue;
             }
-            let start = (taps.starts[x] as usize - pass.x0) * pass.channels;
-            let lo = pairs.lo_row(x);
-            let hi = pairs.hi_row(x).unwrap_or(lo);
-            let (mut a01, mut a23, mut h01, mut h23) = (half, half, zero, zero);
-            for j in 0..pairs.groups[x] as usize {
-                let off = start + j * GROUP_TAPS * pass.channels;
-                // SAFETY: `fits` bounds the 16 bytes at `off` of every row of the block.
-                let (v01, v23) = unsafe {
-                    (
-                        _mm256_loadu2_m128i(r1.add(off).cast(), r0.add(off).cast()),
-                        _mm256_loadu2_m128i(r3.add(off).cast(), r2.add(off).cast()),
-                    )
-                };
-                let (p01, q01) = (_mm256_shuffle_epi8(v01, m0), _mm256_shuffle_epi8(v01, m1));
-                let (p23, q23) = (_mm256_shuffle_epi8(v23, m0), _mm256_shuffle_epi8(v23, m1));
-                let (wp, wq) = (
-                    _mm256_set1_epi32(lo[2 * j]),
-                    _mm256_set1_epi32(lo[2 * j + 1]),
-                );
-                a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(p01, wp));
-                a01 = _mm256_add_epi32(a01, _mm256_madd_epi16(q01, wq));
-                a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(p23, wp));
-                a23 = _mm256_add_epi32(a23, _mm256_madd_epi16(q23, wq));
-                if SPLIT {
-                    let (wp, wq) = (
-                        _mm256_set1_epi32(hi[2 * j]),
-                        _mm256_set1_epi32(hi[2 * j + 1]),
-                    );
-                    h01 = _mm256_add_epi32(h01, _mm256_madd_epi16(p01, wp));
-                    h01 = _mm256_add_epi32(h01, _mm256_madd_epi16(q01, wq));
-                    h23 = _mm256_add_epi32(h23, _mm256_madd_epi16(p23, wp));
-                    h23 = _mm256_add_epi32(h23, _mm256_madd_epi16(q23, wq));
-                }
+            if block.fits(pass, x) {
+                // SAFETY: it fits.
+                let [a01, a23] = unsafe { pixel_avx2::<SPLIT>(pass, &block, x, masks) };
+                // Lane 0 holds rows 0 and 2, lane 1 rows 1 and 3.
+                let bytes = _mm256_packus_epi16(_mm256_packs_epi32(a01, a23), zero);
+                let words = [
+                    _mm256_extract_epi32::<0>(bytes),
+                    _mm256_extract_epi32::<4>(bytes),
+                    _mm256_extract_epi32::<1>(bytes),
+                    _mm256_extract_epi32::<5>(bytes),
+                ];
+                store_pixels(words, block.n, dst, at, stride);
+            } else {
+                block.scalar(pass, first, i, x, dst, stride);
             }
-            if SPLIT {
-                a01 = _mm256_add_epi32(a01, _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(h01));
-                a23 = _mm256_add_epi32(a23, _mm256_slli_epi32::<{ SPLIT_BITS as i32 }>(h23));
-            }
-            let words =
-                _mm256_packs_epi32(_mm256_sra_epi32(a01, shift), _mm256_sra_epi32(a23, shift));
-            // Lane 0 holds rows 0 and 2, lane 1 rows 1 and 3.
-            let bytes = _mm256_packus_epi16(words, zero);
-            let words = [
-                _mm256_extract_epi32::<0>(bytes),
-                _mm256_extract_epi32::<4>(bytes),
-                _mm256_extract_epi32::<1>(bytes),
-                _mm256_extract_epi32::<5>(bytes),
-            ];
-            // SAFETY: `check` bounds the block's rows of column `i`.
-            unsafe { store_pixels(words, block.n, dst, first * stride + i * OUT_PIXEL, stride) };
+            i += 1;
         }
     }
 }
@@ -204,80 +259,133 @@ pub(super) unsafe fn horizontal_avx512(pass: &Horizontal<'_>, dst: &mut [u8], st
     }
 }
 
+/// Output `x`'s sums for the block's rows, shifted: row `r` in lane `r`, four channels each.
+///
+/// # Safety
+/// `block.fits(pass, x)`.
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+unsafe fn pixel_avx512<const SPLIT: bool>(
+    pass: &Horizontal<'_>,
+    block: &Block,
+    x: usize,
+    masks: [__m512i; 2],
+) -> __m512i {
+    let (taps, pairs) = (&pass.axis.taps, &pass.axis.pairs);
+    let [r0, r1, r2, r3] = block.rows;
+    let start = (taps.starts[x] as usize - pass.x0) * pass.channels;
+    let lo = pairs.lo_row(x);
+    let hi = pairs.hi_row(x).unwrap_or(lo);
+    let mut acc = _mm512_set1_epi32(1 << (pass.axis.precision_bits - 1));
+    let mut acc_hi = _mm512_setzero_si512();
+    for j in 0..pairs.groups[x] as usize {
+        let off = start + j * GROUP_TAPS * pass.channels;
+        // SAFETY: `fits` bounds the 16 bytes at `off` of every row of the block.
+        let v = unsafe {
+            let v = _mm512_castsi128_si512(_mm_loadu_si128(r0.add(off).cast()));
+            let v = _mm512_inserti32x4::<1>(v, _mm_loadu_si128(r1.add(off).cast()));
+            let v = _mm512_inserti32x4::<2>(v, _mm_loadu_si128(r2.add(off).cast()));
+            _mm512_inserti32x4::<3>(v, _mm_loadu_si128(r3.add(off).cast()))
+        };
+        let (p, q) = (
+            _mm512_shuffle_epi8(v, masks[0]),
+            _mm512_shuffle_epi8(v, masks[1]),
+        );
+        let (wp, wq) = (
+            _mm512_set1_epi32(lo[2 * j]),
+            _mm512_set1_epi32(lo[2 * j + 1]),
+        );
+        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(p, wp));
+        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(q, wq));
+        if SPLIT {
+            let (wp, wq) = (
+                _mm512_set1_epi32(hi[2 * j]),
+                _mm512_set1_epi32(hi[2 * j + 1]),
+            );
+            acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(p, wp));
+            acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(q, wq));
+        }
+    }
+    if SPLIT {
+        acc = _mm512_add_epi32(acc, _mm512_slli_epi32::<{ SPLIT_BITS }>(acc_hi));
+    }
+    _mm512_sra_epi32(acc, _mm_cvtsi32_si128(pass.axis.precision_bits as i32))
+}
+
 #[target_feature(enable = "avx512f,avx512bw")]
 unsafe fn horizontal_avx512_<const SPLIT: bool>(
     pass: &Horizontal<'_>,
     dst: &mut [u8],
     stride: usize,
 ) {
-    let (taps, pairs) = (&pass.axis.taps, &pass.axis.pairs);
-    let zero = _mm512_setzero_si512();
-    // SAFETY: 16-byte arrays.
-    let (m0, m1) = unsafe {
-        (
-            _mm512_broadcast_i32x4(_mm_loadu_si128(pair_mask(pass.channels, 0).as_ptr().cast())),
-            _mm512_broadcast_i32x4(_mm_loadu_si128(pair_mask(pass.channels, 2).as_ptr().cast())),
-        )
+    let mask = |p| {
+        // SAFETY: a 16-byte array.
+        _mm512_broadcast_i32x4(unsafe {
+            _mm_loadu_si128(pair_mask(pass.channels, p).as_ptr().cast())
+        })
     };
-    let half = _mm512_set1_epi32(1 << (pass.axis.precision_bits - 1));
-    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
+    let masks = [mask(0), mask(2)];
+    let zero = _mm512_setzero_si512();
+    let len = pass.xs.len();
     for first in (0..pass.rows).step_by(BLOCK_ROWS) {
         let block = Block::new(pass, first);
-        let [r0, r1, r2, r3] = block.rows;
-        for (i, x) in pass.xs.clone().enumerate() {
-            if !block.fits(pass, x) {
-                block.scalar(pass, first, i, x, dst, stride);
+        let mut i = 0;
+        while i < len {
+            let x = pass.xs.start + i;
+            let at = first * stride + i * OUT_PIXEL;
+            if i + RUN <= len && (x..x + RUN).all(|x| block.fits(pass, x)) {
+                // SAFETY: every output of the run fits.
+                let [a, b, c, d] = unsafe {
+                    [
+                        pixel_avx512::<SPLIT>(pass, &block, x, masks),
+                        pixel_avx512::<SPLIT>(pass, &block, x + 1, masks),
+                        pixel_avx512::<SPLIT>(pass, &block, x + 2, masks),
+                        pixel_avx512::<SPLIT>(pass, &block, x + 3, masks),
+                    ]
+                };
+                // Lane r: row r's four pixels, in order.
+                let bytes = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+                let lanes = [
+                    _mm512_castsi512_si128(bytes),
+                    _mm512_extracti32x4_epi32::<1>(bytes),
+                    _mm512_extracti32x4_epi32::<2>(bytes),
+                    _mm512_extracti32x4_epi32::<3>(bytes),
+                ];
+                for (r, lane) in lanes.into_iter().enumerate().take(block.n) {
+                    let at = at + r * stride;
+                    dst[at..at + RUN * OUT_PIXEL].copy_from_slice(&to_bytes_128(lane));
+                }
+                i += RUN;
                 continue;
             }
-            let start = (taps.starts[x] as usize - pass.x0) * pass.channels;
-            let lo = pairs.lo_row(x);
-            let hi = pairs.hi_row(x).unwrap_or(lo);
-            let (mut acc, mut acc_hi) = (half, zero);
-            for j in 0..pairs.groups[x] as usize {
-                let off = start + j * GROUP_TAPS * pass.channels;
-                // SAFETY: `fits` bounds the 16 bytes at `off` of every row of the block.
-                let v = unsafe {
-                    let v = _mm512_castsi128_si512(_mm_loadu_si128(r0.add(off).cast()));
-                    let v = _mm512_inserti32x4::<1>(v, _mm_loadu_si128(r1.add(off).cast()));
-                    let v = _mm512_inserti32x4::<2>(v, _mm_loadu_si128(r2.add(off).cast()));
-                    _mm512_inserti32x4::<3>(v, _mm_loadu_si128(r3.add(off).cast()))
-                };
-                let (p, q) = (_mm512_shuffle_epi8(v, m0), _mm512_shuffle_epi8(v, m1));
-                let (wp, wq) = (
-                    _mm512_set1_epi32(lo[2 * j]),
-                    _mm512_set1_epi32(lo[2 * j + 1]),
-                );
-                acc = _mm512_add_epi32(acc, _mm512_madd_epi16(p, wp));
-                acc = _mm512_add_epi32(acc, _mm512_madd_epi16(q, wq));
-                if SPLIT {
-                    let (wp, wq) = (
-                        _mm512_set1_epi32(hi[2 * j]),
-                        _mm512_set1_epi32(hi[2 * j + 1]),
-                    );
-                    acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(p, wp));
-                    acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(q, wq));
-                }
+            if block.fits(pass, x) {
+                // SAFETY: it fits.
+                let acc = unsafe { pixel_avx512::<SPLIT>(pass, &block, x, masks) };
+                // Lane r holds row r; after packing, its first 32 bits are the pixel.
+                let bytes = _mm512_packus_epi16(_mm512_packs_epi32(acc, zero), zero);
+                let firsts = _mm512_castsi512_si128(_mm512_permutexvar_epi32(
+                    _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                    bytes,
+                ));
+                let words = [
+                    _mm_extract_epi32::<0>(firsts),
+                    _mm_extract_epi32::<1>(firsts),
+                    _mm_extract_epi32::<2>(firsts),
+                    _mm_extract_epi32::<3>(firsts),
+                ];
+                store_pixels(words, block.n, dst, at, stride);
+            } else {
+                block.scalar(pass, first, i, x, dst, stride);
             }
-            if SPLIT {
-                acc = _mm512_add_epi32(acc, _mm512_slli_epi32::<{ SPLIT_BITS }>(acc_hi));
-            }
-            let acc = _mm512_sra_epi32(acc, shift);
-            // Lane r holds row r; after packing, its first 32 bits are the pixel.
-            let bytes = _mm512_packus_epi16(_mm512_packs_epi32(acc, zero), zero);
-            let firsts = _mm512_castsi512_si128(_mm512_permutexvar_epi32(
-                _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
-                bytes,
-            ));
-            let words = [
-                _mm_extract_epi32::<0>(firsts),
-                _mm_extract_epi32::<1>(firsts),
-                _mm_extract_epi32::<2>(firsts),
-                _mm_extract_epi32::<3>(firsts),
-            ];
-            // SAFETY: `check` bounds the block's rows of column `i`.
-            unsafe { store_pixels(words, block.n, dst, first * stride + i * OUT_PIXEL, stride) };
+            i += 1;
         }
     }
+}
+
+#[inline(always)]
+fn to_bytes_128(v: __m128i) -> [u8; 16] {
+    // SAFETY: same size, any bit pattern is valid.
+    unsafe { std::mem::transmute(v) }
 }
 
 /// # Safety
