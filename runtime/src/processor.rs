@@ -464,6 +464,22 @@ impl Processor {
         self
     }
 
+    /// The same processor on the CPU twin with a pool of `threads` threads (images, and the
+    /// rows of large images, run in parallel on it).
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join("twinproc-doc-threads");
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # std::fs::write(dir.join("preprocessor_config.json"),
+    /// #     r#"{"image_processor_type": "CLIPImageProcessor", "size": 32, "crop_size": 32}"#)?;
+    /// let processor = twinproc::AutoImageProcessor::from_pretrained(&dir)?.with_cpu_threads(1)?;
+    /// assert_eq!(processor.backend().name(), "cpu");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_cpu_threads(self, threads: usize) -> Result<Self> {
+        Ok(self.with_backend(Arc::new(CpuBackend::with_threads(threads)?)))
+    }
+
     /// Where `preprocess` computes.
     pub fn backend(&self) -> &dyn Backend {
         &*self.backend

@@ -56,6 +56,10 @@ fn preprocess_matches_transformers_batch() {
             "--out".into(),
             out.display().to_string(),
         ];
+        if backend == "pil" {
+            // One thread for the decoding and the CPU twin: the same bytes.
+            args.extend(["--threads".into(), "1".into()]);
+        }
         args.extend(names.iter().map(|n| image_path(n).display().to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = twinproc(&args);
@@ -142,6 +146,26 @@ fn cuda_backend_is_a_clear_error_without_cuda() {
     let err = stderr(&output);
     assert!(err.contains("CUDA"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // Threads are the CPU twin's: asking them of CUDA is an error of its own, before any work.
+    let output = twinproc(&[
+        "preprocess",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--backend",
+        "cuda",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().expect("utf-8"),
+        image.to_str().expect("utf-8"),
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(
+        err.trim(),
+        "twinproc: --threads applies to the CPU backend",
+        "{err}"
+    );
 }
 
 #[test]

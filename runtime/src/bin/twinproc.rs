@@ -66,6 +66,9 @@ enum Command {
         /// Where to compute.
         #[arg(long, value_enum, default_value = "auto")]
         backend: BackendArg,
+        /// Worker threads of the CPU twin, decoding included (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
         /// The safetensors file to write.
         #[arg(long)]
         out: PathBuf,
@@ -140,18 +143,33 @@ impl From<BackendArg> for BackendChoice {
     }
 }
 
+/// Decodes the files in parallel (decoding, PNG's above all, is most of a run from files); the
+/// first error in the files' order wins.
 fn open_all(paths: &[PathBuf]) -> Result<Vec<Image>, Error> {
-    paths.iter().map(Image::open).collect()
+    use rayon::prelude::*;
+    paths.par_iter().map(Image::open).collect()
 }
 
 fn preprocess(
     config: &Path,
     numerics: Numerics,
-    backend: BackendArg,
+    (backend, threads): (BackendArg, Option<usize>),
     out: &Path,
     paths: &[PathBuf],
 ) -> Result<(), Error> {
     let processor = load(config, numerics)?;
+    if let Some(n) = threads {
+        if matches!(backend, BackendArg::Cuda) {
+            return Err(Error::InvalidArgument(
+                "--threads applies to the CPU backend".into(),
+            ));
+        }
+        // The CPU twin and the decoding both run on rayon's global pool.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| Error::InvalidArgument(format!("cannot start {n} threads: {e}")))?;
+    }
     let backend = select(backend.into())?;
     let images = open_all(paths)?;
     let batch = processor
@@ -388,9 +406,16 @@ fn main() -> ExitCode {
             config,
             numerics,
             backend,
+            threads,
             out,
             images,
-        } => preprocess(config, (*numerics).into(), *backend, out, images),
+        } => preprocess(
+            config,
+            (*numerics).into(),
+            (*backend, *threads),
+            out,
+            images,
+        ),
         Command::Inspect { config } => inspect(config),
         Command::Bench {
             config,

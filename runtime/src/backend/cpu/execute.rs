@@ -281,41 +281,32 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
                 .chunks_exact(256)
                 .map(|t| t.try_into().expect("256 levels"))
                 .collect();
-            write_levels(
-                view,
-                window,
-                dest,
-                canvas,
-                channels,
-                channels_last,
-                |c, v| tables[c][usize::from(v)],
-            )
+            write_levels(view, window, dest, canvas, channels, channels_last, |c| {
+                let table = tables[c];
+                move |v: u8| table[usize::from(v)]
+            })
         }
-        (Dest::U8(dest), None) => write_levels(
-            view,
-            window,
-            dest,
-            canvas,
-            channels,
-            channels_last,
-            |_, v| v,
-        ),
+        (Dest::U8(dest), None) => {
+            write_levels(view, window, dest, canvas, channels, channels_last, |_| {
+                |v| v
+            })
+        }
         // The backend allocates each output's type from its plan's level map.
         _ => unreachable!("an output's type follows its level map"),
     }
 }
 
-/// The crop of the view by `window`, each sample through `map(channel, level)`, into a canvas of
-/// `canvas` (height, width) in CHW planes or HWC rows.
+/// The crop of the view by `window`, each sample of channel `c` through `map(c)`, into a canvas
+/// of `canvas` (height, width) in CHW planes or HWC rows.
 #[inline(always)]
-fn write_levels<T: Copy>(
+fn write_levels<T: Copy, M: Fn(u8) -> T>(
     view: &View<'_>,
     window: &CropWindow,
     dest: &mut [T],
     (canvas_h, canvas_w): (usize, usize),
     channels: usize,
     channels_last: bool,
-    map: impl Fn(usize, u8) -> T,
+    map: impl Fn(usize) -> M,
 ) {
     let r = view.region;
     // Output columns `xa..xb` lie in the computed region; the others are outside the image.
@@ -335,7 +326,8 @@ fn write_levels<T: Copy>(
         });
         let (xa, xb) = if row.is_some() { (xa, xb) } else { (0, 0) };
         for c in 0..channels {
-            let pad = map(c, 0);
+            let map = map(c);
+            let pad = map(0);
             let (start, step) = if channels_last {
                 (y * canvas_w * channels + c, channels)
             } else {
@@ -351,14 +343,14 @@ fn write_levels<T: Copy>(
                 if step == 1 {
                     let out = &mut out[xa..xb];
                     match view.bpp {
-                        4 => map_row::<4, T>(row, ch, out, &map, c),
-                        3 => map_row::<3, T>(row, ch, out, &map, c),
-                        2 => map_row::<2, T>(row, ch, out, &map, c),
-                        _ => map_row::<1, T>(row, ch, out, &map, c),
+                        4 => map_row::<4, T>(row, ch, out, &map),
+                        3 => map_row::<3, T>(row, ch, out, &map),
+                        2 => map_row::<2, T>(row, ch, out, &map),
+                        _ => map_row::<1, T>(row, ch, out, &map),
                     }
                 } else {
                     for x in xa..xb {
-                        out[x * step] = map(c, row[(x - xa) * view.bpp + ch]);
+                        out[x * step] = map(row[(x - xa) * view.bpp + ch]);
                     }
                 }
             }
@@ -366,16 +358,15 @@ fn write_levels<T: Copy>(
     }
 }
 
-/// `out[i] = map(c, row[i * BPP + ch])`.
+/// `out[i] = map(row[i * BPP + ch])`.
 #[inline(always)]
 fn map_row<const BPP: usize, T: Copy>(
     row: &[u8],
     ch: usize,
     out: &mut [T],
-    map: &impl Fn(usize, u8) -> T,
-    c: usize,
+    map: &impl Fn(u8) -> T,
 ) {
     for (o, px) in out.iter_mut().zip(row.chunks_exact(BPP)) {
-        *o = map(c, px[ch]);
+        *o = map(px[ch]);
     }
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Turn scripts/bench.sh's JSON lines (standard input) into the Markdown table of BENCHMARKS.md."""
+import json
+import sys
+
+rows = {}
+header = ""
+for line in sys.stdin:
+    line = line.strip()
+    if line.startswith("#"):
+        header = line
+        continue
+    if not line.startswith("{"):
+        continue
+    d = json.loads(line)
+    key = (d["case"], d["threads"])
+    row = rows.setdefault(key, {})
+    rate = d["images_per_s"]
+    if "numerics" in d:
+        row[f"twinproc {d['numerics']}"] = rate
+        row["kernels"] = d.get("kernels", "")
+        row["images"] = d["images"]
+    elif "tensor input" in d["tool"]:
+        row["hf tensor"] = rate
+    elif "Pil on" in d["tool"]:
+        row["hf pil"] = rate
+    else:
+        row["hf torchvision"] = rate
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+print(header)
+print()
+print("| case | images | threads | twinproc `pil` | transformers PIL backend | ratio "
+      "| twinproc `torchvision` | transformers torchvision (PIL images) | (uint8 tensors) | ratio to tensors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for (case, threads), r in rows.items():
+    pil, hf_pil = r.get("twinproc pil"), r.get("hf pil")
+    tv, hf_tv, hf_tensor = r.get("twinproc torchvision"), r.get("hf torchvision"), r.get("hf tensor")
+    fmt = lambda v: f"{v:.0f}" if v else "–"
+    print(f"| {case} | {r.get('images', '')} | {threads} | **{fmt(pil)}** | {fmt(hf_pil)} | {ratio(pil, hf_pil)} "
+          f"| **{fmt(tv)}** | {fmt(hf_tv)} | {fmt(hf_tensor)} | {ratio(tv, hf_tensor)} |")
+scaling = []
+for (case, threads), r in rows.items():
+    one = rows.get((case, 1), {})
+    if threads == 2:
+        for n in ("pil", "torchvision"):
+            a, b = r.get(f"twinproc {n}"), one.get(f"twinproc {n}")
+            if a and b:
+                scaling.append(f"{case} {n} {a / b:.2f}×")
+if scaling:
+    print()
+    print("2 threads against 1 (twinproc): " + ", ".join(scaling))
