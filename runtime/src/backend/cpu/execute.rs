@@ -279,6 +279,7 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
         (Dest::F32(dest), Some(table)) => {
             let tables: Vec<&[f32; 256]> = table
                 .chunks_exact(256)
+                // `chunks_exact(256)` yields 256 values each: the conversion cannot fail.
                 .map(|t| t.try_into().expect("256 levels"))
                 .collect();
             write_levels(view, window, dest, canvas, channels, channels_last, |c| {
