@@ -22,6 +22,19 @@ impl TensorData {
         }
     }
 
+    /// The elements as little-endian bytes: borrowed on a little-endian machine (no copy).
+    pub fn le_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        if cfg!(target_endian = "little") {
+            std::borrow::Cow::Borrowed(match self {
+                TensorData::F32(v) => bytemuck::cast_slice(v),
+                TensorData::U8(v) => v,
+                TensorData::I64(v) => bytemuck::cast_slice(v),
+            })
+        } else {
+            std::borrow::Cow::Owned(self.to_le_bytes())
+        }
+    }
+
     /// The elements as little-endian bytes.
     pub fn to_le_bytes(&self) -> Vec<u8> {
         match self {
@@ -181,39 +194,52 @@ impl BatchFeature {
         Ok(BatchFeature { data })
     }
 
-    /// Writes every output to a safetensors file (copying device tensors to the host first); lists
-    /// are written as `key.000`, `key.001`, ...
+    /// The same features with every tensor in host memory: host tensors move, device ones are
+    /// copied.
+    pub fn into_host(self) -> Result<BatchFeature> {
+        if self.on_host() {
+            return Ok(self);
+        }
+        self.to_host()
+    }
+
+    fn on_host(&self) -> bool {
+        self.data
+            .values()
+            .all(|f| matches!(f, Feature::Tensor(_) | Feature::List(_)))
+    }
+
+    /// Writes every output to a safetensors file (copying device tensors to the host first, host
+    /// tensors written from where they are); lists are written as `key.000`, `key.001`, ...
     pub fn save_safetensors(&self, path: &Path, metadata: BTreeMap<String, String>) -> Result<()> {
-        let mut owned: Vec<(String, Vec<usize>, safetensors::Dtype, Vec<u8>)> = Vec::new();
-        for (key, feature) in &self.to_host()?.data {
+        let host = match self.on_host() {
+            true => std::borrow::Cow::Borrowed(self),
+            false => std::borrow::Cow::Owned(self.to_host()?),
+        };
+        let mut owned: Vec<(String, &Tensor)> = Vec::new();
+        for (key, feature) in &host.data {
             match feature {
-                Feature::Tensor(t) => owned.push((
-                    key.clone(),
-                    t.shape.clone(),
-                    t.data.dtype(),
-                    t.data.to_le_bytes(),
-                )),
+                Feature::Tensor(t) => owned.push((key.clone(), t)),
                 Feature::Device(_) | Feature::DeviceList(_) => {}
                 Feature::List(list) => {
-                    for (i, t) in list.iter().enumerate() {
-                        owned.push((
-                            format!("{key}.{i:03}"),
-                            t.shape.clone(),
-                            t.data.dtype(),
-                            t.data.to_le_bytes(),
-                        ));
-                    }
+                    owned.extend(
+                        list.iter()
+                            .enumerate()
+                            .map(|(i, t)| (format!("{key}.{i:03}"), t)),
+                    );
                 }
             }
         }
+        let bytes: Vec<_> = owned.iter().map(|(_, t)| t.data.le_bytes()).collect();
         let write_error = |message: String| Error::Write {
             path: path.to_path_buf(),
             message,
         };
         let views = owned
             .iter()
-            .map(|(key, shape, dtype, bytes)| {
-                safetensors::tensor::TensorView::new(*dtype, shape.clone(), bytes)
+            .zip(&bytes)
+            .map(|((key, t), bytes)| {
+                safetensors::tensor::TensorView::new(t.data.dtype(), t.shape.clone(), bytes)
                     .map(|view| (key.clone(), view))
                     .map_err(|e| write_error(e.to_string()))
             })

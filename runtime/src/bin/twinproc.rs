@@ -179,7 +179,7 @@ fn preprocess(
             &ImagesKwargs::default(),
             Stacking::Stack,
         )?
-        .to_host()?;
+        .into_host()?;
     let metadata = BTreeMap::from([
         ("numerics".to_owned(), numerics.name().to_owned()),
         ("backend".to_owned(), backend.name()),
