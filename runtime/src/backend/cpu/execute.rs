@@ -277,13 +277,15 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
     let channels_last = output.channels_last;
     match (&mut output.dest, &levels.table) {
         (Dest::F32(dest), Some(table)) => {
-            let tables: Vec<&[f32; 256]> = table
-                .chunks_exact(256)
-                // `chunks_exact(256)` yields 256 values each: the conversion cannot fail.
-                .map(|t| t.try_into().expect("256 levels"))
-                .collect();
+            // No allocation per window: each channel's 256 values are found when its rows start.
+            let levels = |c: usize| -> &[f32; 256] {
+                // `c < channels` and the table holds `channels * 256` values: this cannot fail.
+                table[c * 256..(c + 1) * 256]
+                    .try_into()
+                    .expect("256 levels")
+            };
             write_levels(view, window, dest, canvas, channels, channels_last, |c| {
-                let table = tables[c];
+                let table = levels(c);
                 move |v: u8| table[usize::from(v)]
             })
         }
