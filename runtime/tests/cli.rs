@@ -127,12 +127,12 @@ fn invalid_config_fails_naming_the_key() {
     assert!(err.contains("crop_size"), "{err}");
 }
 
-#[test]
-fn cuda_backend_is_a_clear_error_without_cuda() {
+/// `preprocess` of one image on CUDA with `extra` arguments: it must fail; its standard error.
+fn cuda_preprocess_error(extra: &[&str]) -> String {
     let config = config_dir("clip_vit_b32");
     let image = image_path("chelsea.png");
     let out = out_path("cuda");
-    let output = twinproc(&[
+    let mut args = vec![
         "preprocess",
         "--config",
         config.to_str().expect("utf-8"),
@@ -140,27 +140,21 @@ fn cuda_backend_is_a_clear_error_without_cuda() {
         "cuda",
         "--out",
         out.to_str().expect("utf-8"),
-        image.to_str().expect("utf-8"),
-    ]);
+    ];
+    args.extend(extra);
+    args.push(image.to_str().expect("utf-8"));
+    let output = twinproc(&args);
     assert!(!output.status.success());
-    let err = stderr(&output);
+    stderr(&output)
+}
+
+#[test]
+fn cuda_backend_is_a_clear_error_without_cuda() {
+    let err = cuda_preprocess_error(&[]);
     assert!(err.contains("CUDA"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     // Threads are the CPU twin's: asking them of CUDA is an error of its own, before any work.
-    let output = twinproc(&[
-        "preprocess",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--backend",
-        "cuda",
-        "--threads",
-        "2",
-        "--out",
-        out.to_str().expect("utf-8"),
-        image.to_str().expect("utf-8"),
-    ]);
-    assert!(!output.status.success());
-    let err = stderr(&output);
+    let err = cuda_preprocess_error(&["--threads", "2"]);
     assert_eq!(
         err.trim(),
         "twinproc: --threads applies to the CPU backend",
