@@ -79,6 +79,54 @@ fn store_pixels(words: [i32; BLOCK_ROWS], n: usize, dst: &mut [u8], at: usize, s
 /// Output pixels computed together: packing four of them gives each row 16 contiguous bytes.
 const RUN: usize = 4;
 
+/// The horizontal pass's loop, the same at every width: blocks of rows; in each, runs of [`RUN`]
+/// outputs stored 16 bytes a row, then single outputs, and the scalar loop for an output whose
+/// loads would pass the source's end. `$pixel` computes one output's sums, `$run_rows` and
+/// `$one_rows` pack them into each row's bytes.
+macro_rules! horizontal_pass {
+    ($name:ident, $feature:literal, $masks:ident, $pixel:ident, $run_rows:ident, $one_rows:ident) => {
+        #[target_feature(enable = $feature)]
+        unsafe fn $name<const SPLIT: bool>(pass: &Horizontal<'_>, dst: &mut [u8], stride: usize) {
+            let masks = $masks(pass.channels);
+            let len = pass.xs.len();
+            for first in (0..pass.rows).step_by(BLOCK_ROWS) {
+                let block = Block::new(pass, first);
+                let mut i = 0;
+                while i < len {
+                    let x = pass.xs.start + i;
+                    let at = first * stride + i * OUT_PIXEL;
+                    if i + RUN <= len && (x..x + RUN).all(|x| block.fits(pass, x)) {
+                        // SAFETY: every output of the run fits.
+                        let sums = unsafe {
+                            [
+                                $pixel::<SPLIT>(pass, &block, x, masks),
+                                $pixel::<SPLIT>(pass, &block, x + 1, masks),
+                                $pixel::<SPLIT>(pass, &block, x + 2, masks),
+                                $pixel::<SPLIT>(pass, &block, x + 3, masks),
+                            ]
+                        };
+                        let rows = $run_rows(sums);
+                        for (r, row) in rows.into_iter().enumerate().take(block.n) {
+                            let at = at + r * stride;
+                            dst[at..at + RUN * OUT_PIXEL].copy_from_slice(&to_bytes_128(row));
+                        }
+                        i += RUN;
+                        continue;
+                    }
+                    if block.fits(pass, x) {
+                        // SAFETY: it fits.
+                        let sums = unsafe { $pixel::<SPLIT>(pass, &block, x, masks) };
+                        store_pixels($one_rows(sums), block.n, dst, at, stride);
+                    } else {
+                        block.scalar(pass, first, i, x, dst, stride);
+                    }
+                    i += 1;
+                }
+            }
+        }
+    };
+}
+
 /// # Safety
 /// The processor has AVX2; `pass.check` succeeded for `dst`.
 #[target_feature(enable = "avx2")]
@@ -173,72 +221,49 @@ unsafe fn pixel_avx2<const SPLIT: bool>(
     [_mm256_sra_epi32(a01, shift), _mm256_sra_epi32(a23, shift)]
 }
 
+/// Four outputs' sums (from [`pixel_avx2`]) as each row's 16 bytes, rows 0 to 3.
 #[target_feature(enable = "avx2")]
-unsafe fn horizontal_avx2_<const SPLIT: bool>(
-    pass: &Horizontal<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    let masks = masks_256(pass.channels);
-    let zero = _mm256_setzero_si256();
-    let len = pass.xs.len();
-    for first in (0..pass.rows).step_by(BLOCK_ROWS) {
-        let block = Block::new(pass, first);
-        let mut i = 0;
-        while i < len {
-            let x = pass.xs.start + i;
-            let at = first * stride + i * OUT_PIXEL;
-            if i + RUN <= len && (x..x + RUN).all(|x| block.fits(pass, x)) {
-                // SAFETY: every output of the run fits.
-                let [a, b, c, d] = unsafe {
-                    [
-                        pixel_avx2::<SPLIT>(pass, &block, x, masks),
-                        pixel_avx2::<SPLIT>(pass, &block, x + 1, masks),
-                        pixel_avx2::<SPLIT>(pass, &block, x + 2, masks),
-                        pixel_avx2::<SPLIT>(pass, &block, x + 3, masks),
-                    ]
-                };
-                // Per lane (rows 0 and 1, then rows 2 and 3), the run's four pixels in order.
-                let rows01 = _mm256_packus_epi16(
-                    _mm256_packs_epi32(a[0], b[0]),
-                    _mm256_packs_epi32(c[0], d[0]),
-                );
-                let rows23 = _mm256_packus_epi16(
-                    _mm256_packs_epi32(a[1], b[1]),
-                    _mm256_packs_epi32(c[1], d[1]),
-                );
-                let lanes = [
-                    _mm256_castsi256_si128(rows01),
-                    _mm256_extracti128_si256::<1>(rows01),
-                    _mm256_castsi256_si128(rows23),
-                    _mm256_extracti128_si256::<1>(rows23),
-                ];
-                for (r, lane) in lanes.into_iter().enumerate().take(block.n) {
-                    let at = at + r * stride;
-                    dst[at..at + RUN * OUT_PIXEL].copy_from_slice(&to_bytes_128(lane));
-                }
-                i += RUN;
-                continue;
-            }
-            if block.fits(pass, x) {
-                // SAFETY: it fits.
-                let [a01, a23] = unsafe { pixel_avx2::<SPLIT>(pass, &block, x, masks) };
-                // Lane 0 holds rows 0 and 2, lane 1 rows 1 and 3.
-                let bytes = _mm256_packus_epi16(_mm256_packs_epi32(a01, a23), zero);
-                let words = [
-                    _mm256_extract_epi32::<0>(bytes),
-                    _mm256_extract_epi32::<4>(bytes),
-                    _mm256_extract_epi32::<1>(bytes),
-                    _mm256_extract_epi32::<5>(bytes),
-                ];
-                store_pixels(words, block.n, dst, at, stride);
-            } else {
-                block.scalar(pass, first, i, x, dst, stride);
-            }
-            i += 1;
-        }
-    }
+#[inline]
+fn run_rows_avx2([a, b, c, d]: [[__m256i; 2]; RUN]) -> [__m128i; BLOCK_ROWS] {
+    // Per lane (rows 0 and 1, then rows 2 and 3), the run's four pixels in order.
+    let rows01 = _mm256_packus_epi16(
+        _mm256_packs_epi32(a[0], b[0]),
+        _mm256_packs_epi32(c[0], d[0]),
+    );
+    let rows23 = _mm256_packus_epi16(
+        _mm256_packs_epi32(a[1], b[1]),
+        _mm256_packs_epi32(c[1], d[1]),
+    );
+    [
+        _mm256_castsi256_si128(rows01),
+        _mm256_extracti128_si256::<1>(rows01),
+        _mm256_castsi256_si128(rows23),
+        _mm256_extracti128_si256::<1>(rows23),
+    ]
 }
+
+/// One output's sums (from [`pixel_avx2`]) as each row's 4 bytes, rows 0 to 3.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn one_rows_avx2([a01, a23]: [__m256i; 2]) -> [i32; BLOCK_ROWS] {
+    // Lane 0 holds rows 0 and 2, lane 1 rows 1 and 3.
+    let bytes = _mm256_packus_epi16(_mm256_packs_epi32(a01, a23), _mm256_setzero_si256());
+    [
+        _mm256_extract_epi32::<0>(bytes),
+        _mm256_extract_epi32::<4>(bytes),
+        _mm256_extract_epi32::<1>(bytes),
+        _mm256_extract_epi32::<5>(bytes),
+    ]
+}
+
+horizontal_pass!(
+    horizontal_avx2_,
+    "avx2",
+    masks_256,
+    pixel_avx2,
+    run_rows_avx2,
+    one_rows_avx2
+);
 
 /// # Safety
 /// The processor has AVX-512F and AVX-512BW; `pass.check` succeeded for `dst`.
@@ -310,75 +335,57 @@ unsafe fn pixel_avx512<const SPLIT: bool>(
     _mm512_sra_epi32(acc, _mm_cvtsi32_si128(pass.axis.precision_bits as i32))
 }
 
+/// The shuffle controls of a pass's pixel pairs, in every 128-bit lane.
 #[target_feature(enable = "avx512f,avx512bw")]
-unsafe fn horizontal_avx512_<const SPLIT: bool>(
-    pass: &Horizontal<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
+fn masks_512(channels: usize) -> [__m512i; 2] {
     let mask = |p| {
         // SAFETY: a 16-byte array.
-        _mm512_broadcast_i32x4(unsafe {
-            _mm_loadu_si128(pair_mask(pass.channels, p).as_ptr().cast())
-        })
+        _mm512_broadcast_i32x4(unsafe { _mm_loadu_si128(pair_mask(channels, p).as_ptr().cast()) })
     };
-    let masks = [mask(0), mask(2)];
-    let zero = _mm512_setzero_si512();
-    let len = pass.xs.len();
-    for first in (0..pass.rows).step_by(BLOCK_ROWS) {
-        let block = Block::new(pass, first);
-        let mut i = 0;
-        while i < len {
-            let x = pass.xs.start + i;
-            let at = first * stride + i * OUT_PIXEL;
-            if i + RUN <= len && (x..x + RUN).all(|x| block.fits(pass, x)) {
-                // SAFETY: every output of the run fits.
-                let [a, b, c, d] = unsafe {
-                    [
-                        pixel_avx512::<SPLIT>(pass, &block, x, masks),
-                        pixel_avx512::<SPLIT>(pass, &block, x + 1, masks),
-                        pixel_avx512::<SPLIT>(pass, &block, x + 2, masks),
-                        pixel_avx512::<SPLIT>(pass, &block, x + 3, masks),
-                    ]
-                };
-                // Lane r: row r's four pixels, in order.
-                let bytes = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
-                let lanes = [
-                    _mm512_castsi512_si128(bytes),
-                    _mm512_extracti32x4_epi32::<1>(bytes),
-                    _mm512_extracti32x4_epi32::<2>(bytes),
-                    _mm512_extracti32x4_epi32::<3>(bytes),
-                ];
-                for (r, lane) in lanes.into_iter().enumerate().take(block.n) {
-                    let at = at + r * stride;
-                    dst[at..at + RUN * OUT_PIXEL].copy_from_slice(&to_bytes_128(lane));
-                }
-                i += RUN;
-                continue;
-            }
-            if block.fits(pass, x) {
-                // SAFETY: it fits.
-                let acc = unsafe { pixel_avx512::<SPLIT>(pass, &block, x, masks) };
-                // Lane r holds row r; after packing, its first 32 bits are the pixel.
-                let bytes = _mm512_packus_epi16(_mm512_packs_epi32(acc, zero), zero);
-                let firsts = _mm512_castsi512_si128(_mm512_permutexvar_epi32(
-                    _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
-                    bytes,
-                ));
-                let words = [
-                    _mm_extract_epi32::<0>(firsts),
-                    _mm_extract_epi32::<1>(firsts),
-                    _mm_extract_epi32::<2>(firsts),
-                    _mm_extract_epi32::<3>(firsts),
-                ];
-                store_pixels(words, block.n, dst, at, stride);
-            } else {
-                block.scalar(pass, first, i, x, dst, stride);
-            }
-            i += 1;
-        }
-    }
+    [mask(0), mask(2)]
 }
+
+/// Four outputs' sums (from [`pixel_avx512`]) as each row's 16 bytes, rows 0 to 3.
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+fn run_rows_avx512([a, b, c, d]: [__m512i; RUN]) -> [__m128i; BLOCK_ROWS] {
+    // Lane r: row r's four pixels, in order.
+    let bytes = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+    [
+        _mm512_castsi512_si128(bytes),
+        _mm512_extracti32x4_epi32::<1>(bytes),
+        _mm512_extracti32x4_epi32::<2>(bytes),
+        _mm512_extracti32x4_epi32::<3>(bytes),
+    ]
+}
+
+/// One output's sums (from [`pixel_avx512`]) as each row's 4 bytes, rows 0 to 3.
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+fn one_rows_avx512(acc: __m512i) -> [i32; BLOCK_ROWS] {
+    let zero = _mm512_setzero_si512();
+    // Lane r holds row r; after packing, its first 32 bits are the pixel.
+    let bytes = _mm512_packus_epi16(_mm512_packs_epi32(acc, zero), zero);
+    let firsts = _mm512_castsi512_si128(_mm512_permutexvar_epi32(
+        _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        bytes,
+    ));
+    [
+        _mm_extract_epi32::<0>(firsts),
+        _mm_extract_epi32::<1>(firsts),
+        _mm_extract_epi32::<2>(firsts),
+        _mm_extract_epi32::<3>(firsts),
+    ]
+}
+
+horizontal_pass!(
+    horizontal_avx512_,
+    "avx512f,avx512bw",
+    masks_512,
+    pixel_avx512,
+    run_rows_avx512,
+    one_rows_avx512
+);
 
 #[inline(always)]
 fn to_bytes_128(v: __m128i) -> [u8; 16] {
