@@ -121,6 +121,7 @@ enum KernelsArg {
     Scalar,
     Avx2,
     Avx512,
+    Avx512vbmi,
 }
 
 impl From<KernelsArg> for Kernels {
@@ -129,6 +130,7 @@ impl From<KernelsArg> for Kernels {
             KernelsArg::Scalar => Kernels::Scalar,
             KernelsArg::Avx2 => Kernels::Avx2,
             KernelsArg::Avx512 => Kernels::Avx512,
+            KernelsArg::Avx512vbmi => Kernels::Avx512Vbmi,
         }
     }
 }

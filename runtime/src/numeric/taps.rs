@@ -115,6 +115,8 @@ pub struct FixedAxis {
     pub precision_bits: u32,
     /// The same weights laid out for the CPU twin's vector multiply-adds.
     pub pairs: PairedTaps,
+    /// The same pairs laid out for byte-permute gathers, built when first asked.
+    pub runs: RunCache,
 }
 
 impl FixedAxis {
@@ -133,6 +135,7 @@ impl FixedAxis {
         };
         FixedAxis {
             pairs: PairedTaps::new(&taps),
+            runs: RunCache::default(),
             taps,
             precision_bits,
         }
@@ -213,6 +216,123 @@ impl PairedTaps {
         self.hi
             .as_ref()
             .map(|hi| &hi[i * self.stride..(i + 1) * self.stride])
+    }
+}
+
+/// Outputs of one [`RunTaps`] run.
+pub const RUN_OUTPUTS: usize = 4;
+
+/// Bytes one load of a run reads: every tap of its outputs must lie in them.
+pub const RUN_BYTES: usize = 64;
+
+/// The pairs of [`PairedTaps`] laid out for runs of [`RUN_OUTPUTS`] consecutive outputs (those from
+/// `4k`), for pixels of `channels` bytes: one [`RUN_BYTES`]-byte load per row from the run's first
+/// tap, then per pair slot `j` a byte-permute index that gathers, in 16-bit lane
+/// `8·o + 2·c + t`, channel `c` of tap `2j + t` of output `o`, and the pair weights of each output
+/// in its four 32-bit lanes. A run whose taps do not fit in one load is marked so (the caller
+/// computes it another way). Same integers as [`PairedTaps`]: only where they sit changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTaps {
+    pub channels: usize,
+    /// Pair slots per run in `index`, `lo` and `hi`.
+    pub slots: usize,
+    /// Per run: its first tap (input index), or `None` when it does not fit in one load.
+    pub base: Vec<Option<u32>>,
+    /// Per run: the pair slots it uses.
+    pub used: Vec<u32>,
+    /// `RUN_BYTES` indices per run and slot.
+    pub index: Vec<u8>,
+    /// 16 lanes (`4 outputs × 4 channels`) per run and slot: low (or whole) pair weights.
+    pub lo: Vec<i32>,
+    /// The high halves, when weights are split.
+    pub hi: Option<Vec<i32>>,
+}
+
+impl RunTaps {
+    /// The runs of `taps` (paired as `pairs`) for `channels`-byte pixels.
+    pub fn new(taps: &AxisTaps<i32>, pairs: &PairedTaps, channels: usize) -> Self {
+        let runs = taps.out_size() / RUN_OUTPUTS;
+        let pairs_of = |x: usize| (taps.lens[x] as usize).div_ceil(2);
+        let outputs = |k: usize| k * RUN_OUTPUTS..(k + 1) * RUN_OUTPUTS;
+        let slots = (0..runs)
+            .flat_map(|k| outputs(k).map(pairs_of))
+            .max()
+            .unwrap_or(0);
+        let mut base = Vec::with_capacity(runs);
+        let mut used = Vec::with_capacity(runs);
+        let mut index = vec![0u8; runs * slots * RUN_BYTES];
+        let mut lo = vec![0i32; runs * slots * 16];
+        let mut hi = pairs.hi.as_ref().map(|_| vec![0i32; runs * slots * 16]);
+        for k in 0..runs {
+            let first = taps.starts[k * RUN_OUTPUTS] as usize;
+            // The last byte any used pair of the run reads, from the run's first tap.
+            let end = outputs(k)
+                .map(|x| (taps.starts[x] as usize - first + 2 * pairs_of(x)) * channels)
+                .max()
+                .unwrap_or(0);
+            let fits = end <= RUN_BYTES;
+            base.push(fits.then_some(first as u32));
+            used.push(outputs(k).map(pairs_of).max().unwrap_or(0) as u32);
+            if !fits {
+                continue;
+            }
+            for j in 0..slots {
+                let at = (k * slots + j) * RUN_BYTES;
+                for (o, x) in outputs(k).enumerate() {
+                    let start = taps.starts[x] as usize - first;
+                    for c in 0..channels {
+                        for t in 0..2 {
+                            // Past the output's taps the weight is zero: any byte will do, and
+                            // the index stays in the load (the permute reads its low 6 bits).
+                            let byte = ((start + 2 * j + t) * channels + c) % RUN_BYTES;
+                            index[at + 2 * (8 * o + 2 * c + t)] = byte as u8;
+                        }
+                    }
+                    let weight = |table: &[i32]| table.get(x * pairs.stride + j).copied();
+                    let lanes = (k * slots + j) * 16 + 4 * o;
+                    let in_row = j < pairs.stride;
+                    lo[lanes..lanes + 4].fill(if in_row {
+                        weight(&pairs.lo).unwrap_or(0)
+                    } else {
+                        0
+                    });
+                    if let (Some(hi), Some(table)) = (&mut hi, &pairs.hi) {
+                        hi[lanes..lanes + 4].fill(if in_row {
+                            weight(table).unwrap_or(0)
+                        } else {
+                            0
+                        });
+                    }
+                }
+            }
+        }
+        RunTaps {
+            channels,
+            slots,
+            base,
+            used,
+            index,
+            lo,
+            hi,
+        }
+    }
+}
+
+/// [`RunTaps`] for each pixel size, built the first time a pass asks (plans are shared, so once per
+/// input size). Derived data: it takes no part in comparing axes.
+#[derive(Debug, Clone, Default)]
+pub struct RunCache([std::sync::OnceLock<RunTaps>; 4]);
+
+impl PartialEq for RunCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl FixedAxis {
+    /// The runs of this axis for `channels`-byte pixels (1 to 4).
+    pub fn runs(&self, channels: usize) -> &RunTaps {
+        self.runs.0[channels - 1].get_or_init(|| RunTaps::new(&self.taps, &self.pairs, channels))
     }
 }
 

@@ -24,11 +24,18 @@ pub enum Kernels {
     Avx2,
     /// x86-64 AVX-512 (F and BW): 512-bit `vpmaddwd`.
     Avx512,
+    /// AVX-512 with VBMI: the horizontal pass gathers four outputs' taps with one byte permute.
+    Avx512Vbmi,
 }
 
 impl Kernels {
     /// Every set, fastest last.
-    pub const ALL: [Kernels; 3] = [Kernels::Scalar, Kernels::Avx2, Kernels::Avx512];
+    pub const ALL: [Kernels; 4] = [
+        Kernels::Scalar,
+        Kernels::Avx2,
+        Kernels::Avx512,
+        Kernels::Avx512Vbmi,
+    ];
 
     /// The name used by `--kernels` and in logs.
     pub fn name(self) -> &'static str {
@@ -36,6 +43,7 @@ impl Kernels {
             Kernels::Scalar => "scalar",
             Kernels::Avx2 => "avx2",
             Kernels::Avx512 => "avx512",
+            Kernels::Avx512Vbmi => "avx512vbmi",
         }
     }
 
@@ -49,6 +57,10 @@ impl Kernels {
             Kernels::Avx512 => {
                 std::arch::is_x86_feature_detected!("avx512f")
                     && std::arch::is_x86_feature_detected!("avx512bw")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernels::Avx512Vbmi => {
+                Kernels::Avx512.is_supported() && std::arch::is_x86_feature_detected!("avx512vbmi")
             }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
@@ -100,6 +112,11 @@ impl Kernels {
             Kernels::Avx512 if self.is_supported() => unsafe {
                 super::x86::horizontal_avx512(pass, dst, dst_stride)
             },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernels::Avx512Vbmi if self.is_supported() => unsafe {
+                super::x86::horizontal_vbmi(pass, dst, dst_stride)
+            },
             _ => {
                 for r in 0..pass.rows {
                     let at = r * dst_stride;
@@ -121,7 +138,7 @@ impl Kernels {
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Kernels::Avx512 if self.is_supported() => unsafe {
+            Kernels::Avx512 | Kernels::Avx512Vbmi if self.is_supported() => unsafe {
                 super::x86::vertical_avx512(pass, dst, dst_stride)
             },
             _ => {

@@ -14,5 +14,5 @@
 mod horizontal;
 mod vertical;
 
-pub(in crate::backend::cpu) use horizontal::{horizontal_avx2, horizontal_avx512};
+pub(in crate::backend::cpu) use horizontal::{horizontal_avx2, horizontal_avx512, horizontal_vbmi};
 pub(in crate::backend::cpu) use vertical::{vertical_avx2, vertical_avx512};
