@@ -296,6 +296,7 @@ fn random_plan(rng: &mut Rng, (w, h): (usize, usize), channels: usize) -> ImageP
     ImagePlan::new(convert, Arc::new(resize), windows, Arc::new(levels), layout)
 }
 
+/// One image per call: the backend also cuts its window into row bands, one per thread and more.
 #[test]
 fn whole_plans_equal_the_reference() {
     let mut rng = Rng(3);

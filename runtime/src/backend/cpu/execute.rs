@@ -41,12 +41,106 @@ pub enum Dest<'a> {
     U8(&'a mut [u8]),
 }
 
-/// An output's place: the values, the canvas `(height, width)` the window is written into at the
-/// top left, and the layout.
+/// The rows of an output's canvas from the window's first row on: in CHW one slice per channel
+/// plane, in HWC one slice of interleaved pixels (the others empty).
+pub enum Planes<'a> {
+    F32([&'a mut [f32]; 4]),
+    U8([&'a mut [u8]; 4]),
+}
+
+/// An output's place: its planes, `width` pixels a canvas row, the layout.
 pub struct Output<'a> {
-    pub dest: Dest<'a>,
-    pub canvas: (usize, usize),
+    pub planes: Planes<'a>,
+    pub width: usize,
     pub channels_last: bool,
+}
+
+/// `channels` planes of `plane` elements each (one interleaved plane when `channels_last`).
+fn split_planes<'a, T>(
+    mut values: &'a mut [T],
+    plane: usize,
+    channels: usize,
+    channels_last: bool,
+) -> [&'a mut [T]; 4] {
+    let mut planes: [&'a mut [T]; 4] = Default::default();
+    if channels_last {
+        planes[0] = values;
+        return planes;
+    }
+    for p in planes.iter_mut().take(channels) {
+        let len = plane.min(values.len());
+        let (head, rest) = std::mem::take(&mut values).split_at_mut(len);
+        *p = head;
+        values = rest;
+    }
+    planes
+}
+
+/// Each plane cut into the row bands `bands` (consecutive, from row 0), rows of `row` elements.
+fn split_rows<'a, T>(
+    planes: [&'a mut [T]; 4],
+    row: usize,
+    bands: &[usize],
+) -> Vec<[&'a mut [T]; 4]> {
+    let mut out: Vec<[&'a mut [T]; 4]> = bands.iter().map(|_| Default::default()).collect();
+    for (p, mut rest) in planes.into_iter().enumerate() {
+        if rest.is_empty() {
+            continue;
+        }
+        for (band, &rows) in out.iter_mut().zip(bands) {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(rows * row);
+            band[p] = head;
+            rest = tail;
+        }
+    }
+    out
+}
+
+impl<'a> Output<'a> {
+    /// The place of an output of `channels` channels in `dest`, a whole canvas of
+    /// `(height, width)`.
+    pub fn new(
+        dest: Dest<'a>,
+        channels: usize,
+        (height, width): (usize, usize),
+        channels_last: bool,
+    ) -> Self {
+        let plane = height * width;
+        let planes = match dest {
+            Dest::F32(v) => Planes::F32(split_planes(v, plane, channels, channels_last)),
+            Dest::U8(v) => Planes::U8(split_planes(v, plane, channels, channels_last)),
+        };
+        Output {
+            planes,
+            width,
+            channels_last,
+        }
+    }
+
+    /// The output cut into consecutive bands of `rows` rows each, from its first row.
+    pub fn bands(self, rows: &[usize], channels: usize) -> Vec<Output<'a>> {
+        let row = if self.channels_last {
+            self.width * channels
+        } else {
+            self.width
+        };
+        let (width, channels_last) = (self.width, self.channels_last);
+        let band = |planes| Output {
+            planes,
+            width,
+            channels_last,
+        };
+        match self.planes {
+            Planes::F32(p) => split_rows(p, row, rows)
+                .into_iter()
+                .map(|p| band(Planes::F32(p)))
+                .collect(),
+            Planes::U8(p) => split_rows(p, row, rows)
+                .into_iter()
+                .map(|p| band(Planes::U8(p)))
+                .collect(),
+        }
+    }
 }
 
 /// 8-bit samples of the rectangle `region` of a resized image: pixel `(x, y)` of the image at
@@ -273,10 +367,9 @@ fn compute<'a>(
 /// where the window lies outside the image.
 fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output: &mut Output<'_>) {
     let channels = levels.channels;
-    let canvas = output.canvas;
-    let channels_last = output.channels_last;
-    match (&mut output.dest, &levels.table) {
-        (Dest::F32(dest), Some(table)) => {
+    let (width, channels_last) = (output.width, output.channels_last);
+    match (&mut output.planes, &levels.table) {
+        (Planes::F32(planes), Some(table)) => {
             // No allocation per window: each channel's 256 values are found when its rows start.
             let levels = |c: usize| -> &[f32; 256] {
                 // `c < channels` and the table holds `channels * 256` values: this cannot fail.
@@ -284,13 +377,13 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
                     .try_into()
                     .expect("256 levels")
             };
-            write_levels(view, window, dest, canvas, channels, channels_last, |c| {
+            write_levels(view, window, planes, width, channels, channels_last, |c| {
                 let table = levels(c);
                 move |v: u8| table[usize::from(v)]
             })
         }
-        (Dest::U8(dest), None) => {
-            write_levels(view, window, dest, canvas, channels, channels_last, |_| {
+        (Planes::U8(planes), None) => {
+            write_levels(view, window, planes, width, channels, channels_last, |_| {
                 |v| v
             })
         }
@@ -299,14 +392,14 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
     }
 }
 
-/// The crop of the view by `window`, each sample of channel `c` through `map(c)`, into a canvas
-/// of `canvas` (height, width) in CHW planes or HWC rows.
+/// The crop of the view by `window`, each sample of channel `c` through `map(c)`, into rows of
+/// `width` pixels: CHW planes or HWC rows.
 #[inline(always)]
 fn write_levels<T: Copy, M: Fn(u8) -> T>(
     view: &View<'_>,
     window: &CropWindow,
-    dest: &mut [T],
-    (canvas_h, canvas_w): (usize, usize),
+    planes: &mut [&mut [T]; 4],
+    width: usize,
     channels: usize,
     channels_last: bool,
     map: impl Fn(usize) -> M,
@@ -318,7 +411,6 @@ fn write_levels<T: Copy, M: Fn(u8) -> T>(
         clip(r.x0 as i64 - window.left),
         clip(r.x1 as i64 - window.left),
     );
-    let plane = canvas_h * canvas_w;
     for y in 0..window.height {
         let sy = window.top + y as i64;
         let row = (xa < xb && sy >= r.y0 as i64 && sy < r.y1 as i64).then(|| {
@@ -331,12 +423,11 @@ fn write_levels<T: Copy, M: Fn(u8) -> T>(
         for c in 0..channels {
             let map = map(c);
             let pad = map(0);
-            let (start, step) = if channels_last {
-                (y * canvas_w * channels + c, channels)
+            let (out, step): (&mut [T], usize) = if channels_last {
+                (&mut planes[0][y * width * channels + c..], channels)
             } else {
-                (c * plane + y * canvas_w, 1)
+                (&mut planes[c][y * width..], 1)
             };
-            let out = &mut dest[start..];
             let mut put = |x: usize, v: T| out[x * step] = v;
             for x in (0..xa).chain(xb..window.width) {
                 put(x, pad);

@@ -9,6 +9,7 @@ mod x86;
 use super::Backend;
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
+use crate::numeric::crop::CropWindow;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::{Feature, Tensor, TensorData};
 use execute::{Dest, Output, run_image};
@@ -121,7 +122,8 @@ fn canvases<'a, T>(
         for _ in plan.windows() {
             let place = placed.next().ok_or_else(mismatch)?;
             let (h, w) = place.canvas;
-            let len = plan.levels.channels * h * w;
+            let channels = plan.levels.channels;
+            let len = channels * h * w;
             // Outputs lie in the buffer in order, apart.
             let skip = place.offset.checked_sub(consumed).ok_or_else(mismatch)?;
             if skip + len > buffer.len() {
@@ -130,15 +132,87 @@ fn canvases<'a, T>(
             let (values, rest) = std::mem::take(&mut buffer)[skip..].split_at_mut(len);
             buffer = rest;
             consumed = place.offset + len;
-            outputs.push(Output {
-                dest: dest(values),
-                canvas: place.canvas,
-                channels_last: place.channels_last,
-            });
+            outputs.push(Output::new(
+                dest(values),
+                channels,
+                place.canvas,
+                place.channels_last,
+            ));
         }
         per_image.push(outputs);
     }
     Ok(per_image)
+}
+
+/// One unit of parallel work: a plan for an image (or for a band of rows of its one window) and
+/// where its outputs go.
+struct Task<'p, 'o> {
+    input: &'p Pixels<'p>,
+    plan: std::borrow::Cow<'p, ImagePlan>,
+    outputs: Vec<Output<'o>>,
+}
+
+/// Rows per band at the least: below that, the rows a band's first pass shares with its
+/// neighbours cost more than the thread gains.
+const MIN_BAND_ROWS: usize = 16;
+
+/// The work of a call: a task per image, and when the batch has fewer images than twice the
+/// threads, an image's one window cut into row bands so that every thread has work (every output
+/// row depends on its own taps alone, so a band computes exactly its rows of the whole).
+fn tasks<'p, 'o>(
+    inputs: &'p [Pixels<'p>],
+    plans: &'p [ImagePlan],
+    per_image: Vec<Vec<Output<'o>>>,
+    threads: usize,
+) -> Vec<Task<'p, 'o>> {
+    let bands = (2 * threads).div_ceil(inputs.len().max(1));
+    let mut tasks = Vec::with_capacity(inputs.len() * bands);
+    for ((input, plan), mut outputs) in inputs.iter().zip(plans).zip(per_image) {
+        let window = match plan.resizes.as_slice() {
+            [only] if only.windows.len() == 1 && outputs.len() == 1 => only.windows[0],
+            _ => {
+                tasks.push(Task {
+                    input,
+                    plan: std::borrow::Cow::Borrowed(plan),
+                    outputs,
+                });
+                continue;
+            }
+        };
+        let rows = window.height.div_ceil(bands).max(MIN_BAND_ROWS);
+        let cuts: Vec<usize> = (0..window.height)
+            .step_by(rows)
+            .map(|y| rows.min(window.height - y))
+            .collect();
+        let output = outputs.pop().expect("one output");
+        let mut top = window.top;
+        for (band, &height) in output
+            .bands(&cuts, plan.levels.channels)
+            .into_iter()
+            .zip(&cuts)
+        {
+            let mut banded = plan.clone();
+            banded.resizes[0].windows[0] = CropWindow {
+                top,
+                height,
+                ..window
+            };
+            top += height as i64;
+            tasks.push(Task {
+                input,
+                plan: std::borrow::Cow::Owned(banded),
+                outputs: vec![band],
+            });
+        }
+    }
+    tasks
+}
+
+/// Runs the tasks on the current pool.
+fn run_tasks(kernels: Kernels, tasks: Vec<Task<'_, '_>>) {
+    tasks
+        .into_par_iter()
+        .for_each(|mut task| run_image(kernels, task.input, &task.plan, &mut task.outputs));
 }
 
 impl Backend for CpuBackend {
@@ -148,49 +222,61 @@ impl Backend for CpuBackend {
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
         check_lengths(inputs, plans)?;
+        let mut data: Vec<Vec<TensorData>> = plans
+            .iter()
+            .map(|plan| {
+                plan.windows()
+                    .map(|w| {
+                        let len = plan.levels.channels * w.height * w.width;
+                        match plan.levels.table {
+                            Some(_) => TensorData::F32(vec![0.0; len]),
+                            None => TensorData::U8(vec![0; len]),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let per_image = data
+            .iter_mut()
+            .zip(plans)
+            .map(|(data, plan)| {
+                data.iter_mut()
+                    .zip(plan.windows())
+                    .map(|(data, w)| {
+                        let dest = match data {
+                            TensorData::F32(v) => Dest::F32(v),
+                            TensorData::U8(v) => Dest::U8(v),
+                            TensorData::I64(_) => unreachable!("outputs are f32 or u8"),
+                        };
+                        let channels_last = plan.layout == crate::ChannelDimension::Last;
+                        Output::new(
+                            dest,
+                            plan.levels.channels,
+                            (w.height, w.width),
+                            channels_last,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
         let kernels = self.kernels;
-        let run = || {
-            let per_image: Vec<Vec<Tensor>> = inputs
-                .par_iter()
-                .zip(plans)
-                .map(|(input, plan)| {
-                    let mut data: Vec<TensorData> = plan
-                        .windows()
-                        .map(|w| {
-                            let len = plan.levels.channels * w.height * w.width;
-                            match plan.levels.table {
-                                Some(_) => TensorData::F32(vec![0.0; len]),
-                                None => TensorData::U8(vec![0; len]),
-                            }
-                        })
-                        .collect();
-                    let mut outputs: Vec<Output<'_>> = data
-                        .iter_mut()
-                        .zip(plan.windows())
-                        .map(|(data, w)| Output {
-                            dest: match data {
-                                TensorData::F32(v) => Dest::F32(v),
-                                TensorData::U8(v) => Dest::U8(v),
-                                TensorData::I64(_) => unreachable!("outputs are f32 or u8"),
-                            },
-                            canvas: (w.height, w.width),
-                            channels_last: plan.layout == crate::ChannelDimension::Last,
-                        })
-                        .collect();
-                    run_image(kernels, input, plan, &mut outputs);
-                    drop(outputs);
-                    data.into_iter()
-                        .zip(plan.windows())
-                        .map(|(data, w)| Tensor {
-                            shape: plan.output_shape(w),
-                            data,
-                        })
-                        .collect()
-                })
-                .collect();
-            per_image.into_iter().flatten().collect()
-        };
-        Ok(self.install(run))
+        self.install(|| {
+            let tasks = tasks(inputs, plans, per_image, rayon::current_num_threads());
+            run_tasks(kernels, tasks)
+        });
+        Ok(data
+            .into_iter()
+            .zip(plans)
+            .flat_map(|(data, plan)| {
+                data.into_iter()
+                    .zip(plan.windows())
+                    .map(|(data, w)| Tensor {
+                        shape: plan.output_shape(w),
+                        data,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect())
     }
 
     /// Writes every output straight into the stacked tensor: no copy after the outputs are
@@ -214,22 +300,18 @@ impl Backend for CpuBackend {
         }
         let kernels = self.kernels;
         let run_all = |per_image: Vec<Vec<Output<'_>>>| {
-            per_image
-                .into_par_iter()
-                .zip(inputs.par_iter().zip(plans))
-                .for_each(|(mut outputs, (input, plan))| {
-                    run_image(kernels, input, plan, &mut outputs)
-                });
+            self.install(|| {
+                let tasks = tasks(inputs, plans, per_image, rayon::current_num_threads());
+                run_tasks(kernels, tasks)
+            })
         };
         let buffer = if floats {
             let mut buffer = zeroed::<f32>(placement.elements);
-            let per_image = canvases(&mut buffer, placement, plans, Dest::F32)?;
-            self.install(|| run_all(per_image));
+            run_all(canvases(&mut buffer, placement, plans, Dest::F32)?);
             TensorData::F32(buffer)
         } else {
             let mut buffer = zeroed::<u8>(placement.elements);
-            let per_image = canvases(&mut buffer, placement, plans, Dest::U8)?;
-            self.install(|| run_all(per_image));
+            run_all(canvases(&mut buffer, placement, plans, Dest::U8)?);
             TensorData::U8(buffer)
         };
         Ok(placement.feature(buffer))
