@@ -114,9 +114,23 @@ impl ToRgb {
 
     /// Writes the converted samples into `out` (resized to fit, its allocation reused).
     pub fn apply_into(self, pixels: &Pixels<'_>, out: &mut Vec<u8>) {
-        let c = pixels.channels;
-        out.resize(pixels.width * pixels.height * self.output_channels(c), 0);
-        let data = &pixels.data;
+        self.apply_rows_into(pixels, 0..pixels.height, out);
+    }
+
+    /// Converts rows `rows` only, each where it lies in the whole converted image: `out` holds
+    /// the whole image's size, its other rows untouched (a resize that reads only these rows, as
+    /// a band or a crop does, converts no more).
+    pub fn apply_rows_into(
+        self,
+        pixels: &Pixels<'_>,
+        rows: std::ops::Range<usize>,
+        out: &mut Vec<u8>,
+    ) {
+        let (c, oc) = (pixels.channels, self.output_channels(pixels.channels));
+        let (row, out_row) = (pixels.width * c, pixels.width * oc);
+        out.resize(pixels.height * out_row, 0);
+        let data = &pixels.data[rows.start * row..rows.end * row];
+        let out = &mut out[rows.start * out_row..rows.end * out_row];
         let pixels = data.chunks_exact(c);
         match self {
             ToRgb::Keep => out.copy_from_slice(data),
@@ -126,19 +140,35 @@ impl ToRgb {
                 }
             }
             ToRgb::GrayAlpha => {
+                let composite = composite_table();
                 for (o, p) in out.chunks_exact_mut(3).zip(pixels) {
-                    o.fill(composite_on_white(p[0], p[1]));
+                    o.fill(composite[usize::from(p[1]) << 8 | usize::from(p[0])]);
                 }
             }
             ToRgb::Rgba => {
+                let composite = composite_table();
                 for (o, p) in out.chunks_exact_mut(3).zip(pixels) {
+                    let alpha = usize::from(p[3]) << 8;
                     for ch in 0..3 {
-                        o[ch] = composite_on_white(p[ch], p[3]);
+                        o[ch] = composite[alpha | usize::from(p[ch])];
                     }
                 }
             }
         }
     }
+}
+
+/// [`composite_on_white`] of every `(alpha, value)`, at `alpha << 8 | value`: one lookup per
+/// sample instead of a division (64 KiB, built once from the function itself).
+fn composite_table() -> &'static [u8; 1 << 16] {
+    static TABLE: std::sync::OnceLock<Box<[u8; 1 << 16]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = Box::new([0u8; 1 << 16]);
+        for (i, v) in table.iter_mut().enumerate() {
+            *v = composite_on_white(i as u8, (i >> 8) as u8);
+        }
+        table
+    })
 }
 
 /// A decoded image's own 8-bit samples (gray 1 channel, gray+alpha 2, RGB 3, RGBA 4), 16-bit samples

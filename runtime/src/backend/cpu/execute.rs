@@ -196,7 +196,13 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                 channel: [0; 4],
             },
             convert => {
-                convert.apply_into(input, converted);
+                // Only the rows the resizes read (a band's or a crop's) are converted.
+                let rows = plan.resizes.iter().fold(Region::EMPTY, |rows, resize| {
+                    let size = (input.width, input.height);
+                    let region = Region::read_by(&resize.windows, resize.resize.output_size(size));
+                    rows.union(&resize.resize.reads(size, region).input)
+                });
+                convert.apply_rows_into(input, rows.y0..rows.y1, converted);
                 Source {
                     pixels: converted,
                     width: input.width,
