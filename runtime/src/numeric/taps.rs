@@ -222,12 +222,15 @@ impl PairedTaps {
 /// Outputs of one [`RunTaps`] run.
 pub const RUN_OUTPUTS: usize = 4;
 
-/// Bytes one load of a run reads: every tap of its outputs must lie in them.
-pub const RUN_BYTES: usize = 64;
+/// Bytes a run reads per row (two 64-byte loads): every tap of its outputs must lie in them.
+pub const RUN_BYTES: usize = 128;
+
+/// Bytes a run's gather makes per row and pair slot: 4 outputs × 4 channels × 2 taps, 16 bits each.
+pub const SLOT_BYTES: usize = 64;
 
 /// The pairs of [`PairedTaps`] laid out for runs of [`RUN_OUTPUTS`] consecutive outputs (those from
-/// `4k`), for pixels of `channels` bytes: one [`RUN_BYTES`]-byte load per row from the run's first
-/// tap, then per pair slot `j` a byte-permute index that gathers, in 16-bit lane
+/// `4k`), for pixels of `channels` bytes: [`RUN_BYTES`] bytes per row from the run's first tap,
+/// then per pair slot `j` a two-register byte-permute index that gathers, in 16-bit lane
 /// `8·o + 2·c + t`, channel `c` of tap `2j + t` of output `o`, and the pair weights of each output
 /// in its four 32-bit lanes. A run whose taps do not fit in one load is marked so (the caller
 /// computes it another way). Same integers as [`PairedTaps`]: only where they sit changes.
@@ -240,7 +243,7 @@ pub struct RunTaps {
     pub base: Vec<Option<u32>>,
     /// Per run: the pair slots it uses.
     pub used: Vec<u32>,
-    /// `RUN_BYTES` indices per run and slot.
+    /// [`SLOT_BYTES`] indices per run and slot.
     pub index: Vec<u8>,
     /// 16 lanes (`4 outputs × 4 channels`) per run and slot: low (or whole) pair weights.
     pub lo: Vec<i32>,
@@ -260,7 +263,7 @@ impl RunTaps {
             .unwrap_or(0);
         let mut base = Vec::with_capacity(runs);
         let mut used = Vec::with_capacity(runs);
-        let mut index = vec![0u8; runs * slots * RUN_BYTES];
+        let mut index = vec![0u8; runs * slots * SLOT_BYTES];
         let mut lo = vec![0i32; runs * slots * 16];
         let mut hi = pairs.hi.as_ref().map(|_| vec![0i32; runs * slots * 16]);
         for k in 0..runs {
@@ -277,13 +280,13 @@ impl RunTaps {
                 continue;
             }
             for j in 0..slots {
-                let at = (k * slots + j) * RUN_BYTES;
+                let at = (k * slots + j) * SLOT_BYTES;
                 for (o, x) in outputs(k).enumerate() {
                     let start = taps.starts[x] as usize - first;
                     for c in 0..channels {
                         for t in 0..2 {
                             // Past the output's taps the weight is zero: any byte will do, and
-                            // the index stays in the load (the permute reads its low 6 bits).
+                            // the index stays in the run (the permute reads its low 7 bits).
                             let byte = ((start + 2 * j + t) * channels + c) % RUN_BYTES;
                             index[at + 2 * (8 * o + 2 * c + t)] = byte as u8;
                         }

@@ -2,7 +2,7 @@
 //! shuffled into pixel pairs, four outputs per run packed into one 16-byte store a row.
 
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
-use crate::numeric::taps::{GROUP_TAPS, RUN_BYTES, RUN_OUTPUTS, SPLIT_BITS};
+use crate::numeric::taps::{GROUP_TAPS, RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
 use std::arch::x86_64::*;
 
 /// Source rows per horizontal block.
@@ -441,8 +441,8 @@ pub(in crate::backend::cpu) unsafe fn horizontal_vbmi(
 
 /// The run of [`RUN`] outputs from `x` for the block's rows, each row's 16 bytes, when `x` starts
 /// a run of the axis's [`RunTaps`](crate::numeric::taps::RunTaps) (`whole`: the pass computes all
-/// of it) and its taps fit in one 64-byte load per row: per pair slot, one byte permute per row
-/// gathers the pairs of all four outputs, against three inserts and two shuffles per four taps
+/// of it) and its taps fit in 128 bytes per row (two loads): per pair slot, one two-register byte
+/// permute per row gathers the pairs of all four outputs, against three inserts and two shuffles per four taps
 /// and output in [`pixel_avx512`].
 ///
 /// # Safety
@@ -468,18 +468,21 @@ unsafe fn run_vbmi<const SPLIT: bool>(
     let lanes: u64 = (0..RUN_OUTPUTS * 4)
         .filter(|lane| lane % 4 < pass.channels)
         .fold(0, |mask, lane| mask | 0b101 << (4 * lane));
-    // SAFETY: `off + 64` bytes of every row of the block lie in the source (`avail`).
+    // SAFETY: `off + RUN_BYTES` bytes of every row of the block lie in the source (`avail`).
     let v = unsafe {
-        block
-            .rows
-            .map(|row| _mm512_loadu_si512(row.add(off).cast()))
+        block.rows.map(|row| {
+            (
+                _mm512_loadu_si512(row.add(off).cast()),
+                _mm512_loadu_si512(row.add(off + 64).cast()),
+            )
+        })
     };
 
     let half = _mm512_set1_epi32(1 << (pass.axis.precision_bits - 1));
     let (mut acc, mut acc_hi) = ([half; BLOCK_ROWS], [_mm512_setzero_si512(); BLOCK_ROWS]);
     for j in 0..runs.used[k] as usize {
         let slot = k * runs.slots + j;
-        let index = &runs.index[slot * RUN_BYTES..(slot + 1) * RUN_BYTES];
+        let index = &runs.index[slot * SLOT_BYTES..(slot + 1) * SLOT_BYTES];
         let lo = &runs.lo[slot * 16..(slot + 1) * 16];
         // SAFETY: 64 bytes each.
         let (index, w) = unsafe {
@@ -496,7 +499,7 @@ unsafe fn run_vbmi<const SPLIT: bool>(
             _ => w,
         };
         for r in 0..BLOCK_ROWS {
-            let p = _mm512_maskz_permutexvar_epi8(lanes, index, v[r]);
+            let p = _mm512_maskz_permutex2var_epi8(lanes, v[r].0, index, v[r].1);
             acc[r] = _mm512_add_epi32(acc[r], _mm512_madd_epi16(p, w));
             if SPLIT {
                 acc_hi[r] = _mm512_add_epi32(acc_hi[r], _mm512_madd_epi16(p, w_hi));
