@@ -62,9 +62,15 @@ const SIZES: [usize; 19] = [
     1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 100, 257, 1001, 2999,
 ];
 
-/// Output sizes for an input size: down by a lot, down a little, up.
+/// Output sizes for an input size: down by a lot (7×: wider than a permute run), by 4.8 (a
+/// 1920-wide image to CLIP's 398: two registers), a little, up.
 fn outputs(rng: &mut Rng, in_size: usize) -> Vec<usize> {
-    let mut outs = vec![in_size.div_ceil(7), in_size * 2 + 1, rng.below(1..300)];
+    let mut outs = vec![
+        in_size.div_ceil(7),
+        (in_size * 5).div_ceil(24),
+        in_size * 2 + 1,
+        rng.below(1..300),
+    ];
     if in_size > 1 {
         outs.push(in_size - 1);
     }
