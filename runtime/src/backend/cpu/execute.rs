@@ -6,7 +6,7 @@
 //! values come from the plan's [`LevelMap`] table. `ResizePlan::run_region` followed by `crop_map`
 //! is the reference this must equal (`tests/kernels.rs`).
 
-use super::kernels::{Horizontal, Kernels, OUT_PIXEL, Vertical};
+use super::kernels::{Horizontal, Kernels, OUT_PIXEL, Vertical, map_row};
 use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
@@ -218,7 +218,7 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
             let region = Region::read_by(&resize.windows, size);
             let view = compute(kernels, &resize.resize, &source, region, stage, resized);
             for (window, output) in resize.windows.iter().zip(&mut outputs) {
-                write_window(&view, window, &plan.levels, output);
+                write_window(kernels, &view, window, &plan.levels, output);
             }
         }
     });
@@ -371,7 +371,13 @@ fn compute<'a>(
 
 /// Writes `window` of the view to `output`: each sample's value from the level map, level 0
 /// where the window lies outside the image.
-fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output: &mut Output<'_>) {
+fn write_window(
+    kernels: Kernels,
+    view: &View<'_>,
+    window: &CropWindow,
+    levels: &LevelMap,
+    output: &mut Output<'_>,
+) {
     let channels = levels.channels;
     let (width, channels_last) = (output.width, output.channels_last);
     match (&mut output.planes, &levels.table) {
@@ -383,15 +389,37 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
                     .try_into()
                     .expect("256 levels")
             };
-            write_levels(view, window, planes, width, channels, channels_last, |c| {
+            let map = |c| {
                 let table = levels(c);
                 move |v: u8| table[usize::from(v)]
-            })
+            };
+            let lookup = |c, row: &[u8], ch, out: &mut [f32]| {
+                kernels.lookup(row, view.bpp, ch, levels(c), out)
+            };
+            write_levels(
+                view,
+                window,
+                planes,
+                width,
+                channels_last,
+                channels,
+                map,
+                lookup,
+            )
         }
         (Planes::U8(planes), None) => {
-            write_levels(view, window, planes, width, channels, channels_last, |_| {
-                |v| v
-            })
+            let map = |_| |v| v;
+            let copy = |_, row: &[u8], ch, out: &mut [u8]| map_row(row, view.bpp, ch, out, |v| v);
+            write_levels(
+                view,
+                window,
+                planes,
+                width,
+                channels_last,
+                channels,
+                map,
+                copy,
+            )
         }
         // The backend allocates each output's type from its plan's level map.
         _ => unreachable!("an output's type follows its level map"),
@@ -399,16 +427,19 @@ fn write_window(view: &View<'_>, window: &CropWindow, levels: &LevelMap, output:
 }
 
 /// The crop of the view by `window`, each sample of channel `c` through `map(c)`, into rows of
-/// `width` pixels: CHW planes or HWC rows.
+/// `width` pixels: CHW planes or HWC rows. `contiguous(c, row, ch, out)` maps a run of a CHW row
+/// at once (the same values, by the kernels' lookups).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn write_levels<T: Copy, M: Fn(u8) -> T>(
     view: &View<'_>,
     window: &CropWindow,
     planes: &mut [&mut [T]; 4],
     width: usize,
-    channels: usize,
     channels_last: bool,
+    channels: usize,
     map: impl Fn(usize) -> M,
+    contiguous: impl Fn(usize, &[u8], usize, &mut [T]),
 ) {
     let r = view.region;
     // Output columns `xa..xb` lie in the computed region; the others are outside the image.
@@ -441,13 +472,7 @@ fn write_levels<T: Copy, M: Fn(u8) -> T>(
             if let Some(row) = row {
                 let ch = view.channel[c];
                 if step == 1 {
-                    let out = &mut out[xa..xb];
-                    match view.bpp {
-                        4 => map_row::<4, T>(row, ch, out, &map),
-                        3 => map_row::<3, T>(row, ch, out, &map),
-                        2 => map_row::<2, T>(row, ch, out, &map),
-                        _ => map_row::<1, T>(row, ch, out, &map),
-                    }
+                    contiguous(c, row, ch, &mut out[xa..xb]);
                 } else {
                     for x in xa..xb {
                         out[x * step] = map(row[(x - xa) * view.bpp + ch]);
@@ -455,18 +480,5 @@ fn write_levels<T: Copy, M: Fn(u8) -> T>(
                 }
             }
         }
-    }
-}
-
-/// `out[i] = map(row[i * BPP + ch])`.
-#[inline(always)]
-fn map_row<const BPP: usize, T: Copy>(
-    row: &[u8],
-    ch: usize,
-    out: &mut [T],
-    map: &impl Fn(u8) -> T,
-) {
-    for (o, px) in out.iter_mut().zip(row.chunks_exact(BPP)) {
-        *o = map(px[ch]);
     }
 }

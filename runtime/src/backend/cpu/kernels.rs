@@ -127,6 +127,22 @@ impl Kernels {
         }
     }
 
+    /// `out[i] = table[row[i * bpp + ch]]`: the level map of one channel of a row (rescale and
+    /// normalize are one table lookup per sample; AVX-512 gathers 16 at a time).
+    pub fn lookup(self, row: &[u8], bpp: usize, ch: usize, table: &[f32; 256], out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if matches!(self, Kernels::Avx512 | Kernels::Avx512Vbmi) && bpp == 4 && self.is_supported()
+        {
+            assert!(
+                ch < 4 && row.len() >= out.len() * 4,
+                "the row holds the outputs"
+            );
+            // SAFETY: the processor has AVX-512F; the row holds every pixel read.
+            return unsafe { super::x86::lookup_avx512(row, ch, table, out) };
+        }
+        map_row(row, bpp, ch, out, |v| table[usize::from(v)])
+    }
+
     /// Runs a vertical pass, writing `row_bytes` bytes per output row, rows `dst_stride` apart.
     pub fn vertical(self, pass: &Vertical<'_>, dst: &mut [u8], dst_stride: usize) {
         pass.check(dst.len(), dst_stride);
@@ -148,6 +164,22 @@ impl Kernels {
                 }
             }
         }
+    }
+}
+
+/// `out[i] = map(row[i * bpp + ch])`: one channel of a row of `bpp`-byte pixels, mapped.
+#[inline(always)]
+pub fn map_row<T: Copy>(row: &[u8], bpp: usize, ch: usize, out: &mut [T], map: impl Fn(u8) -> T) {
+    fn each<const BPP: usize, T>(row: &[u8], ch: usize, out: &mut [T], map: impl Fn(u8) -> T) {
+        for (o, px) in out.iter_mut().zip(row.chunks_exact(BPP)) {
+            *o = map(px[ch]);
+        }
+    }
+    match bpp {
+        4 => each::<4, T>(row, ch, out, map),
+        3 => each::<3, T>(row, ch, out, map),
+        2 => each::<2, T>(row, ch, out, map),
+        _ => each::<1, T>(row, ch, out, map),
     }
 }
 

@@ -12,7 +12,9 @@
 //! source rows interleaved byte by byte into pairs.
 
 mod horizontal;
+mod levels;
 mod vertical;
 
 pub(in crate::backend::cpu) use horizontal::{horizontal_avx2, horizontal_avx512, horizontal_vbmi};
+pub(in crate::backend::cpu) use levels::lookup_avx512;
 pub(in crate::backend::cpu) use vertical::{vertical_avx2, vertical_avx512};
