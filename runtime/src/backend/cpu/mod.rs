@@ -3,6 +3,7 @@
 
 mod execute;
 pub mod kernels;
+mod output;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
@@ -12,8 +13,9 @@ use crate::numeric::Pixels;
 use crate::numeric::crop::CropWindow;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::{Feature, Tensor, TensorData};
-use execute::{Dest, Output, run_image};
+use execute::run_image;
 pub use kernels::Kernels;
+use output::{Dest, Output};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -184,6 +186,7 @@ fn tasks<'p, 'o>(
             .step_by(rows)
             .map(|y| rows.min(window.height - y))
             .collect();
+        // The match above saw exactly one output.
         let output = outputs.pop().expect("one output");
         let mut top = window.top;
         for (band, &height) in output

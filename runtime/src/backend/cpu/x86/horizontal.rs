@@ -2,11 +2,11 @@
 //! shuffled into pixel pairs, four outputs per run packed into one 16-byte store a row.
 
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
-use crate::numeric::taps::{GROUP_TAPS, RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
+use crate::numeric::taps::{GROUP_TAPS, SPLIT_BITS};
 use std::arch::x86_64::*;
 
 /// Source rows per horizontal block.
-const BLOCK_ROWS: usize = 4;
+pub(super) const BLOCK_ROWS: usize = 4;
 
 /// Shuffle control that gathers pixels `p` and `p + 1` of a 16-byte load of `channels`-byte
 /// pixels into 16-bit lanes `[p.c0, q.c0, p.c1, q.c1, …]` (zero past the last channel).
@@ -21,14 +21,14 @@ fn pair_mask(channels: usize, p: usize) -> [u8; 16] {
 
 /// What a horizontal block reads: the row pointers (missing rows repeat the last) and how many
 /// bytes the last real row has from its start on.
-struct Block {
-    rows: [*const u8; BLOCK_ROWS],
-    n: usize,
-    avail: usize,
+pub(super) struct Block {
+    pub(super) rows: [*const u8; BLOCK_ROWS],
+    pub(super) n: usize,
+    pub(super) avail: usize,
 }
 
 impl Block {
-    fn new(pass: &Horizontal<'_>, first: usize) -> Self {
+    pub(super) fn new(pass: &Horizontal<'_>, first: usize) -> Self {
         let n = (pass.rows - first).min(BLOCK_ROWS);
         let at = |i: usize| (first + i.min(n - 1)) * pass.src_stride;
         // `check` proved every row start lies in the source.
@@ -42,7 +42,7 @@ impl Block {
 
     /// Whether output `x`'s 16-byte loads all lie in the source; the last columns of the last
     /// rows may not (their pixels past the taps are read, with weight zero, from the next row).
-    fn fits(&self, pass: &Horizontal<'_>, x: usize) -> bool {
+    pub(super) fn fits(&self, pass: &Horizontal<'_>, x: usize) -> bool {
         let start = pass.axis.taps.starts[x] as usize - pass.x0;
         match pass.axis.pairs.groups[x] as usize {
             0 => true,
@@ -53,7 +53,7 @@ impl Block {
     /// Asks for the next block's bytes at output `x`'s first tap while this block computes:
     /// the source comes from memory, once (a hint: an address past the source is never read).
     #[inline(always)]
-    fn prefetch_next(&self, pass: &Horizontal<'_>, x: usize) {
+    pub(super) fn prefetch_next(&self, pass: &Horizontal<'_>, x: usize) {
         let off = (pass.axis.taps.starts[x] as usize - pass.x0) * pass.channels;
         for row in self.rows {
             let ahead = row.wrapping_add(off + BLOCK_ROWS * pass.src_stride);
@@ -63,7 +63,7 @@ impl Block {
     }
 
     /// Output column `i` (output `x`) of the block's rows, the scalar way.
-    fn scalar(
+    pub(super) fn scalar(
         &self,
         pass: &Horizontal<'_>,
         first: usize,
@@ -81,7 +81,13 @@ impl Block {
 
 /// Writes the block's four 4-byte pixels of one output column, `at` in its first row.
 #[inline(always)]
-fn store_pixels(words: [i32; BLOCK_ROWS], n: usize, dst: &mut [u8], at: usize, stride: usize) {
+pub(super) fn store_pixels(
+    words: [i32; BLOCK_ROWS],
+    n: usize,
+    dst: &mut [u8],
+    at: usize,
+    stride: usize,
+) {
     for (r, word) in words.into_iter().enumerate().take(n) {
         let at = at + r * stride;
         dst[at..at + OUT_PIXEL].copy_from_slice(&word.to_le_bytes());
@@ -89,7 +95,7 @@ fn store_pixels(words: [i32; BLOCK_ROWS], n: usize, dst: &mut [u8], at: usize, s
 }
 
 /// Output pixels computed together: packing four of them gives each row 16 contiguous bytes.
-const RUN: usize = 4;
+pub(super) const RUN: usize = 4;
 
 /// The horizontal pass's loop, the same at every width: blocks of rows; in each, runs of [`RUN`]
 /// outputs stored 16 bytes a row, then single outputs, and the scalar loop for an output whose
@@ -161,6 +167,7 @@ macro_rules! horizontal_pass {
         }
     };
 }
+pub(super) use horizontal_pass;
 
 /// # Safety
 /// The processor has AVX2; `pass.check` succeeded for `dst`.
@@ -323,7 +330,7 @@ pub(in crate::backend::cpu) unsafe fn horizontal_avx512(
 /// `block.fits(pass, x)`.
 #[target_feature(enable = "avx512f,avx512bw")]
 #[inline]
-unsafe fn pixel_avx512<const SPLIT: bool>(
+pub(super) unsafe fn pixel_avx512<const SPLIT: bool>(
     pass: &Horizontal<'_>,
     block: &Block,
     x: usize,
@@ -372,7 +379,7 @@ unsafe fn pixel_avx512<const SPLIT: bool>(
 
 /// The shuffle controls of a pass's pixel pairs, in every 128-bit lane.
 #[target_feature(enable = "avx512f,avx512bw")]
-fn masks_512(channels: usize) -> [__m512i; 2] {
+pub(super) fn masks_512(channels: usize) -> [__m512i; 2] {
     let mask = |p| {
         // SAFETY: a 16-byte array.
         _mm512_broadcast_i32x4(unsafe { _mm_loadu_si128(pair_mask(channels, p).as_ptr().cast()) })
@@ -383,7 +390,7 @@ fn masks_512(channels: usize) -> [__m512i; 2] {
 /// Four outputs' sums (from [`pixel_avx512`]) as each row's 16 bytes, rows 0 to 3.
 #[target_feature(enable = "avx512f,avx512bw")]
 #[inline]
-fn run_rows_avx512([a, b, c, d]: [__m512i; RUN]) -> [__m128i; BLOCK_ROWS] {
+pub(super) fn run_rows_avx512([a, b, c, d]: [__m512i; RUN]) -> [__m128i; BLOCK_ROWS] {
     // Lane r: row r's four pixels, in order.
     let bytes = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
     [
@@ -397,7 +404,7 @@ fn run_rows_avx512([a, b, c, d]: [__m512i; RUN]) -> [__m128i; BLOCK_ROWS] {
 /// One output's sums (from [`pixel_avx512`]) as each row's 4 bytes, rows 0 to 3.
 #[target_feature(enable = "avx512f,avx512bw")]
 #[inline]
-fn one_rows_avx512(acc: __m512i) -> [i32; BLOCK_ROWS] {
+pub(super) fn one_rows_avx512(acc: __m512i) -> [i32; BLOCK_ROWS] {
     let zero = _mm512_setzero_si512();
     // Lane r holds row r; after packing, its first 32 bits are the pixel.
     let bytes = _mm512_packus_epi16(_mm512_packs_epi32(acc, zero), zero);
@@ -422,126 +429,8 @@ horizontal_pass!(
     one_rows_avx512
 );
 
-/// # Safety
-/// The processor has AVX-512F, AVX-512BW and AVX-512VBMI; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-pub(in crate::backend::cpu) unsafe fn horizontal_vbmi(
-    pass: &Horizontal<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    // SAFETY: forwarded.
-    unsafe {
-        match pass.axis.pairs.hi {
-            Some(_) => horizontal_vbmi_::<true>(pass, dst, stride),
-            None => horizontal_vbmi_::<false>(pass, dst, stride),
-        }
-    }
-}
-
-/// The run of [`RUN`] outputs from `x` for the block's rows, each row's 16 bytes, when `x` starts
-/// a run of the axis's [`RunTaps`](crate::numeric::taps::RunTaps) (`whole`: the pass computes all
-/// of it) and its taps fit in 128 bytes per row (two loads): per pair slot, one two-register byte
-/// permute per row gathers the pairs of all four outputs, against three inserts and two shuffles per four taps
-/// and output in [`pixel_avx512`].
-///
-/// # Safety
-/// The processor has AVX-512VBMI; `block` was made for `pass`, whose `check` succeeded.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-#[inline]
-unsafe fn run_vbmi<const SPLIT: bool>(
-    pass: &Horizontal<'_>,
-    block: &Block,
-    x: usize,
-    whole: bool,
-) -> Option<[__m128i; BLOCK_ROWS]> {
-    if !whole || !x.is_multiple_of(RUN_OUTPUTS) {
-        return None;
-    }
-    let runs = pass.axis.runs(pass.channels);
-    let k = x / RUN_OUTPUTS;
-    let off = (runs.base.get(k).copied().flatten()? as usize - pass.x0) * pass.channels;
-    if off + RUN_BYTES > block.avail {
-        return None;
-    }
-    // The even (low) byte of every 16-bit lane of a channel the pixels have.
-    let lanes: u64 = (0..RUN_OUTPUTS * 4)
-        .filter(|lane| lane % 4 < pass.channels)
-        .fold(0, |mask, lane| mask | 0b101 << (4 * lane));
-    // SAFETY: `off + RUN_BYTES` bytes of every row of the block lie in the source (`avail`).
-    let v = unsafe {
-        block.rows.map(|row| {
-            (
-                _mm512_loadu_si512(row.add(off).cast()),
-                _mm512_loadu_si512(row.add(off + 64).cast()),
-            )
-        })
-    };
-
-    let half = _mm512_set1_epi32(1 << (pass.axis.precision_bits - 1));
-    let (mut acc, mut acc_hi) = ([half; BLOCK_ROWS], [_mm512_setzero_si512(); BLOCK_ROWS]);
-    for j in 0..runs.used[k] as usize {
-        let slot = k * runs.slots + j;
-        let index = &runs.index[slot * SLOT_BYTES..(slot + 1) * SLOT_BYTES];
-        let lo = &runs.lo[slot * 16..(slot + 1) * 16];
-        // SAFETY: 64 bytes each.
-        let (index, w) = unsafe {
-            (
-                _mm512_loadu_si512(index.as_ptr().cast()),
-                _mm512_loadu_si512(lo.as_ptr().cast()),
-            )
-        };
-        let w_hi = match (SPLIT, &runs.hi) {
-            (true, Some(hi)) => {
-                // SAFETY: 64 bytes.
-                unsafe { _mm512_loadu_si512(hi[slot * 16..(slot + 1) * 16].as_ptr().cast()) }
-            }
-            _ => w,
-        };
-        for r in 0..BLOCK_ROWS {
-            let p = _mm512_maskz_permutex2var_epi8(lanes, v[r].0, index, v[r].1);
-            acc[r] = _mm512_add_epi32(acc[r], _mm512_madd_epi16(p, w));
-            if SPLIT {
-                acc_hi[r] = _mm512_add_epi32(acc_hi[r], _mm512_madd_epi16(p, w_hi));
-            }
-        }
-    }
-    let shift = _mm_cvtsi32_si128(pass.axis.precision_bits as i32);
-    for r in 0..BLOCK_ROWS {
-        if SPLIT {
-            acc[r] = _mm512_add_epi32(acc[r], _mm512_slli_epi32::<{ SPLIT_BITS }>(acc_hi[r]));
-        }
-        acc[r] = _mm512_sra_epi32(acc[r], shift);
-    }
-    // Lane o: output o of rows 0 to 3; the permute makes lane r row r's outputs 0 to 3.
-    let bytes = _mm512_packus_epi16(
-        _mm512_packs_epi32(acc[0], acc[1]),
-        _mm512_packs_epi32(acc[2], acc[3]),
-    );
-    let rows = _mm512_permutexvar_epi32(
-        _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
-        bytes,
-    );
-    Some([
-        _mm512_castsi512_si128(rows),
-        _mm512_extracti32x4_epi32::<1>(rows),
-        _mm512_extracti32x4_epi32::<2>(rows),
-        _mm512_extracti32x4_epi32::<3>(rows),
-    ])
-}
-
-horizontal_pass!(
-    horizontal_vbmi_,
-    "avx512f,avx512bw,avx512vbmi",
-    masks_512,
-    pixel_avx512,
-    run_rows_avx512,
-    one_rows_avx512,
-    run_vbmi
-);
-
 #[inline(always)]
-fn to_bytes_128(v: __m128i) -> [u8; 16] {
+pub(super) fn to_bytes_128(v: __m128i) -> [u8; 16] {
     // SAFETY: same size, any bit pattern is valid.
     unsafe { std::mem::transmute(v) }
 }
