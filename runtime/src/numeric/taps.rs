@@ -257,28 +257,33 @@ impl RunTaps {
         let runs = taps.out_size() / RUN_OUTPUTS;
         let pairs_of = |x: usize| (taps.lens[x] as usize).div_ceil(2);
         let outputs = |k: usize| k * RUN_OUTPUTS..(k + 1) * RUN_OUTPUTS;
+        let first = |k: usize| taps.starts[k * RUN_OUTPUTS] as usize;
+        // A run fits when the last byte any used pair of it reads, from its first tap, is in
+        // the run's bytes.
+        let fits = |k: usize| {
+            outputs(k)
+                .map(|x| (taps.starts[x] as usize - first(k) + 2 * pairs_of(x)) * channels)
+                .max()
+                .is_some_and(|end| end <= RUN_BYTES)
+        };
+        let base: Vec<Option<u32>> = (0..runs)
+            .map(|k| fits(k).then_some(first(k) as u32))
+            .collect();
+        let used: Vec<u32> = (0..runs)
+            .map(|k| outputs(k).map(pairs_of).max().unwrap_or(0) as u32)
+            .collect();
+        // Slots for the runs that fit only (at most RUN_BYTES / 2 pairs): a strong downscale's
+        // long rows of taps take no room.
         let slots = (0..runs)
-            .flat_map(|k| outputs(k).map(pairs_of))
+            .filter(|&k| base[k].is_some())
+            .map(|k| used[k] as usize)
             .max()
             .unwrap_or(0);
-        let mut base = Vec::with_capacity(runs);
-        let mut used = Vec::with_capacity(runs);
         let mut index = vec![0u8; runs * slots * SLOT_BYTES];
         let mut lo = vec![0i32; runs * slots * 16];
         let mut hi = pairs.hi.as_ref().map(|_| vec![0i32; runs * slots * 16]);
-        for k in 0..runs {
-            let first = taps.starts[k * RUN_OUTPUTS] as usize;
-            // The last byte any used pair of the run reads, from the run's first tap.
-            let end = outputs(k)
-                .map(|x| (taps.starts[x] as usize - first + 2 * pairs_of(x)) * channels)
-                .max()
-                .unwrap_or(0);
-            let fits = end <= RUN_BYTES;
-            base.push(fits.then_some(first as u32));
-            used.push(outputs(k).map(pairs_of).max().unwrap_or(0) as u32);
-            if !fits {
-                continue;
-            }
+        for k in (0..runs).filter(|&k| base[k].is_some()) {
+            let first = first(k);
             for j in 0..slots {
                 let at = (k * slots + j) * SLOT_BYTES;
                 for (o, x) in outputs(k).enumerate() {
