@@ -413,6 +413,87 @@ mod tests {
         }
     }
 
+    /// Emulating the permute and the 16-bit multiply-adds on the run tables gives each output's
+    /// sum of the whole weights (on any machine, with or without VBMI).
+    #[test]
+    fn run_tables_gather_every_tap_of_each_output() {
+        let bicubic = |x: f64| {
+            let x = x.abs();
+            if x < 1.0 {
+                (1.5 * x - 2.5) * x * x + 1.0
+            } else if x < 2.0 {
+                ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+            } else {
+                0.0
+            }
+        };
+        let filter = Filter {
+            function: bicubic,
+            support: 2.0,
+        };
+        let mut fitted = 0;
+        for (in_size, out_size) in [(640, 298), (1920, 398), (50, 121), (3000, 100)] {
+            for precision_bits in [14, 22] {
+                let axis = FixedAxis::from_f64(
+                    &antialias_taps(in_size, out_size, filter, false),
+                    precision_bits,
+                );
+                for channels in 1..=4 {
+                    let row: Vec<u8> = (0..in_size * channels + RUN_BYTES)
+                        .map(|i| (i * 7 + i / 5) as u8)
+                        .collect();
+                    let runs = axis.runs(channels);
+                    for (k, base) in runs.base.iter().enumerate() {
+                        let Some(base) = base else { continue };
+                        fitted += 1;
+                        let bytes = &row[*base as usize * channels..][..RUN_BYTES];
+                        for o in 0..RUN_OUTPUTS {
+                            let x = k * RUN_OUTPUTS + o;
+                            for c in 0..channels {
+                                let mut sum = 0i64;
+                                for j in 0..runs.used[k] as usize {
+                                    let slot = k * runs.slots + j;
+                                    let lane = 8 * o + 2 * c;
+                                    let pick = |t: usize| {
+                                        i64::from(
+                                            bytes[runs.index[slot * SLOT_BYTES + 2 * (lane + t)]
+                                                as usize],
+                                        )
+                                    };
+                                    let half = |w: i32, t: usize| i64::from((w >> (16 * t)) as i16);
+                                    let pair = |w: i32| pick(0) * half(w, 0) + pick(1) * half(w, 1);
+                                    let lo = runs.lo[slot * 16 + 4 * o + c];
+                                    sum += match &runs.hi {
+                                        Some(hi) => {
+                                            (pair(hi[slot * 16 + 4 * o + c]) << SPLIT_BITS)
+                                                + pair(lo)
+                                        }
+                                        None => pair(lo),
+                                    };
+                                }
+                                let start = axis.taps.starts[x] as usize;
+                                let expected: i64 = axis
+                                    .taps
+                                    .row(x)
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(t, &w)| {
+                                        i64::from(row[(start + t) * channels + c]) * i64::from(w)
+                                    })
+                                    .sum();
+                                assert_eq!(
+                                    sum, expected,
+                                    "{in_size}->{out_size} p{precision_bits} c{channels} x{x}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fitted > 100, "runs were checked: {fitted}");
+    }
+
     #[test]
     fn quantize_rounds_half_away_from_zero() {
         // 3/7 * 2^22 = 1797558.86 -> 1797559; 1/7 * 2^22 = 599186.29 -> 599186.
