@@ -24,7 +24,8 @@ pub enum Kernels {
     Avx2,
     /// x86-64 AVX-512 (F and BW): 512-bit `vpmaddwd`.
     Avx512,
-    /// AVX-512 with VBMI: the horizontal pass gathers four outputs' taps with one byte permute.
+    /// AVX-512 with VBMI and VNNI (Ice Lake and later, Zen 4): the horizontal pass gathers four
+    /// outputs' taps with one byte permute and sums them with `vpdpwssd`.
     Avx512Vbmi,
 }
 
@@ -60,7 +61,9 @@ impl Kernels {
             }
             #[cfg(target_arch = "x86_64")]
             Kernels::Avx512Vbmi => {
-                Kernels::Avx512.is_supported() && std::arch::is_x86_feature_detected!("avx512vbmi")
+                Kernels::Avx512.is_supported()
+                    && std::arch::is_x86_feature_detected!("avx512vbmi")
+                    && std::arch::is_x86_feature_detected!("avx512vnni")
             }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,

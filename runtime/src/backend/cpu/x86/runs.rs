@@ -1,5 +1,6 @@
 //! The horizontal pass with AVX-512 VBMI: a run of four outputs gathers its taps from 128 bytes
-//! per row with one two-register byte permute per pair slot ([`RunTaps`](crate::numeric::taps::RunTaps)).
+//! per row with one two-register byte permute per pair slot ([`RunTaps`](crate::numeric::taps::RunTaps)),
+//! summed by `vpdpwssd` (a `vpmaddwd` and its add in one: the same wrapping 32-bit sums).
 //! Runs that do not fit take the AVX-512 path of `horizontal.rs`, through the same loop.
 
 use super::horizontal::{
@@ -11,8 +12,8 @@ use crate::numeric::taps::{RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
 use std::arch::x86_64::*;
 
 /// # Safety
-/// The processor has AVX-512F, AVX-512BW and AVX-512VBMI; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+/// The processor has AVX-512F, AVX-512BW, AVX-512VBMI and AVX-512VNNI; `pass.check` succeeded for `dst`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
 pub(in crate::backend::cpu) unsafe fn horizontal_vbmi(
     pass: &Horizontal<'_>,
     dst: &mut [u8],
@@ -34,8 +35,8 @@ pub(in crate::backend::cpu) unsafe fn horizontal_vbmi(
 /// and output in [`pixel_avx512`].
 ///
 /// # Safety
-/// The processor has AVX-512VBMI; `block` was made for `pass`, whose `check` succeeded.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+/// The processor has AVX-512VBMI and AVX-512VNNI; `block` was made for `pass`, whose `check` succeeded.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
 #[inline]
 unsafe fn run_vbmi<const SPLIT: bool>(
     pass: &Horizontal<'_>,
@@ -88,9 +89,9 @@ unsafe fn run_vbmi<const SPLIT: bool>(
         };
         for r in 0..BLOCK_ROWS {
             let p = _mm512_maskz_permutex2var_epi8(lanes, v[r].0, index, v[r].1);
-            acc[r] = _mm512_add_epi32(acc[r], _mm512_madd_epi16(p, w));
+            acc[r] = _mm512_dpwssd_epi32(acc[r], p, w);
             if SPLIT {
-                acc_hi[r] = _mm512_add_epi32(acc_hi[r], _mm512_madd_epi16(p, w_hi));
+                acc_hi[r] = _mm512_dpwssd_epi32(acc_hi[r], p, w_hi);
             }
         }
     }
@@ -120,7 +121,7 @@ unsafe fn run_vbmi<const SPLIT: bool>(
 
 horizontal_pass!(
     horizontal_vbmi_,
-    "avx512f,avx512bw,avx512vbmi",
+    "avx512f,avx512bw,avx512vbmi,avx512vnni",
     masks_512,
     pixel_avx512,
     run_rows_avx512,
