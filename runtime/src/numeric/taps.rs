@@ -229,7 +229,7 @@ pub const RUN_BYTES: usize = 128;
 pub const SLOT_BYTES: usize = 64;
 
 /// The pairs of [`PairedTaps`] laid out for runs of [`RUN_OUTPUTS`] consecutive outputs (those from
-/// `4k`), for pixels of `channels` bytes: [`RUN_BYTES`] bytes per row from the run's first tap,
+/// `phase + 4k`: a pass's first output sets the phase), for pixels of `channels` bytes: [`RUN_BYTES`] bytes per row from the run's first tap,
 /// then per pair slot `j` a two-register byte-permute index that gathers, in 16-bit lane
 /// `8·o + 2·c + t`, channel `c` of tap `2j + t` of output `o`, and the pair weights of each output
 /// in its four 32-bit lanes. A run whose taps do not fit in one load is marked so (the caller
@@ -237,6 +237,8 @@ pub const SLOT_BYTES: usize = 64;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunTaps {
     pub channels: usize,
+    /// The first output of run 0 (0 to 3).
+    pub phase: usize,
     /// Pair slots per run in `index`, `lo` and `hi`.
     pub slots: usize,
     /// Per run: its first tap (input index), or `None` when it does not fit in one load.
@@ -252,12 +254,12 @@ pub struct RunTaps {
 }
 
 impl RunTaps {
-    /// The runs of `taps` (paired as `pairs`) for `channels`-byte pixels.
-    pub fn new(taps: &AxisTaps<i32>, pairs: &PairedTaps, channels: usize) -> Self {
-        let runs = taps.out_size() / RUN_OUTPUTS;
+    /// The runs from output `phase` of `taps` (paired as `pairs`) for `channels`-byte pixels.
+    pub fn new(taps: &AxisTaps<i32>, pairs: &PairedTaps, channels: usize, phase: usize) -> Self {
+        let runs = taps.out_size().saturating_sub(phase) / RUN_OUTPUTS;
         let pairs_of = |x: usize| (taps.lens[x] as usize).div_ceil(2);
-        let outputs = |k: usize| k * RUN_OUTPUTS..(k + 1) * RUN_OUTPUTS;
-        let first = |k: usize| taps.starts[k * RUN_OUTPUTS] as usize;
+        let outputs = |k: usize| phase + k * RUN_OUTPUTS..phase + (k + 1) * RUN_OUTPUTS;
+        let first = |k: usize| taps.starts[phase + k * RUN_OUTPUTS] as usize;
         // A run fits when the last byte any used pair of it reads, from its first tap, is in
         // the run's bytes.
         let fits = |k: usize| {
@@ -316,6 +318,7 @@ impl RunTaps {
         }
         RunTaps {
             channels,
+            phase,
             slots,
             base,
             used,
@@ -326,10 +329,10 @@ impl RunTaps {
     }
 }
 
-/// [`RunTaps`] for each pixel size, built the first time a pass asks (plans are shared, so once per
-/// input size). Derived data: it takes no part in comparing axes.
+/// [`RunTaps`] for each pixel size and phase, built the first time a pass asks (plans are shared,
+/// so once per input size). Derived data: it takes no part in comparing axes.
 #[derive(Debug, Clone, Default)]
-pub struct RunCache([std::sync::OnceLock<RunTaps>; 4]);
+pub struct RunCache([std::sync::OnceLock<RunTaps>; 16]);
 
 impl PartialEq for RunCache {
     fn eq(&self, _: &Self) -> bool {
@@ -338,9 +341,10 @@ impl PartialEq for RunCache {
 }
 
 impl FixedAxis {
-    /// The runs of this axis for `channels`-byte pixels (1 to 4).
-    pub fn runs(&self, channels: usize) -> &RunTaps {
-        self.runs.0[channels - 1].get_or_init(|| RunTaps::new(&self.taps, &self.pairs, channels))
+    /// The runs of this axis for `channels`-byte pixels (1 to 4), from output `phase` (0 to 3).
+    pub fn runs(&self, channels: usize, phase: usize) -> &RunTaps {
+        self.runs.0[(channels - 1) * RUN_OUTPUTS + phase]
+            .get_or_init(|| RunTaps::new(&self.taps, &self.pairs, channels, phase))
     }
 }
 
@@ -438,17 +442,18 @@ mod tests {
                     &antialias_taps(in_size, out_size, filter, false),
                     precision_bits,
                 );
-                for channels in 1..=4 {
+                for (channels, phase) in (1..=4).flat_map(|c| (0..RUN_OUTPUTS).map(move |p| (c, p)))
+                {
                     let row: Vec<u8> = (0..in_size * channels + RUN_BYTES)
                         .map(|i| (i * 7 + i / 5) as u8)
                         .collect();
-                    let runs = axis.runs(channels);
+                    let runs = axis.runs(channels, phase);
                     for (k, base) in runs.base.iter().enumerate() {
                         let Some(base) = base else { continue };
                         fitted += 1;
                         let bytes = &row[*base as usize * channels..][..RUN_BYTES];
                         for o in 0..RUN_OUTPUTS {
-                            let x = k * RUN_OUTPUTS + o;
+                            let x = phase + k * RUN_OUTPUTS + o;
                             for c in 0..channels {
                                 let mut sum = 0i64;
                                 for j in 0..runs.used[k] as usize {

@@ -110,8 +110,8 @@ macro_rules! horizontal_pass {
         unsafe fn $name<const SPLIT: bool>(pass: &Horizontal<'_>, dst: &mut [u8], stride: usize) {
             let masks = $masks(pass.channels);
             let len = pass.xs.len();
-            // With fast runs, the other runs keep to the same alignment, so that outputs after
-            // an unaligned start reach the fast runs' boundaries.
+            // With fast runs (which start at the pass's first output), the other runs keep to
+            // the same alignment, so that outputs after a fallback reach the fast runs' starts.
             let aligned = false $(|| !stringify!($fast_run).is_empty())?;
             for first in (0..pass.rows).step_by(BLOCK_ROWS) {
                 let block = Block::new(pass, first);
@@ -119,7 +119,7 @@ macro_rules! horizontal_pass {
                 while i < len {
                     let x = pass.xs.start + i;
                     let at = first * stride + i * OUT_PIXEL;
-                    if x.is_multiple_of(RUN) {
+                    if i.is_multiple_of(RUN) {
                         block.prefetch_next(pass, x);
                     }
                     $(
@@ -134,7 +134,7 @@ macro_rules! horizontal_pass {
                         }
                     )?
                     if i + RUN <= len
-                        && (!aligned || x.is_multiple_of(RUN))
+                        && (!aligned || i.is_multiple_of(RUN))
                         && (x..x + RUN).all(|x| block.fits(pass, x))
                     {
                         // SAFETY: every output of the run fits.

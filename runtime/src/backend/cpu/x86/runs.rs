@@ -44,11 +44,13 @@ unsafe fn run_vbmi<const SPLIT: bool>(
     x: usize,
     whole: bool,
 ) -> Option<[__m128i; BLOCK_ROWS]> {
-    if !whole || !x.is_multiple_of(RUN_OUTPUTS) {
+    // Runs start at the pass's first output: a crop's odd first column costs nothing.
+    let phase = pass.xs.start % RUN_OUTPUTS;
+    if !whole || !(x - phase).is_multiple_of(RUN_OUTPUTS) {
         return None;
     }
-    let runs = pass.axis.runs(pass.channels);
-    let k = x / RUN_OUTPUTS;
+    let runs = pass.axis.runs(pass.channels, phase);
+    let k = (x - phase) / RUN_OUTPUTS;
     let off = (runs.base.get(k).copied().flatten()? as usize - pass.x0) * pass.channels;
     if off + RUN_BYTES > block.avail {
         return None;
