@@ -25,7 +25,7 @@ pub enum Kernels {
     /// x86-64 AVX-512 (F and BW): 512-bit `vpmaddwd`.
     Avx512,
     /// AVX-512 with VBMI and VNNI (Ice Lake and later, Zen 4): the horizontal pass gathers four
-    /// outputs' taps with one byte permute and sums them with `vpdpwssd`.
+    /// outputs' taps with one byte permute, and both passes sum with `vpdpwssd`.
     Avx512Vbmi,
 }
 
@@ -157,8 +157,13 @@ impl Kernels {
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Kernels::Avx512 | Kernels::Avx512Vbmi if self.is_supported() => unsafe {
+            Kernels::Avx512 if self.is_supported() => unsafe {
                 super::x86::vertical_avx512(pass, dst, dst_stride)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernels::Avx512Vbmi if self.is_supported() => unsafe {
+                super::x86::vertical_vnni(pass, dst, dst_stride)
             },
             _ => {
                 for (i, y) in pass.ys.clone().enumerate() {

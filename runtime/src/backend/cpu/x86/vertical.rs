@@ -41,7 +41,7 @@ macro_rules! vertical_pass {
     (
         $name:ident, $feature:literal, $chunk:literal, $to_bytes:ident,
         $setzero:ident, $set1:ident, $loadu:ident, $unpacklo:ident, $unpackhi:ident,
-        $madd:ident, $add:ident, $slli:ident, $split:tt, $sra:ident, $packs:ident,
+        $dot:ident, $add:ident, $slli:ident, $split:tt, $sra:ident, $packs:ident,
         $packus:ident $(,)?
     ) => {
         #[target_feature(enable = $feature)]
@@ -84,12 +84,12 @@ macro_rules! vertical_pass {
                         ];
                         let w = $set1(lo[j]);
                         for k in 0..4 {
-                            acc[k] = $add(acc[k], $madd(pairs16[k], w));
+                            acc[k] = $dot(acc[k], pairs16[k], w);
                         }
                         if SPLIT {
                             let w = $set1(hi[j]);
                             for k in 0..4 {
-                                acc_hi[k] = $add(acc_hi[k], $madd(pairs16[k], w));
+                                acc_hi[k] = $dot(acc_hi[k], pairs16[k], w);
                             }
                         }
                     }
@@ -113,6 +113,21 @@ macro_rules! vertical_pass {
     };
 }
 
+/// `acc + (pairs of a·b summed)`: `vpmaddwd` then `vpaddd` (VNNI's `vpdpwssd` is both in one, with
+/// the same wrapping 32-bit sum).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn dot_avx2(acc: __m256i, a: __m256i, b: __m256i) -> __m256i {
+    _mm256_add_epi32(acc, _mm256_madd_epi16(a, b))
+}
+
+/// As [`dot_avx2`], 512 bits wide.
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+fn dot_avx512(acc: __m512i, a: __m512i, b: __m512i) -> __m512i {
+    _mm512_add_epi32(acc, _mm512_madd_epi16(a, b))
+}
+
 vertical_pass!(
     vertical_avx2_,
     "avx2",
@@ -123,7 +138,7 @@ vertical_pass!(
     _mm256_loadu_si256,
     _mm256_unpacklo_epi8,
     _mm256_unpackhi_epi8,
-    _mm256_madd_epi16,
+    dot_avx2,
     _mm256_add_epi32,
     _mm256_slli_epi32,
     { SPLIT_BITS as i32 },
@@ -142,7 +157,26 @@ vertical_pass!(
     _mm512_loadu_si512,
     _mm512_unpacklo_epi8,
     _mm512_unpackhi_epi8,
-    _mm512_madd_epi16,
+    dot_avx512,
+    _mm512_add_epi32,
+    _mm512_slli_epi32,
+    { SPLIT_BITS },
+    _mm512_sra_epi32,
+    _mm512_packs_epi32,
+    _mm512_packus_epi16,
+);
+
+vertical_pass!(
+    vertical_vnni_,
+    "avx512f,avx512bw,avx512vnni",
+    64,
+    to_bytes_512,
+    _mm512_setzero_si512,
+    _mm512_set1_epi32,
+    _mm512_loadu_si512,
+    _mm512_unpacklo_epi8,
+    _mm512_unpackhi_epi8,
+    _mm512_dpwssd_epi32,
     _mm512_add_epi32,
     _mm512_slli_epi32,
     { SPLIT_BITS },
@@ -177,6 +211,24 @@ pub(in crate::backend::cpu) unsafe fn vertical_avx512(
             (_, true) => vertical_avx2(pass, dst, stride),
             (true, false) => vertical_avx512_::<true>(pass, dst, stride),
             (false, false) => vertical_avx512_::<false>(pass, dst, stride),
+        }
+    }
+}
+
+/// # Safety
+/// The processor has AVX-512F, AVX-512BW and AVX-512VNNI; `pass.check` succeeded for `dst`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2")]
+pub(in crate::backend::cpu) unsafe fn vertical_vnni(
+    pass: &Vertical<'_>,
+    dst: &mut [u8],
+    stride: usize,
+) {
+    // SAFETY: forwarded; AVX-512 implies AVX2 for rows too short for a 64-byte chunk.
+    unsafe {
+        match (pass.axis.pairs.hi.is_some(), pass.row_bytes < 64) {
+            (_, true) => vertical_avx2(pass, dst, stride),
+            (true, false) => vertical_vnni_::<true>(pass, dst, stride),
+            (false, false) => vertical_vnni_::<false>(pass, dst, stride),
         }
     }
 }
