@@ -157,13 +157,9 @@ impl Kernels {
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Kernels::Avx512 if self.is_supported() => unsafe {
-                super::x86::vertical_avx512(pass, dst, dst_stride)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Kernels::Avx512Vbmi if self.is_supported() => unsafe {
-                super::x86::vertical_vnni(pass, dst, dst_stride)
+            Kernels::Avx512 | Kernels::Avx512Vbmi if self.is_supported() => unsafe {
+                let vnni = self == Kernels::Avx512Vbmi;
+                super::x86::vertical_avx512(pass, dst, dst_stride, vnni)
             },
             _ => {
                 for (i, y) in pass.ys.clone().enumerate() {

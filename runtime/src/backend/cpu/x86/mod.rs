@@ -20,4 +20,4 @@ mod vertical;
 pub(in crate::backend::cpu) use horizontal::{horizontal_avx2, horizontal_avx512};
 pub(in crate::backend::cpu) use levels::lookup_avx512;
 pub(in crate::backend::cpu) use runs::horizontal_vbmi;
-pub(in crate::backend::cpu) use vertical::{vertical_avx2, vertical_avx512, vertical_vnni};
+pub(in crate::backend::cpu) use vertical::{vertical_avx2, vertical_avx512};

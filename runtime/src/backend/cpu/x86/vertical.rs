@@ -198,37 +198,23 @@ fn to_bytes_512(v: __m512i) -> [u8; 64] {
 }
 
 /// # Safety
-/// The processor has AVX-512F and AVX-512BW; `pass.check` succeeded for `dst`.
+/// The processor has AVX-512F and AVX-512BW, and AVX-512VNNI when `vnni`; `pass.check` succeeded
+/// for `dst`.
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
 pub(in crate::backend::cpu) unsafe fn vertical_avx512(
     pass: &Vertical<'_>,
     dst: &mut [u8],
     stride: usize,
+    vnni: bool,
 ) {
     // SAFETY: forwarded; AVX-512 implies AVX2 for rows too short for a 64-byte chunk.
     unsafe {
-        match (pass.axis.pairs.hi.is_some(), pass.row_bytes < 64) {
-            (_, true) => vertical_avx2(pass, dst, stride),
-            (true, false) => vertical_avx512_::<true>(pass, dst, stride),
-            (false, false) => vertical_avx512_::<false>(pass, dst, stride),
-        }
-    }
-}
-
-/// # Safety
-/// The processor has AVX-512F, AVX-512BW and AVX-512VNNI; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2")]
-pub(in crate::backend::cpu) unsafe fn vertical_vnni(
-    pass: &Vertical<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    // SAFETY: forwarded; AVX-512 implies AVX2 for rows too short for a 64-byte chunk.
-    unsafe {
-        match (pass.axis.pairs.hi.is_some(), pass.row_bytes < 64) {
-            (_, true) => vertical_avx2(pass, dst, stride),
-            (true, false) => vertical_vnni_::<true>(pass, dst, stride),
-            (false, false) => vertical_vnni_::<false>(pass, dst, stride),
+        match (pass.row_bytes < 64, pass.axis.pairs.hi.is_some(), vnni) {
+            (true, ..) => vertical_avx2(pass, dst, stride),
+            (false, true, false) => vertical_avx512_::<true>(pass, dst, stride),
+            (false, false, false) => vertical_avx512_::<false>(pass, dst, stride),
+            (false, true, true) => vertical_vnni_::<true>(pass, dst, stride),
+            (false, false, true) => vertical_vnni_::<false>(pass, dst, stride),
         }
     }
 }
