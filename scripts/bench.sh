@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # twinproc bench and transformers 5.23 in the same run, on this machine: CLIP on 64 images of
 # 640x480 and 16 of 1920x1080, SigLIP-384 and LLaVA-OneVision on 64 of 640x480; 1 and 2 threads.
-# Usage: scripts/bench.sh [REPEAT] [CASE...]   (CASE: clip, clip-1080p, siglip, llava; default all)
+# Usage: [ROUNDS=N] scripts/bench.sh [REPEAT] [CASE...]   (CASE: clip, clip-1080p, siglip, llava;
+# default all). Each measurement, both sides, runs ROUNDS times (default 1) as separate processes,
+# interleaved; the table takes each one's median round (a shared machine's slow spells last seconds).
 # Installs the pinned transformers stack into $VENV (default /tmp/hfref). Prints JSON lines, then a
 # table (scripts/bench_table.py).
 set -euo pipefail
@@ -30,6 +32,7 @@ for case in $cases; do
     llava) config=$fixtures/llava_onevision_qwen2_0.5b_ov images=$work/vga ;;
     *) echo "unknown case $case" >&2; exit 2 ;;
   esac
+  for round in $(seq "${ROUNDS:-1}"); do
   for threads in 1 2; do
     for numerics in pil torchvision; do
       ./target/release/twinproc bench --config "$config" --numerics "$numerics" --threads "$threads" --repeat "$repeat" "$images"/*.png |
@@ -39,6 +42,7 @@ for case in $cases; do
     done
     "$venv/bin/python" scripts/bench_transformers.py --config "$config" --backend torchvision --input tensor --threads "$threads" --repeat "$repeat" "$images"/*.png |
       sed "s/^{/{\"case\":\"$case\",/" | tee -a "$log"
+  done
   done
 done
 python3 scripts/bench_table.py < "$log"

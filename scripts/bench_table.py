@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Turn scripts/bench.sh's JSON lines (standard input) into the Markdown table of BENCHMARKS.md."""
+"""Turn scripts/bench.sh's JSON lines (standard input) into the Markdown table of BENCHMARKS.md.
+
+A measurement that ran several rounds counts with its median round."""
 import json
+import statistics
 import sys
 
-rows = {}
+samples = {}
 header = ""
 for line in sys.stdin:
     line = line.strip()
@@ -14,18 +17,20 @@ for line in sys.stdin:
         continue
     d = json.loads(line)
     key = (d["case"], d["threads"])
-    row = rows.setdefault(key, {})
-    rate = d["images_per_s"]
     if "numerics" in d:
-        row[f"twinproc {d['numerics']}"] = rate
-        row["kernels"] = d.get("kernels", "")
-        row["images"] = d["images"]
+        column = f"twinproc {d['numerics']}"
+        samples.setdefault((key, "images"), []).append(d["images"])
     elif "tensor input" in d["tool"]:
-        row["hf tensor"] = rate
+        column = "hf tensor"
     elif "Pil on" in d["tool"]:
-        row["hf pil"] = rate
+        column = "hf pil"
     else:
-        row["hf torchvision"] = rate
+        column = "hf torchvision"
+    samples.setdefault((key, column), []).append(d["images_per_s"])
+
+rows = {}
+for (key, column), values in samples.items():
+    rows.setdefault(key, {})[column] = statistics.median(values)
 
 
 def ratio(a, b):
@@ -41,7 +46,7 @@ for (case, threads), r in rows.items():
     pil, hf_pil = r.get("twinproc pil"), r.get("hf pil")
     tv, hf_tv, hf_tensor = r.get("twinproc torchvision"), r.get("hf torchvision"), r.get("hf tensor")
     fmt = lambda v: f"{v:.0f}" if v else "–"
-    print(f"| {case} | {r.get('images', '')} | {threads} | **{fmt(pil)}** | {fmt(hf_pil)} | {ratio(pil, hf_pil)} "
+    print(f"| {case} | {r.get('images', 0):.0f} | {threads} | **{fmt(pil)}** | {fmt(hf_pil)} | {ratio(pil, hf_pil)} "
           f"| **{fmt(tv)}** | {fmt(hf_tv)} | {fmt(hf_tensor)} | {ratio(tv, hf_tensor)} |")
 scaling = []
 for (case, threads), r in rows.items():
