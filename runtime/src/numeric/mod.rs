@@ -10,6 +10,7 @@
 pub mod convert;
 pub mod crop;
 pub mod normalize;
+pub mod packed;
 pub mod pil;
 pub mod resample;
 pub mod taps;

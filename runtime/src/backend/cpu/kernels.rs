@@ -3,7 +3,7 @@
 //!
 //! Every path computes, for each output sample, the same integer sum `2^(p-1) + Σ sample·weight`
 //! with the weights of one [`FixedAxis`], then `clamp(sum >> p, 0, 255)`. Integer sums do not depend
-//! on their order, so the vector paths (16-bit multiply-adds over [`PairedTaps`](crate::numeric::taps::PairedTaps))
+//! on their order, so the vector paths (16-bit multiply-adds over [`PairedTaps`](crate::numeric::packed::PairedTaps))
 //! give the scalar path's bytes; `tests/kernels.rs` checks that for every path this machine runs.
 
 use crate::error::{Error, Result};

@@ -2,7 +2,7 @@
 //! shuffled into pixel pairs, four outputs per run packed into one 16-byte store a row.
 
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
-use crate::numeric::taps::{GROUP_TAPS, SPLIT_BITS};
+use crate::numeric::packed::{GROUP_TAPS, SPLIT_BITS};
 use std::arch::x86_64::*;
 
 /// Source rows per horizontal block.

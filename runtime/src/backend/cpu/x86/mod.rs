@@ -2,7 +2,7 @@
 //!
 //! Both passes multiply 8-bit samples, widened to 16 bits, by pairs of 16-bit weights with
 //! `vpmaddwd` (two products summed into one 32-bit lane), as ATen's uint8 resize does. Pillow's
-//! 22-bit weights go through twice, once per 16-bit half ([`PairedTaps`](crate::numeric::taps::PairedTaps)),
+//! 22-bit weights go through twice, once per 16-bit half ([`PairedTaps`](crate::numeric::packed::PairedTaps)),
 //! and the halves' sums recombine as `(hi << 15) + lo`. `vpackssdw` then `vpackuswb` clamp to
 //! `0..=255` exactly as the scalar `clamp` does.
 //!

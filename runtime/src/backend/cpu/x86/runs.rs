@@ -1,5 +1,5 @@
 //! The horizontal pass with AVX-512 VBMI: a run of four outputs gathers its taps from 128 bytes
-//! per row with one two-register byte permute per pair slot ([`RunTaps`](crate::numeric::taps::RunTaps)),
+//! per row with one two-register byte permute per pair slot ([`RunTaps`](crate::numeric::packed::RunTaps)),
 //! summed by `vpdpwssd` (a `vpmaddwd` and its add in one: the same wrapping 32-bit sums).
 //! Runs that do not fit take the AVX-512 path of `horizontal.rs`, through the same loop.
 
@@ -8,7 +8,7 @@ use super::horizontal::{
     run_rows_avx512, store_pixels, to_bytes_128,
 };
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
-use crate::numeric::taps::{RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
+use crate::numeric::packed::{RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
 use std::arch::x86_64::*;
 
 /// # Safety
@@ -29,7 +29,7 @@ pub(in crate::backend::cpu) unsafe fn horizontal_vbmi(
 }
 
 /// The run of [`RUN`] outputs from `x` for the block's rows, each row's 16 bytes, when `x` starts
-/// a run of the axis's [`RunTaps`](crate::numeric::taps::RunTaps) (`whole`: the pass computes all
+/// a run of the axis's [`RunTaps`](crate::numeric::packed::RunTaps) (`whole`: the pass computes all
 /// of it) and its taps fit in 128 bytes per row (two loads): per pair slot, one two-register byte
 /// permute per row gathers the pairs of all four outputs, against three inserts and two shuffles per four taps
 /// and output in [`pixel_avx512`].

@@ -2,7 +2,7 @@
 //! source rows interleaved byte by byte into pairs; both widths are one macro body.
 
 use crate::backend::cpu::kernels::Vertical;
-use crate::numeric::taps::SPLIT_BITS;
+use crate::numeric::packed::SPLIT_BITS;
 use std::arch::x86_64::*;
 
 /// # Safety
