@@ -1,23 +1,13 @@
 //! The horizontal pass: four rows a block, each group of four taps one 16-byte load per row
 //! shuffled into pixel pairs, four outputs per run packed into one 16-byte store a row.
 
+use super::masks::{masks_256, masks_512};
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::{GROUP_TAPS, SPLIT_BITS};
 use std::arch::x86_64::*;
 
 /// Source rows per horizontal block.
 pub(super) const BLOCK_ROWS: usize = 4;
-
-/// Shuffle control that gathers pixels `p` and `p + 1` of a 16-byte load of `channels`-byte
-/// pixels into 16-bit lanes `[p.c0, q.c0, p.c1, q.c1, …]` (zero past the last channel).
-fn pair_mask(channels: usize, p: usize) -> [u8; 16] {
-    let mut mask = [0x80u8; 16];
-    for ch in 0..channels {
-        mask[4 * ch] = (p * channels + ch) as u8;
-        mask[4 * ch + 2] = ((p + 1) * channels + ch) as u8;
-    }
-    mask
-}
 
 /// What a horizontal block reads: the row pointers (missing rows repeat the last) and how many
 /// bytes the last real row has from its start on.
@@ -184,18 +174,6 @@ pub(in crate::backend::cpu) unsafe fn horizontal_avx2(
             None => horizontal_avx2_::<false>(pass, dst, stride),
         }
     }
-}
-
-/// The shuffle controls of a pass's pixel pairs, in both 128-bit lanes.
-#[target_feature(enable = "avx2")]
-fn masks_256(channels: usize) -> [__m256i; 2] {
-    let mask = |p| {
-        // SAFETY: a 16-byte array.
-        _mm256_broadcastsi128_si256(unsafe {
-            _mm_loadu_si128(pair_mask(channels, p).as_ptr().cast())
-        })
-    };
-    [mask(0), mask(2)]
 }
 
 /// Output `x`'s sums for the block's rows, shifted: rows 0 and 1 in the first vector, 2 and 3 in
@@ -377,16 +355,6 @@ pub(super) unsafe fn pixel_avx512<const SPLIT: bool>(
     _mm512_sra_epi32(acc, _mm_cvtsi32_si128(pass.axis.precision_bits as i32))
 }
 
-/// The shuffle controls of a pass's pixel pairs, in every 128-bit lane.
-#[target_feature(enable = "avx512f,avx512bw")]
-pub(super) fn masks_512(channels: usize) -> [__m512i; 2] {
-    let mask = |p| {
-        // SAFETY: a 16-byte array.
-        _mm512_broadcast_i32x4(unsafe { _mm_loadu_si128(pair_mask(channels, p).as_ptr().cast()) })
-    };
-    [mask(0), mask(2)]
-}
-
 /// Four outputs' sums (from [`pixel_avx512`]) as each row's 16 bytes, rows 0 to 3.
 #[target_feature(enable = "avx512f,avx512bw")]
 #[inline]
@@ -433,27 +401,4 @@ horizontal_pass!(
 pub(super) fn to_bytes_128(v: __m128i) -> [u8; 16] {
     // SAFETY: same size, any bit pattern is valid.
     unsafe { std::mem::transmute(v) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pair_masks_gather_channels_of_two_pixels() {
-        let z = 0x80;
-        assert_eq!(
-            pair_mask(3, 0),
-            [0, z, 3, z, 1, z, 4, z, 2, z, 5, z, z, z, z, z]
-        );
-        assert_eq!(
-            pair_mask(3, 2),
-            [6, z, 9, z, 7, z, 10, z, 8, z, 11, z, z, z, z, z]
-        );
-        assert_eq!(
-            pair_mask(1, 2),
-            [2, z, 3, z, z, z, z, z, z, z, z, z, z, z, z, z]
-        );
-        assert_eq!(pair_mask(4, 2)[12..], [11, z, 15, z]);
-    }
 }

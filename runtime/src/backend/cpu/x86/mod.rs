@@ -14,6 +14,7 @@
 
 mod horizontal;
 mod levels;
+mod masks;
 mod runs;
 mod vertical;
 

@@ -4,9 +4,10 @@
 //! Runs that do not fit take the AVX-512 path of `horizontal.rs`, through the same loop.
 
 use super::horizontal::{
-    BLOCK_ROWS, Block, RUN, horizontal_pass, masks_512, one_rows_avx512, pixel_avx512,
-    run_rows_avx512, store_pixels, to_bytes_128,
+    BLOCK_ROWS, Block, RUN, horizontal_pass, one_rows_avx512, pixel_avx512, run_rows_avx512,
+    store_pixels, to_bytes_128,
 };
+use super::masks::masks_512;
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::{RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
 use std::arch::x86_64::*;
