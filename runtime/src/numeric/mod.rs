@@ -12,6 +12,7 @@ pub mod crop;
 pub mod normalize;
 pub mod packed;
 pub mod pil;
+pub mod region;
 pub mod resample;
 pub mod taps;
 pub mod torchvision;

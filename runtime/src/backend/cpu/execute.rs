@@ -12,7 +12,8 @@ use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
-use crate::numeric::resample::{OUTSIDE, Region, ResizePlan};
+use crate::numeric::region::Region;
+use crate::numeric::resample::{OUTSIDE, ResizePlan};
 use crate::plan::ImagePlan;
 use std::cell::RefCell;
 
