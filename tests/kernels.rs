@@ -1,5 +1,5 @@
-//! Every set of the CPU twin's inner loops this processor runs (scalar, AVX2, AVX-512) gives the
-//! numeric core's reference bytes, over random images and sizes: 1 pixel to thousands wide, every
+//! Every set of the CPU twin's inner loops this processor runs (scalar, AVX2, AVX-512, NEON) gives
+//! the numeric core's reference bytes, over random images and sizes: 1 pixel to thousands wide, every
 //! tail length, every filter of both numerics, up- and downscaling, 1 to 4 channels, crops and
 //! paddings, both layouts. The reference is `ResizePlan::run_region` then `crop_map`, the loops the
 //! golden tests hold to transformers' bytes.

@@ -119,6 +119,7 @@ fn load(config: &Path, numerics: Numerics) -> Result<Processor, Error> {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum KernelsArg {
     Scalar,
+    Neon,
     Avx2,
     Avx512,
     Avx512vbmi,
@@ -128,6 +129,7 @@ impl From<KernelsArg> for Kernels {
     fn from(kernels: KernelsArg) -> Self {
         match kernels {
             KernelsArg::Scalar => Kernels::Scalar,
+            KernelsArg::Neon => Kernels::Neon,
             KernelsArg::Avx2 => Kernels::Avx2,
             KernelsArg::Avx512 => Kernels::Avx512,
             KernelsArg::Avx512vbmi => Kernels::Avx512Vbmi,

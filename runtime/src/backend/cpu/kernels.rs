@@ -14,12 +14,26 @@ use std::ops::Range;
 /// A whole 32-bit store per pixel is what lets the vector paths write without shuffling.
 pub const OUT_PIXEL: usize = 4;
 
+/// Calls a vector pass monomorphised on whether the pass's axis splits its weights in halves.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+macro_rules! by_split {
+    ($pass:expr, $($f:ident)::+ ($($arg:expr),*)) => {
+        if $pass.axis.pairs.hi.is_some() {
+            $($f)::+::<true>($($arg),*)
+        } else {
+            $($f)::+::<false>($($arg),*)
+        }
+    };
+}
+
 /// A set of inner loops for the two passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Kernels {
     /// Plain Rust, one sample at a time: the reference the others must equal.
     Scalar,
+    /// aarch64 NEON: 128-bit widening multiply-accumulates (`smlal`).
+    Neon,
     /// x86-64 AVX2: 256-bit `vpmaddwd`.
     Avx2,
     /// x86-64 AVX-512 (F and BW): 512-bit `vpmaddwd`.
@@ -30,9 +44,10 @@ pub enum Kernels {
 }
 
 impl Kernels {
-    /// Every set, fastest last.
-    pub const ALL: [Kernels; 4] = [
+    /// Every set, fastest last (of those one processor can run).
+    pub const ALL: [Kernels; 5] = [
         Kernels::Scalar,
+        Kernels::Neon,
         Kernels::Avx2,
         Kernels::Avx512,
         Kernels::Avx512Vbmi,
@@ -42,6 +57,7 @@ impl Kernels {
     pub fn name(self) -> &'static str {
         match self {
             Kernels::Scalar => "scalar",
+            Kernels::Neon => "neon",
             Kernels::Avx2 => "avx2",
             Kernels::Avx512 => "avx512",
             Kernels::Avx512Vbmi => "avx512vbmi",
@@ -52,6 +68,8 @@ impl Kernels {
     pub fn is_supported(self) -> bool {
         match self {
             Kernels::Scalar => true,
+            #[cfg(target_arch = "aarch64")]
+            Kernels::Neon => std::arch::is_aarch64_feature_detected!("neon"),
             #[cfg(target_arch = "x86_64")]
             Kernels::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
             #[cfg(target_arch = "x86_64")]
@@ -65,7 +83,6 @@ impl Kernels {
                     && std::arch::is_x86_feature_detected!("avx512vbmi")
                     && std::arch::is_x86_feature_detected!("avx512vnni")
             }
-            #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }
     }
@@ -108,17 +125,22 @@ impl Kernels {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `checked`/`is_supported` gate the variant; `check` bounds every access.
             Kernels::Avx2 if self.is_supported() => unsafe {
-                super::x86::horizontal_avx2(pass, dst, dst_stride)
+                by_split!(pass, super::x86::horizontal_avx2(pass, dst, dst_stride))
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             Kernels::Avx512 if self.is_supported() => unsafe {
-                super::x86::horizontal_avx512(pass, dst, dst_stride)
+                by_split!(pass, super::x86::horizontal_avx512(pass, dst, dst_stride))
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             Kernels::Avx512Vbmi if self.is_supported() => unsafe {
-                super::x86::horizontal_vbmi(pass, dst, dst_stride)
+                by_split!(pass, super::x86::horizontal_vbmi(pass, dst, dst_stride))
+            },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: as above.
+            Kernels::Neon if self.is_supported() => unsafe {
+                by_split!(pass, super::aarch64::horizontal_neon(pass, dst, dst_stride))
             },
             _ => {
                 for r in 0..pass.rows {
@@ -153,13 +175,21 @@ impl Kernels {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `checked`/`is_supported` gate the variant; `check` bounds every access.
             Kernels::Avx2 if self.is_supported() => unsafe {
-                super::x86::vertical_avx2(pass, dst, dst_stride)
+                by_split!(pass, super::x86::vertical_avx2(pass, dst, dst_stride))
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             Kernels::Avx512 | Kernels::Avx512Vbmi if self.is_supported() => unsafe {
                 let vnni = self == Kernels::Avx512Vbmi;
-                super::x86::vertical_avx512(pass, dst, dst_stride, vnni)
+                by_split!(
+                    pass,
+                    super::x86::vertical_avx512(pass, dst, dst_stride, vnni)
+                )
+            },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: as above.
+            Kernels::Neon if self.is_supported() => unsafe {
+                by_split!(pass, super::aarch64::vertical_neon(pass, dst, dst_stride))
             },
             _ => {
                 for (i, y) in pass.ys.clone().enumerate() {

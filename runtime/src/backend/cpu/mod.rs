@@ -1,6 +1,10 @@
 //! The CPU backend: the plan's passes in vector instructions ([`Kernels`]), images in parallel,
 //! each output written straight to its place.
 
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+mod block;
 mod execute;
 pub mod kernels;
 mod output;

@@ -2,85 +2,20 @@
 //! shuffled into pixel pairs, four outputs per run packed into one 16-byte store a row.
 
 use super::masks::{masks_256, masks_512};
+use crate::backend::cpu::block::{BLOCK_ROWS, Block, store_pixels};
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::{GROUP_TAPS, SPLIT_BITS};
 use std::arch::x86_64::*;
 
-/// Source rows per horizontal block.
-pub(super) const BLOCK_ROWS: usize = 4;
-
-/// What a horizontal block reads: the row pointers (missing rows repeat the last) and how many
-/// bytes the last real row has from its start on.
-pub(super) struct Block {
-    pub(super) rows: [*const u8; BLOCK_ROWS],
-    pub(super) n: usize,
-    pub(super) avail: usize,
-}
-
-impl Block {
-    pub(super) fn new(pass: &Horizontal<'_>, first: usize) -> Self {
-        let n = (pass.rows - first).min(BLOCK_ROWS);
-        let at = |i: usize| (first + i.min(n - 1)) * pass.src_stride;
-        // `check` proved every row start lies in the source.
-        let ptr = |i: usize| pass.src[at(i)..].as_ptr();
-        Block {
-            rows: [ptr(0), ptr(1), ptr(2), ptr(3)],
-            n,
-            avail: pass.src.len() - at(n - 1),
-        }
-    }
-
-    /// Whether output `x`'s 16-byte loads all lie in the source; the last columns of the last
-    /// rows may not (their pixels past the taps are read, with weight zero, from the next row).
-    pub(super) fn fits(&self, pass: &Horizontal<'_>, x: usize) -> bool {
-        let start = pass.axis.taps.starts[x] as usize - pass.x0;
-        match pass.axis.pairs.groups[x] as usize {
-            0 => true,
-            groups => (start + GROUP_TAPS * (groups - 1)) * pass.channels + 16 <= self.avail,
-        }
-    }
-
-    /// Asks for the next block's bytes at output `x`'s first tap while this block computes:
-    /// the source comes from memory, once (a hint: an address past the source is never read).
-    #[inline(always)]
-    pub(super) fn prefetch_next(&self, pass: &Horizontal<'_>, x: usize) {
-        let off = (pass.axis.taps.starts[x] as usize - pass.x0) * pass.channels;
-        for row in self.rows {
-            let ahead = row.wrapping_add(off + BLOCK_ROWS * pass.src_stride);
-            // SAFETY: SSE is part of x86-64; a prefetch reads nothing.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(ahead.cast()) };
-        }
-    }
-
-    /// Output column `i` (output `x`) of the block's rows, the scalar way.
-    pub(super) fn scalar(
-        &self,
-        pass: &Horizontal<'_>,
-        first: usize,
-        i: usize,
-        x: usize,
-        dst: &mut [u8],
-        stride: usize,
-    ) {
-        for r in 0..self.n {
-            let at = (first + r) * stride + i * OUT_PIXEL;
-            pass.scalar_row(first + r, x..x + 1, &mut dst[at..at + OUT_PIXEL]);
-        }
-    }
-}
-
-/// Writes the block's four 4-byte pixels of one output column, `at` in its first row.
+/// Asks for the next block's bytes at output `x`'s first tap while this block computes:
+/// the source comes from memory, once (a hint: an address past the source is never read).
 #[inline(always)]
-pub(super) fn store_pixels(
-    words: [i32; BLOCK_ROWS],
-    n: usize,
-    dst: &mut [u8],
-    at: usize,
-    stride: usize,
-) {
-    for (r, word) in words.into_iter().enumerate().take(n) {
-        let at = at + r * stride;
-        dst[at..at + OUT_PIXEL].copy_from_slice(&word.to_le_bytes());
+pub(super) fn prefetch_next(block: &Block, pass: &Horizontal<'_>, x: usize) {
+    let off = (pass.axis.taps.starts[x] as usize - pass.x0) * pass.channels;
+    for row in block.rows {
+        let ahead = row.wrapping_add(off + BLOCK_ROWS * pass.src_stride);
+        // SAFETY: SSE is part of x86-64; a prefetch reads nothing.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(ahead.cast()) };
     }
 }
 
@@ -96,8 +31,15 @@ macro_rules! horizontal_pass {
         $name:ident, $feature:literal, $masks:ident, $pixel:ident, $run_rows:ident,
         $one_rows:ident $(, $fast_run:ident)?
     ) => {
+        /// # Safety
+        #[doc = concat!("The processor has ", $feature, "; `pass.check` succeeded for `dst`; `SPLIT` ")]
+        /// is whether the axis's weights are split.
         #[target_feature(enable = $feature)]
-        unsafe fn $name<const SPLIT: bool>(pass: &Horizontal<'_>, dst: &mut [u8], stride: usize) {
+        pub(in crate::backend::cpu) unsafe fn $name<const SPLIT: bool>(
+            pass: &Horizontal<'_>,
+            dst: &mut [u8],
+            stride: usize,
+        ) {
             let masks = $masks(pass.channels);
             let len = pass.xs.len();
             // With fast runs (which start at the pass's first output), the other runs keep to
@@ -110,7 +52,7 @@ macro_rules! horizontal_pass {
                     let x = pass.xs.start + i;
                     let at = first * stride + i * OUT_PIXEL;
                     if i.is_multiple_of(RUN) {
-                        block.prefetch_next(pass, x);
+                        prefetch_next(&block, pass, x);
                     }
                     $(
                         // SAFETY: `$fast_run` checks its own reads.
@@ -158,23 +100,6 @@ macro_rules! horizontal_pass {
     };
 }
 pub(super) use horizontal_pass;
-
-/// # Safety
-/// The processor has AVX2; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx2")]
-pub(in crate::backend::cpu) unsafe fn horizontal_avx2(
-    pass: &Horizontal<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    // SAFETY: forwarded.
-    unsafe {
-        match pass.axis.pairs.hi {
-            Some(_) => horizontal_avx2_::<true>(pass, dst, stride),
-            None => horizontal_avx2_::<false>(pass, dst, stride),
-        }
-    }
-}
 
 /// Output `x`'s sums for the block's rows, shifted: rows 0 and 1 in the first vector, 2 and 3 in
 /// the second, four channels each.
@@ -277,30 +202,13 @@ fn one_rows_avx2([a01, a23]: [__m256i; 2]) -> [i32; BLOCK_ROWS] {
 }
 
 horizontal_pass!(
-    horizontal_avx2_,
+    horizontal_avx2,
     "avx2",
     masks_256,
     pixel_avx2,
     run_rows_avx2,
     one_rows_avx2
 );
-
-/// # Safety
-/// The processor has AVX-512F and AVX-512BW; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx512f,avx512bw")]
-pub(in crate::backend::cpu) unsafe fn horizontal_avx512(
-    pass: &Horizontal<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    // SAFETY: forwarded.
-    unsafe {
-        match pass.axis.pairs.hi {
-            Some(_) => horizontal_avx512_::<true>(pass, dst, stride),
-            None => horizontal_avx512_::<false>(pass, dst, stride),
-        }
-    }
-}
 
 /// Output `x`'s sums for the block's rows, shifted: row `r` in lane `r`, four channels each.
 ///
@@ -389,7 +297,7 @@ pub(super) fn one_rows_avx512(acc: __m512i) -> [i32; BLOCK_ROWS] {
 }
 
 horizontal_pass!(
-    horizontal_avx512_,
+    horizontal_avx512,
     "avx512f,avx512bw",
     masks_512,
     pixel_avx512,

@@ -4,30 +4,14 @@
 //! Runs that do not fit take the AVX-512 path of `horizontal.rs`, through the same loop.
 
 use super::horizontal::{
-    BLOCK_ROWS, Block, RUN, horizontal_pass, one_rows_avx512, pixel_avx512, run_rows_avx512,
-    store_pixels, to_bytes_128,
+    RUN, horizontal_pass, one_rows_avx512, pixel_avx512, prefetch_next, run_rows_avx512,
+    to_bytes_128,
 };
 use super::masks::masks_512;
+use crate::backend::cpu::block::{BLOCK_ROWS, Block, store_pixels};
 use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::{RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
 use std::arch::x86_64::*;
-
-/// # Safety
-/// The processor has AVX-512F, AVX-512BW, AVX-512VBMI and AVX-512VNNI; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vnni")]
-pub(in crate::backend::cpu) unsafe fn horizontal_vbmi(
-    pass: &Horizontal<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    // SAFETY: forwarded.
-    unsafe {
-        match pass.axis.pairs.hi {
-            Some(_) => horizontal_vbmi_::<true>(pass, dst, stride),
-            None => horizontal_vbmi_::<false>(pass, dst, stride),
-        }
-    }
-}
 
 /// The run of [`RUN`] outputs from `x` for the block's rows, each row's 16 bytes, when `x` starts
 /// a run of the axis's [`RunTaps`](crate::numeric::packed::RunTaps) (`whole`: the pass computes all
@@ -123,7 +107,7 @@ unsafe fn run_vbmi<const SPLIT: bool>(
 }
 
 horizontal_pass!(
-    horizontal_vbmi_,
+    horizontal_vbmi,
     "avx512f,avx512bw,avx512vbmi,avx512vnni",
     masks_512,
     pixel_avx512,

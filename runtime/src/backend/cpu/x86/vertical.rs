@@ -5,23 +5,6 @@ use crate::backend::cpu::kernels::Vertical;
 use crate::numeric::packed::SPLIT_BITS;
 use std::arch::x86_64::*;
 
-/// # Safety
-/// The processor has AVX2; `pass.check` succeeded for `dst`.
-#[target_feature(enable = "avx2")]
-pub(in crate::backend::cpu) unsafe fn vertical_avx2(
-    pass: &Vertical<'_>,
-    dst: &mut [u8],
-    stride: usize,
-) {
-    // SAFETY: forwarded.
-    unsafe {
-        match pass.axis.pairs.hi {
-            Some(_) => vertical_avx2_::<true>(pass, dst, stride),
-            None => vertical_avx2_::<false>(pass, dst, stride),
-        }
-    }
-}
-
 /// The source rows of output row `y`'s taps, in pairs: `(tap 2j, tap 2j + 1)`, the second the
 /// first again past the last tap (its weight is zero).
 #[inline(always)]
@@ -39,13 +22,16 @@ fn tap_rows(pass: &Vertical<'_>, y: usize) -> impl Iterator<Item = (usize, usize
 /// width's intrinsics.
 macro_rules! vertical_pass {
     (
-        $name:ident, $feature:literal, $chunk:literal, $to_bytes:ident,
+        $vis:vis $name:ident, $feature:literal, $chunk:literal, $to_bytes:ident,
         $setzero:ident, $set1:ident, $loadu:ident, $unpacklo:ident, $unpackhi:ident,
         $dot:ident, $add:ident, $slli:ident, $split:tt, $sra:ident, $packs:ident,
         $packus:ident $(,)?
     ) => {
+        /// # Safety
+        #[doc = concat!("The processor has ", $feature, "; `pass.check` succeeded for `dst`; `SPLIT` ")]
+        /// is whether the axis's weights are split.
         #[target_feature(enable = $feature)]
-        unsafe fn $name<const SPLIT: bool>(pass: &Vertical<'_>, dst: &mut [u8], stride: usize) {
+        $vis unsafe fn $name<const SPLIT: bool>(pass: &Vertical<'_>, dst: &mut [u8], stride: usize) {
             const CHUNK: usize = $chunk;
             let n = pass.row_bytes;
             let pairs = &pass.axis.pairs;
@@ -129,7 +115,7 @@ fn dot_avx512(acc: __m512i, a: __m512i, b: __m512i) -> __m512i {
 }
 
 vertical_pass!(
-    vertical_avx2_,
+    pub(in crate::backend::cpu) vertical_avx2,
     "avx2",
     32,
     to_bytes_256,
@@ -199,9 +185,9 @@ fn to_bytes_512(v: __m512i) -> [u8; 64] {
 
 /// # Safety
 /// The processor has AVX-512F and AVX-512BW, and AVX-512VNNI when `vnni`; `pass.check` succeeded
-/// for `dst`.
+/// for `dst`; `SPLIT` is whether the axis's weights are split.
 #[target_feature(enable = "avx512f,avx512bw,avx2")]
-pub(in crate::backend::cpu) unsafe fn vertical_avx512(
+pub(in crate::backend::cpu) unsafe fn vertical_avx512<const SPLIT: bool>(
     pass: &Vertical<'_>,
     dst: &mut [u8],
     stride: usize,
@@ -209,12 +195,10 @@ pub(in crate::backend::cpu) unsafe fn vertical_avx512(
 ) {
     // SAFETY: forwarded; AVX-512 implies AVX2 for rows too short for a 64-byte chunk.
     unsafe {
-        match (pass.row_bytes < 64, pass.axis.pairs.hi.is_some(), vnni) {
-            (true, ..) => vertical_avx2(pass, dst, stride),
-            (false, true, false) => vertical_avx512_::<true>(pass, dst, stride),
-            (false, false, false) => vertical_avx512_::<false>(pass, dst, stride),
-            (false, true, true) => vertical_vnni_::<true>(pass, dst, stride),
-            (false, false, true) => vertical_vnni_::<false>(pass, dst, stride),
+        match (pass.row_bytes < 64, vnni) {
+            (true, _) => vertical_avx2::<SPLIT>(pass, dst, stride),
+            (false, false) => vertical_avx512_::<SPLIT>(pass, dst, stride),
+            (false, true) => vertical_vnni_::<SPLIT>(pass, dst, stride),
         }
     }
 }
