@@ -27,8 +27,60 @@ fn numerics_of(backend: &str) -> Numerics {
     }
 }
 
+/// The CPU twin writing into memory given back from a previous call full of other values (NaN,
+/// 0xa5): every value of an output must be written, or zeroed, by the call itself.
+#[derive(Debug)]
+struct Recycled(CpuBackend);
+
+impl Backend for Recycled {
+    fn name(&self) -> String {
+        "cpu (recycled)".into()
+    }
+
+    fn execute(
+        &self,
+        inputs: &[twinproc::numeric::Pixels],
+        plans: &[twinproc::plan::ImagePlan],
+    ) -> twinproc::Result<Vec<twinproc::Tensor>> {
+        self.0.execute(inputs, plans)
+    }
+
+    fn execute_placed(
+        &self,
+        inputs: &[twinproc::numeric::Pixels],
+        plans: &[twinproc::plan::ImagePlan],
+        placement: &twinproc::plan::Placement,
+    ) -> twinproc::Result<Feature> {
+        use twinproc::TensorData::{F32, U8};
+        let len = placement.elements + 7;
+        let garbage = match plans.first().is_none_or(|p| p.levels.table.is_some()) {
+            true => F32(vec![f32::NAN; len]),
+            false => U8(vec![0xa5; len]),
+        };
+        let address = |data: &twinproc::TensorData| match data {
+            F32(v) => v.as_ptr() as usize,
+            U8(v) => v.as_ptr() as usize,
+            _ => 0,
+        };
+        let recycled = address(&garbage);
+        self.0.recycle(Feature::Tensor(twinproc::Tensor {
+            shape: vec![len],
+            data: garbage,
+        }));
+        let feature = self.0.execute_placed(inputs, plans, placement)?;
+        if let Feature::Tensor(t) = &feature {
+            assert_eq!(
+                address(&t.data),
+                recycled,
+                "the recycled buffer was not used"
+            );
+        }
+        Ok(feature)
+    }
+}
+
 /// Where the pipeline runs: the CPU twin with each set of inner loops this processor runs (scalar,
-/// AVX2, AVX-512), and the CUDA kernels' code built for the host, over images cropped to what the
+/// AVX2, AVX-512, NEON), and writing into recycled memory; the CUDA kernels' code built for the host, over images cropped to what the
 /// outputs read (uploads) and over whole images (kept on the GPU); and on a machine with CUDA
 /// (`scripts/gpu-check.sh`), the CUDA twin itself.
 fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
@@ -39,6 +91,7 @@ fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
             (kernels.name(), Box::new(cpu) as Box<dyn Backend>)
         })
         .collect();
+    computes.push(("recycled", Box::new(Recycled(CpuBackend::new()))));
     computes.push(("kernels", Box::new(KernelHostBackend::CROPPED)));
     computes.push((
         "kernels on whole images",
@@ -498,44 +551,53 @@ fn llava_onevision_batch_equals_single_calls() {
             .iter()
             .map(|n| Image::open(image_path(n)).expect("open"))
             .collect();
-        let batch = processor
-            .preprocess(&images, &ImagesKwargs::default())
-            .and_then(|b| b.to_host())
-            .expect("batch");
-        let stacked = batch.tensor("pixel_values").expect("stacked");
-        let max_patches = stacked.shape[1];
-        let per_patch: usize = stacked.shape[2..].iter().product();
-        let data = stacked.as_f32().expect("f32");
-        for (i, image) in images.iter().enumerate() {
-            let single = processor
-                .preprocess(std::slice::from_ref(image), &ImagesKwargs::default())
+        // Padding patches are zero in fresh memory and in recycled memory alike.
+        let recycled = Recycled(CpuBackend::new());
+        for compute in [processor.backend(), &recycled] {
+            let batch = processor
+                .run(
+                    compute,
+                    Batch::Flat(&images),
+                    &ImagesKwargs::default(),
+                    Stacking::Stack,
+                )
                 .and_then(|b| b.to_host())
-                .expect("single");
-            let single = single.tensor("pixel_values").expect("single tensor");
-            let patches = single.shape[1];
-            let at = i * max_patches * per_patch;
-            let expected = single.as_f32().expect("f32");
+                .expect("batch");
+            let stacked = batch.tensor("pixel_values").expect("stacked");
+            let max_patches = stacked.shape[1];
+            let per_patch: usize = stacked.shape[2..].iter().product();
+            let data = stacked.as_f32().expect("f32");
+            for (i, image) in images.iter().enumerate() {
+                let single = processor
+                    .preprocess(std::slice::from_ref(image), &ImagesKwargs::default())
+                    .and_then(|b| b.to_host())
+                    .expect("single");
+                let single = single.tensor("pixel_values").expect("single tensor");
+                let patches = single.shape[1];
+                let at = i * max_patches * per_patch;
+                let expected = single.as_f32().expect("f32");
+                assert_eq!(
+                    &data[at..at + patches * per_patch],
+                    expected,
+                    "{backend} {}",
+                    names[i]
+                );
+                assert!(
+                    data[at + patches * per_patch..at + max_patches * per_patch]
+                        .iter()
+                        .all(|&v| v == 0.0)
+                );
+            }
+            let sizes = batch.tensor("image_sizes").expect("image_sizes");
             assert_eq!(
-                &data[at..at + patches * per_patch],
-                expected,
-                "{backend} {}",
-                names[i]
+                sizes.data,
+                twinproc::TensorData::I64(vec![300, 451, 1000, 3, 13, 17])
             );
-            assert!(
-                data[at + patches * per_patch..at + max_patches * per_patch]
-                    .iter()
-                    .all(|&v| v == 0.0)
+            assert_eq!(
+                batch.tensor("batch_num_images").expect("n").data,
+                twinproc::TensorData::I64(vec![1, 1, 1])
             );
         }
-        let sizes = batch.tensor("image_sizes").expect("image_sizes");
-        assert_eq!(
-            sizes.data,
-            twinproc::TensorData::I64(vec![300, 451, 1000, 3, 13, 17])
-        );
-        assert_eq!(
-            batch.tensor("batch_num_images").expect("n").data,
-            twinproc::TensorData::I64(vec![1, 1, 1])
-        );
     }
 }
 

@@ -117,6 +117,28 @@ pub trait ImageProcessor: Sized {
         )
     }
 
+    /// [`preprocess`](Self::preprocess) into the memory of `out` (the previous call's batch, say),
+    /// which it replaces; on an error `out` is left empty (see [`Processor::preprocess_into`]).
+    fn preprocess_into(
+        &self,
+        images: &[Image],
+        overrides: &Self::Kwargs,
+        out: &mut BatchFeature,
+    ) -> Result<()> {
+        self.recycle(std::mem::take(out));
+        *out = self.preprocess(images, overrides)?;
+        Ok(())
+    }
+
+    /// Gives a batch of this processor's back to its backend once you are done with it, for later
+    /// calls to write into (see [`Backend::recycle`]).
+    fn recycle(&self, batch: BatchFeature) {
+        batch
+            .data
+            .into_values()
+            .for_each(|feature| self.backend().recycle(feature));
+    }
+
     /// Preprocesses samples of several images each (transformers' nested lists).
     fn preprocess_samples(
         &self,

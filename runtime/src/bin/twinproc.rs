@@ -105,6 +105,11 @@ enum Command {
         /// (page-locked) memory, or already on the `device`; plans are made in every call.
         #[arg(long, value_enum, default_value = "images")]
         input: InputArg,
+        /// Drop each call's outputs instead of giving their memory back for the next call
+        /// (`Processor::recycle`, what a loop over `preprocess_into` does): every call then
+        /// writes into fresh memory, which the kernel zeroes page by page.
+        #[arg(long)]
+        fresh: bool,
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -255,6 +260,7 @@ struct BenchArgs {
     kernels: Option<KernelsArg>,
     repeat: usize,
     input: InputArg,
+    fresh: bool,
 }
 
 /// A timed call.
@@ -334,15 +340,19 @@ fn bench(
         let name = backend.name();
         let processor = &processor;
         let images = &images;
+        let recycle = !args.fresh;
         let call: Call = Box::new(move || {
-            processor
-                .run(
-                    &*backend,
-                    Batch::Flat(images),
-                    &ImagesKwargs::default(),
-                    Stacking::Stack,
-                )?
-                .synchronize()
+            let batch = processor.run(
+                &*backend,
+                Batch::Flat(images),
+                &ImagesKwargs::default(),
+                Stacking::Stack,
+            )?;
+            batch.synchronize()?;
+            if recycle {
+                batch.data.into_values().for_each(|f| backend.recycle(f));
+            }
+            Ok(())
         });
         (name, call, None)
     } else {
@@ -378,6 +388,7 @@ fn bench(
         "kernels": args.kernels.map_or(Kernels::best(), Kernels::from).name(),
         "threads": args.threads.unwrap_or_else(rayon::current_num_threads),
         "images": images.len(),
+        "recycled": !args.fresh,
         "repeat": seconds.len(),
         "median_s": median,
         "images_per_s": images.len() as f64 / median,
@@ -429,6 +440,7 @@ fn main() -> ExitCode {
             kernels,
             repeat,
             input,
+            fresh,
             images,
         } => {
             let args = BenchArgs {
@@ -437,6 +449,7 @@ fn main() -> ExitCode {
                 kernels: *kernels,
                 repeat: *repeat,
                 input: *input,
+                fresh: *fresh,
             };
             bench(config, (*numerics).into(), args, images)
         }

@@ -5,6 +5,7 @@
 mod aarch64;
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod block;
+mod buffers;
 mod execute;
 pub mod kernels;
 mod output;
@@ -17,6 +18,7 @@ use crate::numeric::Pixels;
 use crate::numeric::crop::CropWindow;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::{Feature, Tensor, TensorData};
+use buffers::{Buffer, Element, Spares};
 use execute::run_image;
 pub use kernels::Kernels;
 use output::{Dest, Output};
@@ -28,6 +30,7 @@ use std::sync::Arc;
 pub struct CpuBackend {
     pool: Option<Arc<rayon::ThreadPool>>,
     kernels: Kernels,
+    spares: Arc<Spares>,
 }
 
 impl Default for CpuBackend {
@@ -35,6 +38,7 @@ impl Default for CpuBackend {
         CpuBackend {
             pool: None,
             kernels: Kernels::best(),
+            spares: Arc::default(),
         }
     }
 }
@@ -90,42 +94,27 @@ fn check_lengths(inputs: &[Pixels], plans: &[ImagePlan]) -> Result<()> {
     Ok(())
 }
 
-/// A zero-filled buffer for a call's outputs. A large one is asked to live on huge pages: it is
-/// fresh memory each call, and faulting it in 4 KiB at a time cost a fifth of a CLIP batch's time.
-fn zeroed<T: Clone + Default>(len: usize) -> Vec<T> {
-    let buffer = vec![T::default(); len];
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let bytes = len * std::mem::size_of::<T>();
-        if bytes >= 2 * HUGE {
-            let page = 4096;
-            let start = (buffer.as_ptr() as usize).next_multiple_of(page);
-            let end = (buffer.as_ptr() as usize + bytes) / page * page;
-            // SAFETY: advice on whole pages inside the buffer's own allocation; it changes no
-            // contents (the pages are zero either way) and a refusal is harmless.
-            unsafe {
-                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    buffer
-}
-
-/// Splits `buffer` into the canvases of `placement`'s outputs, grouped by image.
-fn canvases<'a, T>(
-    mut buffer: &'a mut [T],
+/// Splits `buffer` into the canvases of `placement`'s outputs, grouped by image. The kernels write
+/// each output's window; a `dirty` buffer (a previous call's values) has everything else zeroed
+/// here: the gaps between outputs, and the canvases larger than their windows.
+fn canvases<'a, T: Element>(
+    Buffer {
+        values: buffer,
+        dirty,
+    }: &'a mut Buffer<T>,
     placement: &Placement,
     plans: &[ImagePlan],
     dest: impl Fn(&'a mut [T]) -> Dest<'a>,
 ) -> Result<Vec<Vec<Output<'a>>>> {
+    let dirty = *dirty;
+    let mut buffer = buffer.as_mut_slice();
     let mut consumed = 0;
     let mut placed = placement.outputs.iter();
     let mut per_image = Vec::with_capacity(plans.len());
     let mismatch = || Error::InvalidArgument("the outputs do not match their placement".into());
     for plan in plans {
         let mut outputs = Vec::new();
-        for _ in plan.windows() {
+        for window in plan.windows() {
             let place = placed.next().ok_or_else(mismatch)?;
             let (h, w) = place.canvas;
             let channels = plan.levels.channels;
@@ -135,9 +124,16 @@ fn canvases<'a, T>(
             if skip + len > buffer.len() {
                 return Err(mismatch());
             }
-            let (values, rest) = std::mem::take(&mut buffer)[skip..].split_at_mut(len);
+            let (gap, rest) = std::mem::take(&mut buffer).split_at_mut(skip);
+            let (values, rest) = rest.split_at_mut(len);
             buffer = rest;
             consumed = place.offset + len;
+            if dirty {
+                gap.fill(T::default());
+                if place.canvas != (window.height, window.width) {
+                    values.fill(T::default());
+                }
+            }
             outputs.push(Output::new(
                 dest(values),
                 channels,
@@ -146,6 +142,9 @@ fn canvases<'a, T>(
             ));
         }
         per_image.push(outputs);
+    }
+    if dirty {
+        buffer.fill(T::default());
     }
     Ok(per_image)
 }
@@ -313,14 +312,21 @@ impl Backend for CpuBackend {
             })
         };
         let buffer = if floats {
-            let mut buffer = zeroed::<f32>(placement.elements);
+            let mut buffer = self.spares.take::<f32>(placement.elements);
             run_all(canvases(&mut buffer, placement, plans, Dest::F32)?);
-            TensorData::F32(buffer)
+            TensorData::F32(buffer.values)
         } else {
-            let mut buffer = zeroed::<u8>(placement.elements);
+            let mut buffer = self.spares.take::<u8>(placement.elements);
             run_all(canvases(&mut buffer, placement, plans, Dest::U8)?);
-            TensorData::U8(buffer)
+            TensorData::U8(buffer.values)
         };
         Ok(placement.feature(buffer))
+    }
+
+    /// Keeps a stacked host tensor's memory (up to two) for the next calls' outputs.
+    fn recycle(&self, feature: Feature) {
+        if let Feature::Tensor(tensor) = feature {
+            self.spares.put(tensor.data);
+        }
     }
 }
