@@ -2,8 +2,10 @@
 # twinproc bench and transformers 5.23 in the same run, on this machine: CLIP on 64 images of
 # 640x480 and 16 of 1920x1080, SigLIP-384 and LLaVA-OneVision on 64 of 640x480; 1 and 2 threads.
 # Usage: [ROUNDS=N] scripts/bench.sh [REPEAT] [CASE...]   (CASE: clip, clip-1080p, siglip, llava;
-# default all). Each measurement, both sides, runs ROUNDS times (default 1) as separate processes,
-# interleaved; the table takes each one's median round (a shared machine's slow spells last seconds).
+# default all). twinproc runs twice: giving each call's output memory back for the next (a
+# `preprocess_into` loop), and into fresh memory (`--fresh`). Each measurement, both sides, runs
+# ROUNDS times (default 1) as separate processes, interleaved; the table takes each one's median
+# round (a shared machine's slow spells last seconds).
 # Installs the pinned transformers stack into $VENV (default /tmp/hfref). Prints JSON lines, then a
 # table (scripts/bench_table.py).
 set -euo pipefail
@@ -35,8 +37,11 @@ for case in $cases; do
   for round in $(seq "${ROUNDS:-1}"); do
   for threads in 1 2; do
     for numerics in pil torchvision; do
-      ./target/release/twinproc bench --config "$config" --numerics "$numerics" --threads "$threads" --repeat "$repeat" "$images"/*.png |
-        sed "s/^{/{\"case\":\"$case\",/" | tee -a "$log"
+      # Each call's outputs given back for the next (a `preprocess_into` loop), then fresh memory.
+      for fresh in "" --fresh; do
+        ./target/release/twinproc bench --config "$config" --numerics "$numerics" --threads "$threads" --repeat "$repeat" $fresh "$images"/*.png |
+          sed "s/^{/{\"case\":\"$case\",/" | tee -a "$log"
+      done
       "$venv/bin/python" scripts/bench_transformers.py --config "$config" --backend "$numerics" --threads "$threads" --repeat "$repeat" "$images"/*.png |
         sed "s/^{/{\"case\":\"$case\",/" | tee -a "$log"
     done

@@ -18,7 +18,7 @@ for line in sys.stdin:
     d = json.loads(line)
     key = (d["case"], d["threads"])
     if "numerics" in d:
-        column = f"twinproc {d['numerics']}"
+        column = f"twinproc {d['numerics']}" + ("" if d.get("recycled", True) else " fresh")
         samples.setdefault((key, "images"), []).append(d["images"])
     elif "tensor input" in d["tool"]:
         column = "hf tensor"
@@ -48,6 +48,18 @@ for (case, threads), r in rows.items():
     fmt = lambda v: f"{v:.0f}" if v else "–"
     print(f"| {case} | {r.get('images', 0):.0f} | {threads} | **{fmt(pil)}** | {fmt(hf_pil)} | {ratio(pil, hf_pil)} "
           f"| **{fmt(tv)}** | {fmt(hf_tv)} | {fmt(hf_tensor)} | {ratio(tv, hf_tensor)} |")
+print()
+print("twinproc into fresh memory each call (`--fresh`; the table above gives each call's memory back "
+      "for the next):")
+print()
+print("| case | threads | `pil` fresh | ratio to PIL backend | `torchvision` fresh | ratio to tensors |")
+print("|---|---|---|---|---|---|")
+for (case, threads), r in rows.items():
+    pil, tv = r.get("twinproc pil fresh"), r.get("twinproc torchvision fresh")
+    if pil or tv:
+        fmt = lambda v: f"{v:.0f}" if v else "–"
+        print(f"| {case} | {threads} | {fmt(pil)} | {ratio(pil, r.get('hf pil'))} "
+              f"| {fmt(tv)} | {ratio(tv, r.get('hf tensor'))} |")
 scaling = []
 for (case, threads), r in rows.items():
     one = rows.get((case, 1), {})
