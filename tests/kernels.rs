@@ -5,14 +5,14 @@
 //! golden tests hold to transformers' bytes.
 
 use std::sync::Arc;
-use twinproc::backend::cpu::kernels::{Horizontal, OUT_PIXEL, Vertical};
+use twinproc::backend::cpu::passes::{Horizontal, OUT_PIXEL, Vertical};
 use twinproc::backend::{Backend, CpuBackend, Kernels};
 use twinproc::numeric::convert::ToRgb;
 use twinproc::numeric::crop::{CropWindow, center_crop};
+use twinproc::numeric::fixed::FixedAxis;
 use twinproc::numeric::normalize::{LevelMap, MeanStd, crop_map};
 use twinproc::numeric::region::Region;
 use twinproc::numeric::resample::ResizePlan;
-use twinproc::numeric::taps::FixedAxis;
 use twinproc::numeric::{Numerics, Pixels, pil, torchvision};
 use twinproc::plan::ImagePlan;
 use twinproc::{ChannelDimension, Resample, TensorData};

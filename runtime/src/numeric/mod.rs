@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod crop;
+pub mod fixed;
 pub mod normalize;
 pub mod packed;
 pub mod pil;

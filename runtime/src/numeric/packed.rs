@@ -1,8 +1,8 @@
 //! The integer weights of an axis laid out for the CPU twin's vector multiply-adds: in 16-bit pairs
 //! ([`PairedTaps`]), and gathered for runs of four outputs ([`RunTaps`]). The same integers as the
-//! [`FixedAxis`] they come from; only where they sit changes.
+//! [`FixedAxis`](super::fixed::FixedAxis) they come from; only where they sit changes.
 
-use super::taps::{AxisTaps, FixedAxis};
+use super::taps::AxisTaps;
 
 /// Taps per group of a [`PairedTaps`] row: one 16-byte load holds four pixels of up to four
 /// channels.
@@ -202,17 +202,25 @@ impl PartialEq for RunCache {
     }
 }
 
-impl FixedAxis {
-    /// The runs of this axis for `channels`-byte pixels (1 to 4), from output `phase` (0 to 3).
-    pub fn runs(&self, channels: usize, phase: usize) -> &RunTaps {
-        self.runs.0[(channels - 1) * RUN_OUTPUTS + phase]
-            .get_or_init(|| RunTaps::new(&self.taps, &self.pairs, channels, phase))
+impl RunCache {
+    /// The runs of `taps` (laid out as `pairs`) for `channels`-byte pixels (1 to 4), from output
+    /// `phase` (0 to 3): built on first use.
+    pub fn get(
+        &self,
+        taps: &AxisTaps<i32>,
+        pairs: &PairedTaps,
+        channels: usize,
+        phase: usize,
+    ) -> &RunTaps {
+        self.0[(channels - 1) * RUN_OUTPUTS + phase]
+            .get_or_init(|| RunTaps::new(taps, pairs, channels, phase))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numeric::fixed::FixedAxis;
     use crate::numeric::taps::{Filter, antialias_taps};
 
     fn triangle(x: f64) -> f64 {

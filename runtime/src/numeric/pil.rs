@@ -1,8 +1,9 @@
 //! Pillow's 8-bit resampler (`src/libImaging/Resample.c`) and nearest-neighbour scaling
 //! (`Image.resize` with `NEAREST`, an affine transform in `src/libImaging/Geometry.c`).
 
+use super::fixed::FixedAxis;
 use super::resample::{OUTSIDE, ResizePlan};
-use super::taps::{Filter, FixedAxis, antialias_taps};
+use super::taps::{Filter, antialias_taps};
 use crate::kwargs::Resample;
 use std::f64::consts::PI;
 

@@ -6,8 +6,8 @@
 //! one pass per axis, 8-bit samples between the passes.
 
 use super::Pixels;
+use super::fixed::FixedAxis;
 use super::region::Region;
-use super::taps::FixedAxis;
 
 /// A nearest-neighbour source index that lies outside the input: the output pixel is black.
 pub const OUTSIDE: u32 = u32::MAX;

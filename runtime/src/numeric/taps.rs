@@ -5,8 +5,6 @@
 //! same recipe; they differ only in the filter expressions, the float type, and how the weights are
 //! quantised. The recipe lives here once; `pil` and `torchvision` supply the differences.
 
-use super::packed::{PairedTaps, RunCache};
-
 /// Weights of one axis before quantisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AxisTaps<W> {
@@ -107,40 +105,6 @@ pub fn quantize(weight: f64, precision_bits: u32) -> i32 {
         (-0.5 + v) as i32
     } else {
         (0.5 + v) as i32
-    }
-}
-
-/// A quantised axis: integer weights with `precision_bits` fractional bits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FixedAxis {
-    pub taps: AxisTaps<i32>,
-    pub precision_bits: u32,
-    /// The same weights laid out for the CPU twin's vector multiply-adds.
-    pub pairs: PairedTaps,
-    /// The same pairs laid out for byte-permute gathers, built when first asked.
-    pub runs: RunCache,
-}
-
-impl FixedAxis {
-    /// Quantises double weights with the given precision.
-    pub fn from_f64(taps: &AxisTaps<f64>, precision_bits: u32) -> Self {
-        let taps = AxisTaps {
-            in_size: taps.in_size,
-            ksize: taps.ksize,
-            starts: taps.starts.clone(),
-            lens: taps.lens.clone(),
-            weights: taps
-                .weights
-                .iter()
-                .map(|&w| quantize(w, precision_bits))
-                .collect(),
-        };
-        FixedAxis {
-            pairs: PairedTaps::new(&taps),
-            runs: RunCache::default(),
-            taps,
-            precision_bits,
-        }
     }
 }
 

@@ -6,9 +6,10 @@
 //! or AVX512 (older releases sent AVX512 machines through float32). Box and hamming exist only for PIL
 //! images: transformers raises for them.
 
+use super::fixed::FixedAxis;
 use super::pil;
 use super::resample::ResizePlan;
-use super::taps::{Filter, FixedAxis, antialias_taps};
+use super::taps::{Filter, antialias_taps};
 use crate::Error;
 use crate::kwargs::Resample;
 

@@ -1,7 +1,7 @@
 //! A block of source rows that a horizontal vector pass reads together, and what every
 //! architecture's pass does with it alike: bounds, the scalar fallback, the stores.
 
-use super::kernels::{Horizontal, OUT_PIXEL};
+use super::passes::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::GROUP_TAPS;
 
 /// Source rows per horizontal block.

@@ -6,8 +6,9 @@
 //! values come from the plan's [`LevelMap`] table. `ResizePlan::run_region` followed by `crop_map`
 //! is the reference this must equal (`tests/kernels.rs`).
 
-use super::kernels::{Horizontal, Kernels, OUT_PIXEL, Vertical, map_row};
+use super::kernels::Kernels;
 use super::output::{Output, Planes};
+use super::passes::{Horizontal, OUT_PIXEL, Vertical, map_row};
 use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;

@@ -1,9 +1,9 @@
 //! The horizontal pass: four rows a block; each group of four taps one 16-byte load per row,
 //! spread to 4-byte pixels by `tbl`, one `smlal` per tap and row.
 
-use super::{clip8, group_weights, recombine};
+use super::lanes::{clip8, group_weights, recombine};
 use crate::backend::cpu::block::{BLOCK_ROWS, Block, store_pixels};
-use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
+use crate::backend::cpu::passes::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::GROUP_TAPS;
 use core::arch::aarch64::*;
 

@@ -1,8 +1,8 @@
 //! The vertical pass: for each output row, 32 samples at a time, each tap row widened to 16 bits
 //! and multiply-accumulated by its weight into 32-bit lanes.
 
-use super::{clip8, recombine};
-use crate::backend::cpu::kernels::Vertical;
+use super::lanes::{clip8, recombine};
+use crate::backend::cpu::passes::Vertical;
 use core::arch::aarch64::*;
 
 /// Samples per chunk: two 16-byte loads per tap row, eight independent sums.

@@ -3,7 +3,7 @@
 
 use super::masks::{masks_256, masks_512};
 use crate::backend::cpu::block::{BLOCK_ROWS, Block, store_pixels};
-use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
+use crate::backend::cpu::passes::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::{GROUP_TAPS, SPLIT_BITS};
 use std::arch::x86_64::*;
 

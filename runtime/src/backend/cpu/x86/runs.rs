@@ -9,7 +9,7 @@ use super::horizontal::{
 };
 use super::masks::masks_512;
 use crate::backend::cpu::block::{BLOCK_ROWS, Block, store_pixels};
-use crate::backend::cpu::kernels::{Horizontal, OUT_PIXEL};
+use crate::backend::cpu::passes::{Horizontal, OUT_PIXEL};
 use crate::numeric::packed::{RUN_BYTES, RUN_OUTPUTS, SLOT_BYTES, SPLIT_BITS};
 use std::arch::x86_64::*;
 

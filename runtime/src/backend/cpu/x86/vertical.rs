@@ -1,7 +1,7 @@
 //! The vertical pass: for each output row, 32 (AVX2) or 64 (AVX-512) samples at a time, two
 //! source rows interleaved byte by byte into pairs; both widths are one macro body.
 
-use crate::backend::cpu::kernels::Vertical;
+use crate::backend::cpu::passes::Vertical;
 use crate::numeric::packed::SPLIT_BITS;
 use std::arch::x86_64::*;
 
