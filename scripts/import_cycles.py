@@ -2,11 +2,12 @@
 """Import cycles among a crate's source files.
 
 Usage: import_cycles.py SRC_DIR...   (e.g. runtime/src)
-Every `crate::…`, `super::…` and `self::…` path in code (comments, doc links and `#[cfg(test)]`
-modules do not count) is an
-edge from its file to the file that defines the longest module prefix of the path; a module's
-`mod.rs` re-exporting a child (`pub use cpu::CpuBackend`) counts too. Prints each strongly connected set of two or more files
-and exits 1 if there is one.
+Every `crate::…`, `super::…` and `self::…` path in code, and every path through a child module
+declared in the file (`mod cpu;` … `pub use cpu::CpuBackend`), is an edge from its file to the
+file that defines the longest module prefix of the path. Comments, doc links, `pub(in …)`
+visibilities and `#[cfg(test)]` modules do not count. Prints each strongly connected set of two
+or more files and exits 1 if there is one. So a `mod.rs` that re-exports its children cannot also
+hold what they use, and code names the file that defines an item, not a re-export above it.
 """
 import os
 import re

@@ -346,3 +346,44 @@ impl ImagesKwargs {
         map
     }
 }
+
+/// A kwargs type: every standard `ImagesKwargs` field plus a model's own, each optional.
+///
+/// Declare one with [`images_kwargs`](crate::images_kwargs); [`ImagesKwargs`] itself is the kwargs
+/// type of processors without model kwargs.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an ImagesKwargs type",
+    label = "declare it with `#[twinproc::images_kwargs]`, or use `twinproc::ImagesKwargs`",
+    note = "the `kwargs` of `#[image_processor]` must carry every standard kwarg"
+)]
+pub trait ModelKwargs: Clone + Default + std::fmt::Debug + Send + Sync + 'static {
+    /// The model's own kwargs: name, type, meaning (from the field's doc comment).
+    const MODEL_KWARGS: &'static [KwargDoc];
+    /// For each model kwarg, the compile error of a declaration that gives it no default.
+    const MISSING_DEFAULT: &'static [&'static str];
+    /// The standard kwargs.
+    fn standard(&self) -> &ImagesKwargs;
+    /// The standard kwargs, to change.
+    fn standard_mut(&mut self) -> &mut ImagesKwargs;
+    /// The model kwargs that are set, as transformers' JSON.
+    fn model_to_json(&self) -> Result<Map<String, Value>>;
+    /// The model kwargs found in a configuration's JSON (standard kwargs left unset).
+    fn model_from_json(map: &Map<String, Value>) -> Result<Self>;
+}
+
+impl ModelKwargs for ImagesKwargs {
+    const MODEL_KWARGS: &'static [KwargDoc] = &[];
+    const MISSING_DEFAULT: &'static [&'static str] = &[];
+    fn standard(&self) -> &ImagesKwargs {
+        self
+    }
+    fn standard_mut(&mut self) -> &mut ImagesKwargs {
+        self
+    }
+    fn model_to_json(&self) -> Result<Map<String, Value>> {
+        Ok(Map::new())
+    }
+    fn model_from_json(_: &Map<String, Value>) -> Result<Self> {
+        Ok(ImagesKwargs::default())
+    }
+}

@@ -23,6 +23,7 @@ pub mod auto;
 pub mod backend;
 pub mod config;
 pub mod error;
+pub mod feature;
 pub mod image;
 pub mod kwargs;
 pub mod models;
@@ -38,13 +39,15 @@ extern crate self as twinproc;
 
 pub use auto::AutoImageProcessor;
 pub use error::{Error, Result};
+pub use feature::{BatchFeature, Feature};
 pub use image::Image;
+pub use kwargs::ModelKwargs;
 pub use kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 pub use numeric::Numerics;
 pub use processor::{ModelSpec, Processor, Stacking};
 pub use size::SizeDict;
-pub use tensor::{BatchFeature, Feature, Tensor, TensorData};
-pub use twin::{ImageProcessor, ModelKwargs};
+pub use tensor::{Tensor, TensorData};
+pub use twin::ImageProcessor;
 pub use twinproc_macros::{image_processor, images_kwargs};
 
 /// What the macros' expansions name; not part of the API.

@@ -9,7 +9,7 @@ use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
-use crate::tensor::{Feature, Tensor, TensorData};
+use crate::tensor::{Tensor, TensorData};
 use std::sync::Arc;
 
 /// What to do to one input image: resize it (usually once; LLaVA-OneVision twice), then read one
@@ -92,7 +92,17 @@ pub struct Assembly {
     pub pad_groups: bool,
     /// Spatial padding of each output.
     pub canvas: Canvas,
-    pub stacking: crate::processor::Stacking,
+    pub stacking: Stacking,
+}
+
+/// How a call treats outputs of different shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stacking {
+    /// Stack into one tensor; different shapes are an error (`return_tensors="pt"`).
+    #[default]
+    Stack,
+    /// Return a list of tensors (`return_tensors=None`).
+    List,
 }
 
 /// Where one output goes: the element offset of its canvas, and the canvas `(height, width)` it
@@ -228,7 +238,7 @@ impl Placement {
             };
             items.push((item_shape, run));
         }
-        if assembly.stacking == crate::processor::Stacking::Stack {
+        if assembly.stacking == Stacking::Stack {
             let Some((shape, _)) = items.first() else {
                 return Err(stack_error("no tensors to stack".into()));
             };
@@ -251,7 +261,7 @@ impl Placement {
             }
             at += shape.iter().product::<usize>();
         }
-        let stacked = assembly.stacking == crate::processor::Stacking::Stack;
+        let stacked = assembly.stacking == Stacking::Stack;
         if stacked {
             let mut shape = vec![items.len()];
             shape.extend(items.first().map(|(s, _)| s.clone()).unwrap_or_default());
@@ -271,14 +281,15 @@ impl Placement {
             "outputs",
             plans,
             &Assembly {
-                stacking: crate::processor::Stacking::List,
+                stacking: Stacking::List,
                 ..Assembly::default()
             },
         )
     }
 
-    /// Places host outputs (one per window, in plan order) into the feature.
-    pub fn assemble(&self, outputs: Vec<Tensor>) -> Result<Feature> {
+    /// Places host outputs (one per window, in plan order) into the feature's tensors (see
+    /// [`split`](Self::split)).
+    pub fn assemble(&self, outputs: Vec<Tensor>) -> Result<Vec<Tensor>> {
         if outputs.len() != self.outputs.len() {
             return Err(Error::InvalidArgument(format!(
                 "{} outputs for a placement of {}",
@@ -294,7 +305,7 @@ impl Placement {
                 .zip(&outputs)
                 .all(|((shape, _), output)| *shape == output.shape);
         if !self.stacked && alone {
-            return Ok(Feature::List(outputs));
+            return Ok(outputs);
         }
         let buffer = match outputs.first().map(|t| &t.data) {
             Some(TensorData::U8(_)) => TensorData::U8(self.place(&outputs, |t| match &t.data {
@@ -303,21 +314,22 @@ impl Placement {
             })?),
             _ => TensorData::F32(self.place(&outputs, |t| t.as_f32())?),
         };
-        Ok(self.feature(buffer))
+        Ok(self.split(buffer))
     }
 
-    /// The feature in a buffer where every output was written to its place.
-    pub fn feature(&self, buffer: TensorData) -> Feature {
+    /// The feature's tensors in a buffer where every output was written to its place: the one
+    /// stacked tensor (the buffer itself), or the list's tensors.
+    pub fn split(&self, buffer: TensorData) -> Vec<Tensor> {
         if self.stacked {
             let shape = self
                 .tensors
                 .first()
                 .map(|t| t.0.clone())
                 .unwrap_or_default();
-            return Feature::Tensor(Tensor {
+            return vec![Tensor {
                 shape,
                 data: buffer,
-            });
+            }];
         }
         fn part<T: Copy>(v: &[T], at: usize, len: usize) -> Vec<T> {
             v.get(at..at + len).map(<[T]>::to_vec).unwrap_or_default()
@@ -334,7 +346,7 @@ impl Placement {
                 data,
             }
         });
-        Feature::List(tensors.collect())
+        tensors.collect()
     }
 
     /// One zero-filled buffer with every output copied row by row into its canvas.

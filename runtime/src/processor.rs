@@ -4,6 +4,7 @@
 use crate::backend::{Backend, CpuBackend};
 use crate::config::{self, ProcessorConfig};
 use crate::error::{Error, Result};
+use crate::feature::BatchFeature;
 use crate::image::Image;
 use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 use crate::numeric::convert::ToRgb;
@@ -11,9 +12,9 @@ use crate::numeric::crop::{CropWindow, center_crop};
 use crate::numeric::normalize::{LevelMap, MeanStd};
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
+pub use crate::plan::Stacking;
 use crate::plan::{Assembly, Canvas, ImagePlan, Placement};
 use crate::size::SizeDict;
-use crate::tensor::BatchFeature;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -117,7 +118,7 @@ impl Call {
     }
 
     /// The model's own kwargs, typed.
-    pub fn model<K: crate::twin::ModelKwargs>(&self) -> Result<K> {
+    pub fn model<K: crate::kwargs::ModelKwargs>(&self) -> Result<K> {
         K::model_from_json(&self.model_kwargs)
     }
 
@@ -386,16 +387,6 @@ fn check_pixels((h, w): (usize, usize)) -> Result<()> {
             "an output of {h}x{w} pixels exceeds {MAX_ELEMENTS} elements"
         ))),
     }
-}
-
-/// How a call treats outputs of different shapes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Stacking {
-    /// Stack into one tensor; different shapes are an error (`return_tensors="pt"`).
-    #[default]
-    Stack,
-    /// Return a list of tensors (`return_tensors=None`).
-    List,
 }
 
 /// An image processor: a model's class defaults, the values its configuration sets, the numerics mode.

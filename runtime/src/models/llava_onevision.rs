@@ -9,6 +9,7 @@
 use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
+use crate::feature::{BatchFeature, Feature};
 use crate::kwargs::{ChannelValues, Resample};
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
@@ -16,7 +17,7 @@ use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
 use crate::plan::{Assembly, Canvas, ImagePlan, Resized};
 use crate::processor::{Batch, Call, pixel_values};
-use crate::tensor::{BatchFeature, Feature, Tensor, TensorData};
+use crate::tensor::{Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@
 //! `convert("RGBA")` expands them. The conversion itself is a [`ToRgb`] step the backend runs.
 
 use super::Pixels;
-use crate::Error;
+use crate::error::Error;
 use image::DynamicImage;
 
 /// Fractional bits of Pillow's `ImagingAlphaComposite`.

@@ -39,12 +39,12 @@ impl Numerics {
 }
 
 impl std::str::FromStr for Numerics {
-    type Err = crate::Error;
+    type Err = crate::error::Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "pil" => Ok(Numerics::Pil),
             "torchvision" => Ok(Numerics::Torchvision),
-            other => Err(crate::Error::InvalidArgument(format!(
+            other => Err(crate::error::Error::InvalidArgument(format!(
                 "unknown numerics mode {other:?}: expected \"pil\" or \"torchvision\""
             ))),
         }

@@ -10,7 +10,7 @@ use super::fixed::FixedAxis;
 use super::pil;
 use super::resample::ResizePlan;
 use super::taps::{Filter, antialias_taps};
-use crate::Error;
+use crate::error::Error;
 use crate::kwargs::Resample;
 
 /// ATen's antialias cubic filter (`HelperInterpCubic::aa_filter`, Keys' `a = -0.5`), written with

@@ -13,12 +13,13 @@ pub mod passes;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-use super::Backend;
+use super::interface::Backend;
 use crate::error::{Error, Result};
+use crate::feature::Feature;
 use crate::numeric::Pixels;
 use crate::numeric::crop::CropWindow;
 use crate::plan::{ImagePlan, Placement};
-use crate::tensor::{Feature, Tensor, TensorData};
+use crate::tensor::{Tensor, TensorData};
 use buffers::{Buffer, Element, Spares};
 use execute::run_image;
 pub use kernels::Kernels;
@@ -255,7 +256,7 @@ impl Backend for CpuBackend {
                             TensorData::U8(v) => Dest::U8(v),
                             TensorData::I64(_) => unreachable!("outputs are f32 or u8"),
                         };
-                        let channels_last = plan.layout == crate::ChannelDimension::Last;
+                        let channels_last = plan.layout == crate::kwargs::ChannelDimension::Last;
                         Output::new(
                             dest,
                             plan.levels.channels,
@@ -296,7 +297,8 @@ impl Backend for CpuBackend {
     ) -> Result<Feature> {
         if !placement.stacked {
             // A list: each output in a tensor of its own (padded where the placement says).
-            return placement.assemble(self.execute(inputs, plans)?);
+            let tensors = placement.assemble(self.execute(inputs, plans)?)?;
+            return Ok(Feature::placed(placement, tensors));
         }
         check_lengths(inputs, plans)?;
         let floats = plans.first().is_none_or(|p| p.levels.table.is_some());
@@ -321,7 +323,7 @@ impl Backend for CpuBackend {
             run_all(canvases(&mut buffer, placement, plans, Dest::U8)?);
             TensorData::U8(buffer.values)
         };
-        Ok(placement.feature(buffer))
+        Ok(Feature::placed(placement, placement.split(buffer)))
     }
 
     /// Keeps a stacked host tensor's memory (up to two) for the next calls' outputs.

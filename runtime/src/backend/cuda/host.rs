@@ -2,14 +2,15 @@
 //! the [`Backend`] trait. The test suite runs every reference case through it, so CI — which has no
 //! GPU — checks that the device arithmetic equals the CPU twin bit for bit.
 
-use crate::backend::Backend;
+use crate::backend::interface::Backend;
 use crate::backend::kernel_batch::{
     ImageShape, KernelBatch, OutputPass, StagePass, UPLOAD_RUN_BYTES,
 };
 use crate::error::Result;
+use crate::feature::Feature;
 use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
-use crate::tensor::{Feature, Tensor, TensorData};
+use crate::tensor::{Tensor, TensorData};
 use std::os::raw::c_int;
 
 unsafe extern "C" {
@@ -139,10 +140,13 @@ impl Backend for KernelHostBackend {
                 table(layout.luts).cast::<f32>(),
             );
         }
-        Ok(placement.feature(if batch.float_output {
-            TensorData::F32(f32_out)
-        } else {
-            TensorData::U8(u8_out)
-        }))
+        Ok(Feature::placed(
+            placement,
+            placement.split(if batch.float_output {
+                TensorData::F32(f32_out)
+            } else {
+                TensorData::U8(u8_out)
+            }),
+        ))
     }
 }

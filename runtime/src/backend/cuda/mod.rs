@@ -3,32 +3,36 @@
 //! CPU backend runs. cudarc loads `libcuda` and `libnvrtc` at run time; both are probed first, so a
 //! machine without them gets [`Error::BackendUnavailable`], never a panic.
 
+mod device;
+mod error;
 pub mod host;
 mod images;
-mod outputs;
+pub(crate) mod outputs;
+mod slot;
 
+use device::{Device, SLOTS, device};
+pub use device::{compile_kernels, compile_kernels_cubin, unavailable_reason};
+use error::cuda_error;
 pub use images::{DeviceImages, PinnedImages};
-use images::{Images, Slot, upload};
+use images::{Images, upload};
 pub use outputs::{DeviceOutputs, DeviceTensor};
+use slot::Slot;
 
-use super::Backend;
+use super::interface::Backend;
 use super::kernel_batch::{
     ImageShape, KernelBatch, OutputPass, StagePass, UPLOAD_RUN_BYTES, UploadLayout,
 };
 use crate::error::{Error, Result};
+use crate::feature::Feature;
 use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
-use crate::tensor::{Feature, Tensor};
+use crate::tensor::Tensor;
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig,
-    PushKernelArg, ValidAsZeroBits,
+    CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
 };
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-/// The kernels' source: one header, also built for the host by `host.c`.
-const KERNELS: &str = include_str!("kernels.cuh");
 /// Threads per block; each thread strides over its pass's elements.
 const BLOCK: u32 = 256;
 /// Blocks along x per pass (enough to fill an H100; the grid-stride loop covers the rest).
@@ -40,197 +44,6 @@ const MAX_PASSES_PER_LAUNCH: usize = 65_535;
 unsafe impl DeviceRepr for StagePass {}
 // SAFETY: as above.
 unsafe impl DeviceRepr for OutputPass {}
-
-/// A failed CUDA call as an error: out of device memory on its own (a caller can retry with a
-/// smaller batch or on the CPU), anything else as [`Error::Cuda`].
-pub(super) fn cuda_error(what: &str) -> impl Fn(cudarc::driver::DriverError) -> Error + '_ {
-    use cudarc::driver::sys::CUresult;
-    move |e| match e.0 {
-        CUresult::CUDA_ERROR_OUT_OF_MEMORY => Error::CudaOutOfMemory(what.to_owned()),
-        _ => Error::Cuda(format!("{what}: {e}")),
-    }
-}
-
-/// Why CUDA cannot be used here, if it cannot: the libraries are probed before cudarc touches them
-/// (cudarc panics on a missing library).
-pub fn unavailable_reason() -> Option<String> {
-    // SAFETY: the probes only try to dlopen the libraries.
-    if !unsafe { cudarc::driver::sys::is_culib_present() } {
-        return Some(
-            "CUDA is not available: libcuda was not found (no NVIDIA driver on this machine)"
-                .into(),
-        );
-    }
-    // SAFETY: as above.
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return Some(
-            "CUDA is not available: libnvrtc was not found (put the CUDA toolkit's lib folder on LD_LIBRARY_PATH)"
-                .into(),
-        );
-    }
-    None
-}
-
-/// A device with the kernels loaded: made once per device and process.
-struct Device {
-    ctx: Arc<CudaContext>,
-    /// The kernels run here.
-    compute: Arc<CudaStream>,
-    /// Uploads run here, so a call's upload overlaps the kernels of the call before it.
-    copy: Arc<CudaStream>,
-    /// Upload buffers, taken in turn: one is read by kernels while the next call fills another.
-    slots: [Mutex<Slot>; SLOTS],
-    next_slot: AtomicUsize,
-    stage: CudaFunction,
-    output_f32: CudaFunction,
-    output_u8: CudaFunction,
-    name: String,
-}
-
-/// Upload buffers per device: double buffering.
-const SLOTS: usize = 2;
-
-impl std::fmt::Debug for Device {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Device")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The device's compute capability.
-fn compute_capability(ctx: &Arc<CudaContext>) -> Result<(i32, i32)> {
-    ctx.compute_capability()
-        .map_err(cuda_error("compute capability"))
-}
-
-/// The device's virtual architecture, for NVRTC's PTX (`compute_90` on an H100).
-fn virtual_architecture((major, minor): (i32, i32)) -> Result<&'static str> {
-    static NAMES: OnceLock<Mutex<HashMap<(i32, i32), &'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .map_err(|_| Error::Cuda("architecture cache poisoned".into()))?;
-    // One small string per distinct device architecture, kept for the process (NVRTC wants 'static).
-    Ok(*names
-        .entry((major, minor))
-        .or_insert_with(|| Box::leak(format!("compute_{major}{minor}").into_boxed_str())))
-}
-
-/// Compiles the kernels with NVRTC for `arch` (e.g. `compute_90`), returning the PTX.
-pub fn compile_kernels(arch: &'static str) -> Result<String> {
-    // SAFETY: the probe only tries to dlopen the library.
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
-    }
-    let options = cudarc::nvrtc::CompileOptions {
-        arch: Some(arch),
-        // Integer kernels: nothing to contract, but keep float ops exact if any are added.
-        fmad: Some(false),
-        ..Default::default()
-    };
-    cudarc::nvrtc::compile_ptx_with_opts(KERNELS, options)
-        .map(|ptx| ptx.to_src())
-        .map_err(|e| Error::Cuda(format!("compiling the kernels with NVRTC: {e}")))
-}
-
-/// Compiles the kernels with NVRTC to a CUBIN for a real architecture (e.g. `sm_90`): no JIT when
-/// the module loads.
-pub fn compile_kernels_cubin(arch: &str) -> Result<Vec<u8>> {
-    use cudarc::nvrtc::{result, sys};
-    // SAFETY: the probe only tries to dlopen the library.
-    if !unsafe { sys::is_culib_present() } {
-        return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
-    }
-    let failed = |what: &str, e: result::NvrtcError| Error::Cuda(format!("NVRTC {what}: {e:?}"));
-    let source = std::ffi::CString::new(KERNELS)
-        .map_err(|_| Error::Cuda("the kernels' source holds a NUL byte".into()))?;
-    let program = result::create_program(&source, None).map_err(|e| failed("create", e))?;
-    let options = [
-        format!("--gpu-architecture={arch}"),
-        "--fmad=false".to_owned(),
-    ];
-    // SAFETY: `program` was just created and is destroyed once, below.
-    let compiled = unsafe { result::compile_program(program, &options) };
-    let cubin = compiled.map_err(|e| failed("compile", e)).and_then(|()| {
-        let mut size = 0usize;
-        // SAFETY: `program` compiled; NVRTC writes `size` bytes into a buffer of that size.
-        unsafe { sys::nvrtcGetCUBINSize(program, &mut size).result() }
-            .map_err(|e| failed("CUBIN size", e))?;
-        let mut cubin = vec![0u8; size];
-        // SAFETY: as above: the buffer holds the `size` bytes NVRTC reported.
-        unsafe { sys::nvrtcGetCUBIN(program, cubin.as_mut_ptr().cast()).result() }
-            .map_err(|e| failed("CUBIN", e))?;
-        Ok(cubin)
-    });
-    // SAFETY: created above, not destroyed before.
-    let _ = unsafe { result::destroy_program(program) };
-    cubin
-}
-
-/// The kernels as a module for `ctx`'s device: a CUBIN for its own architecture (no JIT when it
-/// loads), else PTX for its virtual architecture, which the driver compiles.
-fn load_kernels(ctx: &Arc<CudaContext>) -> Result<Arc<cudarc::driver::CudaModule>> {
-    let capability = compute_capability(ctx)?;
-    let cubin =
-        compile_kernels_cubin(&format!("sm_{}{}", capability.0, capability.1)).and_then(|cubin| {
-            ctx.load_module(cudarc::nvrtc::Ptx::from_binary(cubin))
-                .map_err(cuda_error("loading the CUBIN"))
-        });
-    match cubin {
-        Ok(module) => Ok(module),
-        Err(reason) => {
-            tracing::warn!("CUDA: no CUBIN for this device ({reason}); loading PTX instead");
-            let ptx = compile_kernels(virtual_architecture(capability)?)?;
-            ctx.load_module(cudarc::nvrtc::Ptx::from_src(ptx))
-                .map_err(cuda_error("loading the kernels"))
-        }
-    }
-}
-
-fn open_device(ordinal: usize) -> Result<Device> {
-    if let Some(reason) = unavailable_reason() {
-        return Err(Error::BackendUnavailable(reason));
-    }
-    let ctx = CudaContext::new(ordinal)
-        .map_err(|e| Error::BackendUnavailable(format!("no usable CUDA device {ordinal}: {e}")))?;
-    let name = ctx.name().unwrap_or_else(|_| format!("cuda:{ordinal}"));
-    // Both streams exist before any buffer: cudarc then orders every buffer's uses across them.
-    let compute = ctx.new_stream().map_err(cuda_error("creating a stream"))?;
-    let copy = ctx.new_stream().map_err(cuda_error("creating a stream"))?;
-    let module = load_kernels(&ctx)?;
-    let function = |name: &str| {
-        module
-            .load_function(name)
-            .map_err(cuda_error("loading a kernel"))
-    };
-    Ok(Device {
-        compute,
-        copy,
-        slots: [Mutex::new(Slot::new(&ctx)?), Mutex::new(Slot::new(&ctx)?)],
-        next_slot: AtomicUsize::new(0),
-        stage: function("tp_stage")?,
-        output_f32: function("tp_output_f32")?,
-        output_u8: function("tp_output_u8")?,
-        name,
-        ctx,
-    })
-}
-
-/// The devices opened so far, each compiled once per process.
-fn device(ordinal: usize) -> Result<Arc<Device>> {
-    static DEVICES: OnceLock<Mutex<HashMap<usize, Arc<Device>>>> = OnceLock::new();
-    let mut devices = DEVICES
-        .get_or_init(Default::default)
-        .lock()
-        .map_err(|_| Error::Cuda("device cache poisoned".into()))?;
-    if let Some(device) = devices.get(&ordinal) {
-        return Ok(device.clone());
-    }
-    let device = Arc::new(open_device(ordinal)?);
-    devices.insert(ordinal, device.clone());
-    Ok(device)
-}
 
 /// Runs plans on a CUDA device.
 ///
@@ -387,7 +200,7 @@ impl CudaBackend {
         slot.uploaded
             .synchronize()
             .map_err(cuda_error("waiting for an upload"))?;
-        slot.reserve(device, staged, layout.len)?;
+        slot.reserve(&device.ctx, &device.copy, staged, layout.len)?;
         let Slot {
             pinned: Some(pinned),
             device: Some(buffer),
@@ -583,24 +396,10 @@ impl Backend for CudaBackend {
         plans: &[ImagePlan],
         placement: &Placement,
     ) -> Result<Feature> {
-        Ok(self
-            .run(Images::Host(inputs), plans, placement)?
-            .into_feature())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use cudarc::driver::{DriverError, sys::CUresult};
-
-    /// Running out of memory is an error of its own (the error's text needs no CUDA library).
-    #[test]
-    fn out_of_memory_is_its_own_error() {
-        let error = cuda_error("allocating")(DriverError(CUresult::CUDA_ERROR_OUT_OF_MEMORY));
-        assert!(
-            matches!(error, Error::CudaOutOfMemory(ref what) if what == "allocating"),
-            "{error:?}"
-        );
+        Ok(Feature::on_device(self.run(
+            Images::Host(inputs),
+            plans,
+            placement,
+        )?))
     }
 }

@@ -1,9 +1,9 @@
 //! What a call leaves on the device: one buffer of outputs, and the tensors of its feature.
 
-use super::cuda_error;
+use super::error::cuda_error;
 use crate::error::{Error, Result};
 use crate::plan::Placement;
-use crate::tensor::{Feature, Tensor, TensorData};
+use crate::tensor::{Tensor, TensorData};
 use cudarc::driver::{CudaSlice, CudaStream, CudaView, DevicePtr};
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ impl DeviceOutputs {
 
     /// Copies the outputs to host tensors: one per window for the plain `execute_*` calls.
     pub fn to_host(&self) -> Result<Vec<Tensor>> {
-        self.placement.feature(self.download()?).into_tensors()
+        Ok(self.placement.split(self.download()?))
     }
 
     /// The whole buffer, copied to the host.
@@ -52,20 +52,18 @@ impl DeviceOutputs {
         })
     }
 
-    /// The outputs as the feature their placement forms, left on the device.
-    pub fn into_feature(self) -> Feature {
+    /// Whether the outputs are one stacked tensor, and their tensors, left on the device (see
+    /// [`Feature::on_device`](crate::feature::Feature::on_device)).
+    pub fn into_tensors(self) -> (bool, Vec<DeviceTensor>) {
         let stacked = self.placement.stacked;
         let tensors = self.placement.tensors.clone();
         let outputs = Arc::new(self);
-        let mut tensors = tensors.into_iter().map(|(shape, offset)| DeviceTensor {
+        let tensors = tensors.into_iter().map(|(shape, offset)| DeviceTensor {
             outputs: outputs.clone(),
             shape,
             offset,
         });
-        match (stacked, tensors.next()) {
-            (true, Some(tensor)) => Feature::Device(tensor),
-            (_, first) => Feature::DeviceList(first.into_iter().chain(tensors).collect()),
-        }
+        (stacked, tensors.collect())
     }
 }
 

@@ -1,0 +1,35 @@
+//! Which backend a processor runs on when the caller leaves it to us.
+
+use super::cpu::CpuBackend;
+use super::cuda::CudaBackend;
+use super::interface::Backend;
+
+/// Where to compute, as the CLI's `--backend` and `AutoImageProcessor` choose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    /// CUDA when a usable device is present, else the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+/// The backend for `choice`; `Auto` logs which it picked and why (as transformers warns when it
+/// falls back to the CPU).
+pub fn select(choice: BackendChoice) -> crate::error::Result<std::sync::Arc<dyn Backend>> {
+    use std::sync::Arc;
+    match choice {
+        BackendChoice::Cpu => Ok(Arc::new(CpuBackend::new())),
+        BackendChoice::Cuda => Ok(Arc::new(CudaBackend::new()?)),
+        BackendChoice::Auto => match CudaBackend::new() {
+            Ok(cuda) => {
+                tracing::info!("backend: {} (a usable CUDA device was found)", cuda.name());
+                Ok(Arc::new(cuda))
+            }
+            Err(reason) => {
+                tracing::info!("backend: cpu, falling back to the CPU twin ({reason})");
+                Ok(Arc::new(CpuBackend::new()))
+            }
+        },
+    }
+}
