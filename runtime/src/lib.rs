@@ -21,6 +21,7 @@
 
 pub mod auto;
 pub mod backend;
+pub mod call;
 pub mod config;
 pub mod error;
 pub mod feature;
@@ -28,9 +29,12 @@ pub mod image;
 pub mod kwargs;
 pub mod models;
 pub mod numeric;
+pub mod pipeline;
 pub mod plan;
 pub mod processor;
+pub mod resolve;
 pub mod size;
+pub mod spec;
 pub mod tensor;
 pub mod twin;
 

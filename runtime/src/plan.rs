@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
+use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
@@ -93,6 +94,25 @@ pub struct Assembly {
     /// Spatial padding of each output.
     pub canvas: Canvas,
     pub stacking: Stacking,
+}
+
+/// An image as a backend takes it: its own 8-bit channels, and the conversion to apply first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input<'a> {
+    pub pixels: Pixels<'a>,
+    pub convert: ToRgb,
+}
+
+impl Input<'_> {
+    /// Channels after the conversion.
+    pub fn channels(&self) -> usize {
+        self.convert.output_channels(self.pixels.channels)
+    }
+
+    /// `(height, width)`.
+    pub fn size(&self) -> (usize, usize) {
+        (self.pixels.height, self.pixels.width)
+    }
 }
 
 /// How a call treats outputs of different shapes.

@@ -1,0 +1,76 @@
+//! One call of a processor: its images, and everything a preprocess function needs besides them.
+
+use crate::error::{Error, Result};
+use crate::image::Image;
+use crate::kwargs::ImagesKwargs;
+use crate::numeric::Numerics;
+use crate::numeric::normalize::LevelMap;
+use crate::plan::Input;
+use crate::plan::Stacking;
+use crate::resolve::Resolved;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// The images of one call: a flat list (one sample per image) or samples of several images.
+#[derive(Debug, Clone, Copy)]
+pub enum Batch<'a> {
+    Flat(&'a [Image]),
+    Nested(&'a [Vec<Image>]),
+}
+
+impl<'a> Batch<'a> {
+    /// Every image, sample after sample.
+    pub fn images(&self) -> Vec<&'a Image> {
+        match self {
+            Batch::Flat(images) => images.iter().collect(),
+            Batch::Nested(samples) => samples.iter().flatten().collect(),
+        }
+    }
+}
+
+/// Everything a preprocess function needs besides the images and the backend.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The call's kwargs, resolved and validated.
+    pub resolved: Resolved,
+    /// The instance's kwargs (configuration over class defaults), before call overrides.
+    pub instance: ImagesKwargs,
+    /// The model's own kwargs (call overrides over configuration over class defaults), as JSON.
+    pub model_kwargs: Map<String, Value>,
+    pub numerics: Numerics,
+    pub stacking: Stacking,
+}
+
+impl Call {
+    /// The 8-bit pixels of every image of `batch`, each with the conversion to RGB the call asks.
+    pub fn pixels<'a>(&self, batch: Batch<'a>) -> Result<Vec<Input<'a>>> {
+        let pixels = batch
+            .images()
+            .into_iter()
+            .map(|image| {
+                image
+                    .to_pixels(
+                        self.resolved.do_convert_rgb,
+                        self.resolved.input_data_format,
+                    )
+                    .map(|(pixels, convert)| Input { pixels, convert })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if pixels.is_empty() {
+            return Err(Error::InvalidImage("no images given".into()));
+        }
+        Ok(pixels)
+    }
+
+    /// The model's own kwargs, typed.
+    pub fn model<K: crate::kwargs::ModelKwargs>(&self) -> Result<K> {
+        K::model_from_json(&self.model_kwargs)
+    }
+
+    /// The level map (rescale and normalize) for images of `channels` channels.
+    pub fn level_map(&self, channels: usize) -> Result<Arc<LevelMap>> {
+        self.resolved
+            .level_map(self.numerics, channels)
+            .map(Arc::new)
+    }
+}

@@ -1,0 +1,105 @@
+//! The default pipeline of transformers' image processors, generic over the compute backend:
+//! convert to RGB → resize → center crop → rescale and normalize → pad, over a batch.
+
+use crate::backend::Backend;
+use crate::call::{Batch, Call};
+use crate::error::Result;
+use crate::feature::BatchFeature;
+use crate::numeric::normalize::LevelMap;
+use crate::numeric::resample::ResizePlan;
+use crate::numeric::{Numerics, Pixels};
+use crate::plan::Input;
+use crate::plan::{Assembly, Canvas, ImagePlan, Placement};
+use crate::resolve::Resolved;
+use crate::size::SizeDict;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The default pipeline as a preprocess function: nested samples are flattened.
+pub fn default_preprocess<B: Backend + ?Sized>(
+    backend: &B,
+    call: &Call,
+    batch: Batch<'_>,
+) -> Result<BatchFeature> {
+    let inputs = call.pixels(batch)?;
+    let (pixels, plans) = plan_default_pipeline(&call.resolved, call.numerics, inputs)?;
+    let canvas = match call.resolved.pad {
+        None => Canvas::Own,
+        Some(Some(SizeDict {
+            height: Some(h),
+            width: Some(w),
+            ..
+        })) => Canvas::Fixed(h as usize, w as usize),
+        Some(_) => Canvas::Largest,
+    };
+    let assembly = Assembly {
+        canvas,
+        stacking: call.stacking,
+        ..Assembly::default()
+    };
+    pixel_values(backend, &pixels, &plans, &assembly)
+}
+
+/// The last step of a preprocess function: runs `plans[i]` on `pixels[i]` and forms
+/// `pixel_values` as `assembly` says (where `backend` keeps its outputs).
+pub fn pixel_values<B: Backend + ?Sized>(
+    backend: &B,
+    pixels: &[Pixels],
+    plans: &[ImagePlan],
+    assembly: &Assembly,
+) -> Result<BatchFeature> {
+    let placement = Placement::new("pixel_values", plans, assembly)?;
+    let mut features = BatchFeature::default();
+    features.data.insert(
+        "pixel_values".into(),
+        backend.execute_placed(pixels, plans, &placement)?,
+    );
+    Ok(features)
+}
+
+/// The host side of the default pipeline: each input's pixels and plan (before padding).
+pub fn plan_default_pipeline<'a>(
+    resolved: &Resolved,
+    numerics: Numerics,
+    inputs: Vec<Input<'a>>,
+) -> Result<(Vec<Pixels<'a>>, Vec<ImagePlan>)> {
+    let plans = plan_inputs(resolved, numerics, &inputs)?;
+    let pixels: Vec<Pixels<'a>> = inputs.into_iter().map(|input| input.pixels).collect();
+    Ok((pixels, plans))
+}
+
+/// Each input's plan for the default pipeline (before padding). Inputs of one size share one
+/// resize plan, inputs of one channel count one level map: computed once, and the CUDA backend
+/// uploads each table once.
+pub fn plan_inputs(
+    resolved: &Resolved,
+    numerics: Numerics,
+    inputs: &[Input],
+) -> Result<Vec<ImagePlan>> {
+    type Resize = (Arc<ResizePlan>, (usize, usize));
+    let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
+    let mut resizes: HashMap<(usize, usize), Resize> = HashMap::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let channels = input.channels();
+            let levels = match level_maps.get(&channels) {
+                Some(map) => map.clone(),
+                None => {
+                    let map = Arc::new(resolved.level_map(numerics, channels)?);
+                    level_maps.insert(channels, map.clone());
+                    map
+                }
+            };
+            let resize = match resizes.get(&input.size()) {
+                Some(resize) => resize.clone(),
+                None => {
+                    let resize = resolved.resize_for(numerics, input.size())?;
+                    resizes.insert(input.size(), resize.clone());
+                    resize
+                }
+            };
+            resolved.plan_resized(input, levels, resize, numerics)
+        })
+        .collect()
+}

@@ -1,0 +1,229 @@
+//! A call's kwargs resolved (call overrides over instance values over class defaults) and checked.
+
+use crate::error::{Error, Result};
+use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
+use crate::numeric::crop::{CropWindow, center_crop};
+use crate::numeric::normalize::{LevelMap, MeanStd};
+use crate::numeric::resample::ResizePlan;
+use crate::numeric::{Numerics, pil, torchvision};
+use crate::plan::ImagePlan;
+use crate::plan::Input;
+use crate::size::SizeDict;
+use std::sync::Arc;
+
+/// Every kwarg with a value: call overrides over instance values over class defaults, checked as
+/// transformers' `validate_preprocess_arguments` checks them (and for values that would give NaN).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub do_convert_rgb: bool,
+    /// Target size and filter, when resizing.
+    pub resize: Option<(SizeDict, Resample)>,
+    /// Crop size (height and width), when center-cropping.
+    pub center_crop: Option<(usize, usize)>,
+    pub rescale_factor: Option<f64>,
+    pub normalize: Option<(ChannelValues, ChannelValues)>,
+    /// Pad target (`None`: the largest output of the batch), when padding.
+    pub pad: Option<Option<SizeDict>>,
+    pub data_format: ChannelDimension,
+    pub input_data_format: Option<ChannelDimension>,
+}
+
+fn check_channel_values(key: &str, values: &ChannelValues, nonzero: bool) -> Result<()> {
+    let list = match values {
+        ChannelValues::Scalar(v) => std::slice::from_ref(v),
+        ChannelValues::PerChannel(v) => v.as_slice(),
+    };
+    for &v in list {
+        if !v.is_finite() {
+            return Err(Error::config(key, format!("{v} is not a finite number")));
+        }
+        if nonzero && v as f32 == 0.0 {
+            return Err(Error::config(
+                key,
+                "a standard deviation of 0 would divide by zero",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Resolved {
+    /// Resolves and validates `kwargs` (every value already merged).
+    pub fn new(kwargs: &ImagesKwargs) -> Result<Self> {
+        let resize = if kwargs.do_resize.unwrap_or(false) {
+            let size = kwargs.size.ok_or_else(|| {
+                Error::config(
+                    "size",
+                    "`size` and `resample` must be specified if `do_resize` is `True`",
+                )
+            })?;
+            Some((size, kwargs.resample.unwrap_or(Resample::Bilinear)))
+        } else {
+            None
+        };
+        let center_crop = if kwargs.do_center_crop.unwrap_or(false) {
+            let crop = kwargs.crop_size.ok_or_else(|| {
+                Error::config(
+                    "crop_size",
+                    "`crop_size` must be specified if `do_center_crop` is `True`",
+                )
+            })?;
+            match (crop.height, crop.width) {
+                (Some(h), Some(w)) => Some((h as usize, w as usize)),
+                _ => {
+                    return Err(Error::config(
+                        "crop_size",
+                        format!(
+                            "must have keys 'height' and 'width', got {{{}}}",
+                            crop.keys().join(", ")
+                        ),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let rescale_factor = if kwargs.do_rescale.unwrap_or(false) {
+            let factor = kwargs.rescale_factor.ok_or_else(|| {
+                Error::config(
+                    "rescale_factor",
+                    "`rescale_factor` must be specified if `do_rescale` is `True`",
+                )
+            })?;
+            if !factor.is_finite() || factor <= 0.0 {
+                return Err(Error::config(
+                    "rescale_factor",
+                    format!("must be a finite positive number, got {factor}"),
+                ));
+            }
+            Some(factor)
+        } else {
+            None
+        };
+        let normalize = if kwargs.do_normalize.unwrap_or(false) {
+            match (&kwargs.image_mean, &kwargs.image_std) {
+                (Some(mean), Some(std)) => {
+                    check_channel_values("image_mean", mean, false)?;
+                    check_channel_values("image_std", std, true)?;
+                    Some((mean.clone(), std.clone()))
+                }
+                _ => {
+                    return Err(Error::config(
+                        if kwargs.image_mean.is_none() {
+                            "image_mean"
+                        } else {
+                            "image_std"
+                        },
+                        "`image_mean` and `image_std` must both be specified if `do_normalize` is `True`",
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let pad = kwargs.do_pad.unwrap_or(false).then_some(kwargs.pad_size);
+        if let Some(Some(size)) = pad
+            && (size.height.is_none() || size.width.is_none())
+        {
+            return Err(Error::config(
+                "pad_size",
+                format!(
+                    "must have keys 'height' and 'width', got {{{}}}",
+                    size.keys().join(", ")
+                ),
+            ));
+        }
+        Ok(Resolved {
+            do_convert_rgb: kwargs.do_convert_rgb.unwrap_or(false),
+            resize,
+            center_crop,
+            rescale_factor,
+            normalize,
+            pad,
+            data_format: kwargs.data_format.unwrap_or(ChannelDimension::First),
+            input_data_format: kwargs.input_data_format,
+        })
+    }
+
+    /// The level map for images of `channels` channels.
+    pub fn level_map(&self, numerics: Numerics, channels: usize) -> Result<LevelMap> {
+        let mean_std = match &self.normalize {
+            Some((mean, std)) => Some(MeanStd {
+                mean: mean.per_channel_f32("image_mean", channels)?,
+                std: std.per_channel_f32("image_std", channels)?,
+            }),
+            None => None,
+        };
+        Ok(LevelMap::new(
+            numerics,
+            channels,
+            self.rescale_factor,
+            mean_std.as_ref(),
+        ))
+    }
+
+    /// Plans the default pipeline for one input.
+    pub fn plan(
+        &self,
+        numerics: Numerics,
+        input: &Input,
+        levels: Arc<LevelMap>,
+    ) -> Result<ImagePlan> {
+        let resize = self.resize_for(numerics, input.size())?;
+        self.plan_resized(input, levels, resize, numerics)
+    }
+
+    /// The resize of an image of `(height, width)`, and the `(height, width)` it gives.
+    pub fn resize_for(
+        &self,
+        numerics: Numerics,
+        (height, width): (usize, usize),
+    ) -> Result<(Arc<ResizePlan>, (usize, usize))> {
+        Ok(match self.resize {
+            Some((size, resample)) => {
+                let out = size.output_size((height, width))?;
+                check_pixels(out)?;
+                let (src, dst) = ((width, height), (out.1, out.0));
+                let plan = match numerics {
+                    Numerics::Pil => pil::resize_plan(src, dst, resample),
+                    Numerics::Torchvision => torchvision::resize_plan(src, dst, resample)?,
+                };
+                (Arc::new(plan), out)
+            }
+            None => (Arc::new(ResizePlan::Copy), (height, width)),
+        })
+    }
+
+    /// The plan of `input` given its resize.
+    pub(crate) fn plan_resized(
+        &self,
+        input: &Input,
+        levels: Arc<LevelMap>,
+        (resize, (out_h, out_w)): (Arc<ResizePlan>, (usize, usize)),
+        numerics: Numerics,
+    ) -> Result<ImagePlan> {
+        let crop = match self.center_crop {
+            Some(crop) => center_crop((out_h, out_w), crop, numerics),
+            None => CropWindow::full((out_h, out_w)),
+        };
+        check_pixels((crop.height, crop.width))?;
+        Ok(ImagePlan::new(
+            input.convert,
+            resize,
+            vec![crop],
+            levels,
+            self.data_format,
+        ))
+    }
+}
+
+/// Rejects sizes whose f32 output could not be allocated or indexed.
+fn check_pixels((h, w): (usize, usize)) -> Result<()> {
+    const MAX_ELEMENTS: usize = 1 << 31;
+    match h.checked_mul(w).and_then(|n| n.checked_mul(4)) {
+        Some(n) if n <= MAX_ELEMENTS => Ok(()),
+        _ => Err(Error::TooLarge(format!(
+            "an output of {h}x{w} pixels exceeds {MAX_ELEMENTS} elements"
+        ))),
+    }
+}
