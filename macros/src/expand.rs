@@ -3,6 +3,7 @@
 use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
 use crate::docs;
+use crate::twin_checks::{fingerprint_consts, twin_checks};
 use crate::validate::{self, Channels, Checked, Standard};
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -302,70 +303,6 @@ fn twin_items(
     }
 }
 
-/// How a declaration reads when compared with its twin's: one string per compared item.
-fn fingerprints(checked: &Checked, shared: &Shared) -> Vec<(String, String)> {
-    let mut items: Vec<(String, String)> = docs::standard_defaults(checked);
-    let model: Vec<String> = checked
-        .model
-        .iter()
-        .map(|(k, e)| format!("{k} = {}", e.to_token_stream()))
-        .collect();
-    items.push(("model kwarg defaults".into(), model.join(", ")));
-    items.push(("type_name".into(), shared.type_name.clone()));
-    items
-}
-
-fn fingerprint_ident(item: &str) -> Ident {
-    let cleaned: String = item
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format_ident!("__TWINPROC_DECLARED_{}", cleaned)
-}
-
-/// Constants holding the declaration's values, for its separately declared twin to compare with.
-fn fingerprint_consts(name: &Ident, checked: &Checked, shared: &Shared) -> TokenStream {
-    let consts = fingerprints(checked, shared)
-        .into_iter()
-        .map(|(item, value)| {
-            let ident = fingerprint_ident(&item);
-            quote!(#[doc(hidden)] pub const #ident: &'static str = #value;)
-        });
-    quote!(impl #name { #(#consts)* })
-}
-
-/// Compile-time checks that a GPU twin declared on its own matches its CPU twin.
-fn twin_checks(name: &Ident, other: &syn::Path, checked: &Checked, shared: &Shared) -> TokenStream {
-    let kwargs_type = &shared.kwargs_type;
-    let checks = fingerprints(checked, shared).into_iter().map(|(item, value)| {
-        let ident = fingerprint_ident(&item);
-        let key = checked.standard.iter().find(|(k, _)| *k == item).map(|(k, _)| k.clone());
-        let span = key.map_or_else(|| other.segments[0].ident.span(), |k| k.span());
-        let other_name = other.to_token_stream().to_string().replace(' ', "");
-        let message = format!(
-            "the twins differ in `{item}`: `{name}` declares `{value}`, its twin `{other_name}` another value; twins declare the same defaults"
-        );
-        quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same_declaration(<#other>::#ident, #value, #message);)
-    });
-    let other_kwargs = quote!(<#other as ::twinproc::ImageProcessor>::Kwargs);
-    let span = checked.kwargs.as_ref().map_or_else(
-        || other.segments[0].ident.span(),
-        |path| path.segments[0].ident.span(),
-    );
-    let same_kwargs =
-        quote_spanned!(span=> const _: fn(#kwargs_type) -> #other_kwargs = |kwargs| kwargs;);
-    quote! {
-        #(#checks)*
-        #same_kwargs
-    }
-}
-
 /// The twins of a checked declaration, their specification, registration and docs.
 fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
     let (vis, name) = (&item.vis, &item.ident);
@@ -442,12 +379,12 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
         }
         Form::CpuOnly(gpu) => {
             let cpu_twin = twin_items(vis, name, false, &cpu_doc(&path_text(&gpu)), &shared);
-            let consts = fingerprint_consts(name, checked, &shared);
+            let consts = fingerprint_consts(name, checked, &shared.type_name);
             quote!(#spec #registration #checks #cpu_twin #consts)
         }
         Form::GpuOnly(cpu) => {
             let cuda_twin = twin_items(vis, name, true, &cuda_doc(&path_text(&cpu)), &shared);
-            let compare = twin_checks(name, &cpu, checked, &shared);
+            let compare = twin_checks(name, &cpu, checked, &shared.type_name, &shared.kwargs_type);
             quote!(#spec #checks #cuda_twin #compare)
         }
     }

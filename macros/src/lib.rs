@@ -10,6 +10,7 @@ mod ctxt;
 mod docs;
 mod expand;
 mod kwargs;
+mod twin_checks;
 mod validate;
 
 use proc_macro::TokenStream;
