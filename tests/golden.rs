@@ -605,7 +605,7 @@ fn llava_onevision_batch_equals_single_calls() {
 /// output of such a batch is still bit-identical to transformers' output for its image.
 #[test]
 fn images_of_one_size_share_tables_and_match_transformers() {
-    use twinproc::backend::kernel_batch::{ImageShape, KernelBatch};
+    use twinproc::backend::cuda::batch::{ImageShape, KernelBatch};
     use twinproc::plan::Placement;
     let (mut checked, mut failures) = (0, Vec::new());
     let config = "clip_vit_b32";

@@ -4,7 +4,6 @@
 pub mod cpu;
 pub mod cuda;
 pub(crate) mod interface;
-pub mod kernel_batch;
 mod select;
 
 pub use cpu::{CpuBackend, Kernels};

@@ -2,10 +2,10 @@
 //! the [`Backend`] trait. The test suite runs every reference case through it, so CI — which has no
 //! GPU — checks that the device arithmetic equals the CPU twin bit for bit.
 
+use super::abi::{OutputPass, StagePass};
+use super::batch::{ImageShape, KernelBatch};
+use super::upload::UPLOAD_RUN_BYTES;
 use crate::backend::interface::Backend;
-use crate::backend::kernel_batch::{
-    ImageShape, KernelBatch, OutputPass, StagePass, UPLOAD_RUN_BYTES,
-};
 use crate::error::Result;
 use crate::feature::Feature;
 use crate::numeric::Pixels;

@@ -1,7 +1,7 @@
 //! Where a call's images come from, and the reused buffers that take them to the device.
 
+use super::batch::{ImageShape, KernelBatch};
 use super::error::cuda_error;
-use crate::backend::kernel_batch::{ImageShape, KernelBatch};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 use cudarc::driver::{CudaEvent, CudaSlice, CudaStream, DevicePtrMut, PinnedHostSlice};

@@ -3,12 +3,15 @@
 //! CPU backend runs. cudarc loads `libcuda` and `libnvrtc` at run time; both are probed first, so a
 //! machine without them gets [`Error::BackendUnavailable`], never a panic.
 
+pub mod abi;
+pub mod batch;
 mod device;
 mod error;
 pub mod host;
 mod images;
 pub(crate) mod outputs;
 mod slot;
+pub mod upload;
 
 use device::{Device, SLOTS, device};
 pub use device::{compile_kernels, compile_kernels_cubin, unavailable_reason};
@@ -19,19 +22,19 @@ pub use outputs::{DeviceOutputs, DeviceTensor};
 use slot::Slot;
 
 use super::interface::Backend;
-use super::kernel_batch::{
-    ImageShape, KernelBatch, OutputPass, StagePass, UPLOAD_RUN_BYTES, UploadLayout,
-};
 use crate::error::{Error, Result};
 use crate::feature::Feature;
 use crate::numeric::Pixels;
 use crate::plan::{ImagePlan, Placement};
 use crate::tensor::Tensor;
+use abi::{OutputPass, Pass, StagePass};
+use batch::{ImageShape, KernelBatch};
 use cudarc::driver::{
     CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
 };
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use upload::{UPLOAD_RUN_BYTES, UploadLayout};
 
 /// Threads per block; each thread strides over its pass's elements.
 const BLOCK: u32 = 256;
@@ -372,7 +375,7 @@ fn nonempty<T: Copy + Default>(values: &[T]) -> Vec<T> {
     }
 }
 
-fn pass_len(p: &super::kernel_batch::Pass) -> usize {
+fn pass_len(p: &Pass) -> usize {
     p.out_w as usize * p.out_h as usize * p.channels as usize
 }
 
