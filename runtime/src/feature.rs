@@ -1,7 +1,12 @@
 //! The outputs of a call by name (`BatchFeature`), each a tensor or a list, on the host or left on
 //! the GPU; how a placement's buffer becomes one.
 
-use crate::backend::cuda::outputs::{DeviceOutputs, DeviceTensor};
+#[cfg(feature = "cuda")]
+use crate::backend::cuda::outputs::DeviceOutputs;
+#[cfg(feature = "cuda")]
+use crate::backend::cuda::outputs::DeviceTensor;
+#[cfg(not(feature = "cuda"))]
+use crate::backend::cuda::without::tensor::DeviceTensor;
 use crate::error::{Error, Result};
 use crate::plan::Placement;
 use crate::tensor::Tensor;
@@ -30,6 +35,7 @@ impl Feature {
     }
 
     /// The feature of outputs left on the device, as their placement forms it.
+    #[cfg(feature = "cuda")]
     pub fn on_device(outputs: DeviceOutputs) -> Feature {
         let (stacked, tensors) = outputs.into_tensors();
         match (stacked, <[DeviceTensor; 1]>::try_from(tensors)) {

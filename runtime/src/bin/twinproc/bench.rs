@@ -1,14 +1,20 @@
 //! `twinproc bench`: timed calls of one batch, the way `scripts/bench.sh` pairs them with
 //! transformers.
 
+#[cfg(feature = "cuda")]
+mod device_calls;
+
 use super::{BackendArg, InputArg, KernelsArg, load, open_all};
+#[cfg(feature = "cuda")]
+use device_calls::device_calls;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-use twinproc::backend::cuda::DeviceOutputs;
-use twinproc::backend::{Backend, CpuBackend, CudaBackend, Kernels, select};
+use twinproc::backend::{Backend, CpuBackend, Kernels, select};
 use twinproc::processor::Batch;
-use twinproc::{Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
+use twinproc::{Error, ImagesKwargs, Numerics, Stacking};
+#[cfg(not(feature = "cuda"))]
+use twinproc::{Image, Processor};
 /// One `bench` measurement's settings.
 pub(super) struct BenchArgs {
     pub(super) backend: BackendArg,
@@ -20,52 +26,7 @@ pub(super) struct BenchArgs {
 }
 
 /// A timed call.
-type Call<'a> = Box<dyn FnMut() -> Result<(), Error> + 'a>;
-
-/// A call on the CUDA backend from inputs in `host`, `pinned` or `device` memory, planned each
-/// time, returning as soon as its work is queued.
-struct CudaCall<'a> {
-    name: String,
-    cuda: CudaBackend,
-    queue: Box<dyn Fn() -> Result<DeviceOutputs, Error> + 'a>,
-}
-
-impl<'a> CudaCall<'a> {
-    fn new(processor: &'a Processor, images: &'a [Image], input: InputArg) -> Result<Self, Error> {
-        let cuda = CudaBackend::new()?;
-        let inputs = processor.inputs(images, &ImagesKwargs::default())?;
-        let pixels: Vec<_> = inputs.iter().map(|i| i.pixels.clone()).collect();
-        let plan = move || processor.plan_inputs(&inputs, &ImagesKwargs::default());
-        let (what, queue): (_, Box<dyn Fn() -> Result<DeviceOutputs, Error>>) = match input {
-            InputArg::Pinned => {
-                let (cuda, pinned) = (cuda.clone(), cuda.pin(&pixels)?);
-                (
-                    "pinned",
-                    Box::new(move || cuda.execute_pinned(&pinned, &plan()?)),
-                )
-            }
-            InputArg::Device => {
-                let (cuda, resident) = (cuda.clone(), cuda.upload(&pixels)?);
-                (
-                    "device",
-                    Box::new(move || cuda.execute_resident(&resident, &plan()?)),
-                )
-            }
-            _ => {
-                let cuda = cuda.clone();
-                (
-                    "host",
-                    Box::new(move || cuda.execute_on_device(&pixels, &plan()?)),
-                )
-            }
-        };
-        Ok(CudaCall {
-            name: format!("{} ({what} input, outputs on the device)", cuda.name()),
-            cuda,
-            queue,
-        })
-    }
-}
+pub(super) type Call<'a> = Box<dyn FnMut() -> Result<(), Error> + 'a>;
 
 pub(super) fn bench(
     config: &Path,
@@ -117,18 +78,7 @@ pub(super) fn bench(
                 "--input host|pinned|device needs --backend cuda".into(),
             ));
         }
-        let cuda = std::rc::Rc::new(CudaCall::new(&processor, &images, args.input)?);
-        let one = cuda.clone();
-        let call: Call = Box::new(move || (one.queue)()?.synchronize());
-        let name = cuda.name.clone();
-        // Calls back to back, one wait at the end: each call's host work and upload overlap the
-        // kernels of the call before.
-        let streamed: Call = Box::new(move || {
-            for _ in 0..STREAMED_CALLS {
-                (cuda.queue)()?;
-            }
-            cuda.cuda.synchronize()
-        });
+        let (name, call, streamed) = device_calls(&processor, &images, args.input)?;
         (name, call, Some(streamed))
     };
     time(&mut call)?; // warm-up
@@ -161,4 +111,15 @@ pub(super) fn bench(
 }
 
 /// Calls per streamed measurement.
-const STREAMED_CALLS: usize = 10;
+pub(super) const STREAMED_CALLS: usize = 10;
+
+/// Without the CUDA twin there are no device inputs to time.
+#[cfg(not(feature = "cuda"))]
+fn device_calls<'a>(
+    _: &'a Processor,
+    _: &'a [Image],
+    _: InputArg,
+) -> Result<(String, Call<'a>, Call<'a>), Error> {
+    let reason = twinproc::backend::cuda::unavailable_reason().unwrap_or_default();
+    Err(Error::BackendUnavailable(reason))
+}

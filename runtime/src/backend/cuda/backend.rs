@@ -1,0 +1,394 @@
+//! The CUDA backend itself: a call's plans laid out as a [`KernelBatch`], uploaded in one copy on
+//! its own stream, run as two launches (first passes, then fused output passes), outputs left on
+//! the device.
+
+use super::abi::{OutputPass, Pass, StagePass};
+use super::batch::{ImageShape, KernelBatch};
+use super::device::{Device, SLOTS, device};
+use super::error::cuda_error;
+use super::images::{DeviceImages, Images, PinnedImages, upload};
+use super::outputs::DeviceOutputs;
+use super::slot::Slot;
+use super::upload::{UPLOAD_RUN_BYTES, UploadLayout};
+use crate::backend::interface::Backend;
+use crate::error::{Error, Result};
+use crate::feature::Feature;
+use crate::numeric::Pixels;
+use crate::plan::{ImagePlan, Placement};
+use crate::tensor::Tensor;
+use cudarc::driver::{
+    CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
+};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// Threads per block; each thread strides over its pass's elements.
+const BLOCK: u32 = 256;
+/// Blocks along x per pass (enough to fill an H100; the grid-stride loop covers the rest).
+const MAX_BLOCKS_X: u32 = 1024;
+/// The CUDA limit on `gridDim.y`: passes per launch.
+const MAX_PASSES_PER_LAUNCH: usize = 65_535;
+
+// SAFETY: `#[repr(C)]` structs of plain integers, laid out as `kernels.cuh` declares them.
+unsafe impl DeviceRepr for StagePass {}
+// SAFETY: as above.
+unsafe impl DeviceRepr for OutputPass {}
+
+/// Runs plans on a CUDA device.
+///
+/// Calls return as soon as their work is queued: the next call's host work and upload overlap
+/// this call's kernels. Outputs stay on the device ([`DeviceOutputs`]) until copied with
+/// [`DeviceOutputs::to_host`].
+#[derive(Debug, Clone)]
+pub struct CudaBackend {
+    device: Arc<Device>,
+    ordinal: usize,
+}
+
+/// A typed view of `len` elements at byte `at` of an upload buffer.
+fn table<'a, T>(upload: &CudaView<'a, u8>, at: usize, len: usize) -> Result<CudaView<'a, T>> {
+    let bytes = upload
+        .try_slice(at..)
+        .ok_or_else(|| Error::Cuda("a table lies outside the upload buffer".into()))?;
+    // SAFETY: the table was written there as `len` values of `T` (`KernelBatch::write_tables`),
+    // at an offset aligned for `T`.
+    unsafe { bytes.transmute::<T>(len) }
+        .ok_or_else(|| Error::Cuda("a table overruns the upload buffer".into()))
+}
+
+impl CudaBackend {
+    /// Opens CUDA device 0.
+    pub fn new() -> Result<Self> {
+        Self::with_device(0)
+    }
+
+    /// Opens CUDA device `ordinal` (compiling the kernels the first time in this process).
+    pub fn with_device(ordinal: usize) -> Result<Self> {
+        Ok(CudaBackend {
+            device: device(ordinal)?,
+            ordinal,
+        })
+    }
+
+    /// Waits until every call queued on this device has finished.
+    pub fn synchronize(&self) -> Result<()> {
+        self.device
+            .compute
+            .synchronize()
+            .map_err(cuda_error("synchronizing"))
+    }
+
+    fn launch_config(len: usize, passes: usize) -> LaunchConfig {
+        let blocks = len.div_ceil(BLOCK as usize).clamp(1, MAX_BLOCKS_X as usize) as u32;
+        LaunchConfig {
+            grid_dim: (blocks, passes as u32, 1),
+            block_dim: (BLOCK, 1, 1),
+            shared_mem_bytes: 0,
+        }
+    }
+
+    /// Runs plans on images in host memory and leaves the outputs on the device.
+    pub fn execute_on_device(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+    ) -> Result<DeviceOutputs> {
+        self.run(Images::Host(inputs), plans, &Placement::each(plans)?)
+    }
+
+    /// Copies images once into page-locked host memory, for
+    /// [`execute_pinned`](Self::execute_pinned).
+    pub fn pin(&self, inputs: &[Pixels]) -> Result<PinnedImages> {
+        let shapes: Vec<ImageShape> = inputs.iter().map(ImageShape::of).collect();
+        let bytes: usize = inputs.iter().map(|p| p.data.len()).sum();
+        // SAFETY: every byte is written below before it is copied anywhere.
+        let host = unsafe { self.device.ctx.alloc_pinned::<u8>(bytes.max(1)) };
+        let mut host = host.map_err(cuda_error("allocating page-locked memory"))?;
+        let slice = host
+            .as_mut_slice()
+            .map_err(cuda_error("writing page-locked memory"))?;
+        let mut offsets = Vec::with_capacity(inputs.len());
+        let mut at = 0;
+        for pixels in inputs {
+            let place = slice
+                .get_mut(at..at + pixels.data.len())
+                .ok_or_else(|| Error::Cuda("page-locked memory too small".into()))?;
+            place.copy_from_slice(&pixels.data);
+            offsets.push(at);
+            at += pixels.data.len();
+        }
+        let used = self
+            .device
+            .ctx
+            .new_event(None)
+            .map_err(cuda_error("creating an event"))?;
+        Ok(PinnedImages {
+            host,
+            shapes,
+            offsets,
+            used,
+        })
+    }
+
+    /// Runs plans on images in page-locked memory, leaving the outputs on the device.
+    pub fn execute_pinned(
+        &self,
+        images: &PinnedImages,
+        plans: &[ImagePlan],
+    ) -> Result<DeviceOutputs> {
+        self.run(Images::Pinned(images), plans, &Placement::each(plans)?)
+    }
+
+    /// Uploads images once; [`execute_resident`](Self::execute_resident) then runs plans on them
+    /// without copying them again.
+    pub fn upload(&self, inputs: &[Pixels]) -> Result<DeviceImages> {
+        let bytes: Vec<u8> = inputs.iter().flat_map(|p| p.data.iter().copied()).collect();
+        let copy = &self.device.copy;
+        let buffer = copy
+            .clone_htod(&nonempty(&bytes))
+            .map_err(cuda_error("uploading images"))?;
+        Ok(DeviceImages {
+            buffer,
+            shapes: inputs.iter().map(ImageShape::of).collect(),
+        })
+    }
+
+    /// Runs plans on images already on the device, leaving the outputs there too.
+    pub fn execute_resident(
+        &self,
+        images: &DeviceImages,
+        plans: &[ImagePlan],
+    ) -> Result<DeviceOutputs> {
+        self.run(Images::Resident(images), plans, &Placement::each(plans)?)
+    }
+
+    /// One call: the tables (and host images) through an upload slot on the copy stream, then the
+    /// kernels on the compute stream once the upload is in.
+    fn run(
+        &self,
+        images: Images<'_>,
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<DeviceOutputs> {
+        // Images crossing the bus (all but resident ones) are cropped to what their outputs read,
+        // and go up with the tables.
+        let crop_uploads = !matches!(images, Images::Resident(_));
+        let batch = KernelBatch::layout(&images.shapes(), plans, placement, crop_uploads)?;
+        let device = &*self.device;
+        let layout = batch.upload_layout(crop_uploads);
+        // Bytes that go through the slot's page-locked memory: the tables, and host images.
+        let staged = match images {
+            Images::Host(_) => layout.len,
+            _ => layout.images,
+        };
+        let index = device.next_slot.fetch_add(1, Ordering::Relaxed) % SLOTS;
+        let mut slot = device.slots[index]
+            .lock()
+            .map_err(|_| Error::Cuda("upload buffers poisoned".into()))?;
+        // The last copy out of this slot's page-locked memory must be done before it is rewritten.
+        slot.uploaded
+            .synchronize()
+            .map_err(cuda_error("waiting for an upload"))?;
+        slot.reserve(&device.ctx, &device.copy, staged, layout.len)?;
+        let Slot {
+            pinned: Some(pinned),
+            device: Some(buffer),
+            uploaded,
+            consumed,
+        } = &mut *slot
+        else {
+            return Err(Error::Cuda("upload buffers missing".into()));
+        };
+        let copy = &device.copy;
+        let copying = cuda_error("uploading");
+        // The kernels of the last call that used this slot must have read it.
+        copy.wait(consumed).map_err(&copying)?;
+        let writing = cuda_error("writing page-locked memory");
+        batch.write_tables(&layout, pinned.as_mut_slice().map_err(&writing)?)?;
+        upload(copy, pinned, buffer, 0..layout.images)?;
+        if let Images::Host(inputs) = images {
+            // Run by run: the copy engine uploads one run while the host writes the next.
+            for run in batch.image_runs(UPLOAD_RUN_BYTES) {
+                let host = pinned.as_mut_slice().map_err(&writing)?;
+                let region = host.get_mut(layout.images..).unwrap_or_default();
+                let written = batch.write_images(inputs, run, region)?;
+                let bytes = layout.images + written.start..layout.images + written.end;
+                upload(copy, pinned, buffer, bytes)?;
+            }
+        }
+        if let Images::Pinned(pinned) = images {
+            pinned.upload_held(copy, &batch, buffer, layout.images)?;
+        }
+        uploaded.record(copy).map_err(&copying)?;
+        device.compute.wait(uploaded).map_err(&copying)?;
+        let upload = buffer
+            .try_slice(..layout.len)
+            .ok_or_else(|| Error::Cuda("the upload buffer is smaller than its layout".into()))?;
+        let input = match images {
+            Images::Resident(images) => images.buffer.slice(..),
+            _ => upload
+                .try_slice(layout.images..)
+                .ok_or_else(|| Error::Cuda("the images lie outside the upload buffer".into()))?,
+        };
+        let outputs = self.launch(batch, &layout, &upload, &input)?;
+        consumed
+            .record(&device.compute)
+            .map_err(cuda_error("recording an event"))?;
+        Ok(outputs)
+    }
+
+    /// The launches of a laid-out batch: its tables in `upload`, its images in `input`.
+    fn launch(
+        &self,
+        batch: KernelBatch,
+        layout: &UploadLayout,
+        upload: &CudaView<'_, u8>,
+        input: &CudaView<'_, u8>,
+    ) -> Result<DeviceOutputs> {
+        if input.len() < batch.input_bytes {
+            return Err(Error::Cuda(
+                "the device images are smaller than the batch's layout".into(),
+            ));
+        }
+        let stream = &self.device.compute;
+        let starts = table::<i32>(upload, layout.starts, batch.starts.len())?;
+        let lens = table::<i32>(upload, layout.lens, batch.lens.len())?;
+        let weights = table::<i32>(upload, layout.weights, batch.weights.len())?;
+        let luts = table::<f32>(upload, layout.luts, batch.luts.len())?;
+        let allocating = cuda_error("allocating");
+        // SAFETY: the first passes write every stage byte (their regions tile the buffer) before
+        // the output kernel reads any.
+        let mut stage =
+            unsafe { stream.alloc::<u8>(batch.stage_bytes.max(1)) }.map_err(&allocating)?;
+        let stage_size = std::mem::size_of::<StagePass>();
+        for (i, chunk) in batch.stage.chunks(MAX_PASSES_PER_LAUNCH).enumerate() {
+            let at = layout.stage_passes + i * MAX_PASSES_PER_LAUNCH * stage_size;
+            let descriptors = table::<StagePass>(upload, at, chunk.len())?;
+            let longest = chunk.iter().map(|s| pass_len(&s.pass)).max().unwrap_or(0);
+            let mut launch = stream.launch_builder(&self.device.stage);
+            launch
+                .arg(input)
+                .arg(&mut stage)
+                .arg(&descriptors)
+                .arg(&starts)
+                .arg(&lens)
+                .arg(&weights);
+            // SAFETY: the descriptors' offsets and lengths were computed by `KernelBatch::layout`
+            // for exactly these buffers, and checked against their sizes.
+            unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
+                .map_err(cuda_error("launching the first-pass kernel"))?;
+        }
+        let elements = batch.placement.elements.max(1);
+        // What no output writes is padding: zeroed first, unless the outputs cover the buffer.
+        let covered = batch.output_passes.iter().map(output_len).sum::<usize>() == elements;
+        let mut outputs = DeviceOutputs {
+            f32: None,
+            u8: None,
+            placement: Placement::default(),
+            stream: stream.clone(),
+        };
+        if batch.float_output {
+            outputs.f32 = Some(output_buffer(stream, elements, covered)?);
+        } else {
+            outputs.u8 = Some(output_buffer(stream, elements, covered)?);
+        }
+        let output_size = std::mem::size_of::<OutputPass>();
+        for (i, chunk) in batch
+            .output_passes
+            .chunks(MAX_PASSES_PER_LAUNCH)
+            .enumerate()
+        {
+            let at = layout.output_passes + i * MAX_PASSES_PER_LAUNCH * output_size;
+            let descriptors = table::<OutputPass>(upload, at, chunk.len())?;
+            let longest = chunk.iter().map(output_len).max().unwrap_or(0);
+            let function = if batch.float_output {
+                &self.device.output_f32
+            } else {
+                &self.device.output_u8
+            };
+            let mut launch = stream.launch_builder(function);
+            launch.arg(input).arg(&stage);
+            match (&mut outputs.f32, &mut outputs.u8) {
+                (Some(out), _) => {
+                    launch
+                        .arg(out)
+                        .arg(&descriptors)
+                        .arg(&starts)
+                        .arg(&lens)
+                        .arg(&weights)
+                        .arg(&luts);
+                }
+                (None, Some(out)) => {
+                    launch
+                        .arg(out)
+                        .arg(&descriptors)
+                        .arg(&starts)
+                        .arg(&lens)
+                        .arg(&weights);
+                }
+                (None, None) => {}
+            }
+            // SAFETY: as above; the output buffer holds every output's `dst` range.
+            unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
+                .map_err(cuda_error("launching the output kernel"))?;
+        }
+        outputs.placement = batch.placement;
+        Ok(outputs)
+    }
+}
+
+/// An output buffer of `elements`, zeroed unless the outputs cover all of it.
+fn output_buffer<T: DeviceRepr + ValidAsZeroBits>(
+    stream: &Arc<CudaStream>,
+    elements: usize,
+    covered: bool,
+) -> Result<CudaSlice<T>> {
+    let allocating = cuda_error("allocating");
+    // SAFETY: the buffer stays unset only when the output kernel writes every element.
+    let mut buffer = unsafe { stream.alloc::<T>(elements) }.map_err(&allocating)?;
+    if !covered {
+        stream.memset_zeros(&mut buffer).map_err(&allocating)?;
+    }
+    Ok(buffer)
+}
+
+/// Device buffers may not be empty: an empty table becomes one zero.
+fn nonempty<T: Copy + Default>(values: &[T]) -> Vec<T> {
+    if values.is_empty() {
+        vec![T::default()]
+    } else {
+        values.to_vec()
+    }
+}
+
+fn pass_len(p: &Pass) -> usize {
+    p.out_w as usize * p.out_h as usize * p.channels as usize
+}
+
+fn output_len(o: &OutputPass) -> usize {
+    o.win_w as usize * o.win_h as usize * o.pass.channels as usize
+}
+
+impl Backend for CudaBackend {
+    fn name(&self) -> String {
+        format!("cuda:{} ({})", self.ordinal, self.device.name)
+    }
+
+    fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
+        self.execute_on_device(inputs, plans)?.to_host()
+    }
+
+    /// The feature stays on the device: the processor's outputs for a model on the same GPU.
+    fn execute_placed(
+        &self,
+        inputs: &[Pixels],
+        plans: &[ImagePlan],
+        placement: &Placement,
+    ) -> Result<Feature> {
+        Ok(Feature::on_device(self.run(
+            Images::Host(inputs),
+            plans,
+            placement,
+        )?))
+    }
+}
