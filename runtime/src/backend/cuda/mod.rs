@@ -1,5 +1,5 @@
 //! The CUDA backend: the kernels of `kernels.cuh`, compiled once per process with NVRTC for the
-//! device's own architecture, run over a [`KernelBatch`] built on the host from the same plans the
+//! device's own architecture, run over a [`KernelBatch`](batch::KernelBatch) built on the host from the same plans the
 //! CPU backend runs. cudarc loads `libcuda` and `libnvrtc` at run time; both are probed first, so a
 //! machine without them gets [`Error::BackendUnavailable`](crate::error::Error::BackendUnavailable),
 //! never a panic. Built without the `cuda` feature, the types remain and every attempt to open a
