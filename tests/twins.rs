@@ -45,6 +45,21 @@ fn gpu_twin_says_cuda_is_not_built() {
     assert!(matches!(err, Error::BackendUnavailable(_)), "{err}");
 }
 
+/// A twin runs on one backend: its `Processor` (reachable through `processor()`) is on the same
+/// one, so no call can silently run elsewhere.
+#[test]
+fn a_twin_and_its_processor_share_one_backend() {
+    fn same(a: &dyn twinproc::backend::Backend, b: &dyn twinproc::backend::Backend) -> bool {
+        std::ptr::addr_eq(a as *const _, b as *const _)
+    }
+    let clip = ClipImageProcessor::new(ImagesKwargs::default()).expect("new");
+    assert!(same(clip.backend(), clip.processor().backend()));
+    let downstream = DownstreamImageProcessor::default();
+    assert!(same(downstream.backend(), downstream.processor().backend()));
+    let pil = clip.with_numerics(Numerics::Pil);
+    assert!(same(pil.backend(), pil.processor().backend()));
+}
+
 #[test]
 fn registry_finds_every_model_and_alias() {
     for (name, expected) in [

@@ -229,15 +229,13 @@ fn twin_items(
         table,
         ..
     } = shared;
-    let (backend_type, backend_new, derives) = if cuda {
+    let (backend_new, derives) = if cuda {
         (
-            quote!(::twinproc::backend::CudaBackend),
             quote!(::twinproc::backend::CudaBackend::new()?),
             quote!(#[derive(Debug)]),
         )
     } else {
         (
-            quote!(::twinproc::backend::CpuBackend),
             quote!(::twinproc::backend::CpuBackend::new()),
             quote!(#[derive(Debug, Clone)]),
         )
@@ -259,19 +257,20 @@ fn twin_items(
         #[doc = #doc]
         #derives
         #vis struct #twin {
+            /// Runs on this twin's backend: the twin holds no other.
             processor: ::twinproc::Processor,
-            backend: #backend_type,
         }
 
         impl ::twinproc::ImageProcessor for #twin {
             type Kwargs = #kwargs_type;
             fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
             fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
-                ::core::result::Result::Ok(Self { processor, backend: #backend_new })
+                let backend = ::std::sync::Arc::new(#backend_new);
+                ::core::result::Result::Ok(Self { processor: processor.with_backend(backend) })
             }
             fn processor(&self) -> &::twinproc::Processor { &self.processor }
             fn processor_mut(&mut self) -> &mut ::twinproc::Processor { &mut self.processor }
-            fn backend(&self) -> &dyn ::twinproc::backend::Backend { &self.backend }
+            fn backend(&self) -> &dyn ::twinproc::backend::Backend { self.processor.backend() }
         }
 
         impl #twin {
