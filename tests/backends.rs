@@ -21,7 +21,7 @@ fn cuda_absence_is_an_error_not_a_panic() {
             // A machine with CUDA libraries: opening may still fail (no device), but with an error.
             if let Err(err) = CudaBackend::new() {
                 assert!(
-                    matches!(err, Error::BackendUnavailable(_) | Error::Cuda(_)),
+                    matches!(err, Error::BackendUnavailable(_) | Error::Cuda { .. }),
                     "{err}"
                 );
             }

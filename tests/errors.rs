@@ -46,6 +46,12 @@ fn corrupt_file() {
     let err = Image::open(&path).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("corrupt.png"));
+    // The decoder's own error is kept as the source.
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(
+        source.downcast_ref::<image::ImageError>().is_some(),
+        "{source:?}"
+    );
 }
 
 #[test]
@@ -184,9 +190,25 @@ fn bad_json() {
         r#"{"image_processor_type": "CLIPImageProcessor", "size": "#,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Json { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Json {
+                source: Some(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let source = std::error::Error::source(&err).expect("the parser's error");
+    assert!(source.to_string().contains("EOF"), "{source}");
     let err = config("not-object", "[1, 2]").unwrap_err();
-    assert!(matches!(err, Error::Json { .. }), "{err:?}");
+    assert!(matches!(err, Error::Json { source: None, .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .ends_with("invalid JSON: expected a JSON object"),
+        "{err}"
+    );
 }
 
 #[test]

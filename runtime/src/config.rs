@@ -75,12 +75,14 @@ pub fn read_config_object(path: &Path) -> Result<(PathBuf, Map<String, Value>)> 
     })?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Json {
         path: file.clone(),
-        message: e.to_string(),
+        message: String::new(),
+        source: Some(e),
     })?;
     let Value::Object(mut map) = value else {
         return Err(Error::Json {
             path: file,
             message: "expected a JSON object".into(),
+            source: None,
         });
     };
     if let Some(Value::Object(section)) = map.remove("image_processor") {

@@ -2,6 +2,18 @@
 
 use std::path::PathBuf;
 
+/// The underlying error a variant keeps as its [`source`](std::error::Error::source).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// `": {message}"`, or nothing for an empty message (the source then says what happened).
+fn detail(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    }
+}
+
 /// Everything that can go wrong, each variant naming what it concerns.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -13,15 +25,26 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// An image file could not be decoded (corrupt, truncated, unknown format, over the size limit).
-    #[error("{}: cannot decode image: {message}", path.display())]
-    Decode { path: PathBuf, message: String },
+    /// An image file could not be decoded (corrupt, truncated, unknown format, over the size limit):
+    /// the decoder's error as the source, or what is wrong in `message`.
+    #[error("{}: cannot decode image{}", path.display(), detail(message))]
+    Decode {
+        path: PathBuf,
+        message: String,
+        #[source]
+        source: Option<BoxError>,
+    },
     /// An image that cannot be processed (zero-sized, wrong buffer length, unknown layout).
     #[error("invalid image: {0}")]
     InvalidImage(String),
-    /// A configuration file is not valid JSON or not an object.
-    #[error("{}: invalid JSON: {message}", path.display())]
-    Json { path: PathBuf, message: String },
+    /// A configuration file is not valid JSON (the parser's error as the source) or not an object.
+    #[error("{}: invalid JSON{}", path.display(), detail(message))]
+    Json {
+        path: PathBuf,
+        message: String,
+        #[source]
+        source: Option<serde_json::Error>,
+    },
     /// A configuration value is invalid; `key` names it as it appears in `preprocessor_config.json`.
     #[error("invalid value for `{key}`: {message}")]
     InvalidConfig { key: String, message: String },
@@ -40,9 +63,14 @@ pub enum Error {
     /// The requested compute backend cannot run here.
     #[error("backend unavailable: {0}")]
     BackendUnavailable(String),
-    /// A CUDA call failed on a usable device (failed compile, copy or launch).
-    #[error("CUDA: {0}")]
-    Cuda(String),
+    /// A CUDA call failed on a usable device (failed compile, copy or launch): doing `what`, the
+    /// driver's or NVRTC's error as the source.
+    #[error("CUDA: {what}")]
+    Cuda {
+        what: String,
+        #[source]
+        source: Option<BoxError>,
+    },
     /// CUDA memory ran out, on the device or page-locked on the host (the string says doing
     /// what): a smaller batch may fit.
     #[error("out of CUDA memory ({0})")]
@@ -50,9 +78,17 @@ pub enum Error {
     /// No processor is registered under the configuration's type name.
     #[error("unknown image processor type {0:?}")]
     UnknownProcessor(String),
-    /// Writing an output file failed.
-    #[error("{}: cannot write: {message}", path.display())]
-    Write { path: PathBuf, message: String },
+    /// Writing an output file failed (the writer's error as the source).
+    #[error("{}: cannot write{}", path.display(), detail(message))]
+    Write {
+        path: PathBuf,
+        message: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// An invariant of twinproc's own failed: a bug, never the input's fault.
+    #[error("internal error (a bug in twinproc; please report it): {0}")]
+    Internal(String),
 }
 
 /// Shorthand for results of this crate.

@@ -152,9 +152,10 @@ impl BatchFeature {
             }
         }
         let bytes: Vec<_> = owned.iter().map(|(_, t)| t.data.le_bytes()).collect();
-        let write_error = |message: String| Error::Write {
+        let write_error = |source: safetensors::SafeTensorError| Error::Write {
             path: path.to_path_buf(),
-            message,
+            message: String::new(),
+            source: Some(source.into()),
         };
         let views = owned
             .iter()
@@ -162,11 +163,10 @@ impl BatchFeature {
             .map(|((key, t), bytes)| {
                 safetensors::tensor::TensorView::new(t.data.dtype(), t.shape.clone(), bytes)
                     .map(|view| (key.clone(), view))
-                    .map_err(|e| write_error(e.to_string()))
+                    .map_err(write_error)
             })
             .collect::<Result<Vec<_>>>()?;
         let metadata = (!metadata.is_empty()).then(|| metadata.into_iter().collect());
-        safetensors::serialize_to_file(views, metadata, path)
-            .map_err(|e| write_error(e.to_string()))
+        safetensors::serialize_to_file(views, metadata, path).map_err(write_error)
     }
 }

@@ -1,7 +1,7 @@
 //! Images as the processors take them: decoded images of any pixel type, or raw 8-bit arrays with an
 //! explicit or inferred channel layout.
 
-use crate::error::{Error, Result};
+use crate::error::{BoxError, Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Pixels;
 use crate::numeric::convert::{self, ToRgb};
@@ -50,9 +50,10 @@ impl Image {
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Image> {
         let path = path.as_ref();
-        let decode_error = |message: String| Error::Decode {
+        let decode_error = |source: BoxError| Error::Decode {
             path: path.to_path_buf(),
-            message,
+            message: String::new(),
+            source: Some(source),
         };
         let mut reader = ImageReader::open(path)
             .map_err(|source| Error::Io {
@@ -60,15 +61,19 @@ impl Image {
                 source,
             })?
             .with_guessed_format()
-            .map_err(|e| decode_error(e.to_string()))?;
+            .map_err(|e| decode_error(e.into()))?;
         let mut limits = Limits::default();
         limits.max_image_width = Some(MAX_SIDE);
         limits.max_image_height = Some(MAX_SIDE);
         limits.max_alloc = Some(MAX_DECODE_BYTES);
         reader.limits(limits);
-        let image = reader.decode().map_err(|e| decode_error(e.to_string()))?;
+        let image = reader.decode().map_err(|e| decode_error(e.into()))?;
         if image.width() == 0 || image.height() == 0 {
-            return Err(decode_error("the image has no pixels".into()));
+            return Err(Error::Decode {
+                path: path.to_path_buf(),
+                message: "the image has no pixels".into(),
+                source: None,
+            });
         }
         Ok(Image::Decoded(image))
     }

@@ -102,6 +102,30 @@ fn unreadable_image_fails_with_one_line_naming_it() {
     assert!(!out.exists());
 }
 
+/// A corrupt file: one line with the decoder's own reason (the error's source), said once.
+#[test]
+fn corrupt_image_fails_with_the_decoders_reason() {
+    let out = out_path("corrupt");
+    let bad = out_path("corrupt-input.png");
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n not a png").expect("write");
+    let config = config_dir("clip_vit_b32");
+    let output = twinproc(&[
+        "preprocess",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        bad.to_str().expect("utf-8"),
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot decode image: "), "{err}");
+    let reason = err.trim_end().rsplit(": ").next().expect("a reason");
+    assert_eq!(err.matches(reason).count(), 1, "said once: {err}");
+    assert!(!out.exists());
+}
+
 #[test]
 fn invalid_config_fails_naming_the_key() {
     let dir = std::env::temp_dir().join(format!("twinproc-cli-bad-config-{}", std::process::id()));

@@ -49,11 +49,11 @@ pub struct CudaBackend {
 fn table<'a, T>(upload: &CudaView<'a, u8>, at: usize, len: usize) -> Result<CudaView<'a, T>> {
     let bytes = upload
         .try_slice(at..)
-        .ok_or_else(|| Error::Cuda("a table lies outside the upload buffer".into()))?;
+        .ok_or_else(|| Error::Internal("a table lies outside the upload buffer".into()))?;
     // SAFETY: the table was written there as `len` values of `T` (`KernelBatch::write_tables`),
     // at an offset aligned for `T`.
     unsafe { bytes.transmute::<T>(len) }
-        .ok_or_else(|| Error::Cuda("a table overruns the upload buffer".into()))
+        .ok_or_else(|| Error::Internal("a table overruns the upload buffer".into()))
 }
 
 impl CudaBackend {
@@ -112,7 +112,7 @@ impl CudaBackend {
         for pixels in inputs {
             let place = slice
                 .get_mut(at..at + pixels.data.len())
-                .ok_or_else(|| Error::Cuda("page-locked memory too small".into()))?;
+                .ok_or_else(|| Error::Internal("page-locked memory too small".into()))?;
             place.copy_from_slice(&pixels.data);
             offsets.push(at);
             at += pixels.data.len();
@@ -184,7 +184,7 @@ impl CudaBackend {
         let index = device.next_slot.fetch_add(1, Ordering::Relaxed) % SLOTS;
         let mut slot = device.slots[index]
             .lock()
-            .map_err(|_| Error::Cuda("upload buffers poisoned".into()))?;
+            .map_err(|_| Error::Internal("upload buffers poisoned".into()))?;
         // The last copy out of this slot's page-locked memory must be done before it is rewritten.
         slot.uploaded
             .synchronize()
@@ -197,7 +197,7 @@ impl CudaBackend {
             consumed,
         } = &mut *slot
         else {
-            return Err(Error::Cuda("upload buffers missing".into()));
+            return Err(Error::Internal("upload buffers missing".into()));
         };
         let copy = &device.copy;
         let copying = cuda_error("uploading");
@@ -221,14 +221,14 @@ impl CudaBackend {
         }
         uploaded.record(copy).map_err(&copying)?;
         device.compute.wait(uploaded).map_err(&copying)?;
-        let upload = buffer
-            .try_slice(..layout.len)
-            .ok_or_else(|| Error::Cuda("the upload buffer is smaller than its layout".into()))?;
+        let upload = buffer.try_slice(..layout.len).ok_or_else(|| {
+            Error::Internal("the upload buffer is smaller than its layout".into())
+        })?;
         let input = match images {
             Images::Resident(images) => images.buffer.slice(..),
-            _ => upload
-                .try_slice(layout.images..)
-                .ok_or_else(|| Error::Cuda("the images lie outside the upload buffer".into()))?,
+            _ => upload.try_slice(layout.images..).ok_or_else(|| {
+                Error::Internal("the images lie outside the upload buffer".into())
+            })?,
         };
         let outputs = self.launch(batch, &layout, &upload, &input)?;
         consumed
@@ -246,8 +246,8 @@ impl CudaBackend {
         input: &CudaView<'_, u8>,
     ) -> Result<DeviceOutputs> {
         if input.len() < batch.input_bytes {
-            return Err(Error::Cuda(
-                "the device images are smaller than the batch's layout".into(),
+            return Err(Error::InvalidArgument(
+                "the device images do not match the plans".into(),
             ));
         }
         let stream = &self.device.compute;

@@ -405,7 +405,7 @@ impl KernelBatch {
             if !fits(s.src, read_len(&s.pass), source_len(s.source))
                 || !fits(s.dst, write_len(&s.pass), self.stage_bytes)
             {
-                return Err(Error::Cuda(format!("stage pass out of bounds: {s:?}")));
+                return Err(Error::Internal(format!("stage pass out of bounds: {s:?}")));
             }
         }
         for o in &self.output_passes {
@@ -415,7 +415,7 @@ impl KernelBatch {
                 || o.win_h > o.canvas_h
                 || o.win_w > o.canvas_w
             {
-                return Err(Error::Cuda(format!("output pass out of bounds: {o:?}")));
+                return Err(Error::Internal(format!("output pass out of bounds: {o:?}")));
             }
         }
         Ok(())

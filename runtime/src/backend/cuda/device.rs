@@ -70,7 +70,7 @@ fn virtual_architecture((major, minor): (i32, i32)) -> Result<&'static str> {
     let mut names = NAMES
         .get_or_init(Default::default)
         .lock()
-        .map_err(|_| Error::Cuda("architecture cache poisoned".into()))?;
+        .map_err(|_| Error::Internal("architecture cache poisoned".into()))?;
     // One small string per distinct device architecture, kept for the process (NVRTC wants 'static).
     Ok(*names
         .entry((major, minor))
@@ -91,7 +91,10 @@ pub fn compile_kernels(arch: &'static str) -> Result<String> {
     };
     cudarc::nvrtc::compile_ptx_with_opts(KERNELS, options)
         .map(|ptx| ptx.to_src())
-        .map_err(|e| Error::Cuda(format!("compiling the kernels with NVRTC: {e}")))
+        .map_err(|e| Error::Cuda {
+            what: "compiling the kernels with NVRTC".into(),
+            source: Some(e.into()),
+        })
 }
 
 /// Compiles the kernels with NVRTC to a CUBIN for a real architecture (e.g. `sm_90`): no JIT when
@@ -102,9 +105,12 @@ pub fn compile_kernels_cubin(arch: &str) -> Result<Vec<u8>> {
     if !unsafe { sys::is_culib_present() } {
         return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
     }
-    let failed = |what: &str, e: result::NvrtcError| Error::Cuda(format!("NVRTC {what}: {e:?}"));
+    let failed = |what: &str, e: result::NvrtcError| Error::Cuda {
+        what: format!("NVRTC {what}"),
+        source: Some(e.into()),
+    };
     let source = std::ffi::CString::new(KERNELS)
-        .map_err(|_| Error::Cuda("the kernels' source holds a NUL byte".into()))?;
+        .map_err(|_| Error::Internal("the kernels' source holds a NUL byte".into()))?;
     let program = result::create_program(&source, None).map_err(|e| failed("create", e))?;
     let options = [
         format!("--gpu-architecture={arch}"),
@@ -183,7 +189,7 @@ pub(super) fn device(ordinal: usize) -> Result<Arc<Device>> {
     let mut devices = DEVICES
         .get_or_init(Default::default)
         .lock()
-        .map_err(|_| Error::Cuda("device cache poisoned".into()))?;
+        .map_err(|_| Error::Internal("device cache poisoned".into()))?;
     if let Some(device) = devices.get(&ordinal) {
         return Ok(device.clone());
     }

@@ -10,7 +10,10 @@ pub(in crate::backend) fn cuda_error(
     use cudarc::driver::sys::CUresult;
     move |e| match e.0 {
         CUresult::CUDA_ERROR_OUT_OF_MEMORY => Error::CudaOutOfMemory(what.to_owned()),
-        _ => Error::Cuda(format!("{what}: {e}")),
+        _ => Error::Cuda {
+            what: what.to_owned(),
+            source: Some(e.into()),
+        },
     }
 }
 

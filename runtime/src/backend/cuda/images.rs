@@ -47,7 +47,7 @@ impl PinnedImages {
     ) -> Result<()> {
         use cudarc::driver::sys;
         let copying = cuda_error("uploading pinned images");
-        let outside = || Error::Cuda("pinned images outside their buffers".into());
+        let outside = || Error::InvalidArgument("the pinned images do not match the plans".into());
         let device_len = device.len();
         let host = self.host.as_ptr().map_err(&copying)?;
         let host_len = self.host.len();
@@ -143,7 +143,7 @@ pub(super) fn upload(
     }
     let copying = cuda_error("uploading");
     let host = pinned.as_slice().map_err(&copying)?;
-    let outside = || Error::Cuda("an upload outside its buffers".into());
+    let outside = || Error::Internal("an upload outside its buffers".into());
     let mut device = device.try_slice_mut(bytes.clone()).ok_or_else(outside)?;
     let host = host.get(bytes).ok_or_else(outside)?;
     copy.memcpy_htod(host, &mut device).map_err(copying)

@@ -157,7 +157,7 @@ impl DeviceTensor {
         } else if let Some(view) = self.u8() {
             TensorData::U8(stream.clone_dtoh(&view).map_err(copying)?)
         } else {
-            return Err(Error::Cuda("a device tensor outside its buffer".into()));
+            return Err(Error::Internal("a device tensor outside its buffer".into()));
         };
         Ok(Tensor {
             shape: self.shape.clone(),

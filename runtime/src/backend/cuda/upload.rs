@@ -70,7 +70,9 @@ impl KernelBatch {
         for (at, bytes) in tables {
             buffer
                 .get_mut(at..at + bytes.len())
-                .ok_or_else(|| Error::Cuda("the upload buffer is smaller than its layout".into()))?
+                .ok_or_else(|| {
+                    Error::Internal("the upload buffer is smaller than its layout".into())
+                })?
                 .copy_from_slice(bytes);
         }
         Ok(())

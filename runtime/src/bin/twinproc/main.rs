@@ -303,8 +303,24 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("twinproc: {e}");
+            eprintln!("twinproc: {}", chain(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its sources on one line, `: `-separated (a source whose text its error already
+/// ends with, as some libraries' errors print their own, is not repeated).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
 }
