@@ -4,15 +4,7 @@
 use crate::validate::{Channels, Checked, Standard};
 use quote::ToTokens;
 
-/// A row of the standard kwargs table (the runtime's `KwargDoc`, same fields).
-struct KwargDoc {
-    name: &'static str,
-    ty: &'static str,
-    meaning: &'static str,
-}
-
-/// Every standard kwarg, written once in the runtime and included here.
-const STANDARD_KWARGS: [KwargDoc; 17] = include!("../../runtime/src/standard_kwargs.in");
+use crate::tables::STANDARD_KWARGS;
 
 /// How a declared standard value reads in the docs.
 fn render(value: &Standard) -> String {

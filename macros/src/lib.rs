@@ -10,6 +10,7 @@ mod ctxt;
 mod docs;
 mod expand;
 mod kwargs;
+mod tables;
 mod twin_checks;
 mod validate;
 
@@ -29,4 +30,20 @@ pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
     kwargs::images_kwargs(args.into(), item.into()).into()
+}
+
+/// transformers' size-dict keys as the runtime's `KEYS` and `VALID_KEY_SETS` constants (not part
+/// of the API: how the tables stay written once).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __size_keys(_: TokenStream) -> TokenStream {
+    tables::size_keys().into()
+}
+
+/// The standard kwargs' documentation rows as an array of the runtime's `KwargDoc` (not part of the
+/// API: how the table stays written once).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __standard_kwarg_docs(_: TokenStream) -> TokenStream {
+    tables::standard_kwarg_docs().into()
 }

@@ -2,6 +2,7 @@
 
 use crate::attr::{Declaration, EntryValue, number};
 use crate::ctxt::{Ctxt, did_you_mean};
+use crate::tables::{SIZE_KEYS as KEYS, VALID_SIZE_KEY_SETS as VALID_KEY_SETS};
 use syn::{Expr, Ident, Lit, LitStr};
 
 /// Standard kwargs that take `true`/`false`.
@@ -32,8 +33,6 @@ pub const OTHER_KEYS: [&str; 7] = [
 pub const RESAMPLE: [&str; 6] = [
     "Nearest", "Lanczos", "Bilinear", "Bicubic", "Box", "Hamming",
 ];
-// `KEYS` and `VALID_KEY_SETS`: transformers' size-dict keys, written once in the runtime.
-include!("../../runtime/src/size_keys.in");
 
 fn all_keys() -> impl Iterator<Item = &'static str> {
     BOOL_KEYS

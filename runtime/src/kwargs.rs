@@ -200,7 +200,7 @@ pub struct KwargDoc {
 }
 
 /// Every standard kwarg, its type and meaning, written once (used by `inspect` and the generated docs).
-pub const STANDARD_KWARGS: [KwargDoc; 17] = include!("standard_kwargs.in");
+pub const STANDARD_KWARGS: [KwargDoc; 17] = twinproc_macros::__standard_kwarg_docs!();
 
 fn bool_of(key: &str, value: &Value) -> Result<bool> {
     value

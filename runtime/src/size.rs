@@ -16,8 +16,9 @@ pub struct SizeDict {
     pub max_width: Option<u32>,
 }
 
-// `KEYS` (the key names, in transformers' order) and `VALID_KEY_SETS` (`VALID_SIZE_DICT_KEYS`).
-include!("size_keys.in");
+// `KEYS` (the key names, in transformers' order) and `VALID_KEY_SETS` (`VALID_SIZE_DICT_KEYS`),
+// from the one table the macros check declarations against.
+twinproc_macros::__size_keys!();
 
 impl SizeDict {
     /// No key set (a base for struct updates in constants).

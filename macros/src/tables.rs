@@ -1,6 +1,38 @@
-// Every standard kwarg of transformers' `ImagesKwargs`: name, type, meaning. Written once, included by
-// the runtime (`kwargs::STANDARD_KWARGS`) and by the macro crate (generated rustdoc tables).
-[
+//! Tables of transformers' kwargs written once, here: the macros check declarations against them,
+//! and the runtime takes them from the macros (`__size_keys!`, `__standard_kwarg_docs!`), so no
+//! package includes another's files.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// transformers' size-dict keys, in its order.
+pub(crate) const SIZE_KEYS: [&str; 6] = [
+    "height",
+    "width",
+    "shortest_edge",
+    "longest_edge",
+    "max_height",
+    "max_width",
+];
+
+/// transformers' `VALID_SIZE_DICT_KEYS`.
+pub(crate) const VALID_SIZE_KEY_SETS: [&[&str]; 5] = [
+    &["height", "width"],
+    &["shortest_edge"],
+    &["shortest_edge", "longest_edge"],
+    &["longest_edge"],
+    &["max_height", "max_width"],
+];
+
+/// A row of the standard kwargs table (the runtime's `KwargDoc`, same fields).
+pub(crate) struct KwargDoc {
+    pub(crate) name: &'static str,
+    pub(crate) ty: &'static str,
+    pub(crate) meaning: &'static str,
+}
+
+/// Every standard kwarg of transformers' `ImagesKwargs`: name, type, meaning.
+pub(crate) const STANDARD_KWARGS: [KwargDoc; 17] = [
     KwargDoc {
         name: "do_convert_rgb",
         ty: "bool",
@@ -86,4 +118,24 @@
         ty: "String",
         meaning: "The device to process on (cpu, cuda, cuda:0).",
     },
-]
+];
+
+/// The runtime's `KEYS` and `VALID_KEY_SETS` (`size.rs`).
+pub(crate) fn size_keys() -> TokenStream {
+    let keys = SIZE_KEYS;
+    let n = keys.len();
+    let sets = VALID_SIZE_KEY_SETS.iter().map(|set| quote!(&[#(#set),*]));
+    let m = VALID_SIZE_KEY_SETS.len();
+    quote! {
+        const KEYS: [&str; #n] = [#(#keys),*];
+        const VALID_KEY_SETS: [&[&str]; #m] = [#(#sets),*];
+    }
+}
+
+/// The runtime's `STANDARD_KWARGS` array (`kwargs.rs`).
+pub(crate) fn standard_kwarg_docs() -> TokenStream {
+    let rows = STANDARD_KWARGS.iter().map(|KwargDoc { name, ty, meaning }| {
+        quote!(KwargDoc { name: #name, ty: #ty, meaning: #meaning })
+    });
+    quote!([#(#rows),*])
+}
