@@ -4,10 +4,7 @@
 //! `cargo run --release -p twinproc-examples --example tiles`
 
 use std::path::Path;
-use twinproc::backend::Backend;
-use twinproc::numeric::crop::CropWindow;
-use twinproc::plan::{Assembly, ImagePlan};
-use twinproc::processor::{Batch, Call, pixel_values};
+use twinproc::extend::{Assembly, Backend, Batch, Call, pixel_values};
 use twinproc::{BatchFeature, Feature, Image, image_processor, images_kwargs};
 
 /// Kwargs of the tiles model.
@@ -30,8 +27,8 @@ pub struct TilesKwargs {
 )]
 pub struct TilesImageProcessor;
 
-/// The model's logic: one resize plan per image, one window per tile. Generic over the backend, so the
-/// CPU and GPU twins both run exactly this.
+/// The model's logic: the default plan of each image, its window cut into tiles, each image's tiles
+/// stacked. Generic over the backend, so the CPU and GPU twins both run exactly this.
 fn tiles<B: Backend + ?Sized>(
     backend: &B,
     call: &Call,
@@ -39,36 +36,21 @@ fn tiles<B: Backend + ?Sized>(
 ) -> twinproc::Result<BatchFeature> {
     let tile = call.model::<TilesKwargs>()?.tile_size.unwrap_or(224) as usize;
     let inputs = call.pixels(batch)?;
-    let mut plans = Vec::new();
-    for input in &inputs {
-        let mut plan =
-            call.resolved
-                .plan(call.numerics, input, call.level_map(input.channels())?)?;
-        let windows = &mut plan.resizes[0].windows;
-        let resized = windows[0];
-        *windows = (0..resized.height / tile)
-            .flat_map(|i| (0..resized.width / tile).map(move |j| (i, j)))
-            .map(|(i, j)| CropWindow {
-                top: (i * tile) as i64,
-                left: (j * tile) as i64,
-                height: tile,
-                width: tile,
-            })
-            .collect();
-        plans.push(plan);
-    }
-    let counts: Vec<usize> = plans
+    let plans = inputs
         .iter()
-        .map(|p: &ImagePlan| p.windows().count())
-        .collect();
+        .map(|input| {
+            call.plan(input)?
+                .split_window(|resized| resized.tiles(tile))
+        })
+        .collect::<twinproc::Result<Vec<_>>>()?;
     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
-    // Each image's tiles stacked into one tensor; the backend writes every tile in its place.
-    let assembly = Assembly {
-        groups: Some(counts),
-        stacking: call.stacking,
-        ..Assembly::default()
-    };
-    pixel_values(backend, &pixels, &plans, &assembly)
+    // The backend writes every tile in its place in the one stacked tensor.
+    pixel_values(
+        backend,
+        &pixels,
+        &plans,
+        &Assembly::per_image(&plans, call.stacking),
+    )
 }
 
 fn main() -> twinproc::Result<()> {

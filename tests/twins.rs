@@ -60,6 +60,66 @@ fn a_twin_and_its_processor_share_one_backend() {
     assert!(same(pil.backend(), pil.processor().backend()));
 }
 
+/// The extension API's tiles: each tile of an image is exactly its part of the untiled output
+/// (CLIP's 224×224 crop cut into four 112×112 tiles), both numerics.
+#[test]
+fn tiles_are_their_part_of_the_whole_output() {
+    use twinproc::backend::CpuBackend;
+    use twinproc::extend::{Assembly, Stacking, pixel_values};
+    let images = [Image::open(image_path("chelsea.png")).expect("open")];
+    for numerics in [Numerics::Pil, Numerics::Torchvision] {
+        let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32"))
+            .expect("config")
+            .with_numerics(numerics);
+        let (pixels, plans) = processor
+            .plans(&images, &ImagesKwargs::default())
+            .expect("plans");
+        let whole =
+            pixel_values(&CpuBackend::new(), &pixels, &plans, &Assembly::default()).expect("whole");
+        let tiled: Vec<_> = plans
+            .iter()
+            .map(|p| {
+                p.clone()
+                    .split_window(|w| w.tiles(112))
+                    .expect("one window")
+            })
+            .collect();
+        let tiles = pixel_values(
+            &CpuBackend::new(),
+            &pixels,
+            &tiled,
+            &Assembly::per_image(&tiled, Stacking::Stack),
+        )
+        .expect("tiles");
+        let whole = whole.tensor("pixel_values").expect("whole tensor");
+        let tiles = tiles.tensor("pixel_values").expect("tiles tensor");
+        assert_eq!(tiles.shape, [1, 4, 3, 112, 112]);
+        let (w, t) = (whole.as_f32().expect("f32"), tiles.as_f32().expect("f32"));
+        for tile in 0..4 {
+            let (ty, tx) = (tile / 2 * 112, tile % 2 * 112);
+            for c in 0..3 {
+                for y in 0..112 {
+                    let from = (c * 224 + ty + y) * 224 + tx;
+                    let to = ((tile * 3 + c) * 112 + y) * 112;
+                    assert_eq!(
+                        w[from..from + 112]
+                            .iter()
+                            .map(|v| v.to_bits())
+                            .collect::<Vec<_>>(),
+                        t[to..to + 112]
+                            .iter()
+                            .map(|v| v.to_bits())
+                            .collect::<Vec<_>>(),
+                        "{numerics:?} tile {tile} channel {c} row {y}"
+                    );
+                }
+            }
+        }
+        // A plan of several windows cannot be split again.
+        assert!(tiled[0].clone().split_window(|w| vec![w]).is_err());
+    }
+}
+
 #[test]
 fn registry_finds_every_model_and_alias() {
     for (name, expected) in [

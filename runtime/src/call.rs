@@ -5,8 +5,7 @@ use crate::image::Image;
 use crate::kwargs::ImagesKwargs;
 use crate::numeric::Numerics;
 use crate::numeric::normalize::LevelMap;
-use crate::plan::Input;
-use crate::plan::Stacking;
+use crate::plan::{ImagePlan, Input, Stacking};
 use crate::resolve::Resolved;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -60,6 +59,13 @@ impl Call {
             return Err(Error::InvalidImage("no images given".into()));
         }
         Ok(pixels)
+    }
+
+    /// The default pipeline's plan for `input`: its resize, crop and level map as the call's kwargs
+    /// and numerics say (change its windows with [`ImagePlan::split_window`]).
+    pub fn plan(&self, input: &Input) -> Result<ImagePlan> {
+        self.resolved
+            .plan(self.numerics, input, self.level_map(input.channels())?)
     }
 
     /// The model's own kwargs, typed.

@@ -24,6 +24,7 @@ pub mod backend;
 pub mod call;
 pub mod config;
 pub mod error;
+pub mod extend;
 pub mod feature;
 pub mod image;
 pub mod kwargs;

@@ -55,6 +55,25 @@ impl ImagePlan {
     }
 
     /// Every output's window, in output order.
+    /// The plan with its one window (the default pipeline's: the crop, or the whole resized image)
+    /// replaced by the windows `split` makes of it, each an output. An error for a plan of several
+    /// resizes or windows.
+    pub fn split_window(
+        mut self,
+        split: impl FnOnce(CropWindow) -> Vec<CropWindow>,
+    ) -> Result<Self> {
+        match self.resizes.as_mut_slice() {
+            [only] if only.windows.len() == 1 => {
+                only.windows = split(only.windows[0]);
+                Ok(self)
+            }
+            _ => Err(Error::InvalidArgument(
+                "split_window needs a plan of one resize and one window".into(),
+            )),
+        }
+    }
+
+    /// Every output window, resize by resize.
     pub fn windows(&self) -> impl Iterator<Item = &CropWindow> {
         self.resizes.iter().flat_map(|r| r.windows.iter())
     }
@@ -94,6 +113,18 @@ pub struct Assembly {
     /// Spatial padding of each output.
     pub canvas: Canvas,
     pub stacking: Stacking,
+}
+
+impl Assembly {
+    /// Each image's outputs stacked as one group (`[windows, C, H, W]` per image), the groups
+    /// stacked as `stacking` says.
+    pub fn per_image(plans: &[ImagePlan], stacking: Stacking) -> Assembly {
+        Assembly {
+            groups: Some(plans.iter().map(|p| p.windows().count()).collect()),
+            stacking,
+            ..Assembly::default()
+        }
+    }
 }
 
 /// An image as a backend takes it: its own 8-bit channels, and the conversion to apply first.

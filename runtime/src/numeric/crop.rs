@@ -46,6 +46,32 @@ pub fn center_crop(
 }
 
 impl CropWindow {
+    /// The whole `tile`×`tile` windows inside this one, row-major, from its top left corner (a
+    /// remainder narrower than a tile is left out).
+    ///
+    /// ```
+    /// # use twinproc::numeric::crop::CropWindow;
+    /// let resized = CropWindow { top: 0, left: 0, height: 448, width: 500 };
+    /// let tiles = resized.tiles(224);
+    /// assert_eq!(tiles.len(), 4);
+    /// assert_eq!(tiles[1], CropWindow { top: 0, left: 224, height: 224, width: 224 });
+    /// ```
+    pub fn tiles(&self, tile: usize) -> Vec<CropWindow> {
+        if tile == 0 {
+            return Vec::new();
+        }
+        let (rows, cols) = (self.height / tile, self.width / tile);
+        (0..rows)
+            .flat_map(|i| (0..cols).map(move |j| (i, j)))
+            .map(|(i, j)| CropWindow {
+                top: self.top + (i * tile) as i64,
+                left: self.left + (j * tile) as i64,
+                height: tile,
+                width: tile,
+            })
+            .collect()
+    }
+
     /// The whole image, unchanged.
     pub fn full((height, width): (usize, usize)) -> Self {
         CropWindow {
