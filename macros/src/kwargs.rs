@@ -2,30 +2,10 @@
 //! standard kwarg (`images`, reached through `Deref`), with JSON I/O for the model fields.
 
 use crate::ctxt::{Ctxt, doc_lines};
+use crate::tables::STANDARD_KWARGS;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Fields, GenericArgument, ItemStruct, PathArguments, Type};
-
-/// The standard kwargs and their Rust types, to reject model fields that shadow them.
-const STANDARD_TYPES: [(&str, &str); 17] = [
-    ("do_convert_rgb", "bool"),
-    ("do_resize", "bool"),
-    ("size", "SizeDict"),
-    ("default_to_square", "bool"),
-    ("crop_size", "SizeDict"),
-    ("resample", "Resample"),
-    ("do_rescale", "bool"),
-    ("rescale_factor", "f64"),
-    ("do_normalize", "bool"),
-    ("image_mean", "ChannelValues"),
-    ("image_std", "ChannelValues"),
-    ("do_pad", "bool"),
-    ("pad_size", "SizeDict"),
-    ("do_center_crop", "bool"),
-    ("data_format", "ChannelDimension"),
-    ("input_data_format", "ChannelDimension"),
-    ("device", "String"),
-];
 
 /// The `T` of `Option<T>`.
 fn option_inner(ty: &Type) -> Option<&Type> {
@@ -77,7 +57,11 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
     for field in &fields.named {
         let Some(ident) = &field.ident else { continue };
         let name = ident.to_string();
-        if let Some((_, standard_ty)) = STANDARD_TYPES.iter().find(|(n, _)| *n == name) {
+        if let Some(standard_ty) = STANDARD_KWARGS
+            .iter()
+            .find(|k| k.name == name)
+            .map(|k| k.ty)
+        {
             let ty = field.ty.to_token_stream().to_string().replace(' ', "");
             cx.error_spanned_by(
                 ident,

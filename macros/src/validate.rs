@@ -2,44 +2,20 @@
 
 use crate::attr::{Declaration, EntryValue, number};
 use crate::ctxt::{Ctxt, did_you_mean};
-use crate::tables::{SIZE_KEYS as KEYS, VALID_SIZE_KEY_SETS as VALID_KEY_SETS};
+use crate::tables::{
+    Kind, SIZE_KEYS as KEYS, STANDARD_KWARGS, VALID_SIZE_KEY_SETS as VALID_KEY_SETS, kind_of,
+};
 use syn::{Expr, Ident, Lit, LitStr};
 
-/// Standard kwargs that take `true`/`false`.
-pub const BOOL_KEYS: [&str; 7] = [
-    "do_convert_rgb",
-    "do_resize",
-    "default_to_square",
-    "do_rescale",
-    "do_normalize",
-    "do_pad",
-    "do_center_crop",
-];
-/// Standard kwargs that take a size dict: `size(shortest_edge = 224)`.
-pub const SIZE_KEYS: [&str; 3] = ["size", "crop_size", "pad_size"];
 /// Keys that configure the declaration rather than a kwarg.
 pub const META_KEYS: [&str; 5] = ["kwargs", "type_name", "preprocess", "cpu_twin", "gpu_twin"];
-/// Other standard kwargs.
-pub const OTHER_KEYS: [&str; 7] = [
-    "resample",
-    "rescale_factor",
-    "image_mean",
-    "image_std",
-    "data_format",
-    "input_data_format",
-    "device",
-];
 /// PIL's filters, as the declaration names them.
 pub const RESAMPLE: [&str; 6] = [
     "Nearest", "Lanczos", "Bilinear", "Bicubic", "Box", "Hamming",
 ];
 
 fn all_keys() -> impl Iterator<Item = &'static str> {
-    BOOL_KEYS
-        .into_iter()
-        .chain(SIZE_KEYS)
-        .chain(META_KEYS)
-        .chain(OTHER_KEYS)
+    STANDARD_KWARGS.iter().map(|k| k.name).chain(META_KEYS)
 }
 
 /// A per-channel constant as declared.
@@ -295,24 +271,24 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
             continue;
         }
         seen.push(key.clone());
-        let standard = match name.as_str() {
-            k if BOOL_KEYS.contains(&k) => bool_value(cx, key, value).map(Standard::Bool),
-            k if SIZE_KEYS.contains(&k) => size_value(cx, key, value).map(Standard::Size),
-            "resample" => resample_value(cx, key, value).map(Standard::Resample),
-            "rescale_factor" => match value {
+        let standard = match (kind_of(&name), name.as_str()) {
+            (Some(Kind::Bool), _) => bool_value(cx, key, value).map(Standard::Bool),
+            (Some(Kind::Size), _) => size_value(cx, key, value).map(Standard::Size),
+            (Some(Kind::Resample), _) => resample_value(cx, key, value).map(Standard::Resample),
+            (Some(Kind::Float), _) => match value {
                 EntryValue::Expr(expr) => match number(expr) {
                     Some(v) if v.is_finite() && v > 0.0 => Some(Standard::Float(v)),
                     Some(v) => {
                         cx.error_spanned_by(
                             expr,
-                            format!("`rescale_factor` must be finite and positive, got {v}"),
+                            format!("`{name}` must be finite and positive, got {v}"),
                         );
                         None
                     }
                     None => {
                         cx.error_spanned_by(
                             expr,
-                            "`rescale_factor` expects a number, e.g. `1.0 / 255.0`",
+                            format!("`{name}` expects a number, e.g. `1.0 / 255.0`"),
                         );
                         None
                     }
@@ -320,13 +296,13 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
                 _ => {
                     cx.error_spanned_by(
                         key,
-                        "`rescale_factor` expects a number, e.g. `1.0 / 255.0`",
+                        format!("`{name}` expects a number, e.g. `1.0 / 255.0`"),
                     );
                     None
                 }
             },
-            "image_mean" | "image_std" => channels_value(cx, key, value).map(Standard::Channels),
-            "data_format" | "input_data_format" => {
+            (Some(Kind::Channels), _) => channels_value(cx, key, value).map(Standard::Channels),
+            (Some(Kind::Layout), _) => {
                 string_value(cx, key, value).and_then(|s| match s.value().as_str() {
                     "channels_first" => Some(Standard::Layout("First")),
                     "channels_last" => Some(Standard::Layout("Last")),
@@ -339,24 +315,26 @@ pub fn check(cx: &Ctxt, declaration: Declaration) -> Checked {
                     }
                 })
             }
-            "device" => string_value(cx, key, value).map(|s| Standard::Text(s.value())),
-            "kwargs" => {
+            (Some(Kind::Text), _) => {
+                string_value(cx, key, value).map(|s| Standard::Text(s.value()))
+            }
+            (None, "kwargs") => {
                 checked.kwargs = path_value(cx, key, value);
                 continue;
             }
-            "preprocess" => {
+            (None, "preprocess") => {
                 checked.preprocess = path_value(cx, key, value);
                 continue;
             }
-            "type_name" => {
+            (None, "type_name") => {
                 checked.type_name = string_value(cx, key, value);
                 continue;
             }
-            "cpu_twin" => {
+            (None, "cpu_twin") => {
                 checked.cpu_twin = path_value(cx, key, value);
                 continue;
             }
-            "gpu_twin" => {
+            (None, "gpu_twin") => {
                 checked.gpu_twin = path_value(cx, key, value);
                 continue;
             }
