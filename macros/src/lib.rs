@@ -40,6 +40,13 @@ pub fn __size_keys(_: TokenStream) -> TokenStream {
     tables::size_keys().into()
 }
 
+/// The runtime's `ImagesKwargs` from the one table of standard kwargs (not part of the API).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __images_kwargs(_: TokenStream) -> TokenStream {
+    tables::images_kwargs_struct().into()
+}
+
 /// The standard kwargs' documentation rows as an array of the runtime's `KwargDoc` (not part of the
 /// API: how the table stays written once).
 #[doc(hidden)]

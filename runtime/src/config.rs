@@ -10,15 +10,6 @@ pub const CONFIG_NAME: &str = "preprocessor_config.json";
 /// A processor-wide configuration that may hold an `image_processor` section.
 pub const PROCESSOR_CONFIG_NAME: &str = "processor_config.json";
 
-/// Keys transformers never writes to `preprocessor_config.json` even when set: they describe a call,
-/// not the processor (`default_to_square` is a class attribute, not a saved kwarg).
-const UNSAVED_KEYS: [&str; 4] = [
-    "default_to_square",
-    "data_format",
-    "input_data_format",
-    "device",
-];
-
 /// A configuration as read from disk: the type name, the standard kwargs it sets, and every other key
 /// (model kwargs, `processor_class`, unknown keys), kept as they were.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -128,8 +119,8 @@ pub fn to_json_string(
     extra: &Map<String, Value>,
 ) -> String {
     let mut map = kwargs.to_json();
-    for key in UNSAVED_KEYS {
-        map.remove(key);
+    for key in ImagesKwargs::UNSAVED_KEYS {
+        map.remove(*key);
     }
     for (key, value) in extra {
         map.insert(key.clone(), value.clone());

@@ -152,44 +152,9 @@ impl From<[f64; 3]> for ChannelValues {
     }
 }
 
-/// The standard kwargs of every image processor (transformers 5.23 `ImagesKwargs`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ImagesKwargs {
-    /// Convert every image to 3-channel RGB (alpha composited onto white).
-    pub do_convert_rgb: Option<bool>,
-    /// Resize the image to `size`.
-    pub do_resize: Option<bool>,
-    /// The target size of the resize.
-    pub size: Option<SizeDict>,
-    /// How an int `size` is read: a square (`true`) or the shortest edge (`false`).
-    pub default_to_square: Option<bool>,
-    /// The size of the center crop.
-    pub crop_size: Option<SizeDict>,
-    /// The resampling filter of the resize.
-    pub resample: Option<Resample>,
-    /// Multiply by `rescale_factor`.
-    pub do_rescale: Option<bool>,
-    /// The rescale factor, usually `1/255`.
-    pub rescale_factor: Option<f64>,
-    /// Subtract `image_mean` and divide by `image_std`, per channel.
-    pub do_normalize: Option<bool>,
-    /// The per-channel mean of normalize.
-    pub image_mean: Option<ChannelValues>,
-    /// The per-channel standard deviation of normalize.
-    pub image_std: Option<ChannelValues>,
-    /// Pad the outputs with zeros at the bottom and right, to `pad_size` or to the largest in the batch.
-    pub do_pad: Option<bool>,
-    /// The size to pad to.
-    pub pad_size: Option<SizeDict>,
-    /// Center-crop the resized image to `crop_size`.
-    pub do_center_crop: Option<bool>,
-    /// The layout of the output: `channels_first` (CHW) or `channels_last` (HWC).
-    pub data_format: Option<ChannelDimension>,
-    /// The layout of array inputs; inferred when unset.
-    pub input_data_format: Option<ChannelDimension>,
-    /// The device to process on (`"cpu"`, `"cuda"`, `"cuda:0"`).
-    pub device: Option<String>,
-}
+// `ImagesKwargs`: its fields, their docs, `or`, `to_json` and `take_standard`, from the one table
+// of standard kwargs (`twinproc-macros`' `tables.rs`).
+twinproc_macros::__images_kwargs!();
 
 /// One row of the kwargs documentation: name, type, meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +165,7 @@ pub struct KwargDoc {
 }
 
 /// Every standard kwarg, its type and meaning, written once (used by `inspect` and the generated docs).
-pub const STANDARD_KWARGS: [KwargDoc; 17] = twinproc_macros::__standard_kwarg_docs!();
+pub const STANDARD_KWARGS: &[KwargDoc] = &twinproc_macros::__standard_kwarg_docs!();
 
 fn bool_of(key: &str, value: &Value) -> Result<bool> {
     value
@@ -208,47 +173,107 @@ fn bool_of(key: &str, value: &Value) -> Result<bool> {
         .ok_or_else(|| Error::config(key, format!("expected true or false, got {value}")))
 }
 
-impl ImagesKwargs {
-    /// Every value of `self` that is set, else the one in `base`.
-    pub fn or(&self, base: &ImagesKwargs) -> ImagesKwargs {
-        ImagesKwargs {
-            do_convert_rgb: self.do_convert_rgb.or(base.do_convert_rgb),
-            do_resize: self.do_resize.or(base.do_resize),
-            size: self.size.or(base.size),
-            default_to_square: self.default_to_square.or(base.default_to_square),
-            crop_size: self.crop_size.or(base.crop_size),
-            resample: self.resample.or(base.resample),
-            do_rescale: self.do_rescale.or(base.do_rescale),
-            rescale_factor: self.rescale_factor.or(base.rescale_factor),
-            do_normalize: self.do_normalize.or(base.do_normalize),
-            image_mean: self.image_mean.clone().or_else(|| base.image_mean.clone()),
-            image_std: self.image_std.clone().or_else(|| base.image_std.clone()),
-            do_pad: self.do_pad.or(base.do_pad),
-            pad_size: self.pad_size.or(base.pad_size),
-            do_center_crop: self.do_center_crop.or(base.do_center_crop),
-            data_format: self.data_format.or(base.data_format),
-            input_data_format: self.input_data_format.or(base.input_data_format),
-            device: self.device.clone().or_else(|| base.device.clone()),
+/// How JSON values become standard kwargs' values: `size` is read as the processor's
+/// `default_to_square` says and with `max_size`; crop and pad sizes are always square.
+pub struct JsonContext {
+    /// Whether an int `size` is a square (else the shortest edge).
+    pub square: bool,
+    /// transformers' legacy `max_size` (the longest edge of an int `size`).
+    pub max_size: Option<u32>,
+}
+
+/// A standard kwarg's value type: read from and written to transformers' JSON.
+pub trait StandardValue: Sized {
+    /// The value of `key` in a configuration.
+    fn from_json(key: &str, value: &Value, context: &JsonContext) -> Result<Self>;
+    /// The value as transformers writes it.
+    fn to_json(&self) -> Value;
+}
+
+impl StandardValue for bool {
+    fn from_json(key: &str, value: &Value, _: &JsonContext) -> Result<Self> {
+        bool_of(key, value)
+    }
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl StandardValue for f64 {
+    fn from_json(key: &str, value: &Value, _: &JsonContext) -> Result<Self> {
+        value
+            .as_f64()
+            .ok_or_else(|| Error::config(key, format!("expected a number, got {value}")))
+    }
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl StandardValue for String {
+    fn from_json(key: &str, value: &Value, _: &JsonContext) -> Result<Self> {
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::config(key, format!("expected a string, got {value}")))
+    }
+    fn to_json(&self) -> Value {
+        Value::from(self.as_str())
+    }
+}
+
+impl StandardValue for SizeDict {
+    fn from_json(key: &str, value: &Value, context: &JsonContext) -> Result<Self> {
+        match key {
+            "size" => SizeDict::from_json(key, value, context.square, context.max_size),
+            _ => SizeDict::from_json(key, value, true, None),
         }
     }
+    fn to_json(&self) -> Value {
+        SizeDict::to_json(self)
+    }
+}
 
+impl StandardValue for Resample {
+    fn from_json(_: &str, value: &Value, _: &JsonContext) -> Result<Self> {
+        Resample::from_json(value)
+    }
+    fn to_json(&self) -> Value {
+        Value::from(*self as u8)
+    }
+}
+
+impl StandardValue for ChannelValues {
+    fn from_json(key: &str, value: &Value, _: &JsonContext) -> Result<Self> {
+        ChannelValues::from_json(key, value)
+    }
+    fn to_json(&self) -> Value {
+        ChannelValues::to_json(self)
+    }
+}
+
+impl StandardValue for ChannelDimension {
+    fn from_json(key: &str, value: &Value, _: &JsonContext) -> Result<Self> {
+        ChannelDimension::from_json(key, value)
+    }
+    fn to_json(&self) -> Value {
+        Value::from(self.as_str())
+    }
+}
+
+impl ImagesKwargs {
     /// Reads the standard keys of a JSON object, removing them from `map`; other keys stay there.
     ///
     /// `default_to_square` is the processor's default, used (unless the JSON sets it) to read int sizes,
     /// as the processor's constructor does.
     pub fn take_from_json(map: &mut Map<String, Value>, default_to_square: bool) -> Result<Self> {
-        let mut take = |key: &str| map.remove(key).filter(|v| !v.is_null());
-        let mut kwargs = ImagesKwargs::default();
-        let bool_key = |key: &str, v: Option<Value>| v.map(|v| bool_of(key, &v)).transpose();
-        kwargs.do_convert_rgb = bool_key("do_convert_rgb", take("do_convert_rgb"))?;
-        kwargs.do_resize = bool_key("do_resize", take("do_resize"))?;
-        kwargs.default_to_square = bool_key("default_to_square", take("default_to_square"))?;
-        kwargs.do_rescale = bool_key("do_rescale", take("do_rescale"))?;
-        kwargs.do_normalize = bool_key("do_normalize", take("do_normalize"))?;
-        kwargs.do_pad = bool_key("do_pad", take("do_pad"))?;
-        kwargs.do_center_crop = bool_key("do_center_crop", take("do_center_crop"))?;
-        let square = kwargs.default_to_square.unwrap_or(default_to_square);
-        let max_size = take("max_size")
+        let square = match map.get("default_to_square").filter(|v| !v.is_null()) {
+            Some(value) => bool_of("default_to_square", value)?,
+            None => default_to_square,
+        };
+        let max_size = map
+            .remove("max_size")
+            .filter(|v| !v.is_null())
             .map(|v| {
                 v.as_u64()
                     .and_then(|v| u32::try_from(v).ok())
@@ -258,92 +283,17 @@ impl ImagesKwargs {
                     })
             })
             .transpose()?;
-        let size = take("size");
-        kwargs.size = match (&size, max_size) {
-            (None, None) => None,
-            (v, max) => Some(SizeDict::from_json(
+        let mut kwargs = Self::take_standard(map, &JsonContext { square, max_size })?;
+        if let (None, Some(max)) = (kwargs.size, max_size) {
+            // `max_size` alone: the size it implies.
+            kwargs.size = Some(SizeDict::from_json(
                 "size",
-                v.as_ref().unwrap_or(&Value::Null),
+                &Value::Null,
                 square,
-                max,
-            )?),
-        };
-        kwargs.crop_size = take("crop_size")
-            .map(|v| SizeDict::from_json("crop_size", &v, true, None))
-            .transpose()?;
-        kwargs.pad_size = take("pad_size")
-            .map(|v| SizeDict::from_json("pad_size", &v, true, None))
-            .transpose()?;
-        kwargs.resample = take("resample")
-            .map(|v| Resample::from_json(&v))
-            .transpose()?;
-        kwargs.rescale_factor = take("rescale_factor")
-            .map(|v| {
-                v.as_f64().ok_or_else(|| {
-                    Error::config("rescale_factor", format!("expected a number, got {v}"))
-                })
-            })
-            .transpose()?;
-        kwargs.image_mean = take("image_mean")
-            .map(|v| ChannelValues::from_json("image_mean", &v))
-            .transpose()?;
-        kwargs.image_std = take("image_std")
-            .map(|v| ChannelValues::from_json("image_std", &v))
-            .transpose()?;
-        kwargs.data_format = take("data_format")
-            .map(|v| ChannelDimension::from_json("data_format", &v))
-            .transpose()?;
-        kwargs.input_data_format = take("input_data_format")
-            .map(|v| ChannelDimension::from_json("input_data_format", &v))
-            .transpose()?;
-        kwargs.device = take("device")
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| Error::config("device", format!("expected a string, got {v}")))
-            })
-            .transpose()?;
+                Some(max),
+            )?);
+        }
         Ok(kwargs)
-    }
-
-    /// The JSON of every set value, as transformers writes it (sizes as dicts, resample as its code).
-    pub fn to_json(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        let mut put = |key: &str, value: Option<Value>| {
-            if let Some(v) = value {
-                map.insert(key.to_owned(), v);
-            }
-        };
-        put("do_convert_rgb", self.do_convert_rgb.map(Value::from));
-        put("do_resize", self.do_resize.map(Value::from));
-        put("size", self.size.map(|s| s.to_json()));
-        put("default_to_square", self.default_to_square.map(Value::from));
-        put("crop_size", self.crop_size.map(|s| s.to_json()));
-        put("resample", self.resample.map(|r| Value::from(r as u8)));
-        put("do_rescale", self.do_rescale.map(Value::from));
-        put("rescale_factor", self.rescale_factor.map(Value::from));
-        put("do_normalize", self.do_normalize.map(Value::from));
-        put(
-            "image_mean",
-            self.image_mean.as_ref().map(ChannelValues::to_json),
-        );
-        put(
-            "image_std",
-            self.image_std.as_ref().map(ChannelValues::to_json),
-        );
-        put("do_pad", self.do_pad.map(Value::from));
-        put("pad_size", self.pad_size.map(|s| s.to_json()));
-        put("do_center_crop", self.do_center_crop.map(Value::from));
-        put(
-            "data_format",
-            self.data_format.map(|d| Value::from(d.as_str())),
-        );
-        put(
-            "input_data_format",
-            self.input_data_format.map(|d| Value::from(d.as_str())),
-        );
-        put("device", self.device.clone().map(Value::from));
-        map
     }
 }
 
