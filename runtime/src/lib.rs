@@ -19,8 +19,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The documented API: the processors (`auto`, `processor`, `models`, the root re-exports), their
+// kwargs and configuration, images and outputs, the backends, errors, and `extend` for model
+// authors. The modules below marked hidden hold the machinery those re-export or the macros
+// expand to; tests reach into them, users need not.
 pub mod auto;
 pub mod backend;
+#[doc(hidden)]
 pub mod call;
 pub mod config;
 pub mod error;
@@ -29,14 +34,20 @@ pub mod feature;
 pub mod image;
 pub mod kwargs;
 pub mod models;
+#[doc(hidden)]
 pub mod numeric;
+#[doc(hidden)]
 pub mod pipeline;
+#[doc(hidden)]
 pub mod plan;
 pub mod processor;
+#[doc(hidden)]
 pub mod resolve;
 pub mod size;
+#[doc(hidden)]
 pub mod spec;
 pub mod tensor;
+#[doc(hidden)]
 pub mod twin;
 
 // Lets the macros' `::twinproc::…` paths resolve inside this crate too.

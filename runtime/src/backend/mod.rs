@@ -8,6 +8,9 @@ mod select;
 
 pub use cpu::{CpuBackend, Kernels};
 pub use cuda::CudaBackend;
+/// The CUDA kernels' code built for the host: the test suite's proof that the device code equals
+/// the CPU twin (not for users).
+#[doc(hidden)]
 pub use cuda::host::KernelHostBackend;
 pub use interface::Backend;
 pub use select::{BackendChoice, select};

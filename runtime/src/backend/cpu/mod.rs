@@ -9,6 +9,7 @@ mod buffers;
 mod execute;
 pub mod kernels;
 mod output;
+#[doc(hidden)]
 pub mod passes;
 #[cfg(target_arch = "x86_64")]
 mod x86;

@@ -5,14 +5,17 @@
 //! never a panic. Built without the `cuda` feature, the types remain and every attempt to open a
 //! device is that error.
 
+#[doc(hidden)]
 pub mod abi;
 #[cfg(feature = "cuda")]
 mod backend;
+#[doc(hidden)]
 pub mod batch;
 #[cfg(feature = "cuda")]
 mod device;
 #[cfg(feature = "cuda")]
 mod error;
+#[doc(hidden)]
 pub mod host;
 #[cfg(feature = "cuda")]
 mod images;
@@ -20,6 +23,7 @@ mod images;
 pub(crate) mod outputs;
 #[cfg(feature = "cuda")]
 mod slot;
+#[doc(hidden)]
 pub mod upload;
 #[cfg(not(feature = "cuda"))]
 pub(crate) mod without;
