@@ -8,6 +8,7 @@ file that defines the longest module prefix of the path. Comments, doc links, `p
 visibilities and `#[cfg(test)]` modules do not count. Prints each strongly connected set of two
 or more files and exits 1 if there is one. So a `mod.rs` that re-exports its children cannot also
 hold what they use, and code names the file that defines an item, not a re-export above it.
+Inline modules are not tracked: inside one (other than tests), write `crate::` paths, not `super::`.
 """
 import os
 import re

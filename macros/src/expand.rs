@@ -4,8 +4,9 @@ use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
 use crate::docs;
 use crate::twin_checks::{fingerprint_consts, twin_checks};
-use crate::validate::{self, Channels, Checked, Standard};
-use proc_macro2::{Literal, TokenStream};
+use crate::validate::{self, Checked, Standard};
+use crate::values::standard_value;
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Fields, Ident, ItemStruct};
 
@@ -67,39 +68,7 @@ fn stubs(item: &ItemStruct) -> TokenStream {
 /// The `ImagesKwargs { ... }` of the class defaults.
 fn standard_defaults(checked: &Checked) -> TokenStream {
     let fields = checked.standard.iter().map(|(key, value)| {
-        let value = match value {
-            Standard::Bool(b) => quote!(#b),
-            Standard::Size(pairs) => {
-                let set = pairs.iter().map(|(k, v)| {
-                    let k = format_ident!("{}", k);
-                    quote!(#k: ::core::option::Option::Some(#v))
-                });
-                quote!(::twinproc::SizeDict { #(#set,)* ..::twinproc::SizeDict::EMPTY })
-            }
-            Standard::Resample(r) => {
-                let r = format_ident!("{}", r);
-                quote!(::twinproc::Resample::#r)
-            }
-            Standard::Float(f) => Literal::f64_suffixed(*f).into_token_stream(),
-            Standard::Channels(Channels::Path(path)) => {
-                quote_spanned!(key.span()=> ::twinproc::ChannelValues::from(#path))
-            }
-            Standard::Channels(Channels::PerChannel(values)) => {
-                let values = values.iter().map(|v| Literal::f64_suffixed(*v));
-                quote!(::twinproc::ChannelValues::PerChannel(
-                    ::std::vec![#(#values),*]
-                ))
-            }
-            Standard::Channels(Channels::Scalar(v)) => {
-                let v = Literal::f64_suffixed(*v);
-                quote!(::twinproc::ChannelValues::Scalar(#v))
-            }
-            Standard::Layout(l) => {
-                let l = format_ident!("{}", l);
-                quote!(::twinproc::ChannelDimension::#l)
-            }
-            Standard::Text(t) => quote!(::std::string::String::from(#t)),
-        };
+        let value = standard_value(key, value);
         quote!(#key: ::core::option::Option::Some(#value))
     });
     let rescale = checked.get("rescale_factor").is_none().then(|| {

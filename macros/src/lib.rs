@@ -13,6 +13,7 @@ mod kwargs;
 mod tables;
 mod twin_checks;
 mod validate;
+mod values;
 
 use proc_macro::TokenStream;
 

@@ -1,26 +1,27 @@
-//! How a twin declared on its own is held to its CPU twin: the CPU twin publishes its declared
-//! values as constants, the other twin's expansion compares them at compile time.
+//! How a twin declared on its own is held to its CPU twin: the CPU twin publishes each declared
+//! value as a typed constant, and the other twin's expansion compares its own values with them at
+//! compile time, by value (a constant and its literal are the same value; `224` and `256` are not).
 
 use crate::docs;
+use crate::tables::{Kind, STANDARD_KWARGS};
 use crate::validate::Checked;
+use crate::values::comparable_value;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Ident;
 
-/// How a declaration reads when compared with its twin's: one string per compared item.
-fn fingerprints(checked: &Checked, type_name: &str) -> Vec<(String, String)> {
-    let mut items: Vec<(String, String)> = docs::standard_defaults(checked);
-    let model: Vec<String> = checked
-        .model
-        .iter()
-        .map(|(k, e)| format!("{k} = {}", e.to_token_stream()))
-        .collect();
-    items.push(("model kwarg defaults".into(), model.join(", ")));
-    items.push(("type_name".into(), type_name.to_owned()));
-    items
+/// One compared item: its name, the published constant's name, type and this declaration's value,
+/// the runtime's comparison, and the value as the message shows it.
+struct Item {
+    name: String,
+    ident: Ident,
+    ty: TokenStream,
+    value: TokenStream,
+    same: TokenStream,
+    shown: String,
 }
 
-fn fingerprint_ident(item: &str) -> Ident {
+fn const_ident(item: &str) -> Ident {
     let cleaned: String = item
         .chars()
         .map(|c| {
@@ -34,14 +35,69 @@ fn fingerprint_ident(item: &str) -> Ident {
     format_ident!("__TWINPROC_DECLARED_{}", cleaned)
 }
 
+/// Every standard kwarg (set or not), the model kwargs' defaults and the type name.
+fn items(checked: &Checked, type_name: &str) -> Vec<Item> {
+    let shown = docs::standard_defaults(checked);
+    let mut items: Vec<Item> = STANDARD_KWARGS
+        .iter()
+        .zip(shown)
+        .map(|(kwarg, (_, shown))| {
+            let (ty, same) = match kwarg.kind {
+                Kind::Bool => (quote!(bool), quote!(bool)),
+                Kind::Float => (quote!(f64), quote!(float)),
+                Kind::Size => (quote!(::twinproc::SizeDict), quote!(size)),
+                Kind::Resample => (quote!(::twinproc::Resample), quote!(resample)),
+                Kind::Channels => (quote!(::twinproc::twin::DeclaredChannels), quote!(channels)),
+                Kind::Layout => (quote!(::twinproc::ChannelDimension), quote!(layout)),
+                Kind::Text => (quote!(&'static str), quote!(text)),
+            };
+            let value = match checked.standard.iter().find(|(k, _)| k == kwarg.name) {
+                Some((key, value)) => {
+                    let value = comparable_value(key, value);
+                    quote!(::core::option::Option::Some(#value))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            Item {
+                name: kwarg.name.to_owned(),
+                ident: const_ident(kwarg.name),
+                ty: quote!(::core::option::Option<#ty>),
+                value,
+                same: quote!(::twinproc::twin::same::#same),
+                shown,
+            }
+        })
+        .collect();
+    // Model kwargs' values are expressions of types the macro does not see: compared as written.
+    let model: Vec<String> = checked
+        .model
+        .iter()
+        .map(|(k, e)| format!("{k} = {}", e.to_token_stream()))
+        .collect();
+    for (name, text) in [
+        ("model kwarg defaults", model.join(", ")),
+        ("type_name", type_name.to_owned()),
+    ] {
+        items.push(Item {
+            ident: const_ident(name),
+            name: name.to_owned(),
+            ty: quote!(::core::option::Option<&'static str>),
+            value: quote!(::core::option::Option::Some(#text)),
+            same: quote!(::twinproc::twin::same::text),
+            shown: text,
+        });
+    }
+    items
+}
+
 /// Constants holding the declaration's values, for its separately declared twin to compare with.
 pub(crate) fn fingerprint_consts(name: &Ident, checked: &Checked, type_name: &str) -> TokenStream {
-    let consts = fingerprints(checked, type_name)
-        .into_iter()
-        .map(|(item, value)| {
-            let ident = fingerprint_ident(&item);
-            quote!(#[doc(hidden)] pub const #ident: &'static str = #value;)
-        });
+    let consts = items(checked, type_name).into_iter().map(|item| {
+        let Item {
+            ident, ty, value, ..
+        } = item;
+        quote!(#[doc(hidden)] pub const #ident: #ty = #value;)
+    });
     quote!(impl #name { #(#consts)* })
 }
 
@@ -53,15 +109,22 @@ pub(crate) fn twin_checks(
     type_name: &str,
     kwargs_type: &TokenStream,
 ) -> TokenStream {
-    let checks = fingerprints(checked, type_name).into_iter().map(|(item, value)| {
-        let ident = fingerprint_ident(&item);
-        let key = checked.standard.iter().find(|(k, _)| *k == item).map(|(k, _)| k.clone());
+    let other_name = other.to_token_stream().to_string().replace(' ', "");
+    let checks = items(checked, type_name).into_iter().map(|item| {
+        let key = checked.standard.iter().find(|(k, _)| *k == item.name).map(|(k, _)| k);
         let span = key.map_or_else(|| other.segments[0].ident.span(), |k| k.span());
-        let other_name = other.to_token_stream().to_string().replace(' ', "");
+        let Item {
+            name: what,
+            ident,
+            value,
+            same,
+            shown,
+            ..
+        } = item;
         let message = format!(
-            "the twins differ in `{item}`: `{name}` declares `{value}`, its twin `{other_name}` another value; twins declare the same defaults"
+            "the twins differ in `{what}`: `{name}` declares `{shown}`, its twin `{other_name}` another value; twins declare the same defaults"
         );
-        quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same_declaration(<#other>::#ident, #value, #message);)
+        quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same(#same(<#other>::#ident, #value), #message);)
     });
     let other_kwargs = quote!(<#other as ::twinproc::ImageProcessor>::Kwargs);
     let span = checked.kwargs.as_ref().map_or_else(

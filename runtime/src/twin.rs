@@ -200,10 +200,116 @@ pub const fn assert_model_defaults(fields: &[KwargDoc], messages: &[&str], decla
     }
 }
 
-/// Fails compilation with `message` when a separately declared twin's value differs from this one's
-/// (evaluated in a `const` the macro emits).
-pub const fn assert_same_declaration(twin: &str, this: &str, message: &str) {
-    if !same(twin, this) {
+/// A per-channel value as a declaration gives it (a constant's path, a list or a scalar), in a form
+/// a separately declared twin can compare at compile time.
+#[derive(Debug, Clone, Copy)]
+pub enum DeclaredChannels {
+    PerChannel(&'static [f64]),
+    Scalar(f64),
+}
+
+/// `a == b` for optional values, at compile time: the comparisons a twin's check runs on each
+/// standard kwarg's declared value (floats by their bits: the values, not their spelling).
+pub mod same {
+    use crate::twin::DeclaredChannels;
+    use crate::kwargs::{ChannelDimension, Resample};
+    use crate::size::SizeDict;
+
+    const fn f64s(a: &[f64], b: &[f64]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i].to_bits() != b[i].to_bits() {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    const fn u32s(a: Option<u32>, b: Option<u32>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn bool(a: Option<bool>, b: Option<bool>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn float(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a.to_bits() == b.to_bits(),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn size(a: Option<SizeDict>, b: Option<SizeDict>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                u32s(a.height, b.height)
+                    && u32s(a.width, b.width)
+                    && u32s(a.shortest_edge, b.shortest_edge)
+                    && u32s(a.longest_edge, b.longest_edge)
+                    && u32s(a.max_height, b.max_height)
+                    && u32s(a.max_width, b.max_width)
+            }
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn resample(a: Option<Resample>, b: Option<Resample>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a as u8 == b as u8,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn layout(a: Option<ChannelDimension>, b: Option<ChannelDimension>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a as u8 == b as u8,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn text(a: Option<&str>, b: Option<&str>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => crate::twin::same(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    pub const fn channels(a: Option<DeclaredChannels>, b: Option<DeclaredChannels>) -> bool {
+        match (a, b) {
+            (Some(DeclaredChannels::PerChannel(a)), Some(DeclaredChannels::PerChannel(b))) => {
+                f64s(a, b)
+            }
+            (Some(DeclaredChannels::Scalar(a)), Some(DeclaredChannels::Scalar(b))) => {
+                a.to_bits() == b.to_bits()
+            }
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Fails compilation with `message` unless the twins declare the same value (`same`, from a
+/// function of [`same`](mod@same), evaluated in a `const` the macro emits).
+pub const fn assert_same(same: bool, message: &str) {
+    if !same {
         panic!("{}", message);
     }
 }
