@@ -211,9 +211,9 @@ pub enum DeclaredChannels {
 /// `a == b` for optional values, at compile time: the comparisons a twin's check runs on each
 /// standard kwarg's declared value (floats by their bits: the values, not their spelling).
 pub mod same {
-    use crate::twin::DeclaredChannels;
     use crate::kwargs::{ChannelDimension, Resample};
     use crate::size::SizeDict;
+    use crate::twin::DeclaredChannels;
 
     const fn f64s(a: &[f64], b: &[f64]) -> bool {
         if a.len() != b.len() {
