@@ -61,6 +61,18 @@ impl Kernels {
 
     /// Whether this processor can run the set.
     pub fn is_supported(self) -> bool {
+        // Asked before every pass: detected once per process.
+        static SUPPORTED: std::sync::OnceLock<[bool; Kernels::ALL.len()]> =
+            std::sync::OnceLock::new();
+        let supported = SUPPORTED.get_or_init(|| Kernels::ALL.map(Kernels::detect));
+        Kernels::ALL
+            .iter()
+            .position(|&k| k == self)
+            .is_some_and(|i| supported[i])
+    }
+
+    /// Whether this processor has the instructions of the set.
+    fn detect(self) -> bool {
         match self {
             Kernels::Scalar => true,
             #[cfg(target_arch = "aarch64")]
@@ -74,7 +86,7 @@ impl Kernels {
             }
             #[cfg(target_arch = "x86_64")]
             Kernels::Avx512Vbmi => {
-                Kernels::Avx512.is_supported()
+                Kernels::Avx512.detect()
                     && std::arch::is_x86_feature_detected!("avx512vbmi")
                     && std::arch::is_x86_feature_detected!("avx512vnni")
             }
