@@ -219,6 +219,8 @@ pub(crate) fn images_kwargs_struct() -> TokenStream {
         .collect();
     let keys = STANDARD_KWARGS.iter().map(|k| k.name);
     let docs = STANDARD_KWARGS.iter().map(|k| k.meaning);
+    // The table's own constants name Rust types (checked by every build of the runtime): no input
+    // reaches this.
     let types: Vec<syn::Type> = STANDARD_KWARGS
         .iter()
         .map(|k| syn::parse_str(k.ty).expect("a type name"))
