@@ -1,6 +1,6 @@
 //! The `twinproc` command line, run as a user runs it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, golden_files, image_path, tensor};
 
@@ -83,47 +83,39 @@ fn preprocess_matches_transformers_batch() {
     }
 }
 
-#[test]
-fn unreadable_image_fails_with_one_line_naming_it() {
-    let out = out_path("missing");
-    let config = config_dir("clip_vit_b32");
+/// `preprocess --config config --out out image`, which must fail: its one line of standard error.
+fn failed_preprocess(config: &Path, out: &Path, image: &Path) -> String {
     let output = twinproc(&[
         "preprocess",
         "--config",
         config.to_str().expect("utf-8"),
         "--out",
         out.to_str().expect("utf-8"),
-        "/nonexistent/cat.png",
+        image.to_str().expect("utf-8"),
     ]);
     assert!(!output.status.success());
     let err = stderr(&output);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("/nonexistent/cat.png"), "{err}");
     assert!(!out.exists());
+    err
+}
+
+#[test]
+fn unreadable_image_fails_with_one_line_naming_it() {
+    let missing = Path::new("/nonexistent/cat.png");
+    let err = failed_preprocess(&config_dir("clip_vit_b32"), &out_path("missing"), missing);
+    assert!(err.contains("/nonexistent/cat.png"), "{err}");
 }
 
 /// A corrupt file: one line with the decoder's own reason (the error's source), said once.
 #[test]
 fn corrupt_image_fails_with_the_decoders_reason() {
-    let out = out_path("corrupt");
     let bad = out_path("corrupt-input.png");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\n not a png").expect("write");
-    let config = config_dir("clip_vit_b32");
-    let output = twinproc(&[
-        "preprocess",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        bad.to_str().expect("utf-8"),
-    ]);
-    assert!(!output.status.success());
-    let err = stderr(&output);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let err = failed_preprocess(&config_dir("clip_vit_b32"), &out_path("corrupt"), &bad);
     assert!(err.contains("cannot decode image: "), "{err}");
     let reason = err.trim_end().rsplit(": ").next().expect("a reason");
     assert_eq!(err.matches(reason).count(), 1, "said once: {err}");
-    assert!(!out.exists());
 }
 
 #[test]
@@ -135,19 +127,7 @@ fn invalid_config_fails_naming_the_key() {
         r#"{"image_processor_type": "CLIPImageProcessor", "crop_size": {"height": 224}}"#,
     )
     .expect("write");
-    let image = image_path("chelsea.png");
-    let out = out_path("bad-config");
-    let output = twinproc(&[
-        "preprocess",
-        "--config",
-        dir.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        image.to_str().expect("utf-8"),
-    ]);
-    assert!(!output.status.success());
-    let err = stderr(&output);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let err = failed_preprocess(&dir, &out_path("bad-config"), &image_path("chelsea.png"));
     assert!(err.contains("crop_size"), "{err}");
 }
 
