@@ -133,42 +133,35 @@ vertical_pass!(
     _mm256_packus_epi16,
 );
 
-vertical_pass!(
-    vertical_avx512_,
-    "avx512f,avx512bw",
-    64,
-    to_bytes_512,
-    _mm512_setzero_si512,
-    _mm512_set1_epi32,
-    _mm512_loadu_si512,
-    _mm512_unpacklo_epi8,
-    _mm512_unpackhi_epi8,
-    dot_avx512,
-    _mm512_add_epi32,
-    _mm512_slli_epi32,
-    { SPLIT_BITS },
-    _mm512_sra_epi32,
-    _mm512_packs_epi32,
-    _mm512_packus_epi16,
-);
+/// The 512-bit pass, summing with `$dot` (`vpmaddwd` + `vpaddd`, or VNNI's `vpdpwssd`).
+macro_rules! vertical_pass_512 {
+    ($name:ident, $feature:literal, $dot:ident) => {
+        vertical_pass!(
+            $name,
+            $feature,
+            64,
+            to_bytes_512,
+            _mm512_setzero_si512,
+            _mm512_set1_epi32,
+            _mm512_loadu_si512,
+            _mm512_unpacklo_epi8,
+            _mm512_unpackhi_epi8,
+            $dot,
+            _mm512_add_epi32,
+            _mm512_slli_epi32,
+            { SPLIT_BITS },
+            _mm512_sra_epi32,
+            _mm512_packs_epi32,
+            _mm512_packus_epi16,
+        );
+    };
+}
 
-vertical_pass!(
+vertical_pass_512!(vertical_avx512_, "avx512f,avx512bw", dot_avx512);
+vertical_pass_512!(
     vertical_vnni_,
     "avx512f,avx512bw,avx512vnni",
-    64,
-    to_bytes_512,
-    _mm512_setzero_si512,
-    _mm512_set1_epi32,
-    _mm512_loadu_si512,
-    _mm512_unpacklo_epi8,
-    _mm512_unpackhi_epi8,
-    _mm512_dpwssd_epi32,
-    _mm512_add_epi32,
-    _mm512_slli_epi32,
-    { SPLIT_BITS },
-    _mm512_sra_epi32,
-    _mm512_packs_epi32,
-    _mm512_packus_epi16,
+    _mm512_dpwssd_epi32
 );
 
 #[inline(always)]
