@@ -221,12 +221,8 @@ impl RunCache {
 mod tests {
     use super::*;
     use crate::numeric::fixed::FixedAxis;
+    use crate::numeric::taps::tests::triangle;
     use crate::numeric::taps::{Filter, antialias_taps};
-
-    fn triangle(x: f64) -> f64 {
-        let x = x.abs();
-        if x < 1.0 { 1.0 - x } else { 0.0 }
-    }
 
     /// The pairs hold every weight: `hi·2^15 + lo` (or `lo` alone) gives it back, zeros pad.
     #[test]

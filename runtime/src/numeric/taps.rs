@@ -109,10 +109,11 @@ pub fn quantize(weight: f64, precision_bits: u32) -> i32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn triangle(x: f64) -> f64 {
+    /// The triangle filter (bilinear's), for tests of tap layouts.
+    pub(crate) fn triangle(x: f64) -> f64 {
         let x = x.abs();
         if x < 1.0 { 1.0 - x } else { 0.0 }
     }
