@@ -146,7 +146,7 @@ fn registry_finds_every_model_and_alias() {
     )
     .expect("write");
     let auto = AutoImageProcessor::from_pretrained(&dir).expect("auto");
-    assert_eq!(auto.extra()["repeat"], 5);
+    assert_eq!(auto.extra().unwrap()["repeat"], 5);
     let typed = DownstreamImageProcessor::from_pretrained(&dir).expect("typed");
     assert_eq!(typed.kwargs().expect("kwargs").repeat, Some(5));
     assert_eq!(DownstreamImageProcessor::defaults().repeat, Some(3));
@@ -351,4 +351,104 @@ fn uint8_outputs_through_the_kernels() {
         kernels,
         CpuBackend::new().execute(&pixels, &plans).expect("cpu")
     );
+}
+
+/// A model whose output is its model kwarg, to see which value a call gets.
+#[image_processor(kwargs = DownstreamKwargs, preprocess = echo_repeat, repeat = 3)]
+pub struct EchoImageProcessor;
+
+fn echo_repeat(
+    _: &dyn twinproc::extend::Backend,
+    call: &twinproc::extend::Call,
+    _: twinproc::extend::Batch<'_>,
+) -> twinproc::Result<twinproc::BatchFeature> {
+    let repeat = call
+        .model::<DownstreamKwargs>()?
+        .repeat
+        .map_or(-1, i64::from);
+    let tensor = twinproc::Tensor {
+        shape: vec![1],
+        data: twinproc::TensorData::I64(vec![repeat]),
+    };
+    let mut batch = twinproc::BatchFeature::default();
+    batch
+        .data
+        .insert("repeat".into(), twinproc::Feature::Tensor(tensor));
+    Ok(batch)
+}
+
+fn repeat_of(batch: twinproc::Result<twinproc::BatchFeature>) -> twinproc::TensorData {
+    batch
+        .expect("preprocess")
+        .tensor("repeat")
+        .expect("repeat")
+        .data
+        .clone()
+}
+
+/// A call's model kwargs: its overrides over the configuration over the class defaults, typed all
+/// the way (the twin, and a processor loaded by `AutoImageProcessor`).
+#[test]
+fn model_kwargs_reach_the_preprocess_function_typed() {
+    use twinproc::TensorData::I64;
+    let images = [Image::from_hwc(vec![0; 12], 2, 2, 3)];
+    let unset = DownstreamKwargs::default();
+    let five = DownstreamKwargs {
+        repeat: Some(5),
+        ..Default::default()
+    };
+    let seven = DownstreamKwargs {
+        repeat: Some(7),
+        ..Default::default()
+    };
+    let default = EchoImageProcessor::new(unset.clone()).expect("new");
+    assert_eq!(repeat_of(default.preprocess(&images, &unset)), I64(vec![3]));
+    assert_eq!(repeat_of(default.preprocess(&images, &seven)), I64(vec![7]));
+    let configured = EchoImageProcessor::new(five.clone()).expect("new");
+    assert_eq!(
+        repeat_of(configured.preprocess(&images, &unset)),
+        I64(vec![5])
+    );
+    assert_eq!(
+        repeat_of(configured.preprocess(&images, &seven)),
+        I64(vec![7])
+    );
+
+    let dir = std::env::temp_dir().join(format!("twinproc-twins-echo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = dir.join("preprocessor_config.json");
+    std::fs::write(
+        &config,
+        r#"{"image_processor_type": "EchoImageProcessor", "repeat": 5}"#,
+    )
+    .expect("write");
+    let auto = AutoImageProcessor::from_pretrained(&dir).expect("auto");
+    let flat = twinproc::extend::Batch::Flat(&images);
+    let stack = twinproc::Stacking::Stack;
+    let kwargs = ImagesKwargs::default();
+    assert_eq!(repeat_of(auto.preprocess(&images, &kwargs)), I64(vec![5]));
+    let run = auto.run_with_model_kwargs(auto.backend(), flat, &seven, stack);
+    assert_eq!(repeat_of(run), I64(vec![7]));
+    // Another model's kwargs type is refused, not misread.
+    let other = LlavaOnevisionKwargs::default();
+    let err = auto.run_with_model_kwargs(auto.backend(), flat, &other, stack);
+    assert!(matches!(err, Err(Error::Unsupported(_))), "{err:?}");
+
+    // A model kwarg of the wrong type is an error when the configuration is read, in both forms.
+    std::fs::write(
+        &config,
+        r#"{"image_processor_type": "EchoImageProcessor", "repeat": "five"}"#,
+    )
+    .expect("write");
+    let err = AutoImageProcessor::from_pretrained(&dir).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidConfig { key, .. } if key == "repeat"),
+        "{err}"
+    );
+    let err = EchoImageProcessor::from_pretrained(&dir).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidConfig { key, .. } if key == "repeat"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

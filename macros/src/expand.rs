@@ -123,20 +123,13 @@ fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStre
             .map_or(key.span(), |t| t.span());
         quote_spanned!(span=> #key: ::core::option::Option::Some(#expr))
     });
-    let model_defaults = if checked.model.is_empty() && checked.kwargs.is_none() {
-        quote!(::twinproc::processor::no_model_kwargs)
-    } else {
-        quote! {{
-            fn model_defaults() -> ::twinproc::__private::Map<::std::string::String, ::twinproc::__private::Value> {
-                let kwargs: #kwargs_type = #kwargs_type {
-                    #(#model_fields,)*
-                    ..::core::default::Default::default()
-                };
-                // Plain values always serialize; a failure would leave the model defaults unset.
-                ::twinproc::ModelKwargs::model_to_json(&kwargs).unwrap_or_default()
-            }
-            model_defaults
-        }}
+    let model_kwargs = quote! {
+        ::twinproc::model_kwargs::ModelKwargsSpec::of::<#kwargs_type>(|| {
+            ::twinproc::ModelValues::new(#kwargs_type {
+                #(#model_fields,)*
+                ..::core::default::Default::default()
+            })
+        })
     };
     let preprocess = match &checked.preprocess {
         Some(path) => {
@@ -155,8 +148,7 @@ fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStre
                 fn defaults() -> ::twinproc::ImagesKwargs { #standard_defaults }
                 defaults
             },
-            model_defaults: #model_defaults,
-            model_kwargs: <#kwargs_type as ::twinproc::ModelKwargs>::MODEL_KWARGS,
+            model_kwargs: #model_kwargs,
             preprocess: #preprocess,
         };
     }
@@ -172,10 +164,6 @@ fn kwargs_checks(checked: &Checked) -> TokenStream {
         .map_or(proc_macro2::Span::call_site(), |s| s.ident.span());
     let model_names = checked.model.iter().map(|(key, _)| key.to_string());
     quote_spanned! {span=>
-        const _: () = {
-            fn assert_kwargs<K: ::twinproc::ModelKwargs>() {}
-            let _ = assert_kwargs::<#path>;
-        };
         const _: () = ::twinproc::twin::assert_model_defaults(
             <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
             <#path as ::twinproc::ModelKwargs>::MISSING_DEFAULT,

@@ -124,6 +124,9 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
         let key = ident.to_string();
         quote!(::twinproc::twin::model_kwarg_to_json(&mut map, #key, &self.#ident)?;)
     });
+    let or = model.iter().map(
+        |(ident, _, _)| quote!(#ident: self.#ident.as_ref().or(base.#ident.as_ref()).cloned(),),
+    );
     let from_json = model.iter().map(|(ident, _, _)| {
         let key = ident.to_string();
         quote!(#ident: ::twinproc::twin::model_kwarg_from_json(map, #key)?,)
@@ -146,6 +149,12 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
             const MISSING_DEFAULT: &'static [&'static str] = &[#(#missing),*];
             fn standard(&self) -> &::twinproc::ImagesKwargs { &self.images }
             fn standard_mut(&mut self) -> &mut ::twinproc::ImagesKwargs { &mut self.images }
+            fn model_or(&self, base: &Self) -> Self {
+                Self {
+                    #(#or)*
+                    images: ::core::default::Default::default(),
+                }
+            }
             fn model_to_json(&self) -> ::twinproc::Result<::twinproc::__private::Map<::std::string::String, ::twinproc::__private::Value>> {
                 let mut map = ::twinproc::__private::Map::new();
                 #(#to_json)*

@@ -3,11 +3,11 @@
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::kwargs::ImagesKwargs;
+use crate::model_kwargs::{ModelKwargs, ModelValues};
 use crate::numeric::Numerics;
 use crate::numeric::normalize::LevelMap;
 use crate::plan::{ImagePlan, Input, Stacking};
 use crate::resolve::Resolved;
-use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// The images of one call: a flat list (one sample per image) or samples of several images.
@@ -34,8 +34,8 @@ pub struct Call {
     pub resolved: Resolved,
     /// The instance's kwargs (configuration over class defaults), before call overrides.
     pub instance: ImagesKwargs,
-    /// The model's own kwargs (call overrides over configuration over class defaults), as JSON.
-    pub model_kwargs: Map<String, Value>,
+    /// The model's own kwargs (call overrides over configuration over class defaults).
+    pub model_kwargs: ModelValues,
     pub numerics: Numerics,
     pub stacking: Stacking,
 }
@@ -68,9 +68,9 @@ impl Call {
             .plan(self.numerics, input, self.level_map(input.channels())?)
     }
 
-    /// The model's own kwargs, typed.
-    pub fn model<K: crate::kwargs::ModelKwargs>(&self) -> Result<K> {
-        K::model_from_json(&self.model_kwargs)
+    /// The model's own kwargs, as its kwargs type `K`.
+    pub fn model<K: ModelKwargs>(&self) -> Result<&K> {
+        self.model_kwargs.get::<K>()
     }
 
     /// The level map (rescale and normalize) for images of `channels` channels.

@@ -33,6 +33,7 @@ pub mod extend;
 pub mod feature;
 pub mod image;
 pub mod kwargs;
+pub mod model_kwargs;
 pub mod models;
 #[doc(hidden)]
 pub mod numeric;
@@ -57,8 +58,8 @@ pub use auto::AutoImageProcessor;
 pub use error::{Error, Result};
 pub use feature::{BatchFeature, Feature};
 pub use image::Image;
-pub use kwargs::ModelKwargs;
 pub use kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
+pub use model_kwargs::{ModelKwargs, ModelValues};
 pub use numeric::Numerics;
 pub use processor::{ModelSpec, Processor, Stacking};
 pub use size::SizeDict;

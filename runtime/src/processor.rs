@@ -8,13 +8,14 @@ use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
 use crate::image::Image;
 use crate::kwargs::ImagesKwargs;
+use crate::model_kwargs::{ModelKwargs, ModelValues};
 use crate::numeric::{Numerics, Pixels};
 pub use crate::pipeline::{default_preprocess, pixel_values, plan_default_pipeline, plan_inputs};
 use crate::plan::ImagePlan;
 pub use crate::plan::Input;
 pub use crate::plan::Stacking;
 pub use crate::resolve::Resolved;
-pub use crate::spec::{CustomPreprocess, ModelSpec, no_model_kwargs};
+pub use crate::spec::{CustomPreprocess, ModelSpec};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,10 +26,13 @@ pub struct Processor {
     model: &'static ModelSpec,
     /// Values set by the configuration or the constructor (over the class defaults).
     set: ImagesKwargs,
-    /// Configuration keys that are not standard kwargs, kept for saving.
-    extra: Map<String, Value>,
-    /// The keys of `extra` that the configuration or constructor set (the rest are class defaults).
-    extra_set: std::collections::BTreeSet<String>,
+    /// The model kwargs the configuration or the constructor set.
+    model_set: ModelValues,
+    /// The model kwargs: `model_set` over the class defaults.
+    model_kwargs: ModelValues,
+    /// Configuration keys that are neither standard nor model kwargs (`processor_class`, …), kept
+    /// for saving.
+    unknown: Map<String, Value>,
     numerics: Numerics,
     /// Where `preprocess` computes.
     backend: Arc<dyn Backend>,
@@ -48,11 +52,13 @@ pub enum Origin {
 impl Processor {
     /// A processor of `model` with `kwargs` over its class defaults, validated.
     pub fn new(model: &'static ModelSpec, kwargs: ImagesKwargs) -> Result<Self> {
+        let defaults = (model.model_kwargs.defaults)();
         let processor = Processor {
             model,
             set: kwargs,
-            extra: (model.model_defaults)(),
-            extra_set: Default::default(),
+            model_set: model.model_kwargs.unset(),
+            model_kwargs: defaults,
+            unknown: Map::new(),
             numerics: Numerics::default(),
             backend: Arc::new(CpuBackend::new()),
         };
@@ -62,8 +68,12 @@ impl Processor {
 
     /// A processor of `model` from a parsed configuration.
     pub fn from_config(model: &'static ModelSpec, config: ProcessorConfig) -> Result<Self> {
-        let mut processor = Processor::new(model, config.kwargs)?;
-        processor.set_model_kwargs(config.extra);
+        let spec = &model.model_kwargs;
+        let set = spec.from_json(&config.extra)?;
+        let mut processor = Processor::new(model, config.kwargs)?.with_model_kwargs(set)?;
+        processor.unknown = (config.extra.into_iter())
+            .filter(|(key, _)| !spec.has(key))
+            .collect();
         Ok(processor)
     }
 
@@ -126,32 +136,47 @@ impl Processor {
         self.set.or(&self.defaults())
     }
 
-    /// Configuration keys that are not standard kwargs (model kwargs and unknown keys).
-    pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
+    /// The same processor with the model kwargs `set` (over the class defaults), which must be of
+    /// the model's kwargs type.
+    pub fn with_model_kwargs(mut self, set: ModelValues) -> Result<Self> {
+        let spec = &self.model.model_kwargs;
+        self.model_kwargs = spec.or(&set, &(spec.defaults)())?;
+        self.model_set = set;
+        Ok(self)
     }
 
-    /// Sets model kwargs (over the class defaults).
-    pub fn set_model_kwargs(&mut self, model_kwargs: Map<String, Value>) {
-        self.extra_set.extend(model_kwargs.keys().cloned());
-        self.extra.extend(model_kwargs);
+    /// The model kwargs: configured values over class defaults.
+    pub fn model_kwargs(&self) -> &ModelValues {
+        &self.model_kwargs
+    }
+
+    /// Configuration keys that are not standard kwargs: the model kwargs and the unknown keys
+    /// kept for saving, as JSON.
+    pub fn extra(&self) -> Result<Map<String, Value>> {
+        let mut map = self.model.model_kwargs.to_json(&self.model_kwargs)?;
+        map.extend(self.unknown.clone());
+        Ok(map)
     }
 
     /// Every non-standard key with its value, where it comes from, and whether it is one of the
     /// model's kwargs (else a key the processor keeps but does not use, like `processor_class`).
-    pub fn extra_origins(&self) -> Vec<(&str, &Value, Origin, bool)> {
-        self.extra
-            .iter()
+    pub fn extra_origins(&self) -> Result<Vec<(String, Value, Origin, bool)>> {
+        let spec = &self.model.model_kwargs;
+        let set = spec.to_json(&self.model_set)?;
+        let model = spec
+            .to_json(&self.model_kwargs)?
+            .into_iter()
             .map(|(key, value)| {
-                let origin = if self.extra_set.contains(key) {
+                let origin = if set.contains_key(&key) {
                     Origin::Config
                 } else {
                     Origin::Default
                 };
-                let model_kwarg = self.model.model_kwargs.iter().any(|doc| doc.name == key);
-                (key.as_str(), value, origin, model_kwarg)
-            })
-            .collect()
+                (key, value, origin, true)
+            });
+        let unknown =
+            (self.unknown.iter()).map(|(k, v)| (k.clone(), v.clone(), Origin::Config, false));
+        Ok(model.chain(unknown).collect())
     }
 
     /// Every standard kwarg with its resolved JSON value and where it comes from.
@@ -169,8 +194,12 @@ impl Processor {
     }
 
     /// The JSON `save_pretrained` writes.
-    pub fn to_json_string(&self) -> String {
-        config::to_json_string(self.model.type_name, &self.kwargs(), &self.extra)
+    pub fn to_json_string(&self) -> Result<String> {
+        Ok(config::to_json_string(
+            self.model.type_name,
+            &self.kwargs(),
+            &self.extra()?,
+        ))
     }
 
     /// Writes `preprocessor_config.json` into `dir` (created if missing); returns the file's path.
@@ -182,7 +211,7 @@ impl Processor {
         };
         std::fs::create_dir_all(dir).map_err(io)?;
         let path = dir.join(config::CONFIG_NAME);
-        std::fs::write(&path, self.to_json_string()).map_err(|source| Error::Io {
+        std::fs::write(&path, self.to_json_string()?).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
@@ -309,7 +338,7 @@ impl Processor {
         Ok(Call {
             resolved: Resolved::new(&overrides.or(&instance))?,
             instance,
-            model_kwargs: self.extra.clone(),
+            model_kwargs: self.model_kwargs.clone(),
             numerics: self.numerics,
             stacking: Stacking::Stack,
         })
@@ -323,21 +352,37 @@ impl Processor {
         overrides: &ImagesKwargs,
         stacking: Stacking,
     ) -> Result<BatchFeature> {
-        self.run_with_model_kwargs(backend, batch, overrides, &Map::new(), stacking)
+        self.run_call(
+            backend,
+            batch,
+            overrides,
+            self.model_kwargs.clone(),
+            stacking,
+        )
     }
 
-    /// [`run`](Self::run) with model kwargs overridden too.
-    pub fn run_with_model_kwargs(
+    /// [`run`](Self::run) with model kwargs overridden too: the set fields of `overrides`, which
+    /// must be of the model's kwargs type, replace the instance's values for this call.
+    pub fn run_with_model_kwargs<K: ModelKwargs>(
+        &self,
+        backend: &dyn Backend,
+        batch: Batch<'_>,
+        overrides: &K,
+        stacking: Stacking,
+    ) -> Result<BatchFeature> {
+        let model_kwargs = ModelValues::new(overrides.model_or(self.model_kwargs.get::<K>()?));
+        self.run_call(backend, batch, overrides.standard(), model_kwargs, stacking)
+    }
+
+    fn run_call(
         &self,
         backend: &dyn Backend,
         batch: Batch<'_>,
         overrides: &ImagesKwargs,
-        model_overrides: &Map<String, Value>,
+        model_kwargs: ModelValues,
         stacking: Stacking,
     ) -> Result<BatchFeature> {
         let instance = self.kwargs();
-        let mut model_kwargs = self.extra.clone();
-        model_kwargs.extend(model_overrides.clone());
         let call = Call {
             resolved: Resolved::new(&overrides.or(&instance))?,
             instance,

@@ -5,7 +5,7 @@ use crate::call::{Batch, Call};
 use crate::error::Result;
 use crate::feature::BatchFeature;
 use crate::kwargs::ImagesKwargs;
-use serde_json::{Map, Value};
+use crate::model_kwargs::ModelKwargsSpec;
 
 /// A model's own preprocessing, written once for every backend (both twins run it).
 pub type CustomPreprocess = fn(&dyn Backend, &Call, Batch<'_>) -> Result<BatchFeature>;
@@ -21,15 +21,8 @@ pub struct ModelSpec {
     pub default_to_square: bool,
     /// The class defaults of every standard kwarg.
     pub defaults: fn() -> ImagesKwargs,
-    /// The class defaults of the model's own kwargs, as JSON (saved with the configuration).
-    pub model_defaults: fn() -> Map<String, Value>,
-    /// The model's own kwargs: name, type, meaning.
-    pub model_kwargs: &'static [crate::kwargs::KwargDoc],
+    /// The model's own kwargs: their docs, class defaults and JSON form.
+    pub model_kwargs: ModelKwargsSpec,
     /// The model's preprocessing; `None`: the default pipeline.
     pub preprocess: Option<CustomPreprocess>,
-}
-
-/// No model kwargs.
-pub fn no_model_kwargs() -> Map<String, Value> {
-    Map::new()
 }

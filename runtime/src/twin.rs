@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
 use crate::image::Image;
 use crate::kwargs::KwargDoc;
-pub use crate::kwargs::ModelKwargs;
+pub use crate::model_kwargs::ModelKwargs;
+use crate::model_kwargs::ModelValues;
 use crate::numeric::Numerics;
 use crate::processor::{Batch, ModelSpec, Processor, Stacking};
 use serde_json::{Map, Value};
@@ -31,30 +32,30 @@ pub trait ImageProcessor: Sized {
 
     /// A processor with `kwargs` over the class defaults.
     fn new(kwargs: Self::Kwargs) -> Result<Self> {
-        let mut processor = Processor::new(Self::spec(), kwargs.standard().clone())?;
-        processor.set_model_kwargs(kwargs.model_to_json()?);
+        let processor = Processor::new(Self::spec(), kwargs.standard().clone())?
+            .with_model_kwargs(ModelValues::new(kwargs))?;
         Self::from_processor(processor)
     }
 
     /// A processor from `preprocessor_config.json` (a directory or the file).
     fn from_pretrained(path: impl AsRef<Path>) -> Result<Self> {
-        let processor = Processor::from_pretrained(Self::spec(), path)?;
-        Self::Kwargs::model_from_json(processor.extra())?;
-        Self::from_processor(processor)
+        Self::from_processor(Processor::from_pretrained(Self::spec(), path)?)
     }
 
     /// The class defaults, standard and model kwargs.
     fn defaults() -> Self::Kwargs {
         let spec = Self::spec();
-        let mut kwargs =
-            Self::Kwargs::model_from_json(&(spec.model_defaults)()).unwrap_or_default();
+        // The spec is made for `Self::Kwargs` by the same declaration: the type always matches.
+        let mut kwargs = ((spec.model_kwargs.defaults)().get::<Self::Kwargs>())
+            .cloned()
+            .unwrap_or_default();
         *kwargs.standard_mut() = (spec.defaults)();
         kwargs
     }
 
     /// The instance's kwargs: configured values over class defaults.
     fn kwargs(&self) -> Result<Self::Kwargs> {
-        let mut kwargs = Self::Kwargs::model_from_json(self.processor().extra())?;
+        let mut kwargs = (self.processor().model_kwargs().get::<Self::Kwargs>()?).clone();
         *kwargs.standard_mut() = self.processor().kwargs();
         Ok(kwargs)
     }
@@ -71,8 +72,7 @@ pub trait ImageProcessor: Sized {
         self.processor().run_with_model_kwargs(
             self.backend(),
             Batch::Flat(images),
-            overrides.standard(),
-            &overrides.model_to_json()?,
+            overrides,
             Stacking::Stack,
         )
     }
@@ -108,8 +108,7 @@ pub trait ImageProcessor: Sized {
         self.processor().run_with_model_kwargs(
             self.backend(),
             Batch::Nested(samples),
-            overrides.standard(),
-            &overrides.model_to_json()?,
+            overrides,
             Stacking::Stack,
         )
     }

@@ -58,10 +58,8 @@ pub struct LlavaOnevisionImageProcessor;
 
 /// `image_grid_pinpoints` as `(height, width)` pairs.
 fn pinpoints(call: &Call) -> Result<Vec<(usize, usize)>> {
-    let pinpoints = call
-        .model::<LlavaOnevisionKwargs>()?
-        .image_grid_pinpoints
-        .unwrap_or_else(default_pinpoints);
+    let kwargs = call.model::<LlavaOnevisionKwargs>()?;
+    let pinpoints = kwargs.image_grid_pinpoints.as_deref().unwrap_or_default();
     if pinpoints.is_empty() || pinpoints.iter().any(|[h, w]| *h == 0 || *w == 0) {
         return Err(Error::config(
             "image_grid_pinpoints",
@@ -69,8 +67,8 @@ fn pinpoints(call: &Call) -> Result<Vec<(usize, usize)>> {
         ));
     }
     Ok(pinpoints
-        .into_iter()
-        .map(|[h, w]| (h as usize, w as usize))
+        .iter()
+        .map(|&[h, w]| (h as usize, w as usize))
         .collect())
 }
 

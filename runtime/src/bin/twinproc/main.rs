@@ -234,7 +234,7 @@ fn inspect(config: &Path) -> Result<(), Error> {
         };
         println!("{name:<18} {value:<40} {origin}", value = value.to_string());
     }
-    for (key, value, origin, model_kwarg) in processor.extra_origins() {
+    for (key, value, origin, model_kwarg) in processor.extra_origins()? {
         let origin = if origin == Origin::Config {
             "file"
         } else {
