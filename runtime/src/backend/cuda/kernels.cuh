@@ -90,6 +90,12 @@ typedef struct {
     int canvas_w;
 } tp_output_pass;
 
+/* The sizes `abi.rs` mirrors (a negative array size fails the build, in C, C++ and NVRTC alike). */
+#define TP_ASSERT_SIZE(T, n) typedef char tp_size_of_##T[(sizeof(T) == (n)) ? 1 : -1]
+TP_ASSERT_SIZE(tp_pass, 17 * 4);
+TP_ASSERT_SIZE(tp_stage_pass, 8 + 8 + 4 + 17 * 4);
+TP_ASSERT_SIZE(tp_output_pass, 8 + 8 + 4 + 17 * 4 + 8 * 4);
+
 TP_FN unsigned char tp_clip8(int acc, int precision) {
     int v = acc >> precision;
     return (unsigned char)(v < 0 ? 0 : (v > 255 ? 255 : v));
