@@ -7,7 +7,7 @@ use super::batch::{ImageShape, KernelBatch};
 use super::device::{Device, SLOTS, device};
 use super::error::cuda_error;
 use super::images::{DeviceImages, Images, PinnedImages, upload};
-use super::outputs::DeviceOutputs;
+use super::outputs::{DeviceOutputs, OutputBuffer};
 use super::slot::Slot;
 use super::upload::{UPLOAD_RUN_BYTES, UploadLayout};
 use crate::backend::interface::Backend;
@@ -281,17 +281,11 @@ impl CudaBackend {
         let elements = batch.placement.elements.max(1);
         // What no output writes is padding: zeroed first, unless the outputs cover the buffer.
         let covered = batch.output_passes.iter().map(output_len).sum::<usize>() == elements;
-        let mut outputs = DeviceOutputs {
-            f32: None,
-            u8: None,
-            placement: Placement::default(),
-            stream: stream.clone(),
-        };
-        if batch.float_output {
-            outputs.f32 = Some(output_buffer(stream, elements, covered)?);
+        let mut buffer = if batch.float_output {
+            OutputBuffer::F32(output_buffer(stream, elements, covered)?)
         } else {
-            outputs.u8 = Some(output_buffer(stream, elements, covered)?);
-        }
+            OutputBuffer::U8(output_buffer(stream, elements, covered)?)
+        };
         let output_size = std::mem::size_of::<OutputPass>();
         for (i, chunk) in batch
             .output_passes
@@ -301,39 +295,34 @@ impl CudaBackend {
             let at = layout.output_passes + i * MAX_PASSES_PER_LAUNCH * output_size;
             let descriptors = table::<OutputPass>(upload, at, chunk.len())?;
             let longest = chunk.iter().map(output_len).max().unwrap_or(0);
-            let function = if batch.float_output {
-                &self.device.output_f32
-            } else {
-                &self.device.output_u8
+            let function = match buffer {
+                OutputBuffer::F32(_) => &self.device.output_f32,
+                OutputBuffer::U8(_) => &self.device.output_u8,
             };
             let mut launch = stream.launch_builder(function);
             launch.arg(input).arg(&stage);
-            match (&mut outputs.f32, &mut outputs.u8) {
-                (Some(out), _) => {
-                    launch
-                        .arg(out)
-                        .arg(&descriptors)
-                        .arg(&starts)
-                        .arg(&lens)
-                        .arg(&weights)
-                        .arg(&luts);
-                }
-                (None, Some(out)) => {
-                    launch
-                        .arg(out)
-                        .arg(&descriptors)
-                        .arg(&starts)
-                        .arg(&lens)
-                        .arg(&weights);
-                }
-                (None, None) => {}
+            match &mut buffer {
+                OutputBuffer::F32(out) => launch.arg(out),
+                OutputBuffer::U8(out) => launch.arg(out),
+            };
+            launch
+                .arg(&descriptors)
+                .arg(&starts)
+                .arg(&lens)
+                .arg(&weights);
+            if batch.float_output {
+                // Only the float32 kernel maps levels through the tables.
+                launch.arg(&luts);
             }
             // SAFETY: as above; the output buffer holds every output's `dst` range.
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the output kernel"))?;
         }
-        outputs.placement = batch.placement;
-        Ok(outputs)
+        Ok(DeviceOutputs {
+            buffer,
+            placement: batch.placement,
+            stream: stream.clone(),
+        })
     }
 }
 

@@ -35,6 +35,6 @@ pub use device::{compile_kernels, compile_kernels_cubin, unavailable_reason};
 #[cfg(feature = "cuda")]
 pub use images::{DeviceImages, PinnedImages};
 #[cfg(feature = "cuda")]
-pub use outputs::{DeviceOutputs, DeviceTensor};
+pub use outputs::{DeviceOutputs, DeviceTensor, OutputBuffer};
 #[cfg(not(feature = "cuda"))]
 pub use without::{CudaBackend, DeviceTensor, unavailable_reason};

@@ -7,12 +7,17 @@ use crate::tensor::{Tensor, TensorData};
 use cudarc::driver::{CudaSlice, CudaStream, CudaView, DevicePtr};
 use std::sync::Arc;
 
+/// The device buffer of a call's outputs, in their element type.
+pub enum OutputBuffer {
+    /// float32 outputs: the levels mapped through the rescale and normalize tables.
+    F32(CudaSlice<f32>),
+    /// uint8 outputs: the levels themselves.
+    U8(CudaSlice<u8>),
+}
+
 /// Outputs left on the device: one buffer, each output written where its placement says.
 pub struct DeviceOutputs {
-    /// float32 outputs (`None` when the outputs are uint8).
-    pub f32: Option<CudaSlice<f32>>,
-    /// uint8 outputs (`None` when the outputs are float32).
-    pub u8: Option<CudaSlice<u8>>,
+    pub(super) buffer: OutputBuffer,
     pub(super) placement: Placement,
     pub(super) stream: Arc<CudaStream>,
 }
@@ -21,6 +26,11 @@ impl DeviceOutputs {
     /// The feature's tensors: shape and element offset in the buffer.
     pub fn layout(&self) -> &[(Vec<usize>, usize)] {
         &self.placement.tensors
+    }
+
+    /// The buffer every output lies in.
+    pub fn buffer(&self) -> &OutputBuffer {
+        &self.buffer
     }
 
     /// The stream the kernels writing the outputs run on: work queued on it after them sees them.
@@ -43,12 +53,13 @@ impl DeviceOutputs {
     /// The whole buffer, copied to the host.
     fn download(&self) -> Result<TensorData> {
         let copying = cuda_error("copying outputs");
-        Ok(match (&self.f32, &self.u8) {
-            (Some(buffer), _) => TensorData::F32(self.stream.clone_dtoh(buffer).map_err(copying)?),
-            (None, Some(buffer)) => {
+        Ok(match &self.buffer {
+            OutputBuffer::F32(buffer) => {
+                TensorData::F32(self.stream.clone_dtoh(buffer).map_err(copying)?)
+            }
+            OutputBuffer::U8(buffer) => {
                 TensorData::U8(self.stream.clone_dtoh(buffer).map_err(copying)?)
             }
-            (None, None) => TensorData::F32(Vec::new()),
         })
     }
 
@@ -108,33 +119,32 @@ impl DeviceTensor {
 
     /// Whether the elements are float32 (else uint8).
     pub fn is_f32(&self) -> bool {
-        self.outputs.f32.is_some()
+        matches!(self.outputs.buffer, OutputBuffer::F32(_))
     }
 
     /// The float32 elements, as a cudarc view (`None` for uint8 outputs).
     pub fn f32(&self) -> Option<CudaView<'_, f32>> {
-        self.outputs
-            .f32
-            .as_ref()?
-            .try_slice(self.offset..self.offset + self.len())
+        match &self.outputs.buffer {
+            OutputBuffer::F32(buffer) => buffer.try_slice(self.offset..self.offset + self.len()),
+            OutputBuffer::U8(_) => None,
+        }
     }
 
     /// The uint8 elements, as a cudarc view (`None` for float32 outputs).
     pub fn u8(&self) -> Option<CudaView<'_, u8>> {
-        self.outputs
-            .u8
-            .as_ref()?
-            .try_slice(self.offset..self.offset + self.len())
+        match &self.outputs.buffer {
+            OutputBuffer::U8(buffer) => buffer.try_slice(self.offset..self.offset + self.len()),
+            OutputBuffer::F32(_) => None,
+        }
     }
 
     /// The device address of the first element, for frameworks on another CUDA binding (valid
     /// while this tensor lives; the elements are written by work queued on [`stream`](Self::stream)).
     pub fn device_ptr(&self) -> u64 {
         let stream = &self.outputs.stream;
-        match (&self.outputs.f32, &self.outputs.u8) {
-            (Some(buffer), _) => buffer.device_ptr(stream).0 + (self.offset * 4) as u64,
-            (None, Some(buffer)) => buffer.device_ptr(stream).0 + self.offset as u64,
-            (None, None) => 0,
+        match &self.outputs.buffer {
+            OutputBuffer::F32(buffer) => buffer.device_ptr(stream).0 + (self.offset * 4) as u64,
+            OutputBuffer::U8(buffer) => buffer.device_ptr(stream).0 + self.offset as u64,
         }
     }
 
