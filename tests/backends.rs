@@ -43,7 +43,7 @@ fn auto_falls_back_to_the_cpu() {
 
 /// The twins' parity beyond the reference set (which has only bicubic and bilinear): for every
 /// filter either numerics mode supports, one-axis and two-axis resizes (either pass order),
-/// upscales, copies and crops larger than the image, channels first and last, gray and RGBA
+/// upscales, copies (no resize) and crops larger than the image, channels first and last, gray and RGBA
 /// inputs, the kernels' code (over cropped and over whole images) gives the CPU twin's bytes.
 #[test]
 fn kernels_equal_the_cpu_twin_for_every_filter_and_shape() {
@@ -65,20 +65,21 @@ fn kernels_equal_the_cpu_twin_for_every_filter_and_shape() {
     let processor = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
     let shapes = [
         // (size, crop): shortest edge; fixed sizes changing one axis or both; a crop larger
-        // than the resized image (zero windows around it); no crop.
+        // than the resized image (zero windows around it); no crop; no resize (copies).
         (
-            SizeDict::shortest_edge(64),
+            Some(SizeDict::shortest_edge(64)),
             Some(SizeDict::height_width(48, 80)),
         ),
-        (SizeDict::height_width(13, 40), None),
+        (Some(SizeDict::height_width(13, 40)), None),
         (
-            SizeDict::height_width(90, 17),
+            Some(SizeDict::height_width(90, 17)),
             Some(SizeDict::height_width(30, 30)),
         ),
         (
-            SizeDict::height_width(300, 7),
+            Some(SizeDict::height_width(300, 7)),
             Some(SizeDict::height_width(320, 9)),
         ),
+        (None, Some(SizeDict::height_width(30, 30))),
     ];
     let (mut checked, mut failures) = (0, Vec::new());
     for numerics in [Numerics::Pil, Numerics::Torchvision] {
@@ -88,7 +89,8 @@ fn kernels_equal_the_cpu_twin_for_every_filter_and_shape() {
                 for layout in [ChannelDimension::First, ChannelDimension::Last] {
                     let overrides = ImagesKwargs {
                         resample: Some(resample),
-                        size: Some(size),
+                        do_resize: Some(size.is_some()),
+                        size,
                         do_center_crop: Some(crop.is_some()),
                         crop_size: crop,
                         data_format: Some(layout),

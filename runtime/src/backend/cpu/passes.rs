@@ -26,7 +26,7 @@ pub fn map_row<T: Copy>(row: &[u8], bpp: usize, ch: usize, out: &mut [T], map: i
 
 /// `clamp(acc >> precision_bits, 0, 255)`.
 #[inline(always)]
-fn clip8(acc: i32, precision_bits: u32) -> u8 {
+pub(crate) fn clip8(acc: i32, precision_bits: u32) -> u8 {
     (acc >> precision_bits).clamp(0, 255) as u8
 }
 

@@ -14,6 +14,12 @@ void tp_host_stage(const unsigned char *input, unsigned char *stage, const tp_st
     }
 }
 
+/* The element functions on their own, for the tests that hold each to its CPU twin. */
+unsigned char tp_host_clip8(int acc, int precision) { return tp_clip8(acc, precision); }
+unsigned char tp_host_composite_on_white(unsigned int value, unsigned int alpha) {
+    return tp_composite_on_white(value, alpha);
+}
+
 /* Every output: float32 through the level tables into `dst_f32`, or the levels into `dst_u8` (the
  * other pointer is null), as the device's `tp_output_f32` / `tp_output_u8`. */
 void tp_host_output(const unsigned char *input, const unsigned char *stage, float *dst_f32, unsigned char *dst_u8,

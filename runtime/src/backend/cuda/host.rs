@@ -150,3 +150,57 @@ impl Backend for KernelHostBackend {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::backend::cpu::passes::clip8;
+    use crate::numeric::convert::composite_on_white;
+    use std::os::raw::{c_int, c_uint};
+
+    unsafe extern "C" {
+        fn tp_host_clip8(acc: c_int, precision: c_int) -> u8;
+        fn tp_host_composite_on_white(value: c_uint, alpha: c_uint) -> u8;
+    }
+
+    /// `tp_clip8` = the CPU passes' `clip8`, for every precision either numerics uses and
+    /// accumulators around every edge (negative, 0..=255 after the shift, saturated).
+    #[test]
+    fn clip8_is_the_cpu_twins() {
+        for precision in 1..=22 {
+            let edges = [
+                i32::MIN,
+                -(1 << 30),
+                -1,
+                0,
+                1,
+                255 << precision,
+                256 << precision,
+            ];
+            let near = edges
+                .iter()
+                .flat_map(|&e| (-300..=300).map(move |d| e.saturating_add(d)));
+            let spread = (-(1 << 16)..(1 << 16)).map(|k| k * 4099);
+            for acc in near.chain(spread) {
+                // SAFETY: a pure function of two integers.
+                let kernel = unsafe { tp_host_clip8(acc, precision as c_int) };
+                assert_eq!(
+                    kernel,
+                    clip8(acc, precision),
+                    "acc {acc}, precision {precision}"
+                );
+            }
+        }
+    }
+
+    /// `tp_composite_on_white` = the CPU twin's `composite_on_white`, on all 65,536 inputs.
+    #[test]
+    fn composite_on_white_is_the_cpu_twins() {
+        for value in 0..=255u8 {
+            for alpha in 0..=255u8 {
+                // SAFETY: a pure function of two integers.
+                let kernel = unsafe { tp_host_composite_on_white(value.into(), alpha.into()) };
+                assert_eq!(kernel, composite_on_white(value, alpha), "{value}, {alpha}");
+            }
+        }
+    }
+}

@@ -4,6 +4,26 @@
 //! machine without them gets [`Error::BackendUnavailable`](crate::error::Error::BackendUnavailable),
 //! never a panic. Built without the `cuda` feature, the types remain and every attempt to open a
 //! device is that error.
+//!
+//! The module by concern: `abi` (the C descriptors' mirrors), `batch` (the host-built layout of a
+//! call), `upload` (marshalling it into one copy), `device` (probing, NVRTC compile), `images` and
+//! `slot` (buffers kept or reused between calls), `backend` (launches), `outputs` (what stays on
+//! the device), `host` (the same kernels compiled for the host, for the tests).
+//!
+//! Every kernel function and the CPU twin's function it must equal, with the test that holds them
+//! together (CI runs all of them; the host build of `kernels.cuh` is the code NVRTC compiles):
+//!
+//! | `kernels.cuh` | equals, on the CPU twin | pinned by |
+//! |---|---|---|
+//! | `tp_clip8` | `cpu::passes::clip8` | `cuda::host::tests::clip8_is_the_cpu_twins` (every precision, every edge) |
+//! | `tp_composite_on_white` | `numeric::convert::composite_on_white` | `cuda::host::tests::composite_on_white_is_the_cpu_twins` (all 65,536 inputs) |
+//! | `tp_read` (keep, gray, gray + alpha, RGBA) | `numeric::convert::Convert::apply` | `tests/backends.rs` `kernels_equal_the_cpu_twin_for_every_filter_and_shape` (gray, gray + alpha, RGBA inputs) |
+//! | `tp_sample`, `TP_HORIZONTAL` | `cpu::passes::Horizontal::scalar_row` (which every SIMD path equals: `tests/kernels.rs`) | the same, every filter and both pass orders |
+//! | `tp_sample`, `TP_VERTICAL` | `cpu::passes::Vertical::scalar_row` | the same |
+//! | `tp_sample`, `TP_NEAREST`, `TP_COPY` | `cpu::execute::compute` (`ResizePlan::Nearest`, `Copy`) | the same |
+//! | `tp_stage` (`tp_stage_element`) | the first pass of `cpu::execute::compute` | `tests/golden.rs` (every reference case through `KernelHostBackend`, over cropped and whole images) |
+//! | `tp_output_f32`, `tp_output_u8` (`tp_output_level`, `tp_output_index`) | `cpu::execute::write_window` (window, zero padding, level tables, CHW or HWC, canvas) | `tests/golden.rs`, and `tests/twins.rs` `uint8_outputs_through_the_kernels` |
+//! | the descriptors `tp_pass`, `tp_stage_pass`, `tp_output_pass` | `abi::{Pass, StagePass, OutputPass}` | `cuda::abi::tests::descriptors_match_the_c_layout` (every field's offset) |
 
 #[doc(hidden)]
 pub mod abi;
