@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 use twinproc::backend::{Backend, CpuBackend, CudaBackend, KernelHostBackend, Kernels};
-use twinproc::processor::Batch;
+use twinproc::extend::Batch;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking,
 };

@@ -3,9 +3,9 @@
 //! image and as one mixed-size batch. Run by `scripts/gpu-check.sh`.
 
 use twinproc::backend::{Backend, CpuBackend, CudaBackend};
+use twinproc::extend::Batch;
 use twinproc::numeric::Pixels;
 use twinproc::plan::ImagePlan;
-use twinproc::processor::Batch;
 use twinproc::{AutoImageProcessor, BatchFeature, Image, ImagesKwargs, Numerics, Stacking};
 use twinproc_golden_tests::{config_dir, decoded_rgb, fixtures, image_path};
 

@@ -3,7 +3,8 @@
 use crate::backend::{BackendChoice, select};
 use crate::config::{ProcessorConfig, canonical_type_name, read_config_object};
 use crate::error::{Error, Result};
-use crate::processor::{ModelSpec, Processor};
+use crate::processor::Processor;
+use crate::spec::ModelSpec;
 use std::path::Path;
 
 /// Finds the processor registered under `type_name` or one of transformers' aliases

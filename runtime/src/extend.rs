@@ -22,5 +22,6 @@
 pub use crate::backend::Backend;
 pub use crate::call::{Batch, Call};
 pub use crate::numeric::crop::CropWindow;
-pub use crate::pipeline::pixel_values;
+pub use crate::pipeline::{default_preprocess, pixel_values};
 pub use crate::plan::{Assembly, Canvas, ImagePlan, Input, Stacking};
+pub use crate::spec::{CustomPreprocess, ModelSpec};

@@ -2,7 +2,7 @@
 //! mode and the backend it runs on.
 
 use crate::backend::{Backend, CpuBackend};
-pub use crate::call::{Batch, Call};
+use crate::call::{Batch, Call};
 use crate::config::{self, ProcessorConfig};
 use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
@@ -10,12 +10,10 @@ use crate::image::Image;
 use crate::kwargs::ImagesKwargs;
 use crate::model_kwargs::{ModelKwargs, ModelValues};
 use crate::numeric::{Numerics, Pixels};
-pub use crate::pipeline::{default_preprocess, pixel_values, plan_default_pipeline, plan_inputs};
-use crate::plan::ImagePlan;
-pub use crate::plan::Input;
-pub use crate::plan::Stacking;
-pub use crate::resolve::Resolved;
-pub use crate::spec::{CustomPreprocess, ModelSpec};
+use crate::pipeline::{default_preprocess, plan_default_pipeline, plan_inputs};
+use crate::plan::{ImagePlan, Input, Stacking};
+use crate::resolve::Resolved;
+use crate::spec::ModelSpec;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 //! implement, and the registry `AutoImageProcessor` searches.
 
 use crate::backend::Backend;
+use crate::call::Batch;
 use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
 use crate::image::Image;
@@ -9,7 +10,9 @@ use crate::kwargs::KwargDoc;
 pub use crate::model_kwargs::ModelKwargs;
 use crate::model_kwargs::ModelValues;
 use crate::numeric::Numerics;
-use crate::processor::{Batch, ModelSpec, Processor, Stacking};
+use crate::plan::Stacking;
+use crate::processor::Processor;
+use crate::spec::ModelSpec;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 

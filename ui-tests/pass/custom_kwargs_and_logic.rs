@@ -1,6 +1,6 @@
 //! A model kwarg and custom logic, written once for both twins.
 use twinproc::backend::Backend;
-use twinproc::processor::{default_preprocess, Batch, Call};
+use twinproc::extend::{default_preprocess, Batch, Call};
 use twinproc::{image_processor, images_kwargs, BatchFeature, Image};
 
 /// Kwargs of the model.

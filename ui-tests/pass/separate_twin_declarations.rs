@@ -1,6 +1,6 @@
 //! The transformers-style form: each twin declared on its own, naming the other.
 use twinproc::backend::Backend;
-use twinproc::processor::{default_preprocess, Batch, Call};
+use twinproc::extend::{default_preprocess, Batch, Call};
 use twinproc::{image_processor, BatchFeature, ImagesKwargs};
 
 fn on_cpu<B: Backend + ?Sized>(backend: &B, call: &Call, batch: Batch<'_>) -> twinproc::Result<BatchFeature> {

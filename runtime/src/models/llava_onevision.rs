@@ -8,6 +8,7 @@
 
 use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
+use crate::call::{Batch, Call};
 use crate::error::{Error, Result};
 use crate::feature::{BatchFeature, Feature};
 use crate::kwargs::{ChannelValues, Resample};
@@ -15,8 +16,8 @@ use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Pixels, pil, torchvision};
+use crate::pipeline::pixel_values;
 use crate::plan::{Assembly, Canvas, ImagePlan, Resized};
-use crate::processor::{Batch, Call, pixel_values};
 use crate::tensor::{Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
 use std::sync::Arc;

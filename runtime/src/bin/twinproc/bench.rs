@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use twinproc::backend::{Backend, CpuBackend, Kernels, select};
-use twinproc::processor::Batch;
+use twinproc::extend::Batch;
 use twinproc::{Error, ImagesKwargs, Numerics, Stacking};
 #[cfg(not(feature = "cuda"))]
 use twinproc::{Image, Processor};

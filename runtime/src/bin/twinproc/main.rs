@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use twinproc::backend::{BackendChoice, Kernels, select};
-use twinproc::processor::Batch;
+use twinproc::extend::Batch;
 use twinproc::processor::Origin;
 use twinproc::{AutoImageProcessor, Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
 
