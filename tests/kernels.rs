@@ -13,7 +13,7 @@ use twinproc::numeric::fixed::FixedAxis;
 use twinproc::numeric::normalize::{LevelMap, MeanStd, crop_map};
 use twinproc::numeric::region::Region;
 use twinproc::numeric::resample::ResizePlan;
-use twinproc::numeric::{Numerics, Pixels, pil, torchvision};
+use twinproc::numeric::{Numerics, Pixels, Size, pil, torchvision};
 use twinproc::plan::ImagePlan;
 use twinproc::{ChannelDimension, Resample, TensorData};
 
@@ -209,8 +209,8 @@ fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
     let input = plan.convert.apply(input);
     let mut outputs = Vec::new();
     for resized in &plan.resizes {
-        let (w, h) = resized.resize.output_size((input.width, input.height));
-        let region = Region::read_by(&resized.windows, (w, h));
+        let resized_size = resized.resize.output_size(input.size());
+        let region = Region::read_by(&resized.windows, resized_size);
         let part = resized.resize.run_region(&input, region);
         for window in &resized.windows {
             let window = &CropWindow {
@@ -239,7 +239,11 @@ fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
 }
 
 /// A random plan for an image of `(width, height)` and `channels` channels.
-fn random_plan(rng: &mut Rng, (w, h): (usize, usize), channels: usize) -> ImagePlan {
+fn random_plan(rng: &mut Rng, input: Size, channels: usize) -> ImagePlan {
+    let Size {
+        height: h,
+        width: w,
+    } = input;
     let numerics = rng.pick(&[Numerics::Pil, Numerics::Torchvision]);
     let convert = match (channels, rng.next() % 2) {
         (1, 0) => ToRgb::Gray,
@@ -253,7 +257,7 @@ fn random_plan(rng: &mut Rng, (w, h): (usize, usize), channels: usize) -> ImageP
         1 => rng.below(1..n * 3 + 2),
         _ => rng.below(1..n.max(2)),
     };
-    let out = (size(w, rng), size(h, rng));
+    let out = Size::new(size(h, rng), size(w, rng));
     let resample = match numerics {
         Numerics::Pil => rng.pick(&[
             Resample::Nearest,
@@ -271,16 +275,16 @@ fn random_plan(rng: &mut Rng, (w, h): (usize, usize), channels: usize) -> ImageP
         ]),
     };
     let resize = match numerics {
-        Numerics::Pil => pil::resize_plan((w, h), out, resample),
-        Numerics::Torchvision => torchvision::resize_plan((w, h), out, resample).unwrap(),
+        Numerics::Pil => pil::resize_plan(input, out, resample),
+        Numerics::Torchvision => torchvision::resize_plan(input, out, resample).unwrap(),
     };
     // Windows: a centre crop (maybe larger than the image: padding), or two patches.
-    let (ow, oh) = out;
-    let mut windows = vec![center_crop(
-        (oh, ow),
-        (rng.below(1..oh + 5), rng.below(1..ow + 5)),
-        numerics,
-    )];
+    let Size {
+        height: oh,
+        width: ow,
+    } = out;
+    let crop = Size::new(rng.below(1..oh + 5), rng.below(1..ow + 5));
+    let mut windows = vec![center_crop(out, crop, numerics)];
     if rng.next().is_multiple_of(3) {
         windows.push(CropWindow {
             top: rng.below(0..oh) as i64 - 2,
@@ -316,7 +320,7 @@ fn whole_plans_equal_the_reference() {
         let (w, h) = (rng.below(1..120), rng.below(1..120));
         let channels = rng.below(1..5);
         let input = Pixels::owned(w, h, channels, rng.bytes(w * h * channels));
-        let plan = random_plan(&mut rng, (w, h), channels);
+        let plan = random_plan(&mut rng, Size::new(h, w), channels);
         let expected = reference(&input, &plan);
         for backend in &backends {
             cases += 1;
@@ -330,7 +334,7 @@ fn whole_plans_equal_the_reference() {
                     "case {case}: {} on {w}x{h}x{channels}, {:?}, to {:?} ({}), windows {:?}",
                     backend.kernels().name(),
                     plan.convert,
-                    resize.output_size((w, h)),
+                    resize.output_size(Size::new(h, w)),
                     match &**resize {
                         ResizePlan::Copy => "copy",
                         ResizePlan::Nearest { .. } => "nearest",

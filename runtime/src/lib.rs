@@ -60,7 +60,7 @@ pub use feature::{BatchFeature, Feature};
 pub use image::Image;
 pub use kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 pub use model_kwargs::{ModelKwargs, ModelValues};
-pub use numeric::Numerics;
+pub use numeric::{Numerics, Size};
 pub use plan::Stacking;
 pub use processor::Processor;
 pub use size::SizeDict;

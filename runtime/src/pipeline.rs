@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::feature::BatchFeature;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
-use crate::numeric::{Numerics, Pixels};
+use crate::numeric::{Numerics, Pixels, Size};
 use crate::plan::Input;
 use crate::plan::{Assembly, Canvas, ImagePlan, Placement};
 use crate::resolve::Resolved;
@@ -29,7 +29,7 @@ pub fn default_preprocess<B: Backend + ?Sized>(
             height: Some(h),
             width: Some(w),
             ..
-        })) => Canvas::Fixed(h as usize, w as usize),
+        })) => Canvas::Fixed(Size::new(h as usize, w as usize)),
         Some(_) => Canvas::Largest,
     };
     let assembly = Assembly {
@@ -76,9 +76,9 @@ pub fn plan_inputs(
     numerics: Numerics,
     inputs: &[Input],
 ) -> Result<Vec<ImagePlan>> {
-    type Resize = (Arc<ResizePlan>, (usize, usize));
+    type Resize = (Arc<ResizePlan>, Size);
     let mut level_maps: HashMap<usize, Arc<LevelMap>> = HashMap::new();
-    let mut resizes: HashMap<(usize, usize), Resize> = HashMap::new();
+    let mut resizes: HashMap<Size, Resize> = HashMap::new();
     inputs
         .iter()
         .map(|input| {

@@ -5,11 +5,11 @@
 
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
-use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
+use crate::numeric::{Pixels, Size};
 use crate::tensor::{Tensor, TensorData};
 use std::sync::Arc;
 
@@ -97,8 +97,8 @@ pub enum Canvas {
     Own,
     /// The largest height and width in the batch.
     Largest,
-    /// This `(height, width)`; an output that does not fit is an error.
-    Fixed(usize, usize),
+    /// This size; an output that does not fit is an error.
+    Fixed(Size),
 }
 
 /// How a call's outputs (one per window, in plan order) form one feature: optionally grouped
@@ -140,9 +140,9 @@ impl Input<'_> {
         self.convert.output_channels(self.pixels.channels)
     }
 
-    /// `(height, width)`.
-    pub fn size(&self) -> (usize, usize) {
-        (self.pixels.height, self.pixels.width)
+    /// Its height and width.
+    pub fn size(&self) -> Size {
+        self.pixels.size()
     }
 }
 
@@ -156,12 +156,12 @@ pub enum Stacking {
     List,
 }
 
-/// Where one output goes: the element offset of its canvas, and the canvas `(height, width)` it
-/// is written into at the top left (zeros elsewhere).
+/// Where one output goes: the element offset of its canvas, and the canvas it is written into at
+/// the top left (zeros elsewhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placed {
     pub offset: usize,
-    pub canvas: (usize, usize),
+    pub canvas: Size,
     /// `[H, W, C]` (else `[C, H, W]`).
     pub channels_last: bool,
 }
@@ -219,36 +219,37 @@ impl Placement {
                 "stack expects each tensor to be equal size, but got {first:?} at entry 0 and {other:?} at entry {i}"
             ))
         };
-        // (channels, height, width) of every output, and its layout.
-        let outputs: Vec<(usize, usize, usize, ChannelDimension)> = plans
+        // (channels, size) of every output, and its layout.
+        let outputs: Vec<(usize, Size, ChannelDimension)> = plans
             .iter()
             .flat_map(|plan| {
                 plan.windows()
-                    .map(|w| (plan.levels.channels, w.height, w.width, plan.layout))
+                    .map(|w| (plan.levels.channels, w.size(), plan.layout))
             })
             .collect();
-        let largest_output = outputs
-            .iter()
-            .fold((0, 0), |(a, b), o| (a.max(o.1), b.max(o.2)));
-        let canvas = |h: usize, w: usize| -> Result<(usize, usize)> {
+        let largest_output = outputs.iter().fold(Size::default(), |a, o| {
+            Size::new(a.height.max(o.1.height), a.width.max(o.1.width))
+        });
+        let canvas = |size: Size| -> Result<Size> {
             match assembly.canvas {
-                Canvas::Own => Ok((h, w)),
+                Canvas::Own => Ok(size),
                 Canvas::Largest => Ok(largest_output),
-                Canvas::Fixed(th, tw) if h <= th && w <= tw => Ok((th, tw)),
-                Canvas::Fixed(th, tw) => Err(Error::config(
+                Canvas::Fixed(to) if size.height <= to.height && size.width <= to.width => Ok(to),
+                Canvas::Fixed(to) => Err(Error::config(
                     "pad_size",
-                    format!("an output of {h}x{w} does not fit in {th}x{tw}"),
+                    format!("an output of {size} does not fit in {to}"),
                 )),
             }
         };
         let mut shapes = Vec::with_capacity(outputs.len());
         let mut canvases = Vec::with_capacity(outputs.len());
-        for &(c, h, w, layout) in &outputs {
-            let (ch, cw) = canvas(h, w)?;
-            canvases.push((ch, cw));
+        for &(c, size, layout) in &outputs {
+            let canvas = canvas(size)?;
+            canvases.push(canvas);
+            let Size { height, width } = canvas;
             shapes.push(match layout {
-                ChannelDimension::First => vec![c, ch, cw],
-                ChannelDimension::Last => vec![ch, cw, c],
+                ChannelDimension::First => vec![c, height, width],
+                ChannelDimension::Last => vec![height, width, c],
             });
         }
         // Items: the feature's entries before stacking, each a run of outputs.
@@ -307,7 +308,7 @@ impl Placement {
                 placed.push(Placed {
                     offset: at + (i - run.start) * elements,
                     canvas: canvases[i],
-                    channels_last: outputs[i].3 == ChannelDimension::Last,
+                    channels_last: outputs[i].2 == ChannelDimension::Last,
                 });
             }
             at += shape.iter().product::<usize>();
@@ -416,7 +417,10 @@ impl Placement {
                     "an output is not 3-dimensional".into(),
                 ));
             };
-            let (canvas_h, canvas_w) = placed.canvas;
+            let Size {
+                height: canvas_h,
+                width: canvas_w,
+            } = placed.canvas;
             // (planes, rows, row length), and the canvas's row and plane lengths.
             let ((planes, rows, row), (canvas_row, canvas_plane)) = if placed.channels_last {
                 ((1, a, b * c), (canvas_w * c, 0))

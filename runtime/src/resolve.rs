@@ -5,7 +5,7 @@ use crate::kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 use crate::numeric::crop::{CropWindow, center_crop};
 use crate::numeric::normalize::{LevelMap, MeanStd};
 use crate::numeric::resample::ResizePlan;
-use crate::numeric::{Numerics, pil, torchvision};
+use crate::numeric::{Numerics, Size, pil, torchvision};
 use crate::plan::ImagePlan;
 use crate::plan::Input;
 use crate::size::SizeDict;
@@ -19,7 +19,7 @@ pub struct Resolved {
     /// Target size and filter, when resizing.
     pub resize: Option<(SizeDict, Resample)>,
     /// Crop size (height and width), when center-cropping.
-    pub center_crop: Option<(usize, usize)>,
+    pub center_crop: Option<Size>,
     pub rescale_factor: Option<f64>,
     pub normalize: Option<(ChannelValues, ChannelValues)>,
     /// Pad target (`None`: the largest output of the batch), when padding.
@@ -69,7 +69,7 @@ impl Resolved {
                 )
             })?;
             match (crop.height, crop.width) {
-                (Some(h), Some(w)) => Some((h as usize, w as usize)),
+                (Some(h), Some(w)) => Some(Size::new(h as usize, w as usize)),
                 _ => {
                     return Err(Error::config(
                         "crop_size",
@@ -173,24 +173,19 @@ impl Resolved {
         self.plan_resized(input, levels, resize, numerics)
     }
 
-    /// The resize of an image of `(height, width)`, and the `(height, width)` it gives.
-    pub fn resize_for(
-        &self,
-        numerics: Numerics,
-        (height, width): (usize, usize),
-    ) -> Result<(Arc<ResizePlan>, (usize, usize))> {
+    /// The resize of an image of `input`, and the size it gives.
+    pub fn resize_for(&self, numerics: Numerics, input: Size) -> Result<(Arc<ResizePlan>, Size)> {
         Ok(match self.resize {
             Some((size, resample)) => {
-                let out = size.output_size((height, width))?;
+                let out = size.output_size(input)?;
                 check_pixels(out)?;
-                let (src, dst) = ((width, height), (out.1, out.0));
                 let plan = match numerics {
-                    Numerics::Pil => pil::resize_plan(src, dst, resample),
-                    Numerics::Torchvision => torchvision::resize_plan(src, dst, resample)?,
+                    Numerics::Pil => pil::resize_plan(input, out, resample),
+                    Numerics::Torchvision => torchvision::resize_plan(input, out, resample)?,
                 };
                 (Arc::new(plan), out)
             }
-            None => (Arc::new(ResizePlan::Copy), (height, width)),
+            None => (Arc::new(ResizePlan::Copy), input),
         })
     }
 
@@ -199,14 +194,14 @@ impl Resolved {
         &self,
         input: &Input,
         levels: Arc<LevelMap>,
-        (resize, (out_h, out_w)): (Arc<ResizePlan>, (usize, usize)),
+        (resize, resized): (Arc<ResizePlan>, Size),
         numerics: Numerics,
     ) -> Result<ImagePlan> {
         let crop = match self.center_crop {
-            Some(crop) => center_crop((out_h, out_w), crop, numerics),
-            None => CropWindow::full((out_h, out_w)),
+            Some(crop) => center_crop(resized, crop, numerics),
+            None => CropWindow::full(resized),
         };
-        check_pixels((crop.height, crop.width))?;
+        check_pixels(crop.size())?;
         Ok(ImagePlan::new(
             input.convert,
             resize,
@@ -218,12 +213,12 @@ impl Resolved {
 }
 
 /// Rejects sizes whose f32 output could not be allocated or indexed.
-fn check_pixels((h, w): (usize, usize)) -> Result<()> {
+fn check_pixels(size: Size) -> Result<()> {
     const MAX_ELEMENTS: usize = 1 << 31;
-    match h.checked_mul(w).and_then(|n| n.checked_mul(4)) {
+    match size.checked_area().and_then(|n| n.checked_mul(4)) {
         Some(n) if n <= MAX_ELEMENTS => Ok(()),
         _ => Err(Error::TooLarge(format!(
-            "an output of {h}x{w} pixels exceeds {MAX_ELEMENTS} elements"
+            "an output of {size} pixels exceeds {MAX_ELEMENTS} elements"
         ))),
     }
 }

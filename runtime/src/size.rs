@@ -1,6 +1,7 @@
 //! Size dictionaries (`SizeDict`) and transformers' rules for the output size of a resize.
 
 use crate::error::{Error, Result};
+use crate::numeric::Size;
 use serde_json::{Map, Value};
 
 /// A size as transformers stores it: one of the valid key sets
@@ -191,29 +192,29 @@ impl SizeDict {
         Value::Object(map)
     }
 
-    /// The `(height, width)` a resize to this size gives an image of `(height, width)`
-    /// (the torchvision and PIL backends' `resize`).
-    pub fn output_size(&self, (height, width): (usize, usize)) -> Result<(usize, usize)> {
+    /// The size a resize to this size gives an image of `input` (the torchvision and PIL
+    /// backends' `resize`).
+    pub fn output_size(&self, input: Size) -> Result<Size> {
         let out = match *self {
             SizeDict {
                 shortest_edge: Some(short),
                 longest_edge: Some(long),
                 ..
-            } => size_with_aspect_ratio((height, width), short, Some(long)),
+            } => size_with_aspect_ratio(input, short, Some(long)),
             SizeDict {
                 shortest_edge: Some(short),
                 ..
-            } => shortest_edge_size((height, width), short),
+            } => shortest_edge_size(input, short),
             SizeDict {
                 max_height: Some(mh),
                 max_width: Some(mw),
                 ..
-            } => size_for_max_height_width((height, width), mh, mw),
+            } => size_for_max_height_width(input, mh, mw),
             SizeDict {
                 height: Some(h),
                 width: Some(w),
                 ..
-            } => (h as usize, w as usize),
+            } => Size::new(h as usize, w as usize),
             _ => {
                 return Err(Error::config(
                     "size",
@@ -225,10 +226,9 @@ impl SizeDict {
                 ));
             }
         };
-        if out.0 == 0 || out.1 == 0 {
+        if out.is_empty() {
             return Err(Error::InvalidImage(format!(
-                "resizing a {height}x{width} (HxW) image to {self:?} gives an empty {}x{} image",
-                out.0, out.1
+                "resizing a {input} (HxW) image to {self:?} gives an empty {out} image"
             )));
         }
         Ok(out)
@@ -245,7 +245,8 @@ fn positive_int(param: &str, value: &Value) -> Result<u32> {
 
 /// `get_resize_output_image_size(image, size=short, default_to_square=False)`: the short side becomes
 /// `short`, the long side `int(short * long / short_side)` (truncated).
-pub fn shortest_edge_size((height, width): (usize, usize), short: u32) -> (usize, usize) {
+pub fn shortest_edge_size(input: Size, short: u32) -> Size {
+    let Size { height, width } = input;
     let (short_side, long_side) = if width <= height {
         (width, height)
     } else {
@@ -255,18 +256,15 @@ pub fn shortest_edge_size((height, width): (usize, usize), short: u32) -> (usize
     // Python: int(short * long / short_side), an integer product then true (double) division.
     let new_long = ((short as u64 * long_side as u64) as f64 / short_side as f64) as usize;
     if width <= height {
-        (new_long, new_short)
+        Size::new(new_long, new_short)
     } else {
-        (new_short, new_long)
+        Size::new(new_short, new_long)
     }
 }
 
 /// `get_size_with_aspect_ratio(image_size, size, max_size)` for `{shortest_edge, longest_edge}`.
-pub fn size_with_aspect_ratio(
-    (height, width): (usize, usize),
-    size: u32,
-    max_size: Option<u32>,
-) -> (usize, usize) {
+pub fn size_with_aspect_ratio(input: Size, size: u32, max_size: Option<u32>) -> Size {
+    let Size { height, width } = input;
     let mut size = f64::from(size);
     let mut raw_size = None;
     if let Some(max_size) = max_size {
@@ -282,29 +280,26 @@ pub fn size_with_aspect_ratio(
     }
     let size_int = size as usize;
     if (height <= width && height == size_int) || (width <= height && width == size_int) {
-        return (height, width);
+        return input;
     }
     let scaled = |num: usize, den: usize| match raw_size {
         Some(raw) => (raw * num as f64 / den as f64) as usize,
         None => ((size_int * num) as f64 / den as f64) as usize,
     };
     if width < height {
-        (scaled(height, width), size_int)
+        Size::new(scaled(height, width), size_int)
     } else {
-        (size_int, scaled(width, height))
+        Size::new(size_int, scaled(width, height))
     }
 }
 
 /// `get_image_size_for_max_height_width`: the largest size within the box that keeps the aspect ratio.
-pub fn size_for_max_height_width(
-    (height, width): (usize, usize),
-    max_height: u32,
-    max_width: u32,
-) -> (usize, usize) {
+pub fn size_for_max_height_width(input: Size, max_height: u32, max_width: u32) -> Size {
+    let Size { height, width } = input;
     let height_scale = f64::from(max_height) / height as f64;
     let width_scale = f64::from(max_width) / width as f64;
     let scale = height_scale.min(width_scale);
-    (
+    Size::new(
         (height as f64 * scale) as usize,
         (width as f64 * scale) as usize,
     )
@@ -318,15 +313,30 @@ mod tests {
     #[test]
     fn shortest_edge_truncates_the_long_side() {
         // int(224 * 451 / 300) = int(336.74...) = 336
-        assert_eq!(shortest_edge_size((300, 451), 224), (224, 336));
+        assert_eq!(
+            shortest_edge_size(Size::new(300, 451), 224),
+            Size::new(224, 336)
+        );
         // 1x1: both sides become the short edge.
-        assert_eq!(shortest_edge_size((1, 1), 224), (224, 224));
+        assert_eq!(
+            shortest_edge_size(Size::new(1, 1), 224),
+            Size::new(224, 224)
+        );
         // 3 wide, 1000 tall: int(224 * 1000 / 3) = int(74666.67) = 74666.
-        assert_eq!(shortest_edge_size((1000, 3), 224), (74666, 224));
+        assert_eq!(
+            shortest_edge_size(Size::new(1000, 3), 224),
+            Size::new(74666, 224)
+        );
         // 1000 wide, 3 tall.
-        assert_eq!(shortest_edge_size((3, 1000), 224), (224, 74666));
+        assert_eq!(
+            shortest_edge_size(Size::new(3, 1000), 224),
+            Size::new(224, 74666)
+        );
         // Already at size: unchanged.
-        assert_eq!(shortest_edge_size((224, 300), 224), (224, 300));
+        assert_eq!(
+            shortest_edge_size(Size::new(224, 300), 224),
+            Size::new(224, 300)
+        );
     }
 
     #[test]
@@ -334,26 +344,32 @@ mod tests {
         // 100x400 to {shortest 100, longest 250}: 400/100*100 > 250, raw = 250*100/400 = 62.5 -> 62
         // (half to even), long side int(62.5 * 400 / 100) = 250.
         assert_eq!(
-            size_with_aspect_ratio((100, 400), 100, Some(250)),
-            (62, 250)
+            size_with_aspect_ratio(Size::new(100, 400), 100, Some(250)),
+            Size::new(62, 250)
         );
         // Within the limit: plain shortest edge.
         assert_eq!(
-            size_with_aspect_ratio((200, 300), 100, Some(1000)),
-            (100, 150)
+            size_with_aspect_ratio(Size::new(200, 300), 100, Some(1000)),
+            Size::new(100, 150)
         );
         // Exact size is kept.
         assert_eq!(
-            size_with_aspect_ratio((100, 300), 100, Some(1000)),
-            (100, 300)
+            size_with_aspect_ratio(Size::new(100, 300), 100, Some(1000)),
+            Size::new(100, 300)
         );
     }
 
     #[test]
     fn max_height_width_keeps_the_aspect_ratio() {
-        // min(100/200, 100/50) = 0.5 -> (100, 25)
-        assert_eq!(size_for_max_height_width((200, 50), 100, 100), (100, 25));
-        assert_eq!(size_for_max_height_width((3, 1000), 384, 384), (1, 384));
+        // min(100/200, 100/50) = 0.5 -> 100x25
+        assert_eq!(
+            size_for_max_height_width(Size::new(200, 50), 100, 100),
+            Size::new(100, 25)
+        );
+        assert_eq!(
+            size_for_max_height_width(Size::new(3, 1000), 384, 384),
+            Size::new(1, 384)
+        );
     }
 
     #[test]
@@ -364,7 +380,7 @@ mod tests {
             ..SizeDict::default()
         };
         assert!(matches!(
-            size.output_size((1, 1000)),
+            size.output_size(Size::new(1, 1000)),
             Err(Error::InvalidImage(_))
         ));
     }

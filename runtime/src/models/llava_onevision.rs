@@ -15,7 +15,7 @@ use crate::kwargs::{ChannelValues, Resample};
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::resample::ResizePlan;
-use crate::numeric::{Numerics, Pixels, pil, torchvision};
+use crate::numeric::{Numerics, Pixels, Size, pil, torchvision};
 use crate::pipeline::pixel_values;
 use crate::plan::{Assembly, Canvas, ImagePlan, Resized};
 use crate::tensor::{Tensor, TensorData};
@@ -57,8 +57,8 @@ pub fn default_pinpoints() -> Vec<[u32; 2]> {
 )]
 pub struct LlavaOnevisionImageProcessor;
 
-/// `image_grid_pinpoints` as `(height, width)` pairs.
-fn pinpoints(call: &Call) -> Result<Vec<(usize, usize)>> {
+/// `image_grid_pinpoints` (`[height, width]` pairs) as sizes.
+fn pinpoints(call: &Call) -> Result<Vec<Size>> {
     let kwargs = call.model::<LlavaOnevisionKwargs>()?;
     let pinpoints = kwargs.image_grid_pinpoints.as_deref().unwrap_or_default();
     if pinpoints.is_empty() || pinpoints.iter().any(|[h, w]| *h == 0 || *w == 0) {
@@ -69,19 +69,21 @@ fn pinpoints(call: &Call) -> Result<Vec<(usize, usize)>> {
     }
     Ok(pinpoints
         .iter()
-        .map(|&[h, w]| (h as usize, w as usize))
+        .map(|&[h, w]| Size::new(h as usize, w as usize))
         .collect())
 }
 
 /// `select_best_resolution`: the grid resolution that keeps the most of the image, then wastes the least.
-pub fn select_best_resolution(
-    (height, width): (usize, usize),
-    candidates: &[(usize, usize)],
-) -> (usize, usize) {
+pub fn select_best_resolution(original: Size, candidates: &[Size]) -> Size {
+    let Size { height, width } = original;
     let mut best = candidates[0];
     let mut max_effective = 0usize;
     let mut min_wasted = usize::MAX;
-    for &(h, w) in candidates {
+    for &candidate in candidates {
+        let Size {
+            height: h,
+            width: w,
+        } = candidate;
         let scale = (w as f64 / width as f64).min(h as f64 / height as f64);
         let (down_w, down_h) = (
             (width as f64 * scale) as usize,
@@ -92,26 +94,30 @@ pub fn select_best_resolution(
         if effective > max_effective || (effective == max_effective && wasted < min_wasted) {
             max_effective = effective;
             min_wasted = wasted;
-            best = (h, w);
+            best = candidate;
         }
     }
     best
 }
 
 /// `get_patch_output_size`: the aspect-preserving size inside `target` (`ceil` on the scaled side).
-pub fn patch_output_size(
-    (height, width): (usize, usize),
-    (target_h, target_w): (usize, usize),
-) -> (usize, usize) {
+pub fn patch_output_size(original: Size, target: Size) -> Size {
+    let (
+        Size { height, width },
+        Size {
+            height: target_h,
+            width: target_w,
+        },
+    ) = (original, target);
     let scale_w = target_w as f64 / width as f64;
     let scale_h = target_h as f64 / height as f64;
     if scale_w < scale_h {
-        (
+        Size::new(
             ((height as f64 * scale_w).ceil() as usize).min(target_h),
             target_w,
         )
     } else {
-        (
+        Size::new(
             target_h,
             ((width as f64 * scale_h).ceil() as usize).min(target_w),
         )
@@ -120,14 +126,13 @@ pub fn patch_output_size(
 
 fn resize_plan(
     numerics: Numerics,
-    from: (usize, usize),
-    to: (usize, usize),
+    from: Size,
+    to: Size,
     resample: Resample,
 ) -> Result<Arc<ResizePlan>> {
-    let ((h, w), (oh, ow)) = (from, to);
     Ok(Arc::new(match numerics {
-        Numerics::Pil => pil::resize_plan((w, h), (ow, oh), resample),
-        Numerics::Torchvision => torchvision::resize_plan((w, h), (ow, oh), resample)?,
+        Numerics::Pil => pil::resize_plan(from, to, resample),
+        Numerics::Torchvision => torchvision::resize_plan(from, to, resample)?,
     }))
 }
 
@@ -173,8 +178,8 @@ pub fn preprocess<B: Backend + ?Sized>(
             "LLaVA-OneVision needs a {height, width} size",
         ));
     };
-    let patch = patch_h as usize;
-    if patch_w as usize != patch {
+    let patch = Size::new(patch_h as usize, patch_w as usize);
+    if patch.height != patch.width {
         return Err(Error::Unsupported(
             "LLaVA-OneVision patches of a non-square size".into(),
         ));
@@ -204,8 +209,8 @@ pub fn preprocess<B: Backend + ?Sized>(
             let side = square.width;
             plans.push(ImagePlan::new(
                 ToRgb::Keep,
-                resize_plan(call.numerics, (side, side), (patch, patch), resample)?,
-                vec![CropWindow::full((patch, patch))],
+                resize_plan(call.numerics, Size::new(side, side), patch, resample)?,
+                vec![CropWindow::full(patch)],
                 levels,
                 layout,
             ));
@@ -215,15 +220,16 @@ pub fn preprocess<B: Backend + ?Sized>(
         let original = input.size();
         let best = select_best_resolution(original, &pinpoints(call)?);
         let fitted = patch_output_size(original, best);
-        let (pad_top, pad_left) = ((best.0 - fitted.0) / 2, (best.1 - fitted.1) / 2);
+        let pad_top = (best.height - fitted.height) / 2;
+        let pad_left = (best.width - fitted.width) / 2;
         // The fitted image, padded into the grid resolution and cut into patches, row-major.
-        let windows = (0..best.0.div_ceil(patch))
-            .flat_map(|i| (0..best.1.div_ceil(patch)).map(move |j| (i, j)))
+        let windows = (0..best.height.div_ceil(patch.height))
+            .flat_map(|i| (0..best.width.div_ceil(patch.width)).map(move |j| (i, j)))
             .map(|(i, j)| CropWindow {
-                top: (i * patch) as i64 - pad_top as i64,
-                left: (j * patch) as i64 - pad_left as i64,
-                height: patch,
-                width: patch,
+                top: (i * patch.height) as i64 - pad_top as i64,
+                left: (j * patch.width) as i64 - pad_left as i64,
+                height: patch.height,
+                width: patch.width,
             })
             .collect();
         // Two resizes of the image: the whole squashed to one patch, then the fitted one.
@@ -231,8 +237,8 @@ pub fn preprocess<B: Backend + ?Sized>(
             convert: input.convert,
             resizes: vec![
                 Resized {
-                    resize: resize_plan(call.numerics, original, (patch, patch), resample)?,
-                    windows: vec![CropWindow::full((patch, patch))],
+                    resize: resize_plan(call.numerics, original, patch, resample)?,
+                    windows: vec![CropWindow::full(patch)],
                 },
                 Resized {
                     resize: resize_plan(call.numerics, original, fitted, resample)?,

@@ -5,6 +5,7 @@
 //! is odd.
 
 use super::Numerics;
+use super::shape::Size;
 
 /// The window a center crop reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,17 +32,13 @@ pub fn center_offset(size: usize, crop: usize, numerics: Numerics) -> i64 {
     }
 }
 
-/// The center-crop window of `(height, width)` to `(crop_height, crop_width)`.
-pub fn center_crop(
-    (height, width): (usize, usize),
-    (crop_height, crop_width): (usize, usize),
-    numerics: Numerics,
-) -> CropWindow {
+/// The center-crop window of an image of `size` to `crop`.
+pub fn center_crop(size: Size, crop: Size, numerics: Numerics) -> CropWindow {
     CropWindow {
-        top: center_offset(height, crop_height, numerics),
-        left: center_offset(width, crop_width, numerics),
-        height: crop_height,
-        width: crop_width,
+        top: center_offset(size.height, crop.height, numerics),
+        left: center_offset(size.width, crop.width, numerics),
+        height: crop.height,
+        width: crop.width,
     }
 }
 
@@ -72,13 +69,18 @@ impl CropWindow {
             .collect()
     }
 
+    /// Its height and width.
+    pub fn size(&self) -> Size {
+        Size::new(self.height, self.width)
+    }
+
     /// The whole image, unchanged.
-    pub fn full((height, width): (usize, usize)) -> Self {
+    pub fn full(size: Size) -> Self {
         CropWindow {
             top: 0,
             left: 0,
-            height,
-            width,
+            height: size.height,
+            width: size.width,
         }
     }
 

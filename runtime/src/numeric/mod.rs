@@ -15,8 +15,11 @@ pub mod packed;
 pub mod pil;
 pub mod region;
 pub mod resample;
+pub mod shape;
 pub mod taps;
 pub mod torchvision;
+
+pub use shape::Size;
 
 /// Which transformers backend's arithmetic to reproduce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -62,6 +65,11 @@ pub struct Pixels<'a> {
 }
 
 impl Pixels<'_> {
+    /// Its height and width.
+    pub fn size(&self) -> Size {
+        Size::new(self.height, self.width)
+    }
+
     /// A black image.
     pub fn zeroed(width: usize, height: usize, channels: usize) -> Pixels<'static> {
         Pixels::owned(width, height, channels, vec![0; width * height * channels])

@@ -3,6 +3,7 @@
 
 use super::fixed::FixedAxis;
 use super::resample::{OUTSIDE, ResizePlan};
+use super::shape::Size;
 use super::taps::{Filter, antialias_taps};
 use crate::kwargs::Resample;
 use std::f64::consts::PI;
@@ -103,19 +104,25 @@ pub fn nearest_sources(in_size: usize, out_size: usize) -> Vec<u32> {
 
 /// Pillow 13's pass order (`ImagingResampleInner`): the vertical pass runs first when the height
 /// shrinks by more than twice as many pixels as the width does.
-pub fn vertical_pass_first((in_w, in_h): (usize, usize), (out_w, out_h): (usize, usize)) -> bool {
-    let height_loss = in_h as i64 - out_h as i64;
-    let width_loss = in_w as i64 - out_w as i64;
+pub fn vertical_pass_first(input: Size, output: Size) -> bool {
+    let height_loss = input.height as i64 - output.height as i64;
+    let width_loss = input.width as i64 - output.width as i64;
     height_loss > 0 && height_loss > width_loss * 2
 }
 
-/// The plan of `PIL.Image.resize((out_w, out_h), resample)` on an 8-bit image.
-pub fn resize_plan(
-    (in_w, in_h): (usize, usize),
-    (out_w, out_h): (usize, usize),
-    resample: Resample,
-) -> ResizePlan {
-    if (in_w, in_h) == (out_w, out_h) {
+/// The plan of `PIL.Image.resize((width, height), resample)` on an 8-bit image of `input`.
+pub fn resize_plan(input: Size, output: Size, resample: Resample) -> ResizePlan {
+    let (
+        Size {
+            height: in_h,
+            width: in_w,
+        },
+        Size {
+            height: out_h,
+            width: out_w,
+        },
+    ) = (input, output);
+    if input == output {
         return ResizePlan::Copy;
     }
     if resample == Resample::Nearest {
@@ -134,7 +141,7 @@ pub fn resize_plan(
     ResizePlan::Fixed {
         horizontal: axis(in_w, out_w),
         vertical: axis(in_h, out_h),
-        vertical_first: vertical_pass_first((in_w, in_h), (out_w, out_h)),
+        vertical_first: vertical_pass_first(input, output),
     }
 }
 
@@ -178,13 +185,22 @@ mod tests {
     #[test]
     fn pass_order_follows_pillow_13() {
         // 3x1000 -> 384x384: height loses 616, width gains: vertical first.
-        assert!(vertical_pass_first((3, 1000), (384, 384)));
+        assert!(vertical_pass_first(Size::new(1000, 3), Size::new(384, 384)));
         // 3x1000 -> 224x74666: both grow.
-        assert!(!vertical_pass_first((3, 1000), (224, 74666)));
+        assert!(!vertical_pass_first(
+            Size::new(1000, 3),
+            Size::new(74666, 224)
+        ));
         // 451x300 -> 336x224: height loses 76, width 115.
-        assert!(!vertical_pass_first((451, 300), (336, 224)));
+        assert!(!vertical_pass_first(
+            Size::new(300, 451),
+            Size::new(224, 336)
+        ));
         // 100x400 -> 90x370: height loses 30, width 10: 30 > 20.
-        assert!(vertical_pass_first((100, 400), (90, 370)));
-        assert!(!vertical_pass_first((100, 400), (90, 380)));
+        assert!(vertical_pass_first(Size::new(400, 100), Size::new(370, 90)));
+        assert!(!vertical_pass_first(
+            Size::new(400, 100),
+            Size::new(380, 90)
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! Rectangles of an image: what a window reads, what a resize computes.
 
 use super::crop::CropWindow;
+use super::shape::Size;
 
 /// A rectangle of an image, half-open: columns `x0..x1`, rows `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +60,9 @@ impl Region {
         self.y1 - self.y0
     }
 
-    /// The part of a `(width, height)` image that `windows` read: their bounding box, clipped.
-    pub fn read_by(windows: &[CropWindow], (width, height): (usize, usize)) -> Region {
+    /// The part of an image of `size` that `windows` read: their bounding box, clipped.
+    pub fn read_by(windows: &[CropWindow], size: Size) -> Region {
+        let Size { height, width } = size;
         let clip = |v: i64, len: usize| v.clamp(0, len as i64) as usize;
         let mut region = Region {
             x0: width,

@@ -8,6 +8,7 @@
 use super::Pixels;
 use super::fixed::FixedAxis;
 use super::region::Region;
+use super::shape::Size;
 
 /// A nearest-neighbour source index that lies outside the input: the output pixel is black.
 pub const OUTSIDE: u32 = u32::MAX;
@@ -165,29 +166,34 @@ fn cut(src: &Pixels, region: Region) -> Pixels<'static> {
 impl ResizePlan {
     /// Runs the plan on one image (the CPU reference execution).
     pub fn run(&self, src: &Pixels) -> Pixels<'static> {
-        let (w, h) = self.output_size((src.width, src.height));
-        self.run_region(src, Region::full(w, h))
+        let out = self.output_size(src.size());
+        self.run_region(src, Region::full(out.width, out.height))
     }
 
-    /// The `(width, height)` the plan gives an image of `(width, height)`.
-    pub fn output_size(&self, (width, height): (usize, usize)) -> (usize, usize) {
+    /// The size the plan gives an image of `input`.
+    pub fn output_size(&self, input: Size) -> Size {
         match self {
-            ResizePlan::Copy => (width, height),
-            ResizePlan::Nearest { x_src, y_src } => (x_src.len(), y_src.len()),
+            ResizePlan::Copy => input,
+            ResizePlan::Nearest { x_src, y_src } => Size::new(y_src.len(), x_src.len()),
             ResizePlan::Fixed {
                 horizontal,
                 vertical,
                 ..
-            } => (
-                horizontal.as_ref().map_or(width, |a| a.taps.out_size()),
-                vertical.as_ref().map_or(height, |a| a.taps.out_size()),
+            } => Size::new(
+                vertical
+                    .as_ref()
+                    .map_or(input.height, |a| a.taps.out_size()),
+                horizontal
+                    .as_ref()
+                    .map_or(input.width, |a| a.taps.out_size()),
             ),
         }
     }
 
-    /// What computing `region` of the output of an image of `(width, height)` reads: every
-    /// output sample depends on its own taps alone, so nothing outside these rectangles matters.
-    pub fn reads(&self, (width, height): (usize, usize), region: Region) -> Reads {
+    /// What computing `region` of the output of an image of `input` reads: every output sample
+    /// depends on its own taps alone, so nothing outside these rectangles matters.
+    pub fn reads(&self, input: Size, region: Region) -> Reads {
+        let Size { height, width } = input;
         let (xs, ys) = (region.x0..region.x1, region.y0..region.y1);
         let rect = |cols: std::ops::Range<usize>, rows: std::ops::Range<usize>| Region {
             x0: cols.start,
@@ -244,10 +250,7 @@ impl ResizePlan {
             } => {
                 // The part of the first pass the region needs: the same rectangle the kernels'
                 // stage holds (`reads`).
-                let stage = self
-                    .reads((src.width, src.height), region)
-                    .stage
-                    .unwrap_or(region);
+                let stage = self.reads(src.size(), region).stage.unwrap_or(region);
                 let (cols, rows) = (stage.x0..stage.x1, stage.y0..stage.y1);
                 let first = if *vertical_first {
                     vertical(&whole, v, cols, rows)
@@ -339,8 +342,8 @@ mod tests {
         for ((w, h), (ow, oh), resample) in cases {
             let src = image(w, h, 3);
             let plans = [
-                pil::resize_plan((w, h), (ow, oh), resample),
-                torchvision::resize_plan((w, h), (ow, oh), resample).unwrap(),
+                pil::resize_plan(Size::new(h, w), Size::new(oh, ow), resample),
+                torchvision::resize_plan(Size::new(h, w), Size::new(oh, ow), resample).unwrap(),
             ];
             for plan in plans {
                 let whole = plan.run(&src);

@@ -9,6 +9,7 @@
 use super::fixed::FixedAxis;
 use super::pil;
 use super::resample::ResizePlan;
+use super::shape::Size;
 use super::taps::{Filter, antialias_taps};
 use crate::error::Error;
 use crate::kwargs::Resample;
@@ -91,11 +92,17 @@ fn unsupported(resample: Resample) -> Error {
 
 /// The plan of `tvF.resize(uint8 image, [out_h, out_w], interpolation, antialias=True)` on CPU.
 /// transformers maps PIL's NEAREST to torchvision's NEAREST_EXACT.
-pub fn resize_plan(
-    (in_w, in_h): (usize, usize),
-    (out_w, out_h): (usize, usize),
-    resample: Resample,
-) -> Result<ResizePlan, Error> {
+pub fn resize_plan(input: Size, output: Size, resample: Resample) -> Result<ResizePlan, Error> {
+    let (
+        Size {
+            height: in_h,
+            width: in_w,
+        },
+        Size {
+            height: out_h,
+            width: out_w,
+        },
+    ) = (input, output);
     if resample == Resample::Nearest {
         let small_output = out_h + out_w <= 128;
         return Ok(ResizePlan::Nearest {
@@ -146,7 +153,7 @@ mod tests {
     fn box_and_hamming_raise_like_transformers() {
         for resample in [Resample::Box, Resample::Hamming] {
             assert!(matches!(
-                resize_plan((10, 10), (5, 5), resample),
+                resize_plan(Size::new(10, 10), Size::new(5, 5), resample),
                 Err(Error::Unsupported(_))
             ));
         }

@@ -9,12 +9,12 @@
 use super::kernels::Kernels;
 use super::output::{Output, Planes};
 use super::passes::{Horizontal, OUT_PIXEL, Vertical, map_row};
-use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::region::Region;
 use crate::numeric::resample::{OUTSIDE, ResizePlan};
+use crate::numeric::{Pixels, Size};
 use crate::plan::ImagePlan;
 use std::cell::RefCell;
 
@@ -93,7 +93,7 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
             convert => {
                 // Only the rows the resizes read (a band's or a crop's) are converted.
                 let rows = plan.resizes.iter().fold(Region::EMPTY, |rows, resize| {
-                    let size = (input.width, input.height);
+                    let size = input.size();
                     let region = Region::read_by(&resize.windows, resize.resize.output_size(size));
                     rows.union(&resize.resize.reads(size, region).input)
                 });
@@ -109,7 +109,9 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
         };
         let mut outputs = outputs.iter_mut();
         for resize in &plan.resizes {
-            let size = resize.resize.output_size((source.width, source.height));
+            let size = resize
+                .resize
+                .output_size(Size::new(source.height, source.width));
             let region = Region::read_by(&resize.windows, size);
             let view = compute(kernels, &resize.resize, &source, region, stage, resized);
             for (window, output) in resize.windows.iter().zip(&mut outputs) {
@@ -158,7 +160,7 @@ fn compute<'a>(
             vertical: Some(v),
             vertical_first,
         } => {
-            let reads = plan.reads((src.width, src.height), region);
+            let reads = plan.reads(Size::new(src.height, src.width), region);
             let staged = reads.stage.unwrap_or(region);
             let out = take(resized, region.height() * region.width() * OUT_PIXEL);
             if *vertical_first {

@@ -119,9 +119,8 @@ fn canvases<'a, T: Element>(
         let mut outputs = Vec::new();
         for window in plan.windows() {
             let place = placed.next().ok_or_else(mismatch)?;
-            let (h, w) = place.canvas;
             let channels = plan.levels.channels;
-            let len = channels * h * w;
+            let len = channels * place.canvas.height * place.canvas.width;
             // Outputs lie in the buffer in order, apart.
             let skip = place.offset.checked_sub(consumed).ok_or_else(mismatch)?;
             if skip + len > buffer.len() {
@@ -133,7 +132,7 @@ fn canvases<'a, T: Element>(
             consumed = place.offset + len;
             if dirty {
                 gap.fill(T::default());
-                if place.canvas != (window.height, window.width) {
+                if place.canvas != window.size() {
                     values.fill(T::default());
                 }
             }
@@ -258,12 +257,7 @@ impl Backend for CpuBackend {
                             TensorData::I64(_) => unreachable!("outputs are f32 or u8"),
                         };
                         let channels_last = plan.layout == crate::kwargs::ChannelDimension::Last;
-                        Output::new(
-                            dest,
-                            plan.levels.channels,
-                            (w.height, w.width),
-                            channels_last,
-                        )
+                        Output::new(dest, plan.levels.channels, w.size(), channels_last)
                     })
                     .collect()
             })

@@ -1,6 +1,8 @@
 //! Where the CPU twin writes an output: its canvas as planes of rows (CHW) or one run of pixels
 //! (HWC), cut into row bands when several threads share one image.
 
+use crate::numeric::Size;
+
 /// Where one output's values go: its canvas, whose parts outside the window are already zero.
 pub enum Dest<'a> {
     F32(&'a mut [f32]),
@@ -63,14 +65,9 @@ fn split_rows<'a, T>(
 }
 
 impl<'a> Output<'a> {
-    /// The place of an output of `channels` channels in `dest`, a whole canvas of
-    /// `(height, width)`.
-    pub fn new(
-        dest: Dest<'a>,
-        channels: usize,
-        (height, width): (usize, usize),
-        channels_last: bool,
-    ) -> Self {
+    /// The place of an output of `channels` channels in `dest`, a whole canvas of `size`.
+    pub fn new(dest: Dest<'a>, channels: usize, size: Size, channels_last: bool) -> Self {
+        let Size { height, width } = size;
         let plane = height * width;
         let planes = match dest {
             Dest::F32(v) => Planes::F32(split_planes(v, plane, channels, channels_last)),

@@ -11,11 +11,11 @@ use super::abi::{
 };
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
-use crate::numeric::Pixels;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::fixed::FixedAxis;
 use crate::numeric::region::Region;
 use crate::numeric::resample::{Reads, ResizePlan};
+use crate::numeric::{Pixels, Size};
 use crate::plan::{ImagePlan, Placement, Resized};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +29,11 @@ pub struct ImageShape {
 }
 
 impl ImageShape {
+    /// Its height and width.
+    pub fn size(&self) -> Size {
+        Size::new(self.height, self.width)
+    }
+
     /// The shape of `pixels`.
     pub fn of(pixels: &Pixels) -> Self {
         ImageShape {
@@ -136,14 +141,14 @@ impl KernelBatch {
         Ok(at)
     }
 
-    /// The passes of a resize of a `(w, h)` image with `native` channels (`channels` after the
+    /// The passes of a resize of an image of `size` with `native` channels (`channels` after the
     /// conversion), in order (at most two), computing what `reads` says the outputs need from the
     /// input pixels `held` in the image's buffer. The first reads the input through the
     /// conversion; a second reads the stage, already converted.
     fn passes(
         resize: &ResizePlan,
         tables: TablesAt,
-        (w, h): (usize, usize),
+        size: Size,
         (native, channels): (i32, i32),
         convert: ToRgb,
         (reads, held): (Reads, Region),
@@ -155,11 +160,7 @@ impl KernelBatch {
             ToRgb::Rgba => RGBA,
         };
         // A pass reading `input` (the pixels its buffer holds), computing `out` from `origin` on.
-        let sized = |kind,
-                     input: Region,
-                     (out_w, out_h): (usize, usize),
-                     origin: (usize, usize)|
-         -> Result<Pass> {
+        let sized = |kind, input: Region, out: Size, origin: (usize, usize)| -> Result<Pass> {
             Ok(Pass {
                 kind,
                 convert,
@@ -168,20 +169,20 @@ impl KernelBatch {
                 in_h: int(input.height(), "height")?,
                 in_x0: int(input.x0, "column")?,
                 in_y0: int(input.y0, "row")?,
-                out_w: int(out_w, "width")?,
-                out_h: int(out_h, "height")?,
+                out_w: int(out.width, "width")?,
+                out_h: int(out.height, "height")?,
                 out_x0: int(origin.0, "column")?,
                 out_y0: int(origin.1, "row")?,
                 channels,
                 ..Pass::default()
             })
         };
-        let (out_w, out_h) = resize.output_size((w, h));
+        let out = resize.output_size(size);
         Ok(match resize {
             ResizePlan::Nearest { .. } => vec![Pass {
                 taps: tables.horizontal.0,
                 aux: tables.vertical.0,
-                ..sized(NEAREST, held, (out_w, out_h), (0, 0))?
+                ..sized(NEAREST, held, out, (0, 0))?
             }],
             ResizePlan::Fixed {
                 horizontal,
@@ -216,13 +217,13 @@ impl KernelBatch {
                 let (first, second) = (axes.next(), axes.next());
                 match (first, second, reads.stage) {
                     (Some((axis, kind, at)), Some((axis2, kind2, at2)), Some(stage)) => {
-                        let stage_size = (stage.width(), stage.height());
+                        let stage_size = Size::new(stage.height(), stage.width());
                         let first = sized(kind, held, stage_size, (stage.x0, stage.y0))?;
                         // The second pass reads the stage: RGB already.
                         let second = Pass {
                             convert: KEEP,
                             in_channels: channels,
-                            ..sized(kind2, stage, (out_w, out_h), (0, 0))?
+                            ..sized(kind2, stage, out, (0, 0))?
                         };
                         vec![
                             axis_pass(kind, axis, at, first)?,
@@ -230,12 +231,7 @@ impl KernelBatch {
                         ]
                     }
                     (Some((axis, kind, at)), None, _) => {
-                        vec![axis_pass(
-                            kind,
-                            axis,
-                            at,
-                            sized(kind, held, (out_w, out_h), (0, 0))?,
-                        )?]
+                        vec![axis_pass(kind, axis, at, sized(kind, held, out, (0, 0))?)?]
                     }
                     _ => {
                         return Err(Error::InvalidArgument(
@@ -244,7 +240,7 @@ impl KernelBatch {
                     }
                 }
             }
-            _ => vec![sized(COPY, held, (out_w, out_h), (0, 0))?],
+            _ => vec![sized(COPY, held, out, (0, 0))?],
         })
     }
 
@@ -275,14 +271,14 @@ impl KernelBatch {
         // is reused. Plans sharing a resize plan (images of one size) share its tables.
         let mut known_tables: HashMap<usize, TablesAt> = HashMap::new();
         for (shape, plan) in shapes.iter().zip(plans) {
-            let (w, h) = (shape.width, shape.height);
+            let size = shape.size();
             // What each resize reads for the windows its outputs are.
             let reads: Vec<Reads> = plan
                 .resizes
                 .iter()
                 .map(|r| {
-                    let computed = Region::read_by(&r.windows, r.resize.output_size((w, h)));
-                    r.resize.reads((w, h), computed)
+                    let computed = Region::read_by(&r.windows, r.resize.output_size(size));
+                    r.resize.reads(size, computed)
                 })
                 .collect();
             // The pixels the image's buffer holds: only what the outputs read, when uploading.
@@ -291,7 +287,7 @@ impl KernelBatch {
                     .iter()
                     .fold(Region::EMPTY, |held, r| held.union(&r.input))
             } else {
-                Region::full(w, h)
+                Region::full(size.width, size.height)
             };
             let image_at = batch.input_bytes as i64;
             batch.image_offsets.push(batch.input_bytes);
@@ -329,7 +325,7 @@ impl KernelBatch {
                 let mut passes = Self::passes(
                     resize,
                     tables,
-                    (w, h),
+                    size,
                     (native, channels),
                     plan.convert,
                     (reads, held),
@@ -371,8 +367,8 @@ impl KernelBatch {
                         win_w: int(window.width, "width")?,
                         lut,
                         channels_last: i32::from(plan.layout == ChannelDimension::Last),
-                        canvas_h: int(placed.canvas.0, "height")?,
-                        canvas_w: int(placed.canvas.1, "width")?,
+                        canvas_h: int(placed.canvas.height, "height")?,
+                        canvas_w: int(placed.canvas.width, "width")?,
                     });
                 }
             }
