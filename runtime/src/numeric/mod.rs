@@ -11,6 +11,7 @@ pub mod convert;
 pub mod crop;
 pub mod fixed;
 pub mod normalize;
+pub mod output_size;
 pub mod packed;
 pub mod pil;
 pub mod region;
