@@ -4,28 +4,51 @@ use quote::ToTokens;
 use std::cell::RefCell;
 use std::fmt::Display;
 
-/// Collects errors; must be consumed with [`Ctxt::check`].
-#[derive(Default)]
+/// Collects errors; must be consumed with [`Ctxt::check`] (dropping it unchecked is a bug of the
+/// macro, and panics, so no error can be lost).
 pub struct Ctxt {
-    errors: RefCell<Vec<syn::Error>>,
+    errors: RefCell<Option<Vec<syn::Error>>>,
+}
+
+impl Default for Ctxt {
+    fn default() -> Self {
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && self.errors.borrow().is_some() {
+            panic!("twinproc-macros: an error context was dropped without being checked");
+        }
+    }
 }
 
 impl Ctxt {
     /// Records an error spanned on `tokens`.
     pub fn error_spanned_by<T: ToTokens, M: Display>(&self, tokens: T, message: M) {
-        self.errors
-            .borrow_mut()
-            .push(syn::Error::new_spanned(tokens.into_token_stream(), message));
+        self.push(syn::Error::new_spanned(tokens.into_token_stream(), message));
     }
 
     /// Records a parse error.
     pub fn syn_error(&self, error: syn::Error) {
-        self.errors.borrow_mut().push(error);
+        self.push(error);
+    }
+
+    fn push(&self, error: syn::Error) {
+        self.errors
+            .borrow_mut()
+            .as_mut()
+            .expect("an error context is used after it was checked")
+            .push(error);
     }
 
     /// Every error recorded, combined into one, or `Ok` when there is none.
     pub fn check(self) -> Result<(), syn::Error> {
-        let mut errors = self.errors.into_inner().into_iter();
+        let errors = self.errors.borrow_mut().take().unwrap_or_default();
+        let mut errors = errors.into_iter();
         let Some(mut combined) = errors.next() else {
             return Ok(());
         };
@@ -82,4 +105,39 @@ pub fn doc_lines(attrs: &[syn::Attribute]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_is_kept_in_order() {
+        let cx = Ctxt::default();
+        cx.error_spanned_by(quote::quote!(a), "first");
+        cx.error_spanned_by(quote::quote!(b), "second");
+        let messages: Vec<String> = cx
+            .check()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(messages, ["first", "second"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "dropped without being checked")]
+    fn an_unchecked_context_cannot_be_dropped() {
+        let cx = Ctxt::default();
+        cx.error_spanned_by(quote::quote!(a), "lost");
+    }
+
+    #[test]
+    fn did_you_mean_only_plausible_typos() {
+        assert_eq!(
+            did_you_mean("do_resise", ["do_resize", "size"]),
+            "; did you mean `do_resize`?"
+        );
+        assert_eq!(did_you_mean("xy", ["size"]), "");
+    }
 }

@@ -1,10 +1,8 @@
 //! The rustdoc of a twin: an intro, then a table of every kwarg with its type, default and meaning
 //! (what transformers' `@auto_docstring` writes).
 
-use crate::validate::{Channels, Checked, Standard};
+use crate::declaration::{Channels, Declaration, RESCALE_FACTOR, Standard};
 use quote::ToTokens;
-
-use crate::tables::STANDARD_KWARGS;
 
 /// How a declared standard value reads in the docs.
 fn render(value: &Standard) -> String {
@@ -25,31 +23,33 @@ fn render(value: &Standard) -> String {
 }
 
 /// Every standard kwarg's default as the docs show it: `(name, text)`.
-pub fn standard_defaults(checked: &Checked) -> Vec<(String, String)> {
-    STANDARD_KWARGS
-        .iter()
-        .map(|doc| {
-            let default = match (checked.get(doc.name), doc.name) {
-                (Some(value), _) => render(value),
-                (None, "rescale_factor") => format!("{:?}", 1.0 / 255.0),
+pub fn standard_defaults(declaration: &Declaration) -> Vec<(String, String)> {
+    let rescale_factor = RESCALE_FACTOR.kwarg().name;
+    (declaration.standard.rows())
+        .map(|(kwarg, declared)| {
+            let default = match (declared, kwarg.name) {
+                (Some(declared), _) => render(&declared.value),
+                // BaseImageProcessor's default.
+                (None, name) if name == rescale_factor => format!("{:?}", 1.0 / 255.0),
                 (None, _) => "None".to_owned(),
             };
-            (doc.name.to_owned(), default)
+            (kwarg.name.to_owned(), default)
         })
         .collect()
 }
 
 /// The markdown of the kwargs table: `| kwarg | type | default | meaning |`.
-pub fn kwargs_table(checked: &Checked, kwargs_type: &str) -> String {
+pub fn kwargs_table(declaration: &Declaration, kwargs_type: &str) -> String {
     let mut text = String::from("| kwarg | type | default | meaning |\n|---|---|---|---|\n");
-    for (doc, (_, default)) in STANDARD_KWARGS.iter().zip(standard_defaults(checked)) {
+    let rows = declaration.standard.rows().map(|(kwarg, _)| kwarg);
+    for (doc, (_, default)) in rows.zip(standard_defaults(declaration)) {
         text.push_str(&format!(
             "| `{}` | `{}` | `{}` | {} |\n",
             doc.name, doc.ty, default, doc.meaning
         ));
     }
-    for (key, expr) in &checked.model {
-        let default = expr.to_token_stream().to_string();
+    for model in &declaration.model {
+        let (key, default) = (&model.key, model.value.to_token_stream().to_string());
         text.push_str(&format!(
             "| `{key}` | model kwarg | `{default}` | See [`{kwargs_type}::{key}`]. |\n"
         ));

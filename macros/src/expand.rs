@@ -1,10 +1,11 @@
-//! Writing the twins of a checked declaration.
+//! Writing the twins of a declaration declaration.
 
 use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
+use crate::declaration::{DEFAULT_TO_SQUARE, Declaration, RESCALE_FACTOR, Spanned, Standard};
 use crate::docs;
+use crate::rules;
 use crate::twin_checks::{fingerprint_consts, twin_checks};
-use crate::validate::{self, Checked, Standard};
 use crate::values::standard_value;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -29,9 +30,10 @@ pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
             "an image processor declaration takes no generics",
         );
     }
-    let checked = validate::check(&cx, attr::parse(&cx, args));
+    let declaration = Declaration::from_entries(&cx, attr::parse(&cx, args).entries);
+    rules::check(&cx, &declaration);
     match cx.check() {
-        Ok(()) => twins(&item, &checked),
+        Ok(()) => twins(&item, &declaration),
         Err(errors) => {
             let mut out = errors.to_compile_error();
             out.extend(stubs(&item));
@@ -66,12 +68,15 @@ fn stubs(item: &ItemStruct) -> TokenStream {
 }
 
 /// The `ImagesKwargs { ... }` of the class defaults.
-fn standard_defaults(checked: &Checked) -> TokenStream {
-    let fields = checked.standard.iter().map(|(key, value)| {
-        let value = standard_value(key, value);
-        quote!(#key: ::core::option::Option::Some(#value))
-    });
-    let rescale = checked.get("rescale_factor").is_none().then(|| {
+fn standard_defaults(declaration: &Declaration) -> TokenStream {
+    let fields = declaration
+        .standard
+        .declared()
+        .map(|(_, Spanned { key, value })| {
+            let value = standard_value(key, value);
+            quote!(#key: ::core::option::Option::Some(#value))
+        });
+    let rescale = declaration.standard.get(RESCALE_FACTOR).is_none().then(|| {
         // BaseImageProcessor's default.
         quote!(rescale_factor: ::core::option::Option::Some(1.0f64 / 255.0f64),)
     });
@@ -103,7 +108,7 @@ struct Shared {
     table: String,
 }
 
-fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStream {
+fn spec_item(declaration: &Declaration, shared: &Shared, description: &str) -> TokenStream {
     let Shared {
         kwargs_type,
         spec,
@@ -111,18 +116,24 @@ fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStre
         ..
     } = shared;
     let default_to_square = !matches!(
-        checked.get("default_to_square"),
-        Some(Standard::Bool(false))
+        declaration.standard.get(DEFAULT_TO_SQUARE),
+        Some(Spanned {
+            value: Standard::Bool(false),
+            ..
+        })
     );
-    let standard_defaults = standard_defaults(checked);
-    let model_fields = checked.model.iter().map(|(key, expr)| {
-        let span = expr
-            .to_token_stream()
-            .into_iter()
-            .next()
-            .map_or(key.span(), |t| t.span());
-        quote_spanned!(span=> #key: ::core::option::Option::Some(#expr))
-    });
+    let standard_defaults = standard_defaults(declaration);
+    let model_fields = declaration
+        .model
+        .iter()
+        .map(|Spanned { key, value: expr }| {
+            let span = expr
+                .to_token_stream()
+                .into_iter()
+                .next()
+                .map_or(key.span(), |t| t.span());
+            quote_spanned!(span=> #key: ::core::option::Option::Some(#expr))
+        });
     let model_kwargs = quote! {
         ::twinproc::model_kwargs::ModelKwargsSpec::of::<#kwargs_type>(|| {
             ::twinproc::ModelValues::new(#kwargs_type {
@@ -131,8 +142,8 @@ fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStre
             })
         })
     };
-    let preprocess = match &checked.preprocess {
-        Some(path) => {
+    let preprocess = match &declaration.preprocess {
+        Some(Spanned { value: path, .. }) => {
             quote!(::core::option::Option::Some(|backend, call, batch| #path(backend, call, batch)))
         }
         None => quote!(::core::option::Option::None),
@@ -154,15 +165,15 @@ fn spec_item(checked: &Checked, shared: &Shared, description: &str) -> TokenStre
     }
 }
 
-fn kwargs_checks(checked: &Checked) -> TokenStream {
-    let Some(path) = &checked.kwargs else {
+fn kwargs_checks(declaration: &Declaration) -> TokenStream {
+    let Some(Spanned { value: path, .. }) = &declaration.kwargs else {
         return TokenStream::new();
     };
     let span = path
         .segments
         .first()
         .map_or(proc_macro2::Span::call_site(), |s| s.ident.span());
-    let model_names = checked.model.iter().map(|(key, _)| key.to_string());
+    let model_names = declaration.model.iter().map(|m| m.key.to_string());
     quote_spanned! {span=>
         const _: () = ::twinproc::twin::assert_model_defaults(
             <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
@@ -200,11 +211,11 @@ fn twin_items(
     let default = (!cuda).then(|| {
         quote! {
             impl ::core::default::Default for #twin {
-                /// The class defaults (checked when the declaration compiled, so this cannot fail).
+                /// The class defaults (declaration when the declaration compiled, so this cannot fail).
                 fn default() -> Self {
                     match <Self as ::twinproc::ImageProcessor>::new(::core::default::Default::default()) {
                         ::core::result::Result::Ok(processor) => processor,
-                        ::core::result::Result::Err(error) => ::core::unreachable!("defaults checked at compile time: {error}"),
+                        ::core::result::Result::Err(error) => ::core::unreachable!("defaults declaration at compile time: {error}"),
                     }
                 }
             }
@@ -259,23 +270,23 @@ fn twin_items(
     }
 }
 
-/// The twins of a checked declaration, their specification, registration and docs.
-fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
+/// The twins of a declaration declaration, their specification, registration and docs.
+fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
     let (vis, name) = (&item.vis, &item.ident);
-    let form = match (&checked.gpu_twin, &checked.cpu_twin) {
-        (Some(gpu), _) => Form::CpuOnly(gpu.clone()),
-        (None, Some(cpu)) => Form::GpuOnly(cpu.clone()),
+    let form = match (&declaration.gpu_twin, &declaration.cpu_twin) {
+        (Some(gpu), _) => Form::CpuOnly(gpu.value.clone()),
+        (None, Some(cpu)) => Form::GpuOnly(cpu.value.clone()),
         (None, None) => Form::Both,
     };
-    let kwargs_type = match &checked.kwargs {
-        Some(path) => path.to_token_stream(),
+    let kwargs_type = match &declaration.kwargs {
+        Some(path) => path.value.to_token_stream(),
         None => quote!(::twinproc::ImagesKwargs),
     };
     let kwargs_name = kwargs_type.to_string().replace(' ', "");
-    let type_name = checked
+    let type_name = declaration
         .type_name
         .as_ref()
-        .map(|s| s.value())
+        .map(|s| s.value.value())
         .unwrap_or_else(|| match &form {
             Form::GpuOnly(cpu) => cpu
                 .segments
@@ -288,7 +299,7 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
         .first()
         .map(|l| l.trim().to_owned())
         .unwrap_or_else(|| type_name.clone());
-    let table = docs::kwargs_table(checked, &kwargs_name);
+    let table = docs::kwargs_table(declaration, &kwargs_name);
     let docs_text = format!(
         "{}\n\nThe class defaults of every kwarg (`None`: unset). A configuration's values replace \
          them; a call's set fields replace both.\n\n{table}",
@@ -317,14 +328,14 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
             shared.docs_text, shared.type_name
         )
     };
-    let spec = spec_item(checked, &shared, &description);
+    let spec = spec_item(declaration, &shared, &description);
     let spec_ident = &shared.spec;
     let registration = quote! {
         ::twinproc::__private::inventory::submit! {
             ::twinproc::twin::Registration(&#spec_ident)
         }
     };
-    let checks = kwargs_checks(checked);
+    let checks = kwargs_checks(declaration);
     let path_text = |p: &syn::Path| p.to_token_stream().to_string().replace(' ', "");
     match form {
         Form::Both => {
@@ -335,12 +346,18 @@ fn twins(item: &ItemStruct, checked: &Checked) -> TokenStream {
         }
         Form::CpuOnly(gpu) => {
             let cpu_twin = twin_items(vis, name, false, &cpu_doc(&path_text(&gpu)), &shared);
-            let consts = fingerprint_consts(name, checked, &shared.type_name);
+            let consts = fingerprint_consts(name, declaration, &shared.type_name);
             quote!(#spec #registration #checks #cpu_twin #consts)
         }
         Form::GpuOnly(cpu) => {
             let cuda_twin = twin_items(vis, name, true, &cuda_doc(&path_text(&cpu)), &shared);
-            let compare = twin_checks(name, &cpu, checked, &shared.type_name, &shared.kwargs_type);
+            let compare = twin_checks(
+                name,
+                &cpu,
+                declaration,
+                &shared.type_name,
+                &shared.kwargs_type,
+            );
             quote!(#spec #checks #cuda_twin #compare)
         }
     }

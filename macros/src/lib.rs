@@ -1,18 +1,22 @@
 //! Procedural macros of twinproc: one declaration of an image processor becomes its CPU and GPU twins.
 //!
-//! Each macro reads like its pipeline: `attr` parses the attribute, `validate` checks every value
-//! and accumulates every error (spanned, with "did you mean"), `expand` writes the twins and their
-//! docs (`docs`). On error the macro emits the errors *and* stub items, so the user sees the errors
+//! Each macro reads like its pipeline: `attr` parses the attribute into entries, `declaration`
+//! makes them a typed declaration (each value read by `read`; duplicates and unknown keys found
+//! there), `rules` checks the keys against each other, one named function per rule — all of them
+//! accumulating every error in a `ctxt` that must be checked (spanned, with "did you mean") — and
+//! `expand` writes the twins and their docs (`docs`). On error the macro emits the errors *and* stub items, so the user sees the errors
 //! of the declaration instead of a cascade at every use.
 
 mod attr;
 mod ctxt;
+mod declaration;
 mod docs;
 mod expand;
 mod kwargs;
+mod read;
+mod rules;
 mod tables;
 mod twin_checks;
-mod validate;
 mod values;
 
 use proc_macro::TokenStream;

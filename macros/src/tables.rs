@@ -180,14 +180,6 @@ pub(crate) const STANDARD_KWARGS: &[Kwarg] = &[
     },
 ];
 
-/// The kind of standard kwarg `name`, if it is one.
-pub(crate) fn kind_of(name: &str) -> Option<Kind> {
-    STANDARD_KWARGS
-        .iter()
-        .find(|k| k.name == name)
-        .map(|k| k.kind)
-}
-
 /// The runtime's `KEYS` and `VALID_KEY_SETS` (`size.rs`).
 pub(crate) fn size_keys() -> TokenStream {
     let keys = SIZE_KEYS;

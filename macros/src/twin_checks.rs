@@ -2,9 +2,9 @@
 //! value as a typed constant, and the other twin's expansion compares its own values with them at
 //! compile time, by value (a constant and its literal are the same value; `224` and `256` are not).
 
+use crate::declaration::Declaration;
 use crate::docs;
-use crate::tables::{Kind, STANDARD_KWARGS};
-use crate::validate::Checked;
+use crate::tables::Kind;
 use crate::values::comparable_value;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -36,12 +36,11 @@ fn const_ident(item: &str) -> Ident {
 }
 
 /// Every standard kwarg (set or not), the model kwargs' defaults and the type name.
-fn items(checked: &Checked, type_name: &str) -> Vec<Item> {
-    let shown = docs::standard_defaults(checked);
-    let mut items: Vec<Item> = STANDARD_KWARGS
-        .iter()
+fn items(declaration: &Declaration, type_name: &str) -> Vec<Item> {
+    let shown = docs::standard_defaults(declaration);
+    let mut items: Vec<Item> = (declaration.standard.rows())
         .zip(shown)
-        .map(|(kwarg, (_, shown))| {
+        .map(|((kwarg, declared), (_, shown))| {
             let (ty, same) = match kwarg.kind {
                 Kind::Bool => (quote!(bool), quote!(bool)),
                 Kind::Float => (quote!(f64), quote!(float)),
@@ -51,9 +50,9 @@ fn items(checked: &Checked, type_name: &str) -> Vec<Item> {
                 Kind::Layout => (quote!(::twinproc::ChannelDimension), quote!(layout)),
                 Kind::Text => (quote!(&'static str), quote!(text)),
             };
-            let value = match checked.standard.iter().find(|(k, _)| k == kwarg.name) {
-                Some((key, value)) => {
-                    let value = comparable_value(key, value);
+            let value = match declared {
+                Some(declared) => {
+                    let value = comparable_value(&declared.key, &declared.value);
                     quote!(::core::option::Option::Some(#value))
                 }
                 None => quote!(::core::option::Option::None),
@@ -69,10 +68,10 @@ fn items(checked: &Checked, type_name: &str) -> Vec<Item> {
         })
         .collect();
     // Model kwargs' values are expressions of types the macro does not see: compared as written.
-    let model: Vec<String> = checked
+    let model: Vec<String> = declaration
         .model
         .iter()
-        .map(|(k, e)| format!("{k} = {}", e.to_token_stream()))
+        .map(|m| format!("{} = {}", m.key, m.value.to_token_stream()))
         .collect();
     for (name, text) in [
         ("model kwarg defaults", model.join(", ")),
@@ -91,8 +90,12 @@ fn items(checked: &Checked, type_name: &str) -> Vec<Item> {
 }
 
 /// Constants holding the declaration's values, for its separately declared twin to compare with.
-pub(crate) fn fingerprint_consts(name: &Ident, checked: &Checked, type_name: &str) -> TokenStream {
-    let consts = items(checked, type_name).into_iter().map(|item| {
+pub(crate) fn fingerprint_consts(
+    name: &Ident,
+    declaration: &Declaration,
+    type_name: &str,
+) -> TokenStream {
+    let consts = items(declaration, type_name).into_iter().map(|item| {
         let Item {
             ident, ty, value, ..
         } = item;
@@ -105,13 +108,15 @@ pub(crate) fn fingerprint_consts(name: &Ident, checked: &Checked, type_name: &st
 pub(crate) fn twin_checks(
     name: &Ident,
     other: &syn::Path,
-    checked: &Checked,
+    declaration: &Declaration,
     type_name: &str,
     kwargs_type: &TokenStream,
 ) -> TokenStream {
     let other_name = other.to_token_stream().to_string().replace(' ', "");
-    let checks = items(checked, type_name).into_iter().map(|item| {
-        let key = checked.standard.iter().find(|(k, _)| *k == item.name).map(|(k, _)| k);
+    let checks = items(declaration, type_name).into_iter().map(|item| {
+        let key = (declaration.standard.declared())
+            .find(|(kwarg, _)| kwarg.name == item.name)
+            .map(|(_, declared)| &declared.key);
         let span = key.map_or_else(|| other.segments[0].ident.span(), |k| k.span());
         let Item {
             name: what,
@@ -127,9 +132,9 @@ pub(crate) fn twin_checks(
         quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same(#same(<#other>::#ident, #value), #message);)
     });
     let other_kwargs = quote!(<#other as ::twinproc::ImageProcessor>::Kwargs);
-    let span = checked.kwargs.as_ref().map_or_else(
+    let span = declaration.kwargs.as_ref().map_or_else(
         || other.segments[0].ident.span(),
-        |path| path.segments[0].ident.span(),
+        |path| path.value.segments[0].ident.span(),
     );
     let same_kwargs =
         quote_spanned!(span=> const _: fn(#kwargs_type) -> #other_kwargs = |kwargs| kwargs;);
