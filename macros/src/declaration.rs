@@ -4,7 +4,7 @@
 
 use crate::attr::{Entry, EntryValue};
 use crate::ctxt::{Ctxt, did_you_mean};
-use crate::read;
+use crate::read::{self, Standard};
 use crate::tables::{Kwarg, STANDARD_KWARGS};
 use syn::{Expr, Ident, LitStr};
 
@@ -20,26 +20,6 @@ fn at<T>(key: &Ident) -> impl FnOnce(T) -> Spanned<T> + '_ {
         key: key.clone(),
         value,
     }
-}
-
-/// A per-channel constant as declared.
-pub enum Channels {
-    /// A path to a `[f64; 3]` constant.
-    Path(syn::Path),
-    PerChannel(Vec<f64>),
-    Scalar(f64),
-}
-
-/// A checked standard kwarg value.
-pub enum Standard {
-    Bool(bool),
-    /// `(key, value)` pairs of a valid key set, in transformers' key order.
-    Size(Vec<(&'static str, u32)>),
-    Resample(&'static str),
-    Float(f64),
-    Channels(Channels),
-    Layout(&'static str),
-    Text(String),
 }
 
 /// A standard kwarg, by its row in [`STANDARD_KWARGS`]. The constants below are found by name when

@@ -1,7 +1,8 @@
 //! The rustdoc of a twin: an intro, then a table of every kwarg with its type, default and meaning
 //! (what transformers' `@auto_docstring` writes).
 
-use crate::declaration::{Channels, Declaration, RESCALE_FACTOR, Standard};
+use crate::declaration::{Declaration, RESCALE_FACTOR};
+use crate::read::{Channels, Standard};
 use quote::ToTokens;
 
 /// How a declared standard value reads in the docs.

@@ -2,8 +2,9 @@
 
 use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
-use crate::declaration::{DEFAULT_TO_SQUARE, Declaration, RESCALE_FACTOR, Spanned, Standard};
+use crate::declaration::{DEFAULT_TO_SQUARE, Declaration, RESCALE_FACTOR, Spanned};
 use crate::docs;
+use crate::read::Standard;
 use crate::rules;
 use crate::twin_checks::{fingerprint_consts, twin_checks};
 use crate::values::standard_value;

@@ -1,11 +1,30 @@
-//! Reading each kind of declared value from its tokens: a typed value, or an error spanned on
-//! the offending token.
+//! The kinds of declared value, and reading each from its tokens: a typed value, or an error
+//! spanned on the offending token.
 
 use crate::attr::{EntryValue, number};
 use crate::ctxt::{Ctxt, did_you_mean};
-use crate::declaration::{Channels, Standard};
 use crate::tables::{Kind, Kwarg, SIZE_KEYS as KEYS, VALID_SIZE_KEY_SETS as VALID_KEY_SETS};
 use syn::{Expr, Ident, Lit, LitStr};
+
+/// A per-channel constant as declared.
+pub enum Channels {
+    /// A path to a `[f64; 3]` constant.
+    Path(syn::Path),
+    PerChannel(Vec<f64>),
+    Scalar(f64),
+}
+
+/// A checked standard kwarg value.
+pub enum Standard {
+    Bool(bool),
+    /// `(key, value)` pairs of a valid key set, in transformers' key order.
+    Size(Vec<(&'static str, u32)>),
+    Resample(&'static str),
+    Float(f64),
+    Channels(Channels),
+    Layout(&'static str),
+    Text(String),
+}
 
 /// PIL's filters, as the declaration names them.
 pub const RESAMPLE: [&str; 6] = [

@@ -1,7 +1,7 @@
 //! A declared standard value as the expression of its runtime type, for the twins' class defaults
 //! and for the constants a twin's check compares.
 
-use crate::declaration::{Channels, Standard};
+use crate::read::{Channels, Standard};
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Ident;
