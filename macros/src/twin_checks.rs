@@ -1,14 +1,17 @@
 //! How a twin declared on its own is held to its CPU twin: the CPU twin publishes each declared
 //! value as a typed constant, and the other twin's expansion compares its own values with them at
 //! compile time, by value (a constant and its literal are the same value; `224` and `256` are not).
+//! Model kwargs, whose types the macro does not see, are compared one by one: numbers by value,
+//! other expressions by their tokens.
 
+use crate::attr::number;
 use crate::declaration::Declaration;
 use crate::docs;
 use crate::tables::Kind;
 use crate::values::comparable_value;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::Ident;
+use syn::{Expr, Ident};
 
 /// One compared item: its name, the published constant's name, type and this declaration's value,
 /// the runtime's comparison, and the value as the message shows it.
@@ -67,26 +70,29 @@ fn items(declaration: &Declaration, type_name: &str) -> Vec<Item> {
             }
         })
         .collect();
-    // Model kwargs' values are expressions of types the macro does not see: compared as written.
-    let model: Vec<String> = declaration
-        .model
-        .iter()
-        .map(|m| format!("{} = {}", m.key, m.value.to_token_stream()))
-        .collect();
-    for (name, text) in [
-        ("model kwarg defaults", model.join(", ")),
-        ("type_name", type_name.to_owned()),
-    ] {
-        items.push(Item {
-            ident: const_ident(name),
-            name: name.to_owned(),
-            ty: quote!(::core::option::Option<&'static str>),
-            value: quote!(::core::option::Option::Some(#text)),
-            same: quote!(::twinproc::twin::same::text),
-            shown: text,
-        });
-    }
+    items.push(Item {
+        ident: const_ident("type_name"),
+        name: "type_name".to_owned(),
+        ty: quote!(::core::option::Option<&'static str>),
+        value: quote!(::core::option::Option::Some(#type_name)),
+        same: quote!(::twinproc::twin::same::text),
+        shown: type_name.to_owned(),
+    });
     items
+}
+
+/// A model kwarg's default as the twins compare it: a number by its value (`3`, `3u32`, `0x3` and
+/// `6 / 2` alike), any other expression by its tokens (the macro sees no type to evaluate it in).
+fn model_value(expr: &Expr) -> String {
+    match number(expr) {
+        Some(v) => format!("{v:?}"),
+        None => expr.to_token_stream().to_string(),
+    }
+}
+
+/// The constant of the model kwargs' `(name, value)` pairs a separately declared twin compares.
+fn model_ident() -> Ident {
+    const_ident("model kwargs")
 }
 
 /// Constants holding the declaration's values, for its separately declared twin to compare with.
@@ -101,7 +107,18 @@ pub(crate) fn fingerprint_consts(
         } = item;
         quote!(#[doc(hidden)] pub const #ident: #ty = #value;)
     });
-    quote!(impl #name { #(#consts)* })
+    let model = declaration.model.iter().map(|m| {
+        let (key, value) = (m.key.to_string(), model_value(&m.value));
+        quote!((#key, #value))
+    });
+    let model_ident = model_ident();
+    quote! {
+        impl #name {
+            #(#consts)*
+            #[doc(hidden)]
+            pub const #model_ident: &'static [(&'static str, &'static str)] = &[#(#model),*];
+        }
+    }
 }
 
 /// Compile-time checks that a GPU twin declared on its own matches its CPU twin.
@@ -131,6 +148,16 @@ pub(crate) fn twin_checks(
         );
         quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same(#same(<#other>::#ident, #value), #message);)
     });
+    let model_ident = model_ident();
+    let model_checks = declaration.model.iter().map(|m| {
+        let (key, value) = (m.key.to_string(), model_value(&m.value));
+        let message = format!(
+            "the twins differ in model kwarg `{key}`: `{name}` declares `{}`, its twin `{other_name}` another value or none; twins declare the same defaults",
+            m.value.to_token_stream()
+        );
+        quote_spanned!(m.key.span()=> const _: () = ::twinproc::twin::assert_same(
+            ::twinproc::twin::same::model_kwarg(<#other>::#model_ident, #key, #value), #message);)
+    });
     let other_kwargs = quote!(<#other as ::twinproc::ImageProcessor>::Kwargs);
     let span = declaration.kwargs.as_ref().map_or_else(
         || other.segments[0].ident.span(),
@@ -140,6 +167,7 @@ pub(crate) fn twin_checks(
         quote_spanned!(span=> const _: fn(#kwargs_type) -> #other_kwargs = |kwargs| kwargs;);
     quote! {
         #(#checks)*
+        #(#model_checks)*
         #same_kwargs
     }
 }

@@ -294,6 +294,19 @@ pub mod same {
         }
     }
 
+    /// Whether the twin's model kwargs (`(name, value)`, the values as the macro writes them)
+    /// hold `name` with `value`.
+    pub const fn model_kwarg(declared: &[(&str, &str)], name: &str, value: &str) -> bool {
+        let mut i = 0;
+        while i < declared.len() {
+            if crate::twin::same(declared[i].0, name) {
+                return crate::twin::same(declared[i].1, value);
+            }
+            i += 1;
+        }
+        false
+    }
+
     pub const fn channels(a: Option<DeclaredChannels>, b: Option<DeclaredChannels>) -> bool {
         match (a, b) {
             (Some(DeclaredChannels::PerChannel(a)), Some(DeclaredChannels::PerChannel(b))) => {
