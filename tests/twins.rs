@@ -452,3 +452,50 @@ fn model_kwargs_reach_the_preprocess_function_typed() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Kwargs whose default is an expression the macro cannot compare at compile time.
+#[images_kwargs]
+pub struct NamesKwargs {
+    /// Names.
+    pub names: Option<Vec<String>>,
+}
+
+#[image_processor(gpu_twin = SameNamesImageProcessorCuda, kwargs = NamesKwargs, names = vec![String::from("a")])]
+pub struct SameNamesImageProcessor;
+
+#[image_processor(cpu_twin = SameNamesImageProcessor, kwargs = NamesKwargs, names = ["a".to_owned()].to_vec())]
+pub struct SameNamesImageProcessorCuda;
+
+#[image_processor(gpu_twin = OtherNamesImageProcessorCuda, kwargs = NamesKwargs, names = vec![String::from("a")])]
+pub struct OtherNamesImageProcessor;
+
+#[image_processor(cpu_twin = OtherNamesImageProcessor, kwargs = NamesKwargs, names = vec![String::from("b")])]
+pub struct OtherNamesImageProcessorCuda;
+
+/// Separately declared twins whose model kwarg defaults are expressions: written differently but
+/// equal in value, they are the same; different in value, making either twin is an error naming
+/// the kwarg (before the GPU twin looks for a device).
+#[test]
+fn separate_twins_compare_model_defaults_by_value() {
+    let kwargs = NamesKwargs::default();
+    let same = SameNamesImageProcessor::new(kwargs.clone()).expect("equal values");
+    assert_eq!(
+        same.kwargs().expect("kwargs").names,
+        Some(vec!["a".to_owned()])
+    );
+    let cuda = SameNamesImageProcessorCuda::new(kwargs.clone()).unwrap_err();
+    assert!(matches!(cuda, Error::BackendUnavailable(_)), "{cuda}");
+    for err in [
+        OtherNamesImageProcessor::new(kwargs.clone()).unwrap_err(),
+        OtherNamesImageProcessorCuda::new(kwargs.clone()).unwrap_err(),
+    ] {
+        let Error::InvalidArgument(message) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(message.contains("model kwarg `names`"), "{message}");
+        assert!(
+            message.contains(r#"["a"]"#) && message.contains(r#"["b"]"#),
+            "{message}"
+        );
+    }
+}

@@ -1,4 +1,4 @@
-//! Writing the twins of a declaration declaration.
+//! Writing the twins of a checked declaration.
 
 use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
@@ -191,6 +191,7 @@ fn twin_items(
     cuda: bool,
     doc: &str,
     shared: &Shared,
+    declared_apart_from: Option<&syn::Path>,
 ) -> TokenStream {
     let Shared {
         kwargs_type,
@@ -209,14 +210,19 @@ fn twin_items(
             quote!(#[derive(Debug, Clone)]),
         )
     };
+    // A twin declared on its own: the model kwarg defaults the macro could not compare.
+    let same_defaults = declared_apart_from
+        .map(|other| quote!(::twinproc::twin::same_model_defaults::<Self, #other>()?;));
     let default = (!cuda).then(|| {
         quote! {
             impl ::core::default::Default for #twin {
-                /// The class defaults (declaration when the declaration compiled, so this cannot fail).
+                /// The class defaults (checked when the declaration compiled; panics only where a twin declared
+                /// on its own differs in a model kwarg default the macro could not compare).
                 fn default() -> Self {
                     match <Self as ::twinproc::ImageProcessor>::new(::core::default::Default::default()) {
                         ::core::result::Result::Ok(processor) => processor,
-                        ::core::result::Result::Err(error) => ::core::unreachable!("defaults declaration at compile time: {error}"),
+                        // Checked at compile time, but for a separately declared twin's model kwargs.
+                        ::core::result::Result::Err(error) => ::core::panic!("the class defaults of `{}`: {error}", ::core::stringify!(#twin)),
                     }
                 }
             }
@@ -234,6 +240,7 @@ fn twin_items(
             type Kwargs = #kwargs_type;
             fn spec() -> &'static ::twinproc::ModelSpec { &#spec }
             fn from_processor(processor: ::twinproc::Processor) -> ::twinproc::Result<Self> {
+                #same_defaults
                 let backend = ::std::sync::Arc::new(#backend_new);
                 ::core::result::Result::Ok(Self { processor: processor.with_backend(backend) })
             }
@@ -271,7 +278,7 @@ fn twin_items(
     }
 }
 
-/// The twins of a declaration declaration, their specification, registration and docs.
+/// The twins of a checked declaration, their specification, registration and docs.
 fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
     let (vis, name) = (&item.vis, &item.ident);
     let form = match (&declaration.gpu_twin, &declaration.cpu_twin) {
@@ -341,17 +348,38 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
     match form {
         Form::Both => {
             let cuda = format_ident!("{}Cuda", name);
-            let cpu_twin = twin_items(vis, name, false, &cpu_doc(&cuda.to_string()), &shared);
-            let cuda_twin = twin_items(vis, &cuda, true, &cuda_doc(&name.to_string()), &shared);
+            let cpu_twin = twin_items(vis, name, false, &cpu_doc(&cuda.to_string()), &shared, None);
+            let cuda_twin = twin_items(
+                vis,
+                &cuda,
+                true,
+                &cuda_doc(&name.to_string()),
+                &shared,
+                None,
+            );
             quote!(#spec #registration #checks #cpu_twin #cuda_twin)
         }
         Form::CpuOnly(gpu) => {
-            let cpu_twin = twin_items(vis, name, false, &cpu_doc(&path_text(&gpu)), &shared);
+            let cpu_twin = twin_items(
+                vis,
+                name,
+                false,
+                &cpu_doc(&path_text(&gpu)),
+                &shared,
+                Some(&gpu),
+            );
             let consts = fingerprint_consts(name, declaration, &shared.type_name);
             quote!(#spec #registration #checks #cpu_twin #consts)
         }
         Form::GpuOnly(cpu) => {
-            let cuda_twin = twin_items(vis, name, true, &cuda_doc(&path_text(&cpu)), &shared);
+            let cuda_twin = twin_items(
+                vis,
+                name,
+                true,
+                &cuda_doc(&path_text(&cpu)),
+                &shared,
+                Some(&cpu),
+            );
             let compare = twin_checks(
                 name,
                 &cpu,

@@ -1,8 +1,8 @@
 //! How a twin declared on its own is held to its CPU twin: the CPU twin publishes each declared
 //! value as a typed constant, and the other twin's expansion compares its own values with them at
 //! compile time, by value (a constant and its literal are the same value; `224` and `256` are not).
-//! Model kwargs, whose types the macro does not see, are compared one by one: numbers by value,
-//! other expressions by their tokens.
+//! Model kwargs, whose types the macro does not see, are compared one by one: numbers at compile
+//! time, any other expression by value when either twin is made (`twin::same_model_defaults`).
 
 use crate::attr::number;
 use crate::declaration::Declaration;
@@ -81,12 +81,16 @@ fn items(declaration: &Declaration, type_name: &str) -> Vec<Item> {
     items
 }
 
-/// A model kwarg's default as the twins compare it: a number by its value (`3`, `3u32`, `0x3` and
-/// `6 / 2` alike), any other expression by its tokens (the macro sees no type to evaluate it in).
-fn model_value(expr: &Expr) -> String {
+/// A model kwarg's default as the twins compare it at compile time: a number, by its value (`3`,
+/// `3u32`, `0x3` and `6 / 2` alike), as `Some(text)`; any other expression is `None`, compared by
+/// value when a twin is made (`twin::same_model_defaults`: the macro sees no type to evaluate it in).
+fn model_value(expr: &Expr) -> TokenStream {
     match number(expr) {
-        Some(v) => format!("{v:?}"),
-        None => expr.to_token_stream().to_string(),
+        Some(v) => {
+            let text = format!("{v:?}");
+            quote!(::core::option::Option::Some(#text))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }
 
@@ -116,7 +120,7 @@ pub(crate) fn fingerprint_consts(
         impl #name {
             #(#consts)*
             #[doc(hidden)]
-            pub const #model_ident: &'static [(&'static str, &'static str)] = &[#(#model),*];
+            pub const #model_ident: &'static [(&'static str, ::core::option::Option<&'static str>)] = &[#(#model),*];
         }
     }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
     label = "declare it with `#[twinproc::images_kwargs]`, or use `twinproc::ImagesKwargs`",
     note = "the `kwargs` of `#[image_processor]` must carry every standard kwarg"
 )]
-pub trait ModelKwargs: Clone + Default + fmt::Debug + Send + Sync + 'static {
+pub trait ModelKwargs: Clone + Default + PartialEq + fmt::Debug + Send + Sync + 'static {
     /// The model's own kwargs: name, type, meaning (from the field's doc comment).
     const MODEL_KWARGS: &'static [KwargDoc];
     /// For each model kwarg, the compile error of a declaration that gives it no default.

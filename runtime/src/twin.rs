@@ -131,6 +131,33 @@ pub trait ImageProcessor: Sized {
     }
 }
 
+/// Holds a twin declared on its own to its other twin's model kwarg defaults, by value (what the
+/// macro could not compare at compile time: expressions other than numbers); called when either
+/// twin is made.
+pub fn same_model_defaults<A: ImageProcessor, B: ImageProcessor>() -> Result<()> {
+    let (a, b) = (
+        A::defaults().model_to_json()?,
+        B::defaults().model_to_json()?,
+    );
+    let differing = a.iter().find(|(key, value)| b.get(*key) != Some(value));
+    match differing {
+        None => Ok(()),
+        Some((key, value)) => Err(Error::InvalidArgument(format!(
+            "the twins differ in model kwarg `{key}`: `{}` declares {value}, its twin `{}` {}; twins declare the same defaults",
+            short_name::<A>(),
+            short_name::<B>(),
+            b.get(key)
+                .map_or_else(|| "none".to_owned(), Value::to_string),
+        ))),
+    }
+}
+
+/// A type's name without its module path.
+fn short_name<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
+}
+
 /// A processor registered for `AutoImageProcessor` (the macro submits one per declaration).
 pub struct Registration(pub &'static ModelSpec);
 
@@ -294,17 +321,25 @@ pub mod same {
         }
     }
 
-    /// Whether the twin's model kwargs (`(name, value)`, the values as the macro writes them)
-    /// hold `name` with `value`.
-    pub const fn model_kwarg(declared: &[(&str, &str)], name: &str, value: &str) -> bool {
+    /// Whether the twin's model kwargs (`(name, number)`: the value when the declaration writes
+    /// a number) hold `name` with `value`; other expressions are compared when a twin is made
+    /// ([`same_model_defaults`](crate::twin::same_model_defaults)).
+    pub const fn model_kwarg(
+        declared: &[(&str, Option<&str>)],
+        name: &str,
+        value: Option<&str>,
+    ) -> bool {
         let mut i = 0;
         while i < declared.len() {
             if crate::twin::same(declared[i].0, name) {
-                return crate::twin::same(declared[i].1, value);
+                return match (declared[i].1, value) {
+                    (Some(a), Some(b)) => crate::twin::same(a, b),
+                    _ => true,
+                };
             }
             i += 1;
         }
-        false
+        true
     }
 
     pub const fn channels(a: Option<DeclaredChannels>, b: Option<DeclaredChannels>) -> bool {
