@@ -133,16 +133,18 @@ fn spec_item(declaration: &Declaration, shared: &Shared, description: &str) -> T
                 .into_iter()
                 .next()
                 .map_or(key.span(), |t| t.span());
-            quote_spanned!(span=> #key: ::core::option::Option::Some(#expr))
+            quote_spanned!(span=> kwargs.#key = ::core::option::Option::Some(#expr))
         });
-    let model_kwargs = quote! {
-        ::twinproc::model_kwargs::ModelKwargsSpec::of::<#kwargs_type>(|| {
-            ::twinproc::ModelValues::new(#kwargs_type {
-                #(#model_fields,)*
-                ..::core::default::Default::default()
-            })
-        })
-    };
+    let model_kwargs = quote! {{
+        #[doc(hidden)]
+        pub struct ClassDefaults;
+        impl ::twinproc::model_kwargs::ClassDefaults<#kwargs_type> for ClassDefaults {
+            fn set(kwargs: &mut #kwargs_type) {
+                #(#model_fields;)*
+            }
+        }
+        ::twinproc::model_kwargs::ModelKwargsSpec::of::<#kwargs_type, ClassDefaults>()
+    }};
     let preprocess = match &declaration.preprocess {
         Some(Spanned { value: path, .. }) => {
             quote!(::core::option::Option::Some(|backend, call, batch| #path(backend, call, batch)))

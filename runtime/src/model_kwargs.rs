@@ -100,6 +100,13 @@ impl fmt::Debug for ModelValues {
     }
 }
 
+/// The class defaults of a declaration's model kwargs, set on the unset kwargs (what
+/// `#[image_processor]` writes from `name = value`). No bound on `K`: a declaration naming a type
+/// that is no kwargs type gets one error, where the spec asks for [`ModelKwargs`].
+pub trait ClassDefaults<K> {
+    fn set(kwargs: &mut K);
+}
+
 /// How a model's kwargs are read, merged and written without naming their type: the part of a
 /// [`ModelSpec`](crate::spec::ModelSpec) that `#[image_processor]` fills in for its kwargs type.
 pub struct ModelKwargsSpec {
@@ -122,11 +129,15 @@ impl fmt::Debug for ModelKwargsSpec {
 }
 
 impl ModelKwargsSpec {
-    /// The spec of kwargs type `K`, whose class defaults `defaults` makes.
-    pub const fn of<K: ModelKwargs>(defaults: fn() -> ModelValues) -> Self {
+    /// The spec of kwargs type `K`, whose class defaults `D` sets.
+    pub const fn of<K: ModelKwargs, D: ClassDefaults<K>>() -> Self {
         ModelKwargsSpec {
             docs: K::MODEL_KWARGS,
-            defaults,
+            defaults: || {
+                let mut kwargs = K::default();
+                D::set(&mut kwargs);
+                ModelValues::new(kwargs)
+            },
             unset: || ModelValues::new(K::default()),
             from_json: |map| K::model_from_json(map).map(ModelValues::new),
             to_json: |values| values.get::<K>()?.model_to_json(),
