@@ -42,11 +42,11 @@ pub fn canonical_type_name(name: &str) -> String {
 pub fn read_config_object(path: &Path) -> Result<(PathBuf, Map<String, Value>)> {
     let file = if path.is_dir() {
         let preprocessor = path.join(CONFIG_NAME);
-        if preprocessor.is_file() {
+        if preprocessor.exists() {
             preprocessor
         } else {
             let processor = path.join(PROCESSOR_CONFIG_NAME);
-            if !processor.is_file() {
+            if !processor.exists() {
                 return Err(Error::Io {
                     path: preprocessor,
                     source: std::io::Error::new(
@@ -60,10 +60,7 @@ pub fn read_config_object(path: &Path) -> Result<(PathBuf, Map<String, Value>)> 
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
-        path: file.clone(),
-        source,
-    })?;
+    let text = crate::files::read_text(&file, crate::files::MAX_CONFIG_BYTES)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Json {
         path: file.clone(),
         message: String::new(),

@@ -7,7 +7,7 @@ use crate::backend::cuda::outputs::DeviceOutputs;
 use crate::backend::cuda::outputs::DeviceTensor;
 #[cfg(not(feature = "cuda"))]
 use crate::backend::cuda::without::tensor::DeviceTensor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::plan::Placement;
 use crate::tensor::Tensor;
 use std::collections::BTreeMap;
@@ -131,7 +131,10 @@ impl BatchFeature {
     }
 
     /// Writes every output to a safetensors file (copying device tensors to the host first, host
-    /// tensors written from where they are); lists are written as `key.000`, `key.001`, ...
+    /// tensors written from where they are); lists are written as `key.000`, `key.001`, ... The
+    /// same outputs give the same bytes; the file appears whole (written beside it, then renamed),
+    /// with the permissions the umask gives; a path that is not a regular file (`/dev/null`) is
+    /// written through.
     pub fn save_safetensors(&self, path: &Path, metadata: BTreeMap<String, String>) -> Result<()> {
         let host = match self.on_host() {
             true => std::borrow::Cow::Borrowed(self),
@@ -151,22 +154,6 @@ impl BatchFeature {
                 }
             }
         }
-        let bytes: Vec<_> = owned.iter().map(|(_, t)| t.data.le_bytes()).collect();
-        let write_error = |source: safetensors::SafeTensorError| Error::Write {
-            path: path.to_path_buf(),
-            message: String::new(),
-            source: Some(source.into()),
-        };
-        let views = owned
-            .iter()
-            .zip(&bytes)
-            .map(|((key, t), bytes)| {
-                safetensors::tensor::TensorView::new(t.data.dtype(), t.shape.clone(), bytes)
-                    .map(|view| (key.clone(), view))
-                    .map_err(write_error)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let metadata = (!metadata.is_empty()).then(|| metadata.into_iter().collect());
-        safetensors::serialize_to_file(views, metadata, path).map_err(write_error)
+        crate::save::write_safetensors(path, &owned, &metadata)
     }
 }

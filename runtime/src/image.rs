@@ -55,6 +55,7 @@ impl Image {
             message: String::new(),
             source: Some(source),
         };
+        crate::files::regular_file(path)?;
         let mut reader = ImageReader::open(path)
             .map_err(|source| Error::Io {
                 path: path.to_path_buf(),

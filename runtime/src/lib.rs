@@ -31,6 +31,7 @@ pub mod config;
 pub mod error;
 pub mod extend;
 pub mod feature;
+mod files;
 pub mod image;
 pub mod kwargs;
 pub mod model_kwargs;
@@ -44,6 +45,7 @@ pub mod plan;
 pub mod processor;
 #[doc(hidden)]
 pub mod resolve;
+mod save;
 pub mod size;
 #[doc(hidden)]
 pub mod spec;

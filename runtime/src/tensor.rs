@@ -11,14 +11,6 @@ pub enum TensorData {
 }
 
 impl TensorData {
-    pub(crate) fn dtype(&self) -> safetensors::Dtype {
-        match self {
-            TensorData::F32(_) => safetensors::Dtype::F32,
-            TensorData::U8(_) => safetensors::Dtype::U8,
-            TensorData::I64(_) => safetensors::Dtype::I64,
-        }
-    }
-
     /// The elements as little-endian bytes: borrowed on a little-endian machine (no copy).
     pub fn le_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
         if cfg!(target_endian = "little") {

@@ -1,26 +1,11 @@
 //! The `twinproc` command line, run as a user runs it.
 
+mod common;
+
+use common::{out_path, stderr, twinproc};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, golden_files, image_path, tensor};
-
-fn twinproc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_twinproc"))
-        .args(args)
-        .output()
-        .expect("run twinproc")
-}
-
-fn out_path(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "twinproc-cli-{}-{name}.safetensors",
-        std::process::id()
-    ))
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn read_f32(path: &PathBuf, key: &str) -> (Vec<usize>, Vec<f32>) {
     let bytes = std::fs::read(path).expect("read output");
@@ -285,6 +270,7 @@ fn auto_backend_logs_its_choice() {
     let log = stderr(&output);
     assert!(log.contains("falling back to the CPU twin"), "{log}");
     assert!(log.contains("libcuda"), "{log}");
+    assert!(!log.contains('\x1b'), "no colour codes on a pipe: {log:?}");
 }
 
 #[test]

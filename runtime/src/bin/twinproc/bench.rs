@@ -4,9 +4,10 @@
 #[cfg(feature = "cuda")]
 mod device_calls;
 
-use super::{BackendArg, InputArg, KernelsArg, load, open_all};
+use super::{BackendArg, Failure, InputArg, KernelsArg, load, open_all};
 #[cfg(feature = "cuda")]
 use device_calls::device_calls;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -33,10 +34,10 @@ pub(super) fn bench(
     numerics: Numerics,
     args: BenchArgs,
     paths: &[PathBuf],
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let processor = load(config, numerics)?;
     let images = open_all(paths)?;
-    let repeat = args.repeat.max(1);
+    let repeat = args.repeat;
     let time = |call: &mut Call| -> Result<f64, Error> {
         let start = Instant::now();
         call()?;
@@ -76,7 +77,8 @@ pub(super) fn bench(
         if !matches!(args.backend, BackendArg::Cuda) {
             return Err(Error::InvalidArgument(
                 "--input host|pinned|device needs --backend cuda".into(),
-            ));
+            )
+            .into());
         }
         let (name, call, streamed) = device_calls(&processor, &images, args.input)?;
         (name, call, Some(streamed))
@@ -106,8 +108,9 @@ pub(super) fn bench(
         }
         line["streamed_images_per_s"] = ((images.len() * STREAMED_CALLS) as f64 / best).into();
     }
-    println!("{line}");
-    Ok(())
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    Ok(stdout.flush()?)
 }
 
 /// Calls per streamed measurement.

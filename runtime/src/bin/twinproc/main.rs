@@ -5,6 +5,7 @@ mod bench;
 use bench::{BenchArgs, bench};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use twinproc::backend::{BackendChoice, Kernels, select};
@@ -67,7 +68,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         backend: BackendArg,
         /// Worker threads of the CPU twin, decoding included (default: all cores).
-        #[arg(long)]
+        #[arg(long, value_parser = threads)]
         threads: Option<usize>,
         /// The safetensors file to write.
         #[arg(long)]
@@ -90,14 +91,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "cpu")]
         backend: BackendArg,
         /// Worker threads (default: all cores).
-        #[arg(long)]
+        #[arg(long, value_parser = threads)]
         threads: Option<usize>,
         /// The CPU's inner loops (default: the fastest this processor runs; all give the same
         /// bytes).
         #[arg(long, value_enum)]
         kernels: Option<KernelsArg>,
         /// Timed calls.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = repeat)]
         repeat: usize,
         /// What a timed call starts from. `images`: decoded images, through the whole `preprocess`
         /// call (on CUDA its outputs stay on the GPU, waited for). With `--backend cuda`, outputs left on the GPU (what a
@@ -113,6 +114,45 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
+}
+
+/// The most worker threads a command starts (more than any machine has cores).
+const MAX_THREADS: usize = 1024;
+/// The most timed calls of `bench`.
+const MAX_REPEAT: usize = 1_000_000;
+
+/// A count from 1 to `max`.
+fn count(text: &str, max: usize) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
+}
+
+fn threads(text: &str) -> Result<usize, String> {
+    count(text, MAX_THREADS)
+}
+
+fn repeat(text: &str) -> Result<usize, String> {
+    count(text, MAX_REPEAT)
+}
+
+/// Why a command failed: its work, or writing its report to standard output.
+enum Failure {
+    Work(Error),
+    Stdout(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Work(error)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Failure::Stdout(error)
+    }
 }
 
 fn load(config: &Path, numerics: Numerics) -> Result<Processor, Error> {
@@ -165,13 +205,14 @@ fn preprocess(
     (backend, threads): (BackendArg, Option<usize>),
     out: &Path,
     paths: &[PathBuf],
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
+    refuse_to_overwrite_an_input(out, config, paths)?;
     let processor = load(config, numerics)?;
     if let Some(n) = threads {
         if matches!(backend, BackendArg::Cuda) {
-            return Err(Error::InvalidArgument(
-                "--threads applies to the CPU backend".into(),
-            ));
+            return Err(
+                Error::InvalidArgument("--threads applies to the CPU backend".into()).into(),
+            );
         }
         // The CPU twin and the decoding both run on rayon's global pool.
         rayon::ThreadPoolBuilder::new()
@@ -198,17 +239,62 @@ fn preprocess(
         ),
     ]);
     batch.save_safetensors(out, metadata)?;
+    let mut stdout = io::stdout().lock();
     for (key, feature) in &batch.data {
         if let twinproc::Feature::Tensor(t) = feature {
-            println!(
+            writeln!(
+                stdout,
                 "{}: {key} {:?} {}",
                 out.display(),
                 t.shape,
                 dtype_name(&t.data)
-            );
+            )?;
         }
     }
-    Ok(())
+    Ok(stdout.flush()?)
+}
+
+/// Whether `a` and `b` name the same file (through links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return (a.dev(), a.ino()) == (b.dev(), b.ino());
+        }
+    }
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
+}
+
+/// `--out` may not name an image or the configuration (it would replace them).
+fn refuse_to_overwrite_an_input(
+    out: &Path,
+    config: &Path,
+    images: &[PathBuf],
+) -> Result<(), Error> {
+    let configs = if config.is_dir() {
+        vec![
+            config.join(twinproc::config::CONFIG_NAME),
+            config.join(twinproc::config::PROCESSOR_CONFIG_NAME),
+        ]
+    } else {
+        vec![config.to_path_buf()]
+    };
+    match configs
+        .iter()
+        .chain(images)
+        .find(|input| same_file(out, input))
+    {
+        Some(input) => Err(Error::InvalidArgument(format!(
+            "--out {} is the input {}; write the outputs elsewhere",
+            out.display(),
+            input.display()
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn dtype_name(data: &twinproc::TensorData) -> &'static str {
@@ -219,20 +305,26 @@ fn dtype_name(data: &twinproc::TensorData) -> &'static str {
     }
 }
 
-fn inspect(config: &Path) -> Result<(), Error> {
+fn inspect(config: &Path) -> Result<(), Failure> {
     let processor = load(config, Numerics::default())?;
-    println!(
+    let mut stdout = io::stdout().lock();
+    writeln!(
+        stdout,
         "{} ({})",
         processor.model().type_name,
         processor.model().description
-    );
+    )?;
     for (name, value, origin) in processor.kwarg_origins() {
         let origin = match origin {
             Origin::Config => "file",
             Origin::Default => "default",
             Origin::Unset => "unset",
         };
-        println!("{name:<18} {value:<40} {origin}", value = value.to_string());
+        writeln!(
+            stdout,
+            "{name:<18} {value:<40} {origin}",
+            value = value.to_string()
+        )?;
     }
     for (key, value, origin, model_kwarg) in processor.extra_origins()? {
         let origin = if origin == Origin::Config {
@@ -245,12 +337,13 @@ fn inspect(config: &Path) -> Result<(), Error> {
         } else {
             "kept, not used"
         };
-        println!(
+        writeln!(
+            stdout,
             "{key:<18} {value:<40} {origin} ({kind})",
             value = value.to_string()
-        );
+        )?;
     }
-    Ok(())
+    Ok(stdout.flush()?)
 }
 
 fn main() -> ExitCode {
@@ -259,9 +352,13 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     let result = match &cli.command {
         Command::Preprocess {
             config,
@@ -302,11 +399,41 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("twinproc: {}", chain(&e));
-            ExitCode::FAILURE
-        }
+        // The reader went away (`| head`): nothing more to say, to nobody.
+        Err(Failure::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Stdout(e)) => report(&format!("cannot write to standard output: {e}")),
+        Err(Failure::Work(e)) => report(&chain(&e)),
     }
+}
+
+/// One line on standard error (if that fails too, the exit status still says it).
+fn report(line: &str) -> ExitCode {
+    let _ = writeln!(io::stderr(), "twinproc: {line}");
+    ExitCode::FAILURE
+}
+
+/// A command line clap cannot read: its first line, prefixed, and exit status 2 (help and version
+/// are printed as asked).
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            return match error.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            };
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let text = error.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let _ = writeln!(io::stderr(), "twinproc: {first} (see `twinproc --help`)");
+    ExitCode::from(2)
 }
 
 /// An error and its sources on one line, `: `-separated (a source whose text its error already

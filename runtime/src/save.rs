@@ -1,0 +1,207 @@
+//! Writing outputs to a safetensors file: the same bytes for the same outputs (tensors and metadata
+//! in one fixed order), written beside the target and renamed over it, so a reader never sees half
+//! a file, with the permissions the umask gives a new file. A symbolic link is followed (the link
+//! stays); a target that is not a regular file (`/dev/null`, a FIFO) is written through.
+
+use crate::error::{Error, Result};
+use crate::tensor::{Tensor, TensorData};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// safetensors' name of an element type, and its size in bytes.
+fn dtype(data: &TensorData) -> (&'static str, usize) {
+    match data {
+        TensorData::F32(_) => ("F32", 4),
+        TensorData::U8(_) => ("U8", 1),
+        TensorData::I64(_) => ("I64", 8),
+    }
+}
+
+/// The file's bytes before the tensors: the header's length (u64, little-endian) and the header,
+/// JSON padded with spaces to a multiple of 8 bytes; and the tensors in the order their data follows.
+///
+/// Tensors go widest element first, then by name, so each starts aligned to its element size (as
+/// the `safetensors` crate lays them out); JSON objects are written with sorted keys.
+fn header<'a>(
+    tensors: &[(String, &'a Tensor)],
+    metadata: &BTreeMap<String, String>,
+) -> (Vec<u8>, Vec<&'a Tensor>) {
+    let mut order: Vec<&(String, &Tensor)> = tensors.iter().collect();
+    order.sort_by(|(a, ta), (b, tb)| {
+        (dtype(&tb.data).1.cmp(&dtype(&ta.data).1)).then_with(|| a.cmp(b))
+    });
+    let mut map = Map::new();
+    if !metadata.is_empty() {
+        map.insert("__metadata__".into(), json!(metadata));
+    }
+    let mut offset = 0usize;
+    for (name, tensor) in &order {
+        let (name_of_type, _) = dtype(&tensor.data);
+        let end = offset + tensor.data.le_bytes().len();
+        map.insert(
+            name.clone(),
+            json!({ "dtype": name_of_type, "shape": tensor.shape, "data_offsets": [offset, end] }),
+        );
+        offset = end;
+    }
+    let mut text = Value::Object(map).to_string().into_bytes();
+    text.resize(text.len().next_multiple_of(8), b' ');
+    let mut bytes = (text.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(text);
+    (bytes, order.into_iter().map(|(_, t)| *t).collect())
+}
+
+/// Writes `tensors` (name, tensor) and `metadata` as a safetensors file at `path`.
+pub(crate) fn write_safetensors(
+    path: &Path,
+    tensors: &[(String, &Tensor)],
+    metadata: &BTreeMap<String, String>,
+) -> Result<()> {
+    let (header, order) = header(tensors, metadata);
+    write_file(path, |out| {
+        out.write_all(&header)?;
+        for tensor in order {
+            out.write_all(&tensor.data.le_bytes())?;
+        }
+        Ok(())
+    })
+}
+
+/// Where a write to `path` goes: a regular file (new or replaced) by a rename, anything else
+/// (a device, a FIFO) directly.
+enum Target {
+    Replace(PathBuf),
+    Through(PathBuf),
+}
+
+fn target(path: &Path) -> io::Result<Target> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        )),
+        // Through a symbolic link to where it points: the link stays a link.
+        Ok(meta) if meta.is_file() => Ok(Target::Replace(std::fs::canonicalize(path)?)),
+        Ok(_) => Ok(Target::Through(path.to_path_buf())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Target::Replace(path.to_path_buf())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes a file through `write`: into a new file beside `path`, renamed over it when complete
+/// (removed on failure), or straight into a target that is not a regular file.
+pub(crate) fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let failed = |source: io::Error| Error::Write {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(source.into()),
+    };
+    match target(path).map_err(failed)? {
+        Target::Through(path) => {
+            let file = std::fs::OpenOptions::new().write(true).open(&path);
+            let mut out = io::BufWriter::new(file.map_err(failed)?);
+            write(&mut out).and_then(|()| out.flush()).map_err(failed)
+        }
+        Target::Replace(path) => {
+            let temp = temp_beside(&path);
+            // A new file: the permissions are 0o666 less the umask, as any new file's.
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+                .map_err(failed)?;
+            let mut out = io::BufWriter::with_capacity(1 << 20, file);
+            let written = write(&mut out)
+                .and_then(|()| out.flush())
+                .and_then(|()| std::fs::rename(&temp, &path));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&temp);
+            }
+            written.map_err(failed)
+        }
+    }
+}
+
+/// A name for the file written beside `path` before it is renamed over it.
+fn temp_beside(path: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let unique = format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    path.with_file_name(unique)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tensors() -> Vec<(String, Tensor)> {
+        vec![
+            (
+                "pixel_values".into(),
+                Tensor {
+                    shape: vec![1, 2, 3],
+                    data: TensorData::F32(vec![0.5, -1.0, 2.0, 3.25, f32::MIN, 7.0]),
+                },
+            ),
+            (
+                "image_sizes".into(),
+                Tensor {
+                    shape: vec![1, 2],
+                    data: TensorData::I64(vec![480, 640]),
+                },
+            ),
+            (
+                "levels".into(),
+                Tensor {
+                    shape: vec![3],
+                    data: TensorData::U8(vec![1, 2, 255]),
+                },
+            ),
+        ]
+    }
+
+    /// What the `safetensors` crate reads back is what was written, and the header is 8-aligned.
+    #[test]
+    fn the_safetensors_crate_reads_it_back() {
+        let owned = tensors();
+        let named: Vec<(String, &Tensor)> = owned.iter().map(|(n, t)| (n.clone(), t)).collect();
+        let metadata = BTreeMap::from([("numerics".to_owned(), "pil".to_owned())]);
+        let dir = std::env::temp_dir().join(format!("twinproc-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.safetensors");
+        write_safetensors(&path, &named, &metadata).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        assert_eq!(n % 8, 0);
+        let (_, read_metadata) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        assert_eq!(
+            read_metadata.metadata().as_ref().unwrap()["numerics"],
+            "pil"
+        );
+        let read = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        for (name, tensor) in &owned {
+            let view = read.tensor(name).unwrap();
+            assert_eq!(view.shape(), tensor.shape.as_slice(), "{name}");
+            assert_eq!(view.data(), tensor.data.le_bytes().as_ref(), "{name}");
+        }
+        // The same outputs give the same bytes, whatever order they come in.
+        let reversed: Vec<_> = named.iter().rev().cloned().collect();
+        write_safetensors(&path, &reversed, &metadata).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        // Nothing is left beside it.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
