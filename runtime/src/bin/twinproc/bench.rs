@@ -4,7 +4,8 @@
 #[cfg(feature = "cuda")]
 mod device_calls;
 
-use super::{BackendArg, Failure, InputArg, KernelsArg, load, open_all};
+use super::failure::Failure;
+use super::{BackendArg, InputArg, KernelsArg, load, open_all};
 #[cfg(feature = "cuda")]
 use device_calls::device_calls;
 use std::io::Write;
