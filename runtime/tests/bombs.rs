@@ -1,0 +1,122 @@
+//! Pillow's decompression-bomb rule on the size a file's header declares, before any pixel is
+//! decoded. One test, in its own process: the limit is process-wide, as `PIL.Image.MAX_IMAGE_PIXELS` is.
+
+use std::path::PathBuf;
+use std::time::Instant;
+use twinproc::image::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_max_image_pixels};
+use twinproc::{Error, Image};
+use twinproc_golden_tests::image_path;
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+    let body = [kind.as_slice(), data].concat();
+    chunk.extend(&body);
+    chunk.extend(crc32(&body).to_be_bytes());
+    chunk
+}
+
+/// A PNG whose header declares `width` x `height` 8-bit gray pixels, and a few bytes of data.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(png_chunk(b"IHDR", &ihdr));
+    png.extend(png_chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(png_chunk(b"IEND", &[]));
+    png
+}
+
+/// A GIF whose screen is `width` x `height`, with one 1x1 frame.
+fn gif_header(width: u16, height: u16) -> Vec<u8> {
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend(width.to_le_bytes());
+    gif.extend(height.to_le_bytes());
+    gif.extend([0x80, 0, 0, 0, 0, 0, 255, 255, 255]); // a 2-colour global table
+    gif.extend([b',', 0, 0, 0, 0, 1, 0, 1, 0, 0]);
+    gif.extend([2, 2, 0x44, 0x01, 0, b';']);
+    gif
+}
+
+/// A baseline JPEG of 8 x 8 pixels whose frame header then says `width` x `height`.
+fn jpeg_header(width: u16, height: u16) -> Vec<u8> {
+    let mut jpeg = Vec::new();
+    let pixels = image::GrayImage::new(8, 8);
+    image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+        .encode_image(&pixels)
+        .expect("encode");
+    let sof = jpeg
+        .windows(2)
+        .position(|m| m == [0xFF, 0xC0])
+        .expect("SOF0");
+    jpeg[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+    jpeg
+}
+
+fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("twinproc-bomb-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+#[test]
+fn decompression_bombs_are_refused_from_the_header() {
+    assert_eq!(max_image_pixels(), Some(PILLOW_MAX_IMAGE_PIXELS));
+    // Over twice the limit: refused at once, whatever the format, with Pillow's message.
+    for (name, bytes, pixels) in [
+        ("png", png_header(100_000, 100_000), 10_000_000_000u64),
+        ("gif", gif_header(65_535, 65_535), 65_535 * 65_535),
+        ("jpg", jpeg_header(65_500, 65_500), 65_500 * 65_500),
+    ] {
+        let path = write(name, &bytes);
+        let start = Instant::now();
+        let err = Image::open(&path).unwrap_err();
+        assert!(
+            start.elapsed().as_secs() < 2,
+            "{name}: {:?}",
+            start.elapsed()
+        );
+        let Error::TooLarge(message) = &err else {
+            panic!("{name}: {err:?}")
+        };
+        let expected = format!(
+            "image size ({pixels} pixels) exceeds limit of {} pixels, could be decompression bomb DOS attack",
+            2 * PILLOW_MAX_IMAGE_PIXELS
+        );
+        assert!(message.ends_with(&expected), "{name}: {message}");
+        std::fs::remove_file(&path).ok();
+    }
+    // The boundary, on a real image of 451 x 300 = 135,300 pixels: over the limit it decodes (with
+    // a warning); over twice the limit it is refused; without a limit it decodes.
+    let cat = image_path("chelsea.png");
+    set_max_image_pixels(Some(67_650));
+    assert!(
+        Image::open(&cat).is_ok(),
+        "135,300 = 2 x 67,650 pixels is not over twice the limit"
+    );
+    set_max_image_pixels(Some(67_649));
+    assert!(matches!(Image::open(&cat), Err(Error::TooLarge(_))));
+    set_max_image_pixels(None);
+    assert!(Image::open(&cat).is_ok());
+    set_max_image_pixels(Some(PILLOW_MAX_IMAGE_PIXELS));
+}
