@@ -49,7 +49,7 @@ impl Backend for Recycled {
         &self,
         inputs: &[twinproc::numeric::Pixels],
         plans: &[twinproc::plan::ImagePlan],
-        placement: &twinproc::plan::Placement,
+        placement: &twinproc::placement::Placement,
     ) -> twinproc::Result<Feature> {
         use twinproc::TensorData::{F32, U8};
         let len = placement.elements + 7;
@@ -606,7 +606,7 @@ fn llava_onevision_batch_equals_single_calls() {
 #[test]
 fn images_of_one_size_share_tables_and_match_transformers() {
     use twinproc::backend::cuda::batch::{ImageShape, KernelBatch};
-    use twinproc::plan::Placement;
+    use twinproc::placement::Placement;
     let (mut checked, mut failures) = (0, Vec::new());
     let config = "clip_vit_b32";
     for backend in ["pil", "torchvision"] {

@@ -6,7 +6,8 @@ use crate::kwargs::ImagesKwargs;
 use crate::model_kwargs::{ModelKwargs, ModelValues};
 use crate::numeric::Numerics;
 use crate::numeric::normalize::LevelMap;
-use crate::plan::{ImagePlan, Input, Stacking};
+use crate::placement::Stacking;
+use crate::plan::{ImagePlan, Input};
 use crate::resolve::Resolved;
 use std::sync::Arc;
 

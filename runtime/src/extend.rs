@@ -23,5 +23,6 @@ pub use crate::backend::Backend;
 pub use crate::call::{Batch, Call};
 pub use crate::numeric::crop::CropWindow;
 pub use crate::pipeline::{default_preprocess, pixel_values};
-pub use crate::plan::{Assembly, Canvas, ImagePlan, Input, Stacking};
+pub use crate::placement::{Assembly, Canvas, Stacking};
+pub use crate::plan::{ImagePlan, Input};
 pub use crate::spec::{CustomPreprocess, ModelSpec};

@@ -8,7 +8,7 @@ use crate::backend::cuda::outputs::DeviceTensor;
 #[cfg(not(feature = "cuda"))]
 use crate::backend::cuda::without::tensor::DeviceTensor;
 use crate::error::Result;
-use crate::plan::Placement;
+use crate::placement::Placement;
 use crate::tensor::Tensor;
 use std::collections::BTreeMap;
 use std::path::Path;

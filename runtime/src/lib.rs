@@ -41,6 +41,8 @@ pub mod numeric;
 #[doc(hidden)]
 pub mod pipeline;
 #[doc(hidden)]
+pub mod placement;
+#[doc(hidden)]
 pub mod plan;
 pub mod processor;
 #[doc(hidden)]
@@ -63,7 +65,7 @@ pub use image::Image;
 pub use kwargs::{ChannelDimension, ChannelValues, ImagesKwargs, Resample};
 pub use model_kwargs::{ModelKwargs, ModelValues};
 pub use numeric::{Numerics, Size};
-pub use plan::Stacking;
+pub use placement::Stacking;
 pub use processor::Processor;
 pub use size::SizeDict;
 pub use spec::ModelSpec;

@@ -10,7 +10,7 @@ use crate::kwargs::KwargDoc;
 pub use crate::model_kwargs::ModelKwargs;
 use crate::model_kwargs::ModelValues;
 use crate::numeric::Numerics;
-use crate::plan::Stacking;
+use crate::placement::Stacking;
 use crate::processor::Processor;
 use crate::spec::ModelSpec;
 use serde_json::{Map, Value};

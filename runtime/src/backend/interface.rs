@@ -3,7 +3,8 @@
 use crate::error::Result;
 use crate::feature::Feature;
 use crate::numeric::Pixels;
-use crate::plan::{ImagePlan, Placement};
+use crate::placement::Placement;
+use crate::plan::ImagePlan;
 use crate::tensor::Tensor;
 
 /// Executes host-built plans. Implementations must give bit-identical results: they run the same

@@ -14,7 +14,8 @@ use crate::backend::interface::Backend;
 use crate::error::{Error, Result};
 use crate::feature::Feature;
 use crate::numeric::Pixels;
-use crate::plan::{ImagePlan, Placement};
+use crate::placement::Placement;
+use crate::plan::ImagePlan;
 use crate::tensor::Tensor;
 use cudarc::driver::{
     CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,

@@ -16,7 +16,8 @@ use crate::numeric::fixed::FixedAxis;
 use crate::numeric::region::Region;
 use crate::numeric::resample::{Reads, ResizePlan};
 use crate::numeric::{Pixels, Size};
-use crate::plan::{ImagePlan, Placement, Resized};
+use crate::placement::Placement;
+use crate::plan::{ImagePlan, Resized};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -9,7 +9,8 @@ use crate::backend::interface::Backend;
 use crate::error::Result;
 use crate::feature::Feature;
 use crate::numeric::Pixels;
-use crate::plan::{ImagePlan, Placement};
+use crate::placement::Placement;
+use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
 use std::os::raw::c_int;
 

@@ -2,7 +2,7 @@
 
 use super::error::cuda_error;
 use crate::error::{Error, Result};
-use crate::plan::Placement;
+use crate::placement::Placement;
 use crate::tensor::{Tensor, TensorData};
 use cudarc::driver::{CudaSlice, CudaStream, CudaView, DevicePtr};
 use std::sync::Arc;
