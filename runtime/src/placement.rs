@@ -7,6 +7,31 @@ use crate::kwargs::ChannelDimension;
 use crate::numeric::Size;
 use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The default output budget: the most bytes one call's outputs of one feature may take (16 GiB,
+/// some 110,000 CLIP images in float32).
+pub const DEFAULT_MAX_OUTPUT_BYTES: u64 = 16 << 30;
+
+/// The budget in force; `u64::MAX`: none.
+static MAX_OUTPUT_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_OUTPUT_BYTES);
+
+/// Sets the most bytes one feature of a call may take, for the whole process (`None`: no budget
+/// but the machine's). A call over it is [`Error::TooLarge`] before anything is allocated.
+pub fn set_max_output_bytes(budget: Option<u64>) {
+    MAX_OUTPUT_BYTES.store(budget.unwrap_or(u64::MAX), Ordering::Relaxed);
+}
+
+/// The output budget in force (`None`: none).
+pub fn max_output_bytes() -> Option<u64> {
+    Some(MAX_OUTPUT_BYTES.load(Ordering::Relaxed)).filter(|&b| b != u64::MAX)
+}
+
+/// The elements of `shape`, or the error of a shape whose size overflows.
+fn elements(key: &str, shape: &[usize]) -> Result<usize> {
+    (shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)))
+        .ok_or_else(|| Error::TooLarge(format!("{key}: an output of shape {shape:?}")))
+}
 
 /// The spatial size every output is padded to (zeros at the bottom and right, after rescale and
 /// normalize: transformers' `pad`).
@@ -73,7 +98,7 @@ pub struct Placed {
 /// device), and shape errors come before any pixel is computed.
 ///
 /// ```
-/// use twinproc::plan::{Assembly, Canvas, Placement};
+/// use twinproc::placement::{Assembly, Canvas, Placement};
 /// use twinproc::{AutoImageProcessor, Image, ImagesKwargs, Stacking};
 /// # let dir = std::env::temp_dir().join("twinproc-doc-placement");
 /// # std::fs::create_dir_all(&dir)?;
@@ -199,20 +224,37 @@ impl Placement {
                 return Err(unequal(shape, &items[i].0, i));
             }
         }
+        // Every size checked before any offset is taken: the item sizes bound the outputs'.
+        let sizes = (items.iter())
+            .map(|(shape, _)| elements(key, shape))
+            .collect::<Result<Vec<_>>>()?;
+        let total = (sizes.iter().try_fold(0usize, |n, &s| n.checked_add(s)))
+            .ok_or_else(|| Error::TooLarge(format!("{key}: {} outputs", shapes.len())))?;
+        let float = plans.first().is_some_and(|p| p.levels.table.is_some());
+        let bytes = total as u64 * if float { 4 } else { 1 };
+        if let Some(budget) = max_output_bytes().filter(|&budget| bytes > budget) {
+            let shape = (items.first()).map_or_else(String::new, |(s, _)| format!(" x {s:?}"));
+            let dtype = if float { "float32" } else { "uint8" };
+            return Err(Error::TooLarge(format!(
+                "{key}: {}{shape} {dtype} is {bytes} bytes, over the output budget of {budget} \
+                 (`twinproc::placement::set_max_output_bytes`)",
+                items.len()
+            )));
+        }
         let mut placed = Vec::with_capacity(shapes.len());
         let mut tensors = Vec::with_capacity(items.len());
         let mut at = 0;
-        for (shape, run) in &items {
+        for ((shape, run), size) in items.iter().zip(sizes) {
             tensors.push((shape.clone(), at));
             for i in run.clone() {
-                let elements: usize = shapes[i].iter().product();
+                let each = elements(key, &shapes[i])?;
                 placed.push(Placed {
-                    offset: at + (i - run.start) * elements,
+                    offset: at + (i - run.start) * each,
                     canvas: canvases[i],
                     channels_last: outputs[i].2 == ChannelDimension::Last,
                 });
             }
-            at += shape.iter().product::<usize>();
+            at += size;
         }
         let stacked = assembly.stacking == Stacking::Stack;
         if stacked {

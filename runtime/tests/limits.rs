@@ -1,5 +1,6 @@
-//! Pillow's decompression-bomb rule on the size a file's header declares, before any pixel is
-//! decoded. One test, in its own process: the limit is process-wide, as `PIL.Image.MAX_IMAGE_PIXELS` is.
+//! The process-wide limits, each in one test of this process (as `PIL.Image.MAX_IMAGE_PIXELS` is
+//! process-wide): Pillow's decompression-bomb rule on the size a file's header declares, before any
+//! pixel is decoded; and the output budget, before any output is allocated.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -119,4 +120,61 @@ fn decompression_bombs_are_refused_from_the_header() {
     set_max_image_pixels(None);
     assert!(Image::open(&cat).is_ok());
     set_max_image_pixels(Some(PILLOW_MAX_IMAGE_PIXELS));
+}
+
+/// Sizes whose outputs overflow or exceed the budget are `TooLarge` before anything is allocated
+/// (they aborted or panicked: `pad_size` of `u32::MAX`, LLaVA pinpoints of 100,000²); the budget
+/// is settable, `None` lifts it.
+#[test]
+fn outputs_over_the_budget_are_refused_before_allocation() {
+    use twinproc::placement::{DEFAULT_MAX_OUTPUT_BYTES, max_output_bytes, set_max_output_bytes};
+    use twinproc::{AutoImageProcessor, ImagesKwargs, SizeDict};
+    use twinproc_golden_tests::config_dir;
+    assert_eq!(max_output_bytes(), Some(DEFAULT_MAX_OUTPUT_BYTES));
+    let image = [Image::from_hwc(vec![9; 40 * 30 * 3], 40, 30, 3)];
+    let clip = AutoImageProcessor::from_pretrained(config_dir("clip_vit_b32")).expect("clip");
+    let pad = |side: u32| ImagesKwargs {
+        do_pad: Some(true),
+        pad_size: Some(SizeDict::height_width(side, side)),
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let err = clip.preprocess(&image, &pad(u32::MAX)).unwrap_err();
+    assert!(
+        matches!(&err, Error::TooLarge(m) if m.contains("4294967295")),
+        "{err}"
+    );
+    let err = clip.preprocess(&image, &pad(100_000)).unwrap_err();
+    assert!(
+        matches!(&err, Error::TooLarge(m) if m.contains("output budget")),
+        "{err}"
+    );
+    let dir = std::env::temp_dir().join(format!("twinproc-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let llava = config_dir("llava_onevision_qwen2_0.5b_ov").join("preprocessor_config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(llava).expect("read")).expect("json");
+    config["image_grid_pinpoints"] = serde_json::json!([[100_000, 100_000]]);
+    std::fs::write(dir.join("preprocessor_config.json"), config.to_string()).expect("write");
+    let llava = AutoImageProcessor::from_pretrained(&dir).expect("llava");
+    let err = llava
+        .preprocess(&image, &ImagesKwargs::default())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::TooLarge(m) if m.contains("[68122, 3, 384, 384]")),
+        "{err}"
+    );
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    // The budget is the caller's: below one CLIP output (602,112 bytes), refused; lifted, it runs.
+    set_max_output_bytes(Some(602_111));
+    assert!(matches!(
+        clip.preprocess(&image, &ImagesKwargs::default()),
+        Err(Error::TooLarge(_))
+    ));
+    set_max_output_bytes(Some(602_112));
+    assert!(clip.preprocess(&image, &ImagesKwargs::default()).is_ok());
+    set_max_output_bytes(None);
+    assert!(clip.preprocess(&image, &ImagesKwargs::default()).is_ok());
+    set_max_output_bytes(Some(DEFAULT_MAX_OUTPUT_BYTES));
+    std::fs::remove_dir_all(&dir).ok();
 }
