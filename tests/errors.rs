@@ -294,9 +294,22 @@ fn nan_std_at_call_time() {
     );
 }
 
-/// transformers' torchvision backend raises for BOX and HAMMING; so does twinproc's torchvision mode.
+/// transformers' torchvision backend raises for BOX and HAMMING when a resize runs (its tensors
+/// have neither filter); so does twinproc's torchvision mode. An image already at the size passes
+/// through unchanged, as in transformers (checked there: 224x300 with `shortest_edge` 224 and
+/// `resample=4` or `5` gives `(1, 3, 224, 224)`; 200x300 raises `NotImplementedError`).
 #[test]
 fn box_resample_in_torchvision_mode() {
+    for resample in [Resample::Box, Resample::Hamming] {
+        let overrides = ImagesKwargs {
+            resample: Some(resample),
+            ..Default::default()
+        };
+        let at_size = Image::from_hwc((0..224 * 300 * 3).map(|i| i as u8).collect(), 224, 300, 3);
+        let passed = clip().preprocess(std::slice::from_ref(&at_size), &overrides);
+        let bicubic = clip().preprocess(std::slice::from_ref(&at_size), &ImagesKwargs::default());
+        assert_eq!(passed.expect("no resize runs"), bicubic.expect("bicubic"));
+    }
     let overrides = ImagesKwargs {
         resample: Some(Resample::Box),
         ..Default::default()

@@ -91,8 +91,13 @@ fn unsupported(resample: Resample) -> Error {
 }
 
 /// The plan of `tvF.resize(uint8 image, [out_h, out_w], interpolation, antialias=True)` on CPU.
-/// transformers maps PIL's NEAREST to torchvision's NEAREST_EXACT.
+/// transformers maps PIL's NEAREST to torchvision's NEAREST_EXACT. An image already of the size
+/// passes through unchanged, whatever the filter: BOX and HAMMING, which torchvision's tensors do
+/// not have, fail only when a resize runs (as transformers raises).
 pub fn resize_plan(input: Size, output: Size, resample: Resample) -> Result<ResizePlan, Error> {
+    if input == output {
+        return Ok(ResizePlan::Copy);
+    }
     let (
         Size {
             height: in_h,
@@ -113,9 +118,6 @@ pub fn resize_plan(input: Size, output: Size, resample: Resample) -> Result<Resi
     let axis = |i, o| (i != o).then(|| int16_axis(i, o, resample)).transpose();
     let horizontal = axis(in_w, out_w)?;
     let vertical = axis(in_h, out_h)?;
-    if horizontal.is_none() && vertical.is_none() {
-        return filter(resample).map(|_| ResizePlan::Copy);
-    }
     Ok(ResizePlan::Fixed {
         horizontal,
         vertical,
