@@ -410,3 +410,32 @@ fn damaged_files_never_panic() {
     }
     assert!(outcomes.1 > 0, "no damaged file was rejected: {outcomes:?}");
 }
+
+/// A processor whose class declares no filter (and does not resize by default).
+#[twinproc::image_processor(size(height = 8, width = 8))]
+pub struct NoFilterImageProcessor;
+
+/// `do_resize` without `resample` is transformers' ValueError in both backends (checked there: a
+/// CLIP config with `"resample": null` raises "`size` and `resample` must be specified if
+/// `do_resize` is `True`."), not a silent bilinear resize.
+#[test]
+fn resize_without_resample() {
+    let processor = NoFilterImageProcessor::new(ImagesKwargs::default()).expect("new");
+    let image = Image::from_hwc(vec![0; 20 * 30 * 3], 20, 30, 3);
+    let overrides = ImagesKwargs {
+        do_resize: Some(true),
+        ..Default::default()
+    };
+    for numerics in [Numerics::Pil, Numerics::Torchvision] {
+        let result = twinproc::ImageProcessor::with_numerics(processor.clone(), numerics)
+            .preprocess(std::slice::from_ref(&image), &overrides)
+            .map(|_| ());
+        match result {
+            Err(Error::InvalidConfig { key, message }) => {
+                assert_eq!(key, "resample");
+                assert!(message.contains("must be specified if `do_resize` is `True`"));
+            }
+            other => panic!("{numerics:?}: {other:?}"),
+        }
+    }
+}

@@ -18,7 +18,7 @@ pub struct DownstreamKwargs {
 }
 
 /// A downstream model.
-#[image_processor(kwargs = DownstreamKwargs, size(height = 32, width = 32), do_resize = true, repeat = 3)]
+#[image_processor(kwargs = DownstreamKwargs, size(height = 32, width = 32), do_resize = true, resample = Bilinear, repeat = 3)]
 pub struct DownstreamImageProcessor;
 
 #[test]

@@ -67,6 +67,7 @@ const fn const_eq(a: &str, b: &str) -> bool {
 
 pub const DO_RESIZE: Key = Key::named("do_resize");
 pub const SIZE: Key = Key::named("size");
+pub const RESAMPLE: Key = Key::named("resample");
 pub const DEFAULT_TO_SQUARE: Key = Key::named("default_to_square");
 pub const DO_CENTER_CROP: Key = Key::named("do_center_crop");
 pub const CROP_SIZE: Key = Key::named("crop_size");

@@ -1,11 +1,13 @@
 //! Writing the twins of a checked declaration.
 
+use crate::api;
 use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
 use crate::declaration::{DEFAULT_TO_SQUARE, Declaration, RESCALE_FACTOR, Spanned};
 use crate::docs;
 use crate::read::Standard;
 use crate::rules;
+use crate::stubs;
 use crate::twin_checks::{fingerprint_consts, twin_checks};
 use crate::values::standard_value;
 use proc_macro2::TokenStream;
@@ -37,33 +39,8 @@ pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(()) => twins(&item, &declaration),
         Err(errors) => {
             let mut out = errors.to_compile_error();
-            out.extend(stubs(&item));
+            out.extend(stubs::stubs(&item, &declaration));
             out
-        }
-    }
-}
-
-/// Items with the declared names, so that uses of the processor elsewhere do not add errors to the
-/// declaration's own.
-fn stubs(item: &ItemStruct) -> TokenStream {
-    let (vis, name) = (&item.vis, &item.ident);
-    let cuda = format_ident!("{}Cuda", name);
-    quote! {
-        #vis struct #name;
-        #vis struct #cuda;
-        #[allow(dead_code, unused_variables)]
-        impl #name {
-            pub fn new<K>(kwargs: K) -> ::twinproc::Result<Self> { ::core::unreachable!() }
-            pub fn from_pretrained<P>(path: P) -> ::twinproc::Result<Self> { ::core::unreachable!() }
-            pub fn preprocess<K>(&self, images: &[::twinproc::Image], overrides: &K) -> ::twinproc::Result<::twinproc::BatchFeature> { ::core::unreachable!() }
-        }
-        #[allow(dead_code, unused_variables)]
-        impl #cuda {
-            pub fn new<K>(kwargs: K) -> ::twinproc::Result<Self> { ::core::unreachable!() }
-            pub fn from_pretrained<P>(path: P) -> ::twinproc::Result<Self> { ::core::unreachable!() }
-        }
-        impl ::core::default::Default for #name {
-            fn default() -> Self { #name }
         }
     }
 }
@@ -212,6 +189,7 @@ fn twin_items(
             quote!(#[derive(Debug, Clone)]),
         )
     };
+    let api = api::inherent(twin, kwargs_type, table);
     // A twin declared on its own: the model kwarg defaults the macro could not compare.
     let same_defaults = declared_apart_from
         .map(|other| quote!(::twinproc::twin::same_model_defaults::<Self, #other>()?;));
@@ -251,30 +229,7 @@ fn twin_items(
             fn backend(&self) -> &dyn ::twinproc::backend::Backend { self.processor.backend() }
         }
 
-        impl #twin {
-            /// A processor with `kwargs` over the class defaults.
-            pub fn new(kwargs: #kwargs_type) -> ::twinproc::Result<Self> {
-                <Self as ::twinproc::ImageProcessor>::new(kwargs)
-            }
-            /// A processor from `preprocessor_config.json` (a directory or the file).
-            pub fn from_pretrained(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<Self> {
-                <Self as ::twinproc::ImageProcessor>::from_pretrained(path)
-            }
-            /// The class defaults.
-            pub fn defaults() -> #kwargs_type {
-                <Self as ::twinproc::ImageProcessor>::defaults()
-            }
-            /// Preprocesses a batch; set fields of `overrides` replace the instance's values.
-            pub fn preprocess(&self, images: &[::twinproc::Image], overrides: &#kwargs_type) -> ::twinproc::Result<::twinproc::BatchFeature> {
-                <Self as ::twinproc::ImageProcessor>::preprocess(self, images, overrides)
-            }
-            /// Writes `preprocessor_config.json` into `dir`.
-            pub fn save_pretrained(&self, dir: impl ::core::convert::AsRef<::std::path::Path>) -> ::twinproc::Result<::std::path::PathBuf> {
-                <Self as ::twinproc::ImageProcessor>::save_pretrained(self, dir)
-            }
-            /// The table of every kwarg, its default and meaning (this type's documentation).
-            pub const KWARGS_DOC: &'static str = #table;
-        }
+        #api
 
         #default
     }
@@ -370,7 +325,7 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
                 &shared,
                 Some(&gpu),
             );
-            let consts = fingerprint_consts(name, declaration, &shared.type_name);
+            let consts = fingerprint_consts(name, declaration, &shared.type_name, false);
             quote!(#spec #registration #checks #cpu_twin #consts)
         }
         Form::GpuOnly(cpu) => {

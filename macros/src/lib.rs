@@ -7,6 +7,7 @@
 //! `expand` writes the twins and their docs (`docs`). On error the macro emits the errors *and* stub items, so the user sees the errors
 //! of the declaration instead of a cascade at every use.
 
+mod api;
 mod attr;
 mod ctxt;
 mod declaration;
@@ -15,6 +16,7 @@ mod expand;
 mod kwargs;
 mod read;
 mod rules;
+mod stubs;
 mod tables;
 mod twin_checks;
 mod values;

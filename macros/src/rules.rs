@@ -5,14 +5,15 @@
 use crate::ctxt::Ctxt;
 use crate::declaration::{
     CROP_SIZE, DO_CENTER_CROP, DO_NORMALIZE, DO_RESIZE, Declaration, IMAGE_MEAN, IMAGE_STD, Key,
-    SIZE,
+    RESAMPLE, SIZE,
 };
 
 /// Every rule, in the order their errors are reported.
-const RULES: [fn(&Ctxt, &Declaration); 4] = [
+const RULES: [fn(&Ctxt, &Declaration); 5] = [
     normalize_needs_mean_and_std,
     center_crop_needs_crop_size,
     resize_needs_size,
+    resize_needs_resample,
     one_twin_named,
 ];
 
@@ -53,6 +54,11 @@ fn resize_needs_size(cx: &Ctxt, declaration: &Declaration) {
         SIZE,
         "`do_resize = true` needs `size(…)`",
     );
+}
+
+fn resize_needs_resample(cx: &Ctxt, declaration: &Declaration) {
+    let message = "`do_resize = true` needs `resample` (transformers raises \"`size` and `resample` must be specified if `do_resize` is `True`\")";
+    needs(cx, declaration, DO_RESIZE, RESAMPLE, message);
 }
 
 fn one_twin_named(cx: &Ctxt, declaration: &Declaration) {

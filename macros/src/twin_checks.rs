@@ -104,6 +104,7 @@ pub(crate) fn fingerprint_consts(
     name: &Ident,
     declaration: &Declaration,
     type_name: &str,
+    stub: bool,
 ) -> TokenStream {
     let consts = items(declaration, type_name).into_iter().map(|item| {
         let Item {
@@ -121,6 +122,9 @@ pub(crate) fn fingerprint_consts(
             #(#consts)*
             #[doc(hidden)]
             pub const #model_ident: &'static [(&'static str, ::core::option::Option<&'static str>)] = &[#(#model),*];
+            /// Whether these are a stub's (a declaration with errors): its twin compares nothing.
+            #[doc(hidden)]
+            pub const __TWINPROC_STUB: bool = #stub;
         }
     }
 }
@@ -150,7 +154,7 @@ pub(crate) fn twin_checks(
         let message = format!(
             "the twins differ in `{what}`: `{name}` declares `{shown}`, its twin `{other_name}` another value; twins declare the same defaults"
         );
-        quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same(#same(<#other>::#ident, #value), #message);)
+        quote_spanned!(span=> const _: () = ::twinproc::twin::assert_same(<#other>::__TWINPROC_STUB || #same(<#other>::#ident, #value), #message);)
     });
     let model_ident = model_ident();
     let model_checks = declaration.model.iter().map(|m| {
@@ -160,7 +164,7 @@ pub(crate) fn twin_checks(
             m.value.to_token_stream()
         );
         quote_spanned!(m.key.span()=> const _: () = ::twinproc::twin::assert_same(
-            ::twinproc::twin::same::model_kwarg(<#other>::#model_ident, #key, #value), #message);)
+            <#other>::__TWINPROC_STUB || ::twinproc::twin::same::model_kwarg(<#other>::#model_ident, #key, #value), #message);)
     });
     let other_kwargs = quote!(<#other as ::twinproc::ImageProcessor>::Kwargs);
     let span = declaration.kwargs.as_ref().map_or_else(

@@ -51,13 +51,15 @@ impl Resolved {
     /// Resolves and validates `kwargs` (every value already merged).
     pub fn new(kwargs: &ImagesKwargs) -> Result<Self> {
         let resize = if kwargs.do_resize.unwrap_or(false) {
-            let size = kwargs.size.ok_or_else(|| {
+            // transformers' `validate_preprocess_arguments`, in both backends.
+            let missing = |key: &str| {
                 Error::config(
-                    "size",
+                    key,
                     "`size` and `resample` must be specified if `do_resize` is `True`",
                 )
-            })?;
-            Some((size, kwargs.resample.unwrap_or(Resample::Bilinear)))
+            };
+            let size = kwargs.size.ok_or_else(|| missing("size"))?;
+            Some((size, kwargs.resample.ok_or_else(|| missing("resample"))?))
         } else {
             None
         };

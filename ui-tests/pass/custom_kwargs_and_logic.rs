@@ -23,6 +23,7 @@ fn scaled<B: Backend + ?Sized>(backend: &B, call: &Call, batch: Batch<'_>) -> tw
     preprocess = scaled,
     size(height = 8, width = 8),
     do_resize = true,
+    resample = Bilinear,
     strength = 2.0,
     labels = vec!["a".to_owned()],
 )]

@@ -2,7 +2,7 @@
 use twinproc::{image_processor, AutoImageProcessor};
 
 /// A downstream model.
-#[image_processor(size(height = 16, width = 16), do_resize = true, type_name = "DownstreamImageProcessor")]
+#[image_processor(size(height = 16, width = 16), do_resize = true, resample = Bilinear, type_name = "DownstreamImageProcessor")]
 pub struct Downstream;
 
 fn main() -> twinproc::Result<()> {
