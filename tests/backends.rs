@@ -125,3 +125,29 @@ fn kernels_equal_the_cpu_twin_for_every_filter_and_shape() {
     );
     eprintln!("{checked} cases: the kernels' code equals the CPU twin");
 }
+
+/// A configuration's `device` decides where `AutoImageProcessor` runs, as in transformers: `cpu`
+/// the CPU twin, `cuda` the GPU twin (without CUDA, a typed error rather than a silent CPU run),
+/// anything else an invalid `device`.
+#[test]
+fn the_configurations_device_is_followed() {
+    let dir = std::env::temp_dir().join(format!("twinproc-device-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let load = |device: &str| {
+        let json =
+            format!(r#"{{"image_processor_type": "CLIPImageProcessor", "device": "{device}"}}"#);
+        std::fs::write(dir.join("preprocessor_config.json"), json).expect("write");
+        AutoImageProcessor::from_pretrained(&dir)
+    };
+    assert_eq!(load("cpu").expect("cpu").backend().name(), "cpu");
+    if twinproc::backend::cuda::unavailable_reason().is_some() {
+        let err = load("cuda:0").unwrap_err();
+        assert!(matches!(err, Error::BackendUnavailable(_)), "{err:?}");
+    }
+    let err = load("tpu").unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidConfig { key, .. } if key == "device"),
+        "{err:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -160,3 +160,51 @@ fn unknown_processor_type_is_an_error() {
         "{err}"
     );
 }
+
+/// The keys transformers' `save_pretrained` writes when they are set, and only then (checked
+/// there: `CLIPImageProcessor(data_format="channels_last", input_data_format="channels_first",
+/// device="cpu", default_to_square=False)` saves all four; `CLIPImageProcessor()` saves
+/// `crop_size, do_center_crop, do_convert_rgb, do_normalize, do_rescale, do_resize, image_mean,
+/// image_processor_type, image_std, resample, rescale_factor, size`).
+#[test]
+fn set_layout_device_and_square_are_saved() {
+    use twinproc::models::clip::ClipImageProcessor;
+    use twinproc::{ChannelDimension, ImageProcessor, ImagesKwargs};
+    let keys = |processor: &ClipImageProcessor| -> serde_json::Map<String, serde_json::Value> {
+        let text = processor.processor().to_json_string().expect("json");
+        serde_json::from_str(&text).expect("parse")
+    };
+    let plain = keys(&ClipImageProcessor::new(ImagesKwargs::default()).expect("new"));
+    let names: Vec<&str> = plain.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "crop_size",
+            "do_center_crop",
+            "do_convert_rgb",
+            "do_normalize",
+            "do_rescale",
+            "do_resize",
+            "image_mean",
+            "image_processor_type",
+            "image_std",
+            "resample",
+            "rescale_factor",
+            "size"
+        ]
+    );
+    let set = keys(
+        &ClipImageProcessor::new(ImagesKwargs {
+            data_format: Some(ChannelDimension::Last),
+            input_data_format: Some(ChannelDimension::First),
+            device: Some("cpu".into()),
+            default_to_square: Some(false),
+            ..Default::default()
+        })
+        .expect("new"),
+    );
+    assert_eq!(set["data_format"], "channels_last");
+    assert_eq!(set["input_data_format"], "channels_first");
+    assert_eq!(set["device"], "cpu");
+    assert_eq!(set["default_to_square"], false);
+}

@@ -50,8 +50,8 @@ pub(crate) struct Kwarg {
     pub(crate) ty: &'static str,
     pub(crate) kind: Kind,
     pub(crate) meaning: &'static str,
-    /// Whether transformers writes it to `preprocessor_config.json` (a call's own settings, and
-    /// `default_to_square`, a class attribute, are not written).
+    /// Whether transformers writes it to `preprocessor_config.json` when set (`default_to_square` is
+    /// written only when the configuration or the constructor set it, not as a class default).
     pub(crate) saved: bool,
 }
 
@@ -162,21 +162,21 @@ pub(crate) const STANDARD_KWARGS: &[Kwarg] = &[
         ty: "ChannelDimension",
         kind: Kind::Layout,
         meaning: "The layout of the output: channels_first (CHW) or channels_last (HWC).",
-        saved: false,
+        saved: true,
     },
     Kwarg {
         name: "input_data_format",
         ty: "ChannelDimension",
         kind: Kind::Layout,
         meaning: "The layout of array inputs; inferred when unset.",
-        saved: false,
+        saved: true,
     },
     Kwarg {
         name: "device",
         ty: "String",
         kind: Kind::Text,
         meaning: "The device to process on (cpu, cuda, cuda:0).",
-        saved: false,
+        saved: true,
     },
 ];
 

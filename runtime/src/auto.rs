@@ -20,8 +20,9 @@ pub struct AutoImageProcessor;
 
 impl AutoImageProcessor {
     /// Reads `preprocessor_config.json` (a directory or the file) and builds the processor its
-    /// `image_processor_type` names, on CUDA when a usable device is present, else on the CPU (the
-    /// choice and its reason are logged at `info`).
+    /// `image_processor_type` names, on the configuration's `device` if it names one (`cuda`
+    /// without a usable device is then an error, as in transformers), else on CUDA when a usable
+    /// device is present, else on the CPU (the choice and its reason are logged at `info`).
     pub fn from_pretrained(path: impl AsRef<Path>) -> Result<Processor> {
         Self::from_pretrained_on(path, BackendChoice::Auto)
     }
@@ -37,6 +38,11 @@ impl AutoImageProcessor {
         })?;
         let model = lookup(&declared).ok_or(Error::UnknownProcessor(declared))?;
         let config = ProcessorConfig::from_object(map, model.default_to_square)?;
+        // A configuration's `device` decides where `Auto` runs, as it decides in transformers.
+        let choice = match (choice, &config.kwargs.device) {
+            (BackendChoice::Auto, Some(device)) => BackendChoice::for_device(device)?,
+            (choice, _) => choice,
+        };
         Ok(Processor::from_config(model, config)?.with_backend(select(choice)?))
     }
 }

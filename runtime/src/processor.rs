@@ -194,10 +194,15 @@ impl Processor {
 
     /// The JSON `save_pretrained` writes.
     pub fn to_json_string(&self) -> Result<String> {
+        let mut extra = self.extra()?;
+        // A class attribute transformers writes only when the configuration or constructor set it.
+        if let Some(square) = self.set.default_to_square {
+            extra.insert("default_to_square".into(), Value::from(square));
+        }
         Ok(config::to_json_string(
             self.model.type_name,
             &self.kwargs(),
-            &self.extra()?,
+            &extra,
         ))
     }
 

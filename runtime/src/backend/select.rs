@@ -14,6 +14,27 @@ pub enum BackendChoice {
     Cuda,
 }
 
+impl BackendChoice {
+    /// What a configuration's `device` asks for (transformers moves the images there): `cpu`, or
+    /// `cuda` / `cuda:N` (the CUDA twin runs on the first device).
+    pub fn for_device(device: &str) -> crate::error::Result<BackendChoice> {
+        match device {
+            "cpu" => Ok(BackendChoice::Cpu),
+            "cuda" => Ok(BackendChoice::Cuda),
+            d if d
+                .strip_prefix("cuda:")
+                .is_some_and(|n| n.parse::<u32>().is_ok()) =>
+            {
+                Ok(BackendChoice::Cuda)
+            }
+            other => Err(crate::error::Error::config(
+                "device",
+                format!("expected \"cpu\", \"cuda\" or \"cuda:N\", got {other:?}"),
+            )),
+        }
+    }
+}
+
 /// The backend for `choice`; `Auto` logs which it picked and why (as transformers warns when it
 /// falls back to the CPU).
 pub fn select(choice: BackendChoice) -> crate::error::Result<std::sync::Arc<dyn Backend>> {

@@ -5,7 +5,7 @@
 mod device_calls;
 
 use super::failure::Failure;
-use super::{BackendArg, InputArg, KernelsArg, load, open_all};
+use super::{BackendArg, InputArg, KernelsArg, choice, load, open_all};
 #[cfg(feature = "cuda")]
 use device_calls::device_calls;
 use std::io::Write;
@@ -54,7 +54,7 @@ pub(super) fn bench(
                 let kernels = args.kernels.map_or(cpu.kernels(), Kernels::from);
                 Arc::new(cpu.with_kernels(kernels)?)
             }
-            (choice, _) => select(choice.into())?,
+            (arg, _) => select(choice(arg, &processor)?)?,
         };
         let name = backend.name();
         let processor = &processor;

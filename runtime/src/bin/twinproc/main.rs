@@ -166,6 +166,15 @@ impl From<KernelsArg> for Kernels {
     }
 }
 
+/// Where `--backend` and the configuration say to run: `auto` follows the configuration's
+/// `device` when it names one.
+fn choice(arg: BackendArg, processor: &Processor) -> Result<BackendChoice, Error> {
+    match (arg, processor.kwargs().device) {
+        (BackendArg::Auto, Some(device)) => BackendChoice::for_device(&device),
+        (arg, _) => Ok(arg.into()),
+    }
+}
+
 impl From<BackendArg> for BackendChoice {
     fn from(choice: BackendArg) -> Self {
         match choice {
@@ -204,7 +213,7 @@ fn preprocess(
             .build_global()
             .map_err(|e| Error::InvalidArgument(format!("cannot start {n} threads: {e}")))?;
     }
-    let backend = select(backend.into())?;
+    let backend = select(choice(backend, &processor)?)?;
     let images = open_all(paths)?;
     let batch = processor
         .run(
