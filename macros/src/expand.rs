@@ -3,9 +3,9 @@
 use crate::api;
 use crate::attr;
 use crate::ctxt::{Ctxt, doc_lines};
-use crate::declaration::{DEFAULT_TO_SQUARE, Declaration, RESCALE_FACTOR, Spanned};
+use crate::declaration::{DEFAULT_TO_SQUARE, Declaration, IMAGE_STD, RESCALE_FACTOR, Spanned};
 use crate::docs;
-use crate::read::Standard;
+use crate::read::{Channels, Standard};
 use crate::rules;
 use crate::stubs;
 use crate::twin_checks::{fingerprint_consts, twin_checks};
@@ -163,6 +163,23 @@ fn kwargs_checks(declaration: &Declaration) -> TokenStream {
     }
 }
 
+/// Per-channel constants named by path, checked where the macro cannot see their values: by const
+/// evaluation, spanned on the path (finite; a standard deviation non-zero).
+fn channel_checks(declaration: &Declaration) -> TokenStream {
+    let checks = declaration.standard.declared().filter_map(|(kwarg, declared)| {
+        let Standard::Channels(Channels::Path(path)) = &declared.value else {
+            return None;
+        };
+        let nonzero = kwarg.name == IMAGE_STD.kwarg().name;
+        let name = kwarg.name;
+        let rule = if nonzero { "finite and non-zero" } else { "finite" };
+        let message = format!("`{name}` values must be {rule}");
+        let span = path.segments[0].ident.span();
+        Some(quote_spanned!(span=> const _: () = ::twinproc::twin::assert_channels(&#path, #nonzero, #message);))
+    });
+    quote!(#(#checks)*)
+}
+
 /// One twin: the struct, its `ImageProcessor` impl and inherent mirrors.
 fn twin_items(
     vis: &syn::Visibility,
@@ -300,7 +317,8 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
             ::twinproc::twin::Registration(&#spec_ident)
         }
     };
-    let checks = kwargs_checks(declaration);
+    let mut checks = kwargs_checks(declaration);
+    checks.extend(channel_checks(declaration));
     let path_text = |p: &syn::Path| p.to_token_stream().to_string().replace(' ', "");
     match form {
         Form::Both => {

@@ -178,6 +178,13 @@ fn channels_value(cx: &Ctxt, key: &Ident, value: &EntryValue) -> Option<Channels
             let values: Option<Vec<f64>> = array.elems.iter().map(number).collect();
             match values {
                 Some(v) if v.len() == 3 => {
+                    if let Some(bad) = v.iter().find(|v| !v.is_finite()) {
+                        cx.error_spanned_by(
+                            expr,
+                            format!("`{key}` values must be finite, got {bad}"),
+                        );
+                        return None;
+                    }
                     if key == "image_std" && v.contains(&0.0) {
                         cx.error_spanned_by(expr, "`image_std` of 0 would divide by zero");
                         return None;
@@ -198,6 +205,10 @@ fn channels_value(cx: &Ctxt, key: &Ident, value: &EntryValue) -> Option<Channels
             }
         }
         other => match number(other) {
+            Some(v) if !v.is_finite() => {
+                cx.error_spanned_by(other, format!("`{key}` must be finite, got {v}"));
+                None
+            }
             Some(v) if key == "image_std" && v == 0.0 => {
                 cx.error_spanned_by(other, "`image_std` of 0 would divide by zero");
                 None

@@ -356,6 +356,18 @@ pub mod same {
     }
 }
 
+/// Fails compilation with `message` unless every one of `values` (a per-channel constant a
+/// declaration names by path) is finite, and non-zero where `nonzero` (a standard deviation).
+pub const fn assert_channels(values: &[f64], nonzero: bool, message: &str) {
+    let mut i = 0;
+    while i < values.len() {
+        if !values[i].is_finite() || (nonzero && values[i] == 0.0) {
+            panic!("{}", message);
+        }
+        i += 1;
+    }
+}
+
 /// Fails compilation with `message` unless the twins declare the same value (`same`, from a
 /// function of [`same`](mod@same), evaluated in a `const` the macro emits).
 pub const fn assert_same(same: bool, message: &str) {
