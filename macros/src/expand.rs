@@ -124,7 +124,10 @@ fn spec_item(declaration: &Declaration, shared: &Shared, description: &str) -> T
     }};
     let preprocess = match &declaration.preprocess {
         Some(Spanned { value: path, .. }) => {
-            quote!(::core::option::Option::Some(|backend, call, batch| #path(backend, call, batch)))
+            let span = path.segments[0].ident.span();
+            // Spanned on the function: one written for a single backend is an error there.
+            let run = quote_spanned!(span=> #path(backend, call, batch));
+            quote!(::core::option::Option::Some(|backend, call, batch| #run))
         }
         None => quote!(::core::option::Option::None),
     };
