@@ -101,6 +101,7 @@ impl Image {
             source: Some(source),
         };
         crate::files::regular_file(path)?;
+        crate::png_text::check(path)?;
         let mut reader = ImageReader::open(path)
             .map_err(|source| Error::Io {
                 path: path.to_path_buf(),

@@ -178,3 +178,100 @@ fn outputs_over_the_budget_are_refused_before_allocation() {
     set_max_output_bytes(Some(DEFAULT_MAX_OUTPUT_BYTES));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A real 8 x 8 PNG with `chunks` inserted after its header.
+fn png_with(chunks: &[Vec<u8>]) -> Vec<u8> {
+    let mut png = Vec::new();
+    image::RgbImage::new(8, 8)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode");
+    let after_ihdr = 8 + 8 + 13 + 4;
+    let mut out = png[..after_ihdr].to_vec();
+    chunks.iter().for_each(|c| out.extend(c));
+    out.extend(&png[after_ihdr..]);
+    out
+}
+
+fn ztxt(text: &[u8]) -> Vec<u8> {
+    let mut data = b"comment\0\0".to_vec();
+    data.extend(zlib_stored(text));
+    png_chunk(b"zTXt", &data)
+}
+
+fn itxt(text: &[u8]) -> Vec<u8> {
+    let mut data = b"comment\0\x01\0en\0\0".to_vec();
+    data.extend(zlib_stored(text));
+    png_chunk(b"iTXt", &data)
+}
+
+/// zlib, as a PNG's compressed text holds it (stored blocks: no compressor needed).
+fn zlib_stored(text: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let mut blocks = text.chunks(65_535).peekable();
+    if blocks.peek().is_none() {
+        out.extend([1, 0, 0, 0xFF, 0xFF]);
+    }
+    while let Some(block) = blocks.next() {
+        out.push(u8::from(blocks.peek().is_none()));
+        let len = block.len() as u16;
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in text {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    out.extend(((b << 16) | a).to_be_bytes());
+    out
+}
+
+/// Pillow's text limits (`PngImagePlugin.MAX_TEXT_CHUNK`, `MAX_TEXT_MEMORY`), with its messages
+/// (checked there: a zTXt of 200 MiB raises "Decompressed data too large for
+/// PngImagePlugin.MAX_TEXT_CHUNK"); text within them leaves the image as it is.
+#[test]
+fn png_text_is_held_to_pillows_limits() {
+    let mib = vec![b'a'; 1 << 20];
+    let over = vec![b'a'; (1 << 20) + 1];
+    for (name, chunks, says) in [
+        (
+            "ztxt",
+            vec![ztxt(&over)],
+            "Decompressed data too large for PngImagePlugin.MAX_TEXT_CHUNK",
+        ),
+        (
+            "itxt",
+            vec![itxt(&over)],
+            "Decompressed data too large for PngImagePlugin.MAX_TEXT_CHUNK",
+        ),
+        (
+            "memory",
+            vec![ztxt(&mib); 65],
+            "Too much memory used in text chunks: 68157440>MAX_TEXT_MEMORY",
+        ),
+    ] {
+        let path = write(&format!("{name}.png"), &png_with(&chunks));
+        let err = Image::open(&path).unwrap_err();
+        assert!(
+            matches!(&err, Error::TooLarge(m) if m.ends_with(says)),
+            "{name}: {err}"
+        );
+        std::fs::remove_file(&path).ok();
+    }
+    let path = write(
+        "fine.png",
+        &png_with(&[ztxt(&mib), itxt(b"short"), png_chunk(b"tEXt", b"k\0v")]),
+    );
+    let with_text = Image::open(&path).expect("text within the limits");
+    let plain = write("plain.png", &png_with(&[]));
+    let Image::Decoded(a) = with_text else {
+        panic!()
+    };
+    let Image::Decoded(b) = Image::open(&plain).expect("plain") else {
+        panic!()
+    };
+    assert_eq!(a.as_bytes(), b.as_bytes());
+    std::fs::remove_file(&path).ok();
+    std::fs::remove_file(&plain).ok();
+}
