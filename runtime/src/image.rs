@@ -83,6 +83,41 @@ impl From<RgbImage> for Image {
     }
 }
 
+/// Decodes an image from `reader` (named `path` in errors) within Pillow's limits: its text
+/// chunks', then its pixels' (on the size its header declares, before any pixel is decoded).
+fn decode<R: std::io::BufRead + std::io::Seek>(mut reader: R, path: &Path) -> Result<Image> {
+    let decode_error = |source: BoxError| Error::Decode {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(source),
+    };
+    let io_error = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    crate::png_text::check(&mut reader, path)?;
+    reader.rewind().map_err(io_error)?;
+    let mut reader = ImageReader::new(reader)
+        .with_guessed_format()
+        .map_err(io_error)?;
+    // Pillow's pixel limit, checked below on the header's size; the decoders' allocations
+    // within what an image of twice as many 16-bit RGBA pixels takes.
+    let mut limits = Limits::no_limits();
+    limits.max_alloc = max_image_pixels().map(|limit| limit.saturating_mul(2 * 8));
+    reader.limits(limits);
+    let decoder = reader.into_decoder().map_err(|e| decode_error(e.into()))?;
+    decompression_bomb_check(path, decoder.dimensions())?;
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e.into()))?;
+    if image.width() == 0 || image.height() == 0 {
+        return Err(Error::Decode {
+            path: path.to_path_buf(),
+            message: "the image has no pixels".into(),
+            source: None,
+        });
+    }
+    Ok(Image::Decoded(image))
+}
+
 impl Image {
     /// Reads an image file as `PIL.Image.open(path)` handed to a processor is treated: first frame,
     /// no EXIF rotation, the file's own pixel type.
@@ -95,36 +130,23 @@ impl Image {
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Image> {
         let path = path.as_ref();
-        let decode_error = |source: BoxError| Error::Decode {
-            path: path.to_path_buf(),
-            message: String::new(),
-            source: Some(source),
-        };
         crate::files::regular_file(path)?;
-        crate::png_text::check(path)?;
-        let mut reader = ImageReader::open(path)
-            .map_err(|source| Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })?
-            .with_guessed_format()
-            .map_err(|e| decode_error(e.into()))?;
-        // Pillow's pixel limit, checked below on the header's size; the decoders' allocations
-        // within what an image of twice as many 16-bit RGBA pixels takes.
-        let mut limits = Limits::no_limits();
-        limits.max_alloc = max_image_pixels().map(|limit| limit.saturating_mul(2 * 8));
-        reader.limits(limits);
-        let decoder = reader.into_decoder().map_err(|e| decode_error(e.into()))?;
-        decompression_bomb_check(path, decoder.dimensions())?;
-        let image = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e.into()))?;
-        if image.width() == 0 || image.height() == 0 {
-            return Err(Error::Decode {
-                path: path.to_path_buf(),
-                message: "the image has no pixels".into(),
-                source: None,
-            });
-        }
-        Ok(Image::Decoded(image))
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        decode(std::io::BufReader::new(file), path)
+    }
+
+    /// Decodes an encoded image (PNG, JPEG, GIF bytes) as [`open`](Self::open) decodes a file;
+    /// errors name it `<bytes>`.
+    ///
+    /// ```
+    /// let err = twinproc::Image::decode(b"not an image").unwrap_err();
+    /// assert!(err.to_string().starts_with("<bytes>: cannot decode image"));
+    /// ```
+    pub fn decode(bytes: &[u8]) -> Result<Image> {
+        decode(std::io::Cursor::new(bytes), Path::new("<bytes>"))
     }
 
     /// HWC samples (`height` rows of `width` pixels of `channels` samples).

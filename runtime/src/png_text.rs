@@ -5,7 +5,7 @@
 //! that the limits rule out.
 
 use crate::error::{Error, Result};
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// `ImageFile.SAFEBLOCK`: the most a compressed text chunk may inflate to.
@@ -55,13 +55,13 @@ fn text_len(path: &Path, kind: &[u8; 4], data: &[u8]) -> Result<usize> {
     }
 }
 
-/// Fails when the PNG at `path` holds text Pillow refuses to read; other files pass unread.
-pub(crate) fn check(path: &Path) -> Result<()> {
+/// Fails when the PNG `file` (named `path` in errors) holds text Pillow refuses to read; other
+/// files pass unread. Leaves `file` anywhere.
+pub(crate) fn check<R: Read + Seek>(file: &mut R, path: &Path) -> Result<()> {
     let io_error = |source: io::Error| Error::Io {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = BufReader::new(std::fs::File::open(path).map_err(io_error)?);
     let mut signature = [0u8; 8];
     if file.read_exact(&mut signature).is_err() || signature != *b"\x89PNG\r\n\x1a\n" {
         return Ok(());
@@ -83,7 +83,7 @@ pub(crate) fn check(path: &Path) -> Result<()> {
         // Never more than the text the limits still allow, plus the keyword and the headers.
         let allowed = (MAX_TEXT_MEMORY - text_memory).max(MAX_TEXT_CHUNK) + 256;
         let mut data = Vec::new();
-        (&mut file)
+        file.by_ref()
             .take(length.min(allowed) as u64)
             .read_to_end(&mut data)
             .map_err(io_error)?;

@@ -1,6 +1,8 @@
 //! Reading the reference fixtures (`tests/fixtures/`, made by `scripts/make_fixtures.py` from
 //! transformers 5.23.0's own outputs): tensors are restored to their exact reference bytes.
 
+pub mod fuzzing;
+
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;

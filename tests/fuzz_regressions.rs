@@ -1,0 +1,31 @@
+//! Every input the fuzzers kept (`fuzz/corpus/TARGET`, minimized) and every crash they found
+//! (`fuzz/regressions/TARGET`, once fixed) through its target again: each returns, none panics.
+
+use std::path::Path;
+use twinproc_golden_tests::fuzzing::TARGETS;
+
+#[test]
+fn every_kept_fuzz_input_runs_clean() {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let mut replayed = 0;
+    for (name, target) in TARGETS {
+        for kind in ["corpus", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(fuzz.join(kind).join(name)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("entry").path();
+                let data = std::fs::read(&path).expect("read");
+                let run = std::panic::catch_unwind(|| target(&data));
+                assert!(run.is_ok(), "{name} panics on {}", path.display());
+                replayed += 1;
+            }
+        }
+    }
+    assert!(
+        replayed > 0,
+        "no fuzz inputs found under {}",
+        fuzz.display()
+    );
+    eprintln!("{replayed} fuzz inputs replayed");
+}

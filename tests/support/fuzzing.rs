@@ -1,0 +1,63 @@
+//! The fuzz targets' bodies (`fuzz/`), shared with the test that replays every input the fuzzers
+//! kept (`fuzz/corpus`, `fuzz/regressions`): for any bytes each must return, never panic, hang or
+//! exhaust memory.
+
+use serde_json::Value;
+use twinproc::config::ProcessorConfig;
+use twinproc::{Image, ImagesKwargs, Processor};
+
+/// Encoded image bytes, decoded.
+pub fn image_bytes(data: &[u8]) {
+    let _ = Image::decode(data);
+}
+
+/// A processor of the configuration `data` (JSON), or `None`; an unnamed type is CLIP's.
+fn processor(data: &[u8]) -> Option<Processor> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(data) else {
+        return None;
+    };
+    let name = ProcessorConfig::declared_type(&map).unwrap_or_else(|| "CLIPImageProcessor".into());
+    let model = twinproc::auto::lookup(&name)?;
+    let config = ProcessorConfig::from_object(map, model.default_to_square).ok()?;
+    Processor::from_config(model, config).ok()
+}
+
+/// A configuration's JSON, read and written back.
+pub fn config_json(data: &[u8]) {
+    if let Some(processor) = processor(data) {
+        let _ = processor.to_json_string();
+        let _ = processor.extra_origins();
+    }
+}
+
+/// A configuration and an image size through the planner and the CPU twin: the first three
+/// bytes are the image's height, width (1 to 64) and channels (1 to 4), the rest the JSON.
+pub fn plan(data: &[u8]) {
+    // Outputs a fuzzer can afford; over it, a typed error like any other.
+    twinproc::placement::set_max_output_bytes(Some(64 << 20));
+    let [h, w, c, json @ ..] = data else { return };
+    let (h, w, c) = (
+        usize::from(h % 64) + 1,
+        usize::from(w % 64) + 1,
+        usize::from(c % 4) + 1,
+    );
+    let Some(processor) = processor(json) else {
+        return;
+    };
+    let pixels: Vec<u8> = (0..h * w * c).map(|i| (i * 37 % 251) as u8).collect();
+    for numerics in [twinproc::Numerics::Pil, twinproc::Numerics::Torchvision] {
+        let processor = processor.clone().with_numerics(numerics);
+        let image = Image::from_hwc(pixels.clone(), h, w, c);
+        let _ = processor.preprocess(&[image], &ImagesKwargs::default());
+    }
+}
+
+/// A fuzz target: any bytes in, nothing out.
+pub type Target = fn(&[u8]);
+
+/// Every target, by its name in `fuzz/`.
+pub const TARGETS: [(&str, Target); 3] = [
+    ("image_bytes", image_bytes),
+    ("config_json", config_json),
+    ("plan", plan),
+];
