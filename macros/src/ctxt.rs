@@ -38,6 +38,7 @@ impl Ctxt {
     }
 
     fn push(&self, error: syn::Error) {
+        // An invariant, not input: only `check`, which consumes the context, takes the errors.
         self.errors
             .borrow_mut()
             .as_mut()
