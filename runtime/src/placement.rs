@@ -360,10 +360,7 @@ impl Placement {
                     "an output is not 3-dimensional".into(),
                 ));
             };
-            let Size {
-                height: canvas_h,
-                width: canvas_w,
-            } = placed.canvas;
+            let (canvas_h, canvas_w) = (placed.canvas.height, placed.canvas.width);
             // (planes, rows, row length), and the canvas's row and plane lengths.
             let ((planes, rows, row), (canvas_row, canvas_plane)) = if placed.channels_last {
                 ((1, a, b * c), (canvas_w * c, 0))

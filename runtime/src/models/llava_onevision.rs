@@ -81,10 +81,7 @@ pub fn select_best_resolution(original: Size, candidates: &[Size]) -> Size {
     let mut max_effective = 0usize;
     let mut min_wasted = usize::MAX;
     for &candidate in candidates {
-        let Size {
-            height: h,
-            width: w,
-        } = candidate;
+        let (h, w) = (candidate.height, candidate.width);
         let scale = (w as f64 / width as f64).min(h as f64 / height as f64);
         let (down_w, down_h) = (
             (width as f64 * scale) as usize,
@@ -103,13 +100,8 @@ pub fn select_best_resolution(original: Size, candidates: &[Size]) -> Size {
 
 /// `get_patch_output_size`: the aspect-preserving size inside `target` (`ceil` on the scaled side).
 pub fn patch_output_size(original: Size, target: Size) -> Size {
-    let (
-        Size { height, width },
-        Size {
-            height: target_h,
-            width: target_w,
-        },
-    ) = (original, target);
+    let Size { height, width } = original;
+    let (target_h, target_w) = (target.height, target.width);
     let scale_w = target_w as f64 / width as f64;
     let scale_h = target_h as f64 / height as f64;
     if scale_w < scale_h {

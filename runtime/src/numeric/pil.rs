@@ -112,16 +112,8 @@ pub fn vertical_pass_first(input: Size, output: Size) -> bool {
 
 /// The plan of `PIL.Image.resize((width, height), resample)` on an 8-bit image of `input`.
 pub fn resize_plan(input: Size, output: Size, resample: Resample) -> ResizePlan {
-    let (
-        Size {
-            height: in_h,
-            width: in_w,
-        },
-        Size {
-            height: out_h,
-            width: out_w,
-        },
-    ) = (input, output);
+    let (in_w, in_h) = (input.width, input.height);
+    let (out_w, out_h) = (output.width, output.height);
     if input == output {
         return ResizePlan::Copy;
     }

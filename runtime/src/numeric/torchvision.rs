@@ -98,16 +98,8 @@ pub fn resize_plan(input: Size, output: Size, resample: Resample) -> Result<Resi
     if input == output {
         return Ok(ResizePlan::Copy);
     }
-    let (
-        Size {
-            height: in_h,
-            width: in_w,
-        },
-        Size {
-            height: out_h,
-            width: out_w,
-        },
-    ) = (input, output);
+    let (in_w, in_h) = (input.width, input.height);
+    let (out_w, out_h) = (output.width, output.height);
     if resample == Resample::Nearest {
         let small_output = out_h + out_w <= 128;
         return Ok(ResizePlan::Nearest {
