@@ -18,7 +18,7 @@ build() {
   # The GPU tests, and the golden tests (which add the CUDA twin to their computes where CUDA runs:
   # its outputs against transformers' bytes, case by case).
   for test in gpu golden; do
-    bin=$(cargo test --release -q -p twinproc-golden-tests --test "$test" --no-run --message-format=json 2>/dev/null |
+    bin=$(cargo test --release -q -p twinproc-golden-tests --test "$test" --no-run --message-format=json-render-diagnostics |
       python3 -c 'import json,sys; t=sys.argv[1]; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == t][-1])' "$test")
     cp "$bin" "$out/$test-tests"
   done
@@ -41,7 +41,7 @@ run() {
     python3 scripts/make_bench_images.py "$images" 64 "$w" "$h" >&2
     config=tests/fixtures/configs/clip_vit_b32
     bench() { echo "$size $("$out/twinproc" bench --config "$config" --backend cuda --repeat 20 "$@" "$images"/*.png)" >>"$table"; }
-    for input in host pinned device; do bench --input "$input"; done
+    for input in host pinned device; do bench --input "$input" --profile; done
     bench --input host --numerics pil
     bench --input images
     for input in tensor pinned device; do
@@ -54,6 +54,7 @@ run() {
   echo "|---|---|---|---|---|"
   python3 - "$table" <<'PY'
 import json, sys
+profiles = []
 for line in open(sys.argv[1]):
     size, _, payload = line.partition(" ")
     try:
@@ -65,6 +66,17 @@ for line in open(sys.argv[1]):
     streamed = row.get("streamed_images_per_s")
     streamed = f"{streamed:.0f}" if streamed else "-"
     print(f"| {size} | {what} | {row['images_per_s']:.0f} | {row['median_s'] * 1e3:.2f} | {streamed} |")
+    if "profile" in row:
+        profiles.append((size, row["backend"], row["profile"]))
+if profiles:
+    names = list(profiles[0][2])
+    print()
+    print("Where a call's time goes (medians of calls waited for one by one, ms):")
+    print()
+    print("| input size | call | " + " | ".join(n.removesuffix("_ms") for n in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for size, call, profile in profiles:
+        print(f"| {size} | {call} | " + " | ".join(f"{profile[n]:.3f}" for n in names) + " |")
 PY
   [ "$status" -eq 0 ] || echo "GPU tests FAILED (exit $status)"
   return "$status"

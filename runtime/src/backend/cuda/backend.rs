@@ -9,6 +9,7 @@ use super::error::cuda_error;
 use super::images::{DeviceImages, Images, PinnedImages, upload};
 use super::outputs::{DeviceOutputs, OutputBuffer};
 use super::slot::Slot;
+use super::timing::{CallEvents, Phase};
 use super::upload::{UPLOAD_RUN_BYTES, UploadLayout};
 use crate::backend::interface::Backend;
 use crate::error::{Error, Result};
@@ -44,6 +45,8 @@ unsafe impl DeviceRepr for OutputPass {}
 pub struct CudaBackend {
     device: Arc<Device>,
     ordinal: usize,
+    /// Whether calls record timing events ([`DeviceOutputs::gpu_times`]).
+    timing: bool,
 }
 
 /// A typed view of `len` elements at byte `at` of an upload buffer.
@@ -68,7 +71,17 @@ impl CudaBackend {
         Ok(CudaBackend {
             device: device(ordinal)?,
             ordinal,
+            timing: false,
         })
+    }
+
+    /// Calls record CUDA events around their upload and launches, read back with
+    /// [`DeviceOutputs::gpu_times`] (for profiling: each event costs a little host time).
+    pub fn with_timing(self) -> Self {
+        CudaBackend {
+            timing: true,
+            ..self
+        }
     }
 
     /// Waits until every call queued on this device has finished.
@@ -204,6 +217,15 @@ impl CudaBackend {
         let copying = cuda_error("uploading");
         // The kernels of the last call that used this slot must have read it.
         copy.wait(consumed).map_err(&copying)?;
+        let events = match self.timing {
+            true => Some(CallEvents::new(&device.ctx)?),
+            false => None,
+        };
+        let mark = |phase, stream: &CudaStream| match &events {
+            Some(events) => events.record(phase, stream),
+            None => Ok(()),
+        };
+        mark(Phase::UploadStart, copy)?;
         let writing = cuda_error("writing page-locked memory");
         batch.write_tables(&layout, pinned.as_mut_slice().map_err(&writing)?)?;
         upload(copy, pinned, buffer, 0..layout.images)?;
@@ -220,8 +242,10 @@ impl CudaBackend {
         if let Images::Pinned(pinned) = images {
             pinned.upload_held(copy, &batch, buffer, layout.images)?;
         }
+        mark(Phase::UploadEnd, copy)?;
         uploaded.record(copy).map_err(&copying)?;
         device.compute.wait(uploaded).map_err(&copying)?;
+        mark(Phase::KernelsStart, &device.compute)?;
         let upload = buffer.try_slice(..layout.len).ok_or_else(|| {
             Error::Internal("the upload buffer is smaller than its layout".into())
         })?;
@@ -231,10 +255,11 @@ impl CudaBackend {
                 Error::Internal("the images lie outside the upload buffer".into())
             })?,
         };
-        let outputs = self.launch(batch, &layout, &upload, &input)?;
+        let mut outputs = self.launch(batch, &layout, &upload, &input, &mark)?;
         consumed
             .record(&device.compute)
             .map_err(cuda_error("recording an event"))?;
+        outputs.events = events;
         Ok(outputs)
     }
 
@@ -245,6 +270,7 @@ impl CudaBackend {
         layout: &UploadLayout,
         upload: &CudaView<'_, u8>,
         input: &CudaView<'_, u8>,
+        mark: &dyn Fn(Phase, &CudaStream) -> Result<()>,
     ) -> Result<DeviceOutputs> {
         if input.len() < batch.input_bytes {
             return Err(Error::InvalidArgument(
@@ -279,6 +305,7 @@ impl CudaBackend {
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the first-pass kernel"))?;
         }
+        mark(Phase::StageEnd, stream)?;
         let elements = batch.placement.elements.max(1);
         // What no output writes is padding: zeroed first, unless the outputs cover the buffer.
         let covered = batch.output_passes.iter().map(output_len).sum::<usize>() == elements;
@@ -319,10 +346,12 @@ impl CudaBackend {
             unsafe { launch.launch(Self::launch_config(longest, chunk.len())) }
                 .map_err(cuda_error("launching the output kernel"))?;
         }
+        mark(Phase::OutputEnd, stream)?;
         Ok(DeviceOutputs {
             buffer,
             placement: batch.placement,
             stream: stream.clone(),
+            events: None,
         })
     }
 }

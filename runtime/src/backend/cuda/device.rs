@@ -154,6 +154,31 @@ fn load_kernels(ctx: &Arc<CudaContext>) -> Result<Arc<cudarc::driver::CudaModule
     }
 }
 
+/// Memory the device's default pool keeps for reuse after a synchronization: without it the pool
+/// returns everything at each wait, and every call maps its stage and output buffers again.
+pub const POOL_RELEASE_THRESHOLD: u64 = 2 << 30;
+
+/// Sets the default pool's release threshold (the stage and output buffers come from that pool).
+fn keep_pool_memory(ctx: &Arc<CudaContext>) -> Result<()> {
+    use cudarc::driver::{result::device::get_default_mem_pool, result::mem_pool, sys};
+    if !ctx.has_async_alloc() {
+        return Ok(());
+    }
+    let setting = cuda_error("setting the memory pool's release threshold");
+    ctx.bind_to_thread().map_err(&setting)?;
+    let mut threshold = POOL_RELEASE_THRESHOLD;
+    // SAFETY: the device comes from a live context; the attribute takes a u64, passed by pointer.
+    unsafe {
+        let pool = get_default_mem_pool(ctx.cu_device()).map_err(&setting)?;
+        mem_pool::set_attribute(
+            pool,
+            sys::CUmemPool_attribute::CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+            (&raw mut threshold).cast(),
+        )
+        .map_err(&setting)
+    }
+}
+
 fn open_device(ordinal: usize) -> Result<Device> {
     if let Some(reason) = unavailable_reason() {
         return Err(Error::BackendUnavailable(reason));
@@ -161,6 +186,7 @@ fn open_device(ordinal: usize) -> Result<Device> {
     let ctx = CudaContext::new(ordinal)
         .map_err(|e| Error::BackendUnavailable(format!("no usable CUDA device {ordinal}: {e}")))?;
     let name = ctx.name().unwrap_or_else(|_| format!("cuda:{ordinal}"));
+    keep_pool_memory(&ctx)?;
     // Both streams exist before any buffer: cudarc then orders every buffer's uses across them.
     let compute = ctx.new_stream().map_err(cuda_error("creating a stream"))?;
     let copy = ctx.new_stream().map_err(cuda_error("creating a stream"))?;

@@ -1,15 +1,17 @@
-/* The CUDA kernels' arithmetic built for the host: the same element functions, one loop where the
- * device has one thread per element. Used by the test suite to prove the kernels equal the CPU twin. */
+/* The CUDA kernels built for the host: the same loops each device thread runs, the threads emulated.
+ * Used by the test suite to prove the kernels equal the CPU twin. */
 #include "kernels.cuh"
 #include <stddef.h>
+
+/* The device's threads, emulated: each pass's elements in `TP_HOST_THREADS` interleaved strides, as
+ * a grid of that many threads runs them, so the tests cover the stride arithmetic too. */
+#define TP_HOST_THREADS 3
 
 void tp_host_stage(const unsigned char *input, unsigned char *stage, const tp_stage_pass *passes, int n_passes,
                    const int *starts, const int *lens, const int *weights) {
     for (int b = 0; b < n_passes; b++) {
-        const tp_stage_pass *s = &passes[b];
-        tp_i64 n = tp_stage_len(s);
-        for (tp_i64 i = 0; i < n; i++) {
-            stage[s->dst + i] = tp_stage_element(input, s, starts, lens, weights, i);
+        for (int t = 0; t < TP_HOST_THREADS; t++) {
+            tp_stage_run(input, stage, &passes[b], starts, lens, weights, t, TP_HOST_THREADS);
         }
     }
 }
@@ -19,6 +21,7 @@ unsigned char tp_host_clip8(int acc, int precision) { return tp_clip8(acc, preci
 unsigned char tp_host_composite_on_white(unsigned int value, unsigned int alpha) {
     return tp_composite_on_white(value, alpha);
 }
+tp_i64 tp_host_divmod(tp_i64 i, tp_i64 d, tp_i64 *rest) { return tp_divmod(i, d, rest); }
 
 /* Every output: float32 through the level tables into `dst_f32`, or the levels into `dst_u8` (the
  * other pointer is null), as the device's `tp_output_f32` / `tp_output_u8`. */
@@ -26,17 +29,9 @@ void tp_host_output(const unsigned char *input, const unsigned char *stage, floa
                     const tp_output_pass *outputs, int n_outputs, const int *starts, const int *lens,
                     const int *weights, const float *luts) {
     for (int b = 0; b < n_outputs; b++) {
-        const tp_output_pass *o = &outputs[b];
-        const unsigned char *src = tp_source(o->source, input, stage);
-        tp_i64 n = tp_output_len(o);
-        for (tp_i64 i = 0; i < n; i++) {
-            int c;
-            unsigned char level = tp_output_level(src, o, starts, lens, weights, i, &c);
-            if (dst_f32) {
-                dst_f32[tp_output_index(o, i)] = luts[o->lut + c * 256 + level];
-            } else {
-                dst_u8[tp_output_index(o, i)] = level;
-            }
+        for (int t = 0; t < TP_HOST_THREADS; t++) {
+            tp_output_run(input, stage, dst_f32, dst_u8, &outputs[b], starts, lens, weights, luts, t,
+                          TP_HOST_THREADS);
         }
     }
 }

@@ -161,6 +161,39 @@ mod tests {
     unsafe extern "C" {
         fn tp_host_clip8(acc: c_int, precision: c_int) -> u8;
         fn tp_host_composite_on_white(value: c_uint, alpha: c_uint) -> u8;
+        fn tp_host_divmod(i: i64, d: i64, rest: *mut i64) -> i64;
+    }
+
+    /// `tp_divmod` is integer division, on both sides of its 32-bit fast path: indices and
+    /// divisors around 2^31 and 2^32 and across the kernels' range.
+    #[test]
+    fn divmod_is_division() {
+        let edges = [
+            0i64,
+            1,
+            2,
+            3,
+            223,
+            224,
+            1 << 31,
+            1 << 32,
+            1 << 40,
+            i64::MAX / 2,
+        ];
+        let values = edges
+            .iter()
+            .flat_map(|&e| (-3..=3).map(move |d| e + d))
+            .filter(|&v| v >= 0)
+            .chain((0..4096).map(|k| k * 1_048_573 + 7))
+            .collect::<Vec<_>>();
+        for &i in &values {
+            for &d in values.iter().filter(|&&d| d > 0) {
+                let mut rest = -1;
+                // SAFETY: a pure function; `rest` is a valid pointer.
+                let q = unsafe { tp_host_divmod(i, d, &mut rest) };
+                assert_eq!((q, rest), (i / d, i % d), "{i} / {d}");
+            }
+        }
     }
 
     /// `tp_clip8` = the CPU passes' `clip8`, for every precision either numerics uses and

@@ -164,53 +164,60 @@ TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, cons
     return tp_clip8(acc, p->precision);
 }
 
+/* The quotient of a non-negative index by a positive divisor, and the remainder in `*rest`:
+ * in 32 bits when both fit (64-bit division is a long subroutine on the GPU). */
+TP_FN tp_i64 tp_divmod(tp_i64 i, tp_i64 d, tp_i64 *rest) {
+    if ((unsigned long long)(i | d) <= 0xffffffffull) {
+        unsigned int q = (unsigned int)i / (unsigned int)d;
+        *rest = (tp_i64)((unsigned int)i - q * (unsigned int)d);
+        return (tp_i64)q;
+    }
+    *rest = i % d;
+    return i / d;
+}
+
 /* Element `i` (row-major y, x, channel) of a first pass. */
 TP_FN unsigned char tp_stage_element(const unsigned char *src, const tp_stage_pass *s, const int *starts,
                                      const int *lens, const int *weights, tp_i64 i) {
     const tp_pass *p = &s->pass;
-    int c = (int)(i % p->channels);
-    tp_i64 pixel = i / p->channels;
-    int x = p->out_x0 + (int)(pixel % p->out_w);
-    int y = p->out_y0 + (int)(pixel / p->out_w);
-    return tp_sample(src + s->src, p, starts, lens, weights, x, y, c);
+    tp_i64 c, x;
+    tp_i64 y = tp_divmod(tp_divmod(i, p->channels, &c), p->out_w, &x);
+    return tp_sample(src + s->src, p, starts, lens, weights, p->out_x0 + (int)x, p->out_y0 + (int)y, (int)c);
 }
 
-/* The level of element `i` of an output, and its channel: the last pass's sample where the window
- * lies on the image, 0 in the padding (both references pad the uint8 image with zeros). */
-TP_FN unsigned char tp_output_level(const unsigned char *src, const tp_output_pass *o, const int *starts,
-                                    const int *lens, const int *weights, tp_i64 i, int *channel) {
-    const tp_pass *p = &o->pass;
-    tp_i64 plane = (tp_i64)o->win_h * o->win_w;
-    int c;
-    tp_i64 pixel;
+/* Element `i` of an output (row-major in its window, CHW or HWC): its channel, and its row and
+ * column in the window. */
+TP_FN void tp_output_coords(const tp_output_pass *o, tp_i64 i, int *c, int *row, int *column) {
+    tp_i64 pixel, channel, x;
     if (o->channels_last) {
-        c = (int)(i % p->channels);
-        pixel = i / p->channels;
+        pixel = tp_divmod(i, o->pass.channels, &channel);
     } else {
-        c = (int)(i / plane);
-        pixel = i % plane;
+        channel = tp_divmod(i, (tp_i64)o->win_h * o->win_w, &pixel);
     }
-    *channel = c;
-    int y = (int)(pixel / o->win_w) + o->top;
-    int x = (int)(pixel % o->win_w) + o->left;
+    *c = (int)channel;
+    *row = (int)tp_divmod(pixel, o->win_w, &x);
+    *column = (int)x;
+}
+
+/* The level of channel `c` at (`row`, `column`) of an output's window: the last pass's sample where
+ * the window lies on the image, 0 in the padding (both references pad the uint8 image with zeros). */
+TP_FN unsigned char tp_output_level(const unsigned char *src, const tp_output_pass *o, const int *starts,
+                                    const int *lens, const int *weights, int c, int row, int column) {
+    const tp_pass *p = &o->pass;
+    int y = row + o->top;
+    int x = column + o->left;
     if (y < 0 || y >= p->out_h || x < 0 || x >= p->out_w) {
         return 0;
     }
     return tp_sample(src + o->src, p, starts, lens, weights, x, y, c);
 }
 
-/* Where element `i` of an output (row-major in its window) goes in the output buffer. */
-TP_FN tp_i64 tp_output_index(const tp_output_pass *o, tp_i64 i) {
+/* Where channel `c` at (`row`, `column`) of an output's window goes in the output buffer. */
+TP_FN tp_i64 tp_output_index(const tp_output_pass *o, int c, int row, int column) {
     if (o->channels_last) {
-        int channels = o->pass.channels;
-        tp_i64 pixel = i / channels;
-        tp_i64 y = pixel / o->win_w, x = pixel % o->win_w;
-        return o->dst + (y * o->canvas_w + x) * channels + i % channels;
+        return o->dst + ((tp_i64)row * o->canvas_w + column) * o->pass.channels + c;
     }
-    tp_i64 plane = (tp_i64)o->win_h * o->win_w;
-    tp_i64 c = i / plane, pixel = i % plane;
-    tp_i64 y = pixel / o->win_w, x = pixel % o->win_w;
-    return o->dst + (c * o->canvas_h + y) * o->canvas_w + x;
+    return o->dst + ((tp_i64)c * o->canvas_h + row) * o->canvas_w + column;
 }
 
 TP_FN tp_i64 tp_stage_len(const tp_stage_pass *s) {
@@ -225,42 +232,61 @@ TP_FN const unsigned char *tp_source(int source, const unsigned char *input, con
     return source == TP_FROM_INPUT ? input : stage;
 }
 
+/* One first pass, elements `first`, `first + stride`, ... (one thread's share on the device, all of
+ * them on the host). The descriptor is copied locally: the byte stores could alias it, and would
+ * make every element load it again. */
+TP_FN void tp_stage_run(const unsigned char *input, unsigned char *stage, const tp_stage_pass *pass,
+                        const int *starts, const int *lens, const int *weights, tp_i64 first, tp_i64 stride) {
+    const tp_stage_pass s = *pass;
+    tp_i64 n = tp_stage_len(&s);
+    for (tp_i64 i = first; i < n; i += stride) {
+        stage[s.dst + i] = tp_stage_element(input, &s, starts, lens, weights, i);
+    }
+}
+
+/* One output, elements `first`, `first + stride`, ...: float32 through the level tables into
+ * `dst_f32`, or the levels into `dst_u8` (the other pointer is null). */
+TP_FN void tp_output_run(const unsigned char *input, const unsigned char *stage, float *dst_f32,
+                         unsigned char *dst_u8, const tp_output_pass *pass, const int *starts, const int *lens,
+                         const int *weights, const float *luts, tp_i64 first, tp_i64 stride) {
+    const tp_output_pass o = *pass;
+    const unsigned char *src = tp_source(o.source, input, stage);
+    tp_i64 n = tp_output_len(&o);
+    for (tp_i64 i = first; i < n; i += stride) {
+        int c, row, column;
+        tp_output_coords(&o, i, &c, &row, &column);
+        unsigned char level = tp_output_level(src, &o, starts, lens, weights, c, row, column);
+        tp_i64 at = tp_output_index(&o, c, row, column);
+        if (dst_f32) {
+            dst_f32[at] = luts[o.lut + c * 256 + level];
+        } else {
+            dst_u8[at] = level;
+        }
+    }
+}
+
 #ifdef __CUDACC_RTC__
+#define TP_THREAD ((tp_i64)blockIdx.x * blockDim.x + threadIdx.x)
+#define TP_THREADS ((tp_i64)gridDim.x * blockDim.x)
+
 /* The first-pass stage: block row `blockIdx.y` is the pass (image), threads stride its elements. */
 extern "C" __global__ void tp_stage(const unsigned char *input, unsigned char *stage, const tp_stage_pass *passes,
                                     const int *starts, const int *lens, const int *weights) {
-    const tp_stage_pass *s = &passes[blockIdx.y];
-    tp_i64 n = tp_stage_len(s);
-    for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
-        stage[s->dst + i] = tp_stage_element(input, s, starts, lens, weights, i);
-    }
+    tp_stage_run(input, stage, &passes[blockIdx.y], starts, lens, weights, TP_THREAD, TP_THREADS);
 }
 
 /* The last pass fused with crop, rescale and normalize: float32 outputs. */
 extern "C" __global__ void tp_output_f32(const unsigned char *input, const unsigned char *stage, float *dst,
                                          const tp_output_pass *outputs, const int *starts, const int *lens,
                                          const int *weights, const float *luts) {
-    const tp_output_pass *o = &outputs[blockIdx.y];
-    const unsigned char *src = tp_source(o->source, input, stage);
-    tp_i64 n = tp_output_len(o);
-    for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
-        int c;
-        unsigned char level = tp_output_level(src, o, starts, lens, weights, i, &c);
-        dst[tp_output_index(o, i)] = luts[o->lut + c * 256 + level];
-    }
+    tp_output_run(input, stage, dst, 0, &outputs[blockIdx.y], starts, lens, weights, luts, TP_THREAD, TP_THREADS);
 }
 
 /* The same without rescale and normalize: uint8 outputs. */
 extern "C" __global__ void tp_output_u8(const unsigned char *input, const unsigned char *stage, unsigned char *dst,
                                         const tp_output_pass *outputs, const int *starts, const int *lens,
                                         const int *weights) {
-    const tp_output_pass *o = &outputs[blockIdx.y];
-    const unsigned char *src = tp_source(o->source, input, stage);
-    tp_i64 n = tp_output_len(o);
-    for (tp_i64 i = (tp_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (tp_i64)gridDim.x * blockDim.x) {
-        int c;
-        dst[tp_output_index(o, i)] = tp_output_level(src, o, starts, lens, weights, i, &c);
-    }
+    tp_output_run(input, stage, 0, dst, &outputs[blockIdx.y], starts, lens, weights, 0, TP_THREAD, TP_THREADS);
 }
 #endif
 

@@ -8,7 +8,8 @@
 //! The module by concern: `abi` (the C descriptors' mirrors), `batch` (the host-built layout of a
 //! call), `upload` (marshalling it into one copy), `device` (probing, NVRTC compile), `images` and
 //! `slot` (buffers kept or reused between calls), `backend` (launches), `outputs` (what stays on
-//! the device), `host` (the same kernels compiled for the host, for the tests).
+//! the device), `timing` (optional events around a call's phases, for profiling), `host` (the same
+//! kernels compiled for the host, for the tests).
 //!
 //! Every kernel function and the CPU twin's function it must equal, with the test that holds them
 //! together (CI runs all of them; the host build of `kernels.cuh` is the code NVRTC compiles):
@@ -43,6 +44,8 @@ mod images;
 pub(crate) mod outputs;
 #[cfg(feature = "cuda")]
 mod slot;
+#[cfg(feature = "cuda")]
+mod timing;
 #[doc(hidden)]
 pub mod upload;
 #[cfg(not(feature = "cuda"))]
@@ -56,5 +59,7 @@ pub use device::{compile_kernels, compile_kernels_cubin, unavailable_reason};
 pub use images::{DeviceImages, PinnedImages};
 #[cfg(feature = "cuda")]
 pub use outputs::{DeviceOutputs, DeviceTensor, OutputBuffer};
+#[cfg(feature = "cuda")]
+pub use timing::GpuTimes;
 #[cfg(not(feature = "cuda"))]
 pub use without::{CudaBackend, DeviceTensor, unavailable_reason};

@@ -1,6 +1,7 @@
 //! What a call leaves on the device: one buffer of outputs, and the tensors of its feature.
 
 use super::error::cuda_error;
+use super::timing::{CallEvents, GpuTimes};
 use crate::error::{Error, Result};
 use crate::placement::Placement;
 use crate::tensor::{Tensor, TensorData};
@@ -20,6 +21,8 @@ pub struct DeviceOutputs {
     pub(super) buffer: OutputBuffer,
     pub(super) placement: Placement,
     pub(super) stream: Arc<CudaStream>,
+    /// The call's timing events, when its backend records them.
+    pub(super) events: Option<CallEvents>,
 }
 
 impl DeviceOutputs {
@@ -43,6 +46,12 @@ impl DeviceOutputs {
         self.stream
             .synchronize()
             .map_err(cuda_error("synchronizing"))
+    }
+
+    /// What the GPU spent on the call (waits for it), if its backend was made
+    /// [`with_timing`](super::CudaBackend::with_timing).
+    pub fn gpu_times(&self) -> Result<Option<GpuTimes>> {
+        self.events.as_ref().map(CallEvents::times).transpose()
     }
 
     /// Copies the outputs to host tensors: one per window for the plain `execute_*` calls.

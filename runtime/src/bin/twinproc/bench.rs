@@ -7,7 +7,7 @@ mod device_calls;
 use super::failure::Failure;
 use super::{BackendArg, InputArg, KernelsArg, choice, load, open_all};
 #[cfg(feature = "cuda")]
-use device_calls::device_calls;
+use device_calls::{device_calls, device_profile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +25,7 @@ pub(super) struct BenchArgs {
     pub(super) repeat: usize,
     pub(super) input: InputArg,
     pub(super) fresh: bool,
+    pub(super) profile: bool,
 }
 
 /// A timed call.
@@ -36,6 +37,11 @@ pub(super) fn bench(
     args: BenchArgs,
     paths: &[PathBuf],
 ) -> Result<(), Failure> {
+    if args.profile && args.input == InputArg::Images {
+        return Err(
+            Error::InvalidArgument("--profile needs --input host|pinned|device".into()).into(),
+        );
+    }
     let processor = load(config, numerics)?;
     let images = open_all(paths)?;
     let repeat = args.repeat;
@@ -109,6 +115,9 @@ pub(super) fn bench(
         }
         line["streamed_images_per_s"] = ((images.len() * STREAMED_CALLS) as f64 / best).into();
     }
+    if args.profile {
+        line["profile"] = device_profile(&processor, &images, args.input, repeat)?;
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")?;
     Ok(stdout.flush()?)
@@ -116,6 +125,18 @@ pub(super) fn bench(
 
 /// Calls per streamed measurement.
 pub(super) const STREAMED_CALLS: usize = 10;
+
+/// Without the CUDA twin there are no device inputs to profile.
+#[cfg(not(feature = "cuda"))]
+fn device_profile(
+    _: &Processor,
+    _: &[Image],
+    _: InputArg,
+    _: usize,
+) -> Result<serde_json::Value, Error> {
+    let reason = twinproc::backend::cuda::unavailable_reason().unwrap_or_default();
+    Err(Error::BackendUnavailable(reason))
+}
 
 /// Without the CUDA twin there are no device inputs to time.
 #[cfg(not(feature = "cuda"))]

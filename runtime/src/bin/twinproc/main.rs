@@ -113,6 +113,11 @@ enum Command {
         /// writes into fresh memory, which the kernel zeroes page by page.
         #[arg(long)]
         fresh: bool,
+        /// With `--input host|pinned|device`: also time each phase of `--repeat` calls (host
+        /// planning and queuing, the wait; on the GPU, from CUDA events, the upload and each
+        /// kernel) and add their medians to the line as `profile`.
+        #[arg(long)]
+        profile: bool,
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -377,6 +382,7 @@ fn main() -> ExitCode {
             repeat,
             input,
             fresh,
+            profile,
             images,
         } => {
             let args = BenchArgs {
@@ -386,6 +392,7 @@ fn main() -> ExitCode {
                 repeat: *repeat,
                 input: *input,
                 fresh: *fresh,
+                profile: *profile,
             };
             bench(config, (*numerics).into(), args, images)
         }
