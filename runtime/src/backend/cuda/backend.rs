@@ -291,7 +291,11 @@ impl CudaBackend {
         for (i, chunk) in batch.stage.chunks(MAX_PASSES_PER_LAUNCH).enumerate() {
             let at = layout.stage_passes + i * MAX_PASSES_PER_LAUNCH * stage_size;
             let descriptors = table::<StagePass>(upload, at, chunk.len())?;
-            let longest = chunk.iter().map(|s| pass_len(&s.pass)).max().unwrap_or(0);
+            let longest = chunk
+                .iter()
+                .map(|s| pass_pixels(&s.pass))
+                .max()
+                .unwrap_or(0);
             let mut launch = stream.launch_builder(&self.device.stage);
             launch
                 .arg(input)
@@ -322,7 +326,7 @@ impl CudaBackend {
         {
             let at = layout.output_passes + i * MAX_PASSES_PER_LAUNCH * output_size;
             let descriptors = table::<OutputPass>(upload, at, chunk.len())?;
-            let longest = chunk.iter().map(output_len).max().unwrap_or(0);
+            let longest = chunk.iter().map(output_pixels).max().unwrap_or(0);
             let function = match buffer {
                 OutputBuffer::F32(_) => &self.device.output_f32,
                 OutputBuffer::U8(_) => &self.device.output_u8,
@@ -380,12 +384,18 @@ fn nonempty<T: Copy + Default>(values: &[T]) -> Vec<T> {
     }
 }
 
-fn pass_len(p: &Pass) -> usize {
-    p.out_w as usize * p.out_h as usize * p.channels as usize
+/// The pixels a pass computes: one thread's work each.
+fn pass_pixels(p: &Pass) -> usize {
+    p.out_w as usize * p.out_h as usize
+}
+
+/// The pixels of an output's window: one thread's work each.
+fn output_pixels(o: &OutputPass) -> usize {
+    o.win_w as usize * o.win_h as usize
 }
 
 fn output_len(o: &OutputPass) -> usize {
-    o.win_w as usize * o.win_h as usize * o.pass.channels as usize
+    output_pixels(o) * o.pass.channels as usize
 }
 
 impl Backend for CudaBackend {

@@ -398,6 +398,18 @@ impl KernelBatch {
                 self.stage_bytes
             }
         };
+        // The kernels keep a pixel's channels in `TP_MAX_CHANNELS` registers.
+        let channels_fit =
+            |p: &Pass| (1..=4).contains(&p.channels) && (1..=4).contains(&p.in_channels);
+        let passes = self.stage.iter().map(|s| &s.pass);
+        if let Some(p) = passes
+            .chain(self.output_passes.iter().map(|o| &o.pass))
+            .find(|p| !channels_fit(p))
+        {
+            return Err(Error::Internal(format!(
+                "a pass of more than 4 channels: {p:?}"
+            )));
+        }
         for s in &self.stage {
             if !fits(s.src, read_len(&s.pass), source_len(s.source))
                 || !fits(s.dst, write_len(&s.pass), self.stage_bytes)

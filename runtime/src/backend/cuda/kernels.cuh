@@ -112,18 +112,35 @@ TP_FN unsigned char tp_composite_on_white(unsigned int value, unsigned int alpha
     return (unsigned char)((((tmp >> 8) + tmp) >> 8) >> 7);
 }
 
-/* Channel `c` of pixel `pixel` of a pass's input, as RGB. */
-TP_FN unsigned char tp_read(const unsigned char *image, const tp_pass *p, tp_i64 pixel, int c) {
+/* The most channels a pixel has (RGBA kept as it is). */
+#define TP_MAX_CHANNELS 4
+#ifdef __CUDACC_RTC__
+#define TP_UNROLL _Pragma("unroll")
+#else
+#define TP_UNROLL
+#endif
+
+/* Pixel `pixel` of a pass's input as the pass's `channels` (RGB through `convert`), into `v`. */
+TP_FN void tp_read(const unsigned char *image, const tp_pass *p, tp_i64 pixel, unsigned char *v) {
     const unsigned char *px = image + pixel * p->in_channels;
     switch (p->convert) {
     case TP_GRAY:
-        return px[0];
+        v[0] = v[1] = v[2] = px[0];
+        break;
     case TP_GRAY_ALPHA:
-        return tp_composite_on_white(px[0], px[1]);
+        v[0] = v[1] = v[2] = tp_composite_on_white(px[0], px[1]);
+        break;
     case TP_RGBA:
-        return tp_composite_on_white(px[c], px[3]);
+        TP_UNROLL for (int c = 0; c < 3; c++) {
+            v[c] = tp_composite_on_white(px[c], px[3]);
+        }
+        break;
     default:
-        return px[c];
+        TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+            if (c < p->channels) {
+                v[c] = px[c];
+            }
+        }
     }
 }
 
@@ -132,36 +149,46 @@ TP_FN tp_i64 tp_pixel(const tp_pass *p, int x, int y) {
     return (tp_i64)(y - p->in_y0) * p->in_w + (x - p->in_x0);
 }
 
-/* Sample (x, y, c) of a pass's output, read from `image` (the pass's input buffer). */
-TP_FN unsigned char tp_sample(const unsigned char *image, const tp_pass *p, const int *starts,
-                              const int *lens, const int *weights, int x, int y, int c) {
+/* Pixel (x, y) of a pass's output, every channel, read from `image` (the pass's input buffer) into
+ * `out`: one thread per pixel, so the taps' positions and weights are read once for all channels. */
+TP_FN void tp_sample(const unsigned char *image, const tp_pass *p, const int *starts, const int *lens,
+                     const int *weights, int x, int y, unsigned char *out) {
     if (p->kind == TP_COPY) {
-        return tp_read(image, p, tp_pixel(p, x, y), c);
+        tp_read(image, p, tp_pixel(p, x, y), out);
+        return;
     }
     if (p->kind == TP_NEAREST) {
         int sx = starts[p->taps + x];
         int sy = starts[p->aux + y];
         if (sx < 0 || sy < 0) {
-            return 0;
+            TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+                out[c] = 0;
+            }
+            return;
         }
-        return tp_read(image, p, tp_pixel(p, sx, sy), c);
+        tp_read(image, p, tp_pixel(p, sx, sy), out);
+        return;
     }
     int along = p->kind == TP_HORIZONTAL ? x : y;
     int start = starts[p->taps + along];
     int len = lens[p->taps + along];
     const int *w = weights + p->weights + (tp_i64)along * p->ksize;
-    int acc = 1 << (p->precision - 1);
-    if (p->kind == TP_HORIZONTAL) {
-        tp_i64 row = tp_pixel(p, start, y);
-        for (int k = 0; k < len; k++) {
-            acc += tp_read(image, p, row + k, c) * w[k];
-        }
-    } else {
-        for (int k = 0; k < len; k++) {
-            acc += tp_read(image, p, tp_pixel(p, x, start + k), c) * w[k];
+    /* The channels a pixel lacks read as 0: every accumulator is defined, the extra ones unused. */
+    unsigned char v[TP_MAX_CHANNELS] = {0, 0, 0, 0};
+    int acc[TP_MAX_CHANNELS];
+    TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+        acc[c] = 1 << (p->precision - 1);
+    }
+    for (int k = 0; k < len; k++) {
+        tp_i64 pixel = p->kind == TP_HORIZONTAL ? tp_pixel(p, start + k, y) : tp_pixel(p, x, start + k);
+        tp_read(image, p, pixel, v);
+        TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+            acc[c] += v[c] * w[k];
         }
     }
-    return tp_clip8(acc, p->precision);
+    TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+        out[c] = tp_clip8(acc[c], p->precision);
+    }
 }
 
 /* The quotient of a non-negative index by a positive divisor, and the remainder in `*rest`:
@@ -176,40 +203,21 @@ TP_FN tp_i64 tp_divmod(tp_i64 i, tp_i64 d, tp_i64 *rest) {
     return i / d;
 }
 
-/* Element `i` (row-major y, x, channel) of a first pass. */
-TP_FN unsigned char tp_stage_element(const unsigned char *src, const tp_stage_pass *s, const int *starts,
-                                     const int *lens, const int *weights, tp_i64 i) {
-    const tp_pass *p = &s->pass;
-    tp_i64 c, x;
-    tp_i64 y = tp_divmod(tp_divmod(i, p->channels, &c), p->out_w, &x);
-    return tp_sample(src + s->src, p, starts, lens, weights, p->out_x0 + (int)x, p->out_y0 + (int)y, (int)c);
-}
-
-/* Element `i` of an output (row-major in its window, CHW or HWC): its channel, and its row and
- * column in the window. */
-TP_FN void tp_output_coords(const tp_output_pass *o, tp_i64 i, int *c, int *row, int *column) {
-    tp_i64 pixel, channel, x;
-    if (o->channels_last) {
-        pixel = tp_divmod(i, o->pass.channels, &channel);
-    } else {
-        channel = tp_divmod(i, (tp_i64)o->win_h * o->win_w, &pixel);
-    }
-    *c = (int)channel;
-    *row = (int)tp_divmod(pixel, o->win_w, &x);
-    *column = (int)x;
-}
-
-/* The level of channel `c` at (`row`, `column`) of an output's window: the last pass's sample where
- * the window lies on the image, 0 in the padding (both references pad the uint8 image with zeros). */
-TP_FN unsigned char tp_output_level(const unsigned char *src, const tp_output_pass *o, const int *starts,
-                                    const int *lens, const int *weights, int c, int row, int column) {
+/* The levels of every channel at (`row`, `column`) of an output's window: the last pass's pixel
+ * where the window lies on the image, 0 in the padding (both references pad the uint8 image with
+ * zeros). */
+TP_FN void tp_output_levels(const unsigned char *src, const tp_output_pass *o, const int *starts,
+                            const int *lens, const int *weights, int row, int column, unsigned char *levels) {
     const tp_pass *p = &o->pass;
     int y = row + o->top;
     int x = column + o->left;
     if (y < 0 || y >= p->out_h || x < 0 || x >= p->out_w) {
-        return 0;
+        TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+            levels[c] = 0;
+        }
+        return;
     }
-    return tp_sample(src + o->src, p, starts, lens, weights, x, y, c);
+    tp_sample(src + o->src, p, starts, lens, weights, x, y, levels);
 }
 
 /* Where channel `c` at (`row`, `column`) of an output's window goes in the output buffer. */
@@ -220,47 +228,54 @@ TP_FN tp_i64 tp_output_index(const tp_output_pass *o, int c, int row, int column
     return o->dst + ((tp_i64)c * o->canvas_h + row) * o->canvas_w + column;
 }
 
-TP_FN tp_i64 tp_stage_len(const tp_stage_pass *s) {
-    return (tp_i64)s->pass.out_w * s->pass.out_h * s->pass.channels;
-}
-
-TP_FN tp_i64 tp_output_len(const tp_output_pass *o) {
-    return (tp_i64)o->win_h * o->win_w * o->pass.channels;
-}
-
 TP_FN const unsigned char *tp_source(int source, const unsigned char *input, const unsigned char *stage) {
     return source == TP_FROM_INPUT ? input : stage;
 }
 
-/* One first pass, elements `first`, `first + stride`, ... (one thread's share on the device, all of
- * them on the host). The descriptor is copied locally: the byte stores could alias it, and would
- * make every element load it again. */
+/* One first pass, pixels `first`, `first + stride`, ... (row-major; one thread's share on the
+ * device, all of them on the host). The descriptor is copied locally: the byte stores could alias
+ * it, and would make every pixel load it again. */
 TP_FN void tp_stage_run(const unsigned char *input, unsigned char *stage, const tp_stage_pass *pass,
                         const int *starts, const int *lens, const int *weights, tp_i64 first, tp_i64 stride) {
     const tp_stage_pass s = *pass;
-    tp_i64 n = tp_stage_len(&s);
+    const tp_pass *p = &s.pass;
+    tp_i64 n = (tp_i64)p->out_w * p->out_h;
     for (tp_i64 i = first; i < n; i += stride) {
-        stage[s.dst + i] = tp_stage_element(input, &s, starts, lens, weights, i);
+        tp_i64 x;
+        tp_i64 y = tp_divmod(i, p->out_w, &x);
+        unsigned char out[TP_MAX_CHANNELS];
+        tp_sample(input + s.src, p, starts, lens, weights, p->out_x0 + (int)x, p->out_y0 + (int)y, out);
+        unsigned char *to = stage + s.dst + i * p->channels;
+        TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+            if (c < p->channels) {
+                to[c] = out[c];
+            }
+        }
     }
 }
 
-/* One output, elements `first`, `first + stride`, ...: float32 through the level tables into
- * `dst_f32`, or the levels into `dst_u8` (the other pointer is null). */
+/* One output, pixels `first`, `first + stride`, ... of its window: float32 through the level tables
+ * into `dst_f32`, or the levels into `dst_u8` (the other pointer is null). */
 TP_FN void tp_output_run(const unsigned char *input, const unsigned char *stage, float *dst_f32,
                          unsigned char *dst_u8, const tp_output_pass *pass, const int *starts, const int *lens,
                          const int *weights, const float *luts, tp_i64 first, tp_i64 stride) {
     const tp_output_pass o = *pass;
     const unsigned char *src = tp_source(o.source, input, stage);
-    tp_i64 n = tp_output_len(&o);
+    tp_i64 n = (tp_i64)o.win_h * o.win_w;
     for (tp_i64 i = first; i < n; i += stride) {
-        int c, row, column;
-        tp_output_coords(&o, i, &c, &row, &column);
-        unsigned char level = tp_output_level(src, &o, starts, lens, weights, c, row, column);
-        tp_i64 at = tp_output_index(&o, c, row, column);
-        if (dst_f32) {
-            dst_f32[at] = luts[o.lut + c * 256 + level];
-        } else {
-            dst_u8[at] = level;
+        tp_i64 column;
+        int row = (int)tp_divmod(i, o.win_w, &column);
+        unsigned char levels[TP_MAX_CHANNELS];
+        tp_output_levels(src, &o, starts, lens, weights, row, (int)column, levels);
+        TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+            if (c < o.pass.channels) {
+                tp_i64 at = tp_output_index(&o, c, row, (int)column);
+                if (dst_f32) {
+                    dst_f32[at] = luts[o.lut + c * 256 + levels[c]];
+                } else {
+                    dst_u8[at] = levels[c];
+                }
+            }
         }
     }
 }

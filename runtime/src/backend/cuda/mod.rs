@@ -18,12 +18,13 @@
 //! |---|---|---|
 //! | `tp_clip8` | `cpu::passes::clip8` | `cuda::host::tests::clip8_is_the_cpu_twins` (every precision, every edge) |
 //! | `tp_composite_on_white` | `numeric::convert::composite_on_white` | `cuda::host::tests::composite_on_white_is_the_cpu_twins` (all 65,536 inputs) |
-//! | `tp_read` (keep, gray, gray + alpha, RGBA) | `numeric::convert::Convert::apply` | `tests/backends.rs` `kernels_equal_the_cpu_twin_for_every_filter_and_shape` (gray, gray + alpha, RGBA inputs) |
+//! | `tp_read` (keep, gray, gray + alpha, RGBA; a pixel's channels at once) | `numeric::convert::Convert::apply` | `tests/backends.rs` `kernels_equal_the_cpu_twin_for_every_filter_and_shape` (gray, gray + alpha, RGBA inputs) |
 //! | `tp_sample`, `TP_HORIZONTAL` | `cpu::passes::Horizontal::scalar_row` (which every SIMD path equals: `tests/kernels.rs`) | the same, every filter and both pass orders |
 //! | `tp_sample`, `TP_VERTICAL` | `cpu::passes::Vertical::scalar_row` | the same |
 //! | `tp_sample`, `TP_NEAREST`, `TP_COPY` | `cpu::execute::compute` (`ResizePlan::Nearest`, `Copy`) | the same |
-//! | `tp_stage` (`tp_stage_element`) | the first pass of `cpu::execute::compute` | `tests/golden.rs` (every reference case through `KernelHostBackend`, over cropped and whole images) |
-//! | `tp_output_f32`, `tp_output_u8` (`tp_output_level`, `tp_output_index`) | `cpu::execute::write_window` (window, zero padding, level tables, CHW or HWC, canvas) | `tests/golden.rs`, and `tests/twins.rs` `uint8_outputs_through_the_kernels` |
+//! | `tp_divmod` (32-bit when it can) | integer division | `cuda::host::tests::divmod_is_division` (both sides of 2^32) |
+//! | `tp_stage` (`tp_stage_run`) | the first pass of `cpu::execute::compute` | `tests/golden.rs` (every reference case through `KernelHostBackend`, over cropped and whole images; the host runs the same loop as 3 interleaved threads) |
+//! | `tp_output_f32`, `tp_output_u8` (`tp_output_run`: `tp_output_levels`, `tp_output_index`) | `cpu::execute::write_window` (window, zero padding, level tables, CHW or HWC, canvas) | `tests/golden.rs`, and `tests/twins.rs` `uint8_outputs_through_the_kernels` |
 //! | the descriptors `tp_pass`, `tp_stage_pass`, `tp_output_pass` | `abi::{Pass, StagePass, OutputPass}` | `cuda::abi::tests::descriptors_match_the_c_layout` (every field's offset) |
 
 #[doc(hidden)]
