@@ -223,3 +223,176 @@ fn queued_calls_do_not_overwrite_each_other() {
         assert_eq!(outputs.to_host().expect("to host"), expected, "{range:?}");
     }
 }
+
+/// Queues a kernel that keeps `stream` busy for `ms` milliseconds: what is queued after it waits.
+fn hold(stream: &std::sync::Arc<cudarc::driver::CudaStream>, ms: u64) {
+    use cudarc::driver::{LaunchConfig, PushKernelArg};
+    const SPIN: &str = r#"
+extern "C" __global__ void spin(unsigned long long ns) {
+    unsigned long long start, now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+    do {
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    } while (now - start < ns);
+}
+"#;
+    let ptx = cudarc::nvrtc::compile_ptx(SPIN).expect("NVRTC compiles the spin kernel");
+    let module = stream.context().load_module(ptx).expect("load");
+    let spin = module.load_function("spin").expect("spin");
+    let ns = ms * 1_000_000;
+    let mut launch = stream.launch_builder(&spin);
+    launch.arg(&ns);
+    // SAFETY: one thread reads its one argument.
+    unsafe { launch.launch(LaunchConfig::for_num_elems(1)) }.expect("launch");
+}
+
+/// While the GPU is held busy (a kernel spinning on the compute stream), calls from host, pinned
+/// and device memory are queued from several threads, each pinned and device image set dropped
+/// right after its call is queued, and a 48-image batch of the largest reference image goes up
+/// through the staging ring many times over: every output equals the CPU twin's.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn calls_queued_from_threads_while_the_gpu_is_busy() {
+    let cuda = CudaBackend::new().expect("a CUDA device");
+    let (pixels, plans) = clip_plans();
+    let cpu = CpuBackend::new();
+    let expected = cpu.execute(&pixels, &plans).expect("cpu");
+    let largest = (0..pixels.len())
+        .max_by_key(|&i| pixels[i].data.len())
+        .expect("images");
+    let (big_pixels, big_plans) = (
+        vec![pixels[largest].clone(); 48],
+        vec![plans[largest].clone(); 48],
+    );
+    let big_expected = cpu.execute(&big_pixels, &big_plans).expect("cpu");
+    let first = cuda
+        .execute_on_device(&pixels[..1], &plans[..1])
+        .expect("a call");
+    hold(first.stream(), 300);
+    let queued: Vec<(String, twinproc::backend::cuda::DeviceOutputs)> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let (cuda, pixels, plans) = (&cuda, &pixels, &plans);
+                let (big_pixels, big_plans) = (&big_pixels, &big_plans);
+                s.spawn(move || {
+                    let mut queued = Vec::new();
+                    for k in 0..3 {
+                        let host = cuda.execute_on_device(pixels, plans).expect("host");
+                        queued.push((format!("thread {t} call {k} host"), host));
+                        let pinned = cuda.pin(pixels).expect("pin");
+                        let out = cuda.execute_pinned(&pinned, plans).expect("pinned");
+                        drop(pinned);
+                        queued.push((format!("thread {t} call {k} pinned"), out));
+                        let resident = cuda.upload(pixels).expect("upload");
+                        let out = cuda.execute_resident(&resident, plans).expect("resident");
+                        drop(resident);
+                        queued.push((format!("thread {t} call {k} device"), out));
+                    }
+                    if t == 0 {
+                        let big = cuda.execute_on_device(big_pixels, big_plans).expect("big");
+                        queued.push(("the 48-image batch".into(), big));
+                    }
+                    queued
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("thread"))
+            .collect()
+    });
+    assert_eq!(first.to_host().expect("to host"), expected[..1]);
+    for (what, outputs) in &queued {
+        let want = if what.starts_with("the 48") {
+            &big_expected
+        } else {
+            &expected
+        };
+        assert_eq!(&outputs.to_host().expect("to host"), want, "{what}");
+    }
+    eprintln!(
+        "{} calls queued behind a busy GPU: all equal the CPU twin",
+        queued.len()
+    );
+}
+
+/// A reader on another binding's stream, recorded with `record_use`, keeps the outputs' memory
+/// alive after the tensor drops: the stream is held busy, its copy out of the tensor queued behind
+/// the hold, the tensor dropped, and more calls made (whose buffers would reuse freed memory);
+/// the copy still reads the CPU twin's outputs.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn a_recorded_use_outlives_the_tensor() {
+    use cudarc::driver::sys;
+    use twinproc::models::clip::{ClipImageProcessor, ClipImageProcessorCuda};
+    let images: Vec<Image> = reference_images()
+        .into_iter()
+        .map(|(_, image)| image)
+        .take(8)
+        .collect();
+    let gpu = ClipImageProcessorCuda::new(ImagesKwargs::default()).expect("a CUDA device");
+    let cpu = ClipImageProcessor::new(ImagesKwargs::default()).expect("cpu");
+    let expected = cpu.preprocess(&images, &Default::default()).expect("cpu");
+    let expected = expected.to_host().expect("host");
+    let expected = expected.data["pixel_values"]
+        .clone()
+        .into_tensors()
+        .expect("tensors");
+    let out = gpu.preprocess(&images, &Default::default()).expect("gpu");
+    let pixels = out
+        .device_tensor("pixel_values")
+        .expect("on the device")
+        .clone();
+    pixels.synchronize().expect("written");
+    let reader = pixels.stream().context().new_stream().expect("a stream");
+    let mut copy = reader.alloc_zeros::<f32>(pixels.len()).expect("alloc");
+    hold(&reader, 300);
+    {
+        use cudarc::driver::DevicePtrMut;
+        let (dst, _record) = copy.device_ptr_mut(&reader);
+        // SAFETY: both ranges hold `len` floats; the copy is ordered on `reader`.
+        unsafe {
+            sys::cuMemcpyDtoDAsync_v2(
+                dst,
+                pixels.device_ptr(),
+                pixels.len() * 4,
+                reader.cu_stream(),
+            )
+        }
+        .result()
+        .expect("queue the copy");
+    }
+    // SAFETY: `reader` is a live stream of the device's primary context.
+    unsafe { pixels.record_use(reader.cu_stream() as u64) }.expect("record");
+    drop(pixels);
+    drop(out);
+    for _ in 0..4 {
+        let more = gpu.preprocess(&images, &Default::default()).expect("gpu");
+        more.synchronize().expect("done");
+    }
+    let copied = reader.clone_dtoh(&copy).expect("download");
+    let want: Vec<f32> = expected
+        .iter()
+        .flat_map(|t| t.as_f32().expect("f32").to_vec())
+        .collect();
+    assert!(copied == want, "the copy read freed memory");
+}
+
+/// A libnvrtc found without its libnvrtc-builtins (CI copies the library alone into a folder) is
+/// NVRTC unavailable, said in one line with the compiler's reason, not a compile failure later.
+#[test]
+#[ignore = "needs a folder holding libnvrtc alone on LD_LIBRARY_PATH (.ci/run makes one)"]
+fn nvrtc_without_its_builtins_is_unavailable() {
+    for result in [
+        twinproc::backend::cuda::compile_kernels("compute_90").map(|_| ()),
+        twinproc::backend::cuda::compile_kernels_cubin("sm_90").map(|_| ()),
+    ] {
+        match result {
+            Err(twinproc::Error::BackendUnavailable(reason)) => {
+                assert!(reason.contains("libnvrtc-builtins"), "{reason}");
+                assert!(!reason.contains('\n'), "{reason}");
+            }
+            other => panic!("expected BackendUnavailable, got {other:?}"),
+        }
+    }
+}

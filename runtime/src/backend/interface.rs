@@ -37,4 +37,10 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn recycle(&self, feature: Feature) {
         drop(feature);
     }
+
+    /// Whether calls can still succeed: `false` once an error left this backend unusable for
+    /// the rest of the process (a sticky CUDA error: an illegal address, a failed launch).
+    fn is_usable(&self) -> bool {
+        true
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod cpu;
 pub mod cuda;
+mod fallback;
 pub(crate) mod interface;
 mod select;
 
@@ -12,5 +13,6 @@ pub use cuda::CudaBackend;
 /// the CPU twin (not for users).
 #[doc(hidden)]
 pub use cuda::host::KernelHostBackend;
+pub use fallback::Fallback;
 pub use interface::Backend;
 pub use select::{BackendChoice, select};

@@ -45,7 +45,8 @@ pub fn select(choice: BackendChoice) -> crate::error::Result<std::sync::Arc<dyn 
         BackendChoice::Auto => match CudaBackend::new() {
             Ok(cuda) => {
                 tracing::info!("backend: {} (a usable CUDA device was found)", cuda.name());
-                Ok(Arc::new(cuda))
+                // The CPU twin takes over if a sticky error breaks the device.
+                Ok(Arc::new(super::fallback::Fallback::new(Arc::new(cuda))))
             }
             Err(reason) => {
                 tracing::info!("backend: cpu, falling back to the CPU twin ({reason})");

@@ -4,13 +4,13 @@
 
 use super::abi::{OutputPass, Pass, StagePass};
 use super::batch::{ImageShape, KernelBatch};
-use super::device::{Device, SLOTS, device};
+use super::device::{Device, device};
 use super::error::cuda_error;
-use super::images::{DeviceImages, Images, PinnedImages, upload};
+use super::images::{DeviceImages, Images, PinnedImages};
 use super::outputs::{DeviceOutputs, OutputBuffer};
-use super::slot::Slot;
+use super::slot::{Slot, staged_bytes};
 use super::timing::{CallEvents, Phase};
-use super::upload::{UPLOAD_RUN_BYTES, UploadLayout};
+use super::upload::UploadLayout;
 use crate::backend::interface::Backend;
 use crate::error::{Error, Result};
 use crate::feature::Feature;
@@ -22,7 +22,6 @@ use cudarc::driver::{
     CudaSlice, CudaStream, CudaView, DeviceRepr, LaunchConfig, PushKernelArg, ValidAsZeroBits,
 };
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 /// Threads per block; each thread strides over its pass's elements.
 const BLOCK: u32 = 256;
@@ -82,6 +81,14 @@ impl CudaBackend {
             timing: true,
             ..self
         }
+    }
+
+    /// A call's result, the device given up if its failure broke the context.
+    fn checked<T>(&self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.device.check_after_failure();
+        }
+        result
     }
 
     /// Waits until every call queued on this device has finished.
@@ -190,33 +197,30 @@ impl CudaBackend {
         let batch = KernelBatch::layout(&images.shapes(), plans, placement, crop_uploads)?;
         let device = &*self.device;
         let layout = batch.upload_layout(crop_uploads);
-        // Bytes that go through the slot's page-locked memory: the tables, and host images.
-        let staged = match images {
-            Images::Host(_) => layout.len,
-            _ => layout.images,
+        // Everything that can be checked is, before anything is queued.
+        let (inputs, pinned_copies) = match images {
+            Images::Host(inputs) => (Some(batch.check_images(inputs).map(|()| inputs)?), None),
+            Images::Pinned(pinned) => (None, Some((pinned, pinned.copies(&batch)?))),
+            Images::Resident(resident) if resident.buffer.len() < batch.input_bytes => {
+                return Err(Error::InvalidArgument(
+                    "the device images do not match the plans".into(),
+                ));
+            }
+            Images::Resident(_) => (None, None),
         };
-        let index = device.next_slot.fetch_add(1, Ordering::Relaxed) % SLOTS;
-        let mut slot = device.slots[index]
-            .lock()
-            .map_err(|_| Error::Internal("upload buffers poisoned".into()))?;
-        // The last copy out of this slot's page-locked memory must be done before it is rewritten.
+        // Page-locked bytes: the tables, and host images through the staging ring.
+        let staged = staged_bytes(layout.images, inputs.map_or(0, |_| batch.input_bytes));
+        let mut slot = device.slots.take(|| Slot::new(&device.ctx))?;
+        // The last copies out of this slot's page-locked memory must be done before it is
+        // rewritten.
         slot.uploaded
             .synchronize()
             .map_err(cuda_error("waiting for an upload"))?;
         slot.reserve(&device.ctx, &device.copy, staged, layout.len)?;
-        let Slot {
-            pinned: Some(pinned),
-            device: Some(buffer),
-            uploaded,
-            consumed,
-        } = &mut *slot
-        else {
-            return Err(Error::Internal("upload buffers missing".into()));
-        };
         let copy = &device.copy;
         let copying = cuda_error("uploading");
         // The kernels of the last call that used this slot must have read it.
-        copy.wait(consumed).map_err(&copying)?;
+        copy.wait(&slot.consumed).map_err(&copying)?;
         let events = match self.timing {
             true => Some(CallEvents::new(&device.ctx)?),
             false => None,
@@ -226,26 +230,21 @@ impl CudaBackend {
             None => Ok(()),
         };
         mark(Phase::UploadStart, copy)?;
-        let writing = cuda_error("writing page-locked memory");
-        batch.write_tables(&layout, pinned.as_mut_slice().map_err(&writing)?)?;
-        upload(copy, pinned, buffer, 0..layout.images)?;
-        if let Images::Host(inputs) = images {
-            // Run by run: the copy engine uploads one run while the host writes the next.
-            for run in batch.image_runs(UPLOAD_RUN_BYTES) {
-                let host = pinned.as_mut_slice().map_err(&writing)?;
-                let region = host.get_mut(layout.images..).unwrap_or_default();
-                let written = batch.write_images(inputs, run, region)?;
-                let bytes = layout.images + written.start..layout.images + written.end;
-                upload(copy, pinned, buffer, bytes)?;
-            }
+        let mut queued = slot.upload(copy, &batch, &layout, inputs);
+        if let (Ok(()), Some((pinned, copies))) = (&queued, pinned_copies) {
+            let buffer = slot.device.as_mut();
+            let buffer = buffer.ok_or_else(|| Error::Internal("upload buffer missing".into()));
+            queued = buffer.and_then(|b| pinned.upload_held(copy, &copies, b, layout.images));
         }
-        if let Images::Pinned(pinned) = images {
-            pinned.upload_held(copy, &batch, buffer, layout.images)?;
-        }
+        // What was queued reads the slot's memory, whether or not the rest was: recorded always.
+        let recorded = slot.uploaded.record(copy).map_err(&copying);
+        queued.and(recorded)?;
         mark(Phase::UploadEnd, copy)?;
-        uploaded.record(copy).map_err(&copying)?;
-        device.compute.wait(uploaded).map_err(&copying)?;
+        device.compute.wait(&slot.uploaded).map_err(&copying)?;
         mark(Phase::KernelsStart, &device.compute)?;
+        let Some(buffer) = slot.device.as_ref() else {
+            return Err(Error::Internal("upload buffer missing".into()));
+        };
         let upload = buffer.try_slice(..layout.len).ok_or_else(|| {
             Error::Internal("the upload buffer is smaller than its layout".into())
         })?;
@@ -255,10 +254,14 @@ impl CudaBackend {
                 Error::Internal("the images lie outside the upload buffer".into())
             })?,
         };
-        let mut outputs = self.launch(batch, &layout, &upload, &input, &mark)?;
-        consumed
+        let launched = self.launch(batch, &layout, &upload, &input, &mark);
+        // Launched or not, the next user of the slot orders itself after what was queued.
+        let recorded = slot
+            .consumed
             .record(&device.compute)
-            .map_err(cuda_error("recording an event"))?;
+            .map_err(cuda_error("recording an event"));
+        let mut outputs = launched.and_then(|outputs| recorded.map(|()| outputs))?;
+        slot.trim(copy)?;
         outputs.events = events;
         Ok(outputs)
     }
@@ -356,6 +359,7 @@ impl CudaBackend {
             placement: batch.placement,
             stream: stream.clone(),
             events: None,
+            uses: Default::default(),
         })
     }
 }
@@ -404,7 +408,8 @@ impl Backend for CudaBackend {
     }
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
-        self.execute_on_device(inputs, plans)?.to_host()
+        let outputs = self.execute_on_device(inputs, plans);
+        self.checked(outputs.and_then(|outputs| outputs.to_host()))
     }
 
     /// The feature stays on the device: the processor's outputs for a model on the same GPU.
@@ -414,10 +419,11 @@ impl Backend for CudaBackend {
         plans: &[ImagePlan],
         placement: &Placement,
     ) -> Result<Feature> {
-        Ok(Feature::on_device(self.run(
-            Images::Host(inputs),
-            plans,
-            placement,
-        )?))
+        let outputs = self.run(Images::Host(inputs), plans, placement);
+        self.checked(outputs).map(Feature::on_device)
+    }
+
+    fn is_usable(&self) -> bool {
+        !self.device.is_broken()
     }
 }

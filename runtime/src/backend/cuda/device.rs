@@ -2,11 +2,10 @@
 //! its streams and upload buffers.
 
 use super::error::cuda_error;
-use super::slot::Slot;
+use super::slot::{Pool, Slot};
 use crate::error::{Error, Result};
 use cudarc::driver::{CudaContext, CudaFunction, CudaStream};
 use std::collections::HashMap;
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The kernels' source: one header, also built for the host by `host.c`.
@@ -21,14 +20,43 @@ pub fn unavailable_reason() -> Option<String> {
                 .into(),
         );
     }
-    // SAFETY: as above.
+    nvrtc_unavailable().map(|reason| format!("CUDA is not available: {reason}"))
+}
+
+/// Why NVRTC cannot compile here, if it cannot: libnvrtc missing, or found without what it needs
+/// (its libnvrtc-builtins, say: an empty kernel is compiled once per process to find out).
+fn nvrtc_unavailable() -> Option<String> {
+    // SAFETY: the probe only tries to dlopen the library.
     if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         return Some(
-            "CUDA is not available: libnvrtc was not found (put the CUDA toolkit's lib folder on LD_LIBRARY_PATH)"
-                .into(),
+            "libnvrtc was not found (put the CUDA toolkit's lib folder on LD_LIBRARY_PATH)".into(),
         );
     }
-    None
+    nvrtc_failure().map(|log| format!("NVRTC cannot compile ({log})"))
+}
+
+/// Why NVRTC cannot compile an empty kernel, if it cannot: probed once per process.
+fn nvrtc_failure() -> Option<String> {
+    static FAILURE: OnceLock<Option<String>> = OnceLock::new();
+    FAILURE
+        .get_or_init(|| {
+            let probe = r#"extern "C" __global__ void tp_probe() {}"#;
+            cudarc::nvrtc::compile_ptx(probe).err().map(|e| match e {
+                cudarc::nvrtc::CompileError::CompileError { log, .. } => {
+                    first_line(&log.to_string_lossy())
+                }
+                other => other.to_string(),
+            })
+        })
+        .clone()
+}
+
+/// The first non-empty line of a compiler log.
+fn first_line(log: &str) -> String {
+    let line = log.lines().map(str::trim).find(|l| !l.is_empty());
+    line.unwrap_or("no log")
+        .trim_start_matches("nvrtc: ")
+        .to_owned()
 }
 
 /// A device with the kernels loaded: made once per device and process.
@@ -38,17 +66,42 @@ pub(super) struct Device {
     pub(super) compute: Arc<CudaStream>,
     /// Uploads run here, so a call's upload overlaps the kernels of the call before it.
     pub(super) copy: Arc<CudaStream>,
-    /// Upload buffers, taken in turn: one is read by kernels while the next call fills another.
-    pub(super) slots: [Mutex<Slot>; SLOTS],
-    pub(super) next_slot: AtomicUsize,
+    /// Upload buffers, longest idle first: one is read by kernels while the next call fills
+    /// another; concurrent calls make more.
+    pub(super) slots: Pool<Slot>,
     pub(super) stage: CudaFunction,
     pub(super) output_f32: CudaFunction,
     pub(super) output_u8: CudaFunction,
     pub(super) name: String,
+    /// Set once a call failed and the context reports an error: a sticky one (an illegal
+    /// address, a failed launch) leaves the context unusable for the rest of the process.
+    broken: std::sync::atomic::AtomicBool,
 }
 
-/// Upload buffers per device: double buffering.
-pub(super) const SLOTS: usize = 2;
+impl Device {
+    /// Whether a sticky error has broken this device's context.
+    pub(super) fn is_broken(&self) -> bool {
+        self.broken.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn broken_reason(&self) -> String {
+        format!(
+            "CUDA device {} is unusable after an earlier error in this process",
+            self.name
+        )
+    }
+
+    /// After a failed call: whether the context itself is broken (it then fails every call, and
+    /// the device is given up). Waits for the device.
+    pub(super) fn check_after_failure(&self) -> bool {
+        if self.ctx.synchronize().is_err() || self.ctx.check_err().is_err() {
+            self.broken
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::warn!("{}", self.broken_reason());
+        }
+        self.is_broken()
+    }
+}
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,9 +132,8 @@ fn virtual_architecture((major, minor): (i32, i32)) -> Result<&'static str> {
 
 /// Compiles the kernels with NVRTC for `arch` (e.g. `compute_90`), returning the PTX.
 pub fn compile_kernels(arch: &'static str) -> Result<String> {
-    // SAFETY: the probe only tries to dlopen the library.
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
+    if let Some(reason) = nvrtc_unavailable() {
+        return Err(Error::BackendUnavailable(reason));
     }
     let options = cudarc::nvrtc::CompileOptions {
         arch: Some(arch),
@@ -101,13 +153,23 @@ pub fn compile_kernels(arch: &'static str) -> Result<String> {
 /// the module loads.
 pub fn compile_kernels_cubin(arch: &str) -> Result<Vec<u8>> {
     use cudarc::nvrtc::{result, sys};
-    // SAFETY: the probe only tries to dlopen the library.
-    if !unsafe { sys::is_culib_present() } {
-        return Err(Error::BackendUnavailable("libnvrtc was not found".into()));
+    if let Some(reason) = nvrtc_unavailable() {
+        return Err(Error::BackendUnavailable(reason));
     }
     let failed = |what: &str, e: result::NvrtcError| Error::Cuda {
         what: format!("NVRTC {what}"),
         source: Some(e.into()),
+    };
+    // The compiler's own log says why (a missing builtins library, a syntax error): kept.
+    let log = |program| {
+        // SAFETY: `program` is live; the log is a NUL-terminated C string.
+        let log = unsafe { result::get_program_log(program) }.unwrap_or_default();
+        let bytes: Vec<u8> = log
+            .iter()
+            .map(|&c| c as u8)
+            .take_while(|&b| b != 0)
+            .collect();
+        first_line(&String::from_utf8_lossy(&bytes))
     };
     let source = std::ffi::CString::new(KERNELS)
         .map_err(|_| Error::Internal("the kernels' source holds a NUL byte".into()))?;
@@ -118,7 +180,11 @@ pub fn compile_kernels_cubin(arch: &str) -> Result<Vec<u8>> {
     ];
     // SAFETY: `program` was just created and is destroyed once, below.
     let compiled = unsafe { result::compile_program(program, &options) };
-    let cubin = compiled.map_err(|e| failed("compile", e)).and_then(|()| {
+    let compiled = compiled.map_err(|e| Error::Cuda {
+        what: format!("NVRTC compile for {arch}: {}", log(program)),
+        source: Some(e.into()),
+    });
+    let cubin = compiled.and_then(|()| {
         let mut size = 0usize;
         // SAFETY: `program` compiled; NVRTC writes `size` bytes into a buffer of that size.
         unsafe { sys::nvrtcGetCUBINSize(program, &mut size).result() }
@@ -199,27 +265,50 @@ fn open_device(ordinal: usize) -> Result<Device> {
     Ok(Device {
         compute,
         copy,
-        slots: [Mutex::new(Slot::new(&ctx)?), Mutex::new(Slot::new(&ctx)?)],
-        next_slot: AtomicUsize::new(0),
+        // Two to begin with: double buffering.
+        slots: Pool::new([Slot::new(&ctx)?, Slot::new(&ctx)?]),
         stage: function("tp_stage")?,
         output_f32: function("tp_output_f32")?,
         output_u8: function("tp_output_u8")?,
         name,
+        broken: Default::default(),
         ctx,
     })
 }
 
-/// The devices opened so far, each compiled once per process.
+/// The devices opened so far, each compiled once per process; a device that could not be opened,
+/// or that a sticky error has broken, answers with why, without trying again.
 pub(super) fn device(ordinal: usize) -> Result<Arc<Device>> {
-    static DEVICES: OnceLock<Mutex<HashMap<usize, Arc<Device>>>> = OnceLock::new();
-    let mut devices = DEVICES
+    let mut devices = devices()?;
+    match devices.get(&ordinal) {
+        Some(Ok(device)) if !device.is_broken() => return Ok(device.clone()),
+        Some(Ok(device)) => return Err(Error::BackendUnavailable(device.broken_reason())),
+        Some(Err(reason)) => return Err(Error::BackendUnavailable(reason.clone())),
+        None => {}
+    }
+    match open_device(ordinal) {
+        Ok(device) => {
+            let device = Arc::new(device);
+            devices.insert(ordinal, Ok(device.clone()));
+            Ok(device)
+        }
+        Err(e) => {
+            let reason = match e {
+                Error::BackendUnavailable(reason) => reason,
+                other => format!("CUDA device {ordinal} could not be opened: {other}"),
+            };
+            devices.insert(ordinal, Err(reason.clone()));
+            Err(Error::BackendUnavailable(reason))
+        }
+    }
+}
+
+type Devices = HashMap<usize, std::result::Result<Arc<Device>, String>>;
+
+fn devices() -> Result<std::sync::MutexGuard<'static, Devices>> {
+    static DEVICES: OnceLock<Mutex<Devices>> = OnceLock::new();
+    DEVICES
         .get_or_init(Default::default)
         .lock()
-        .map_err(|_| Error::Internal("device cache poisoned".into()))?;
-    if let Some(device) = devices.get(&ordinal) {
-        return Ok(device.clone());
-    }
-    let device = Arc::new(open_device(ordinal)?);
-    devices.insert(ordinal, device.clone());
-    Ok(device)
+        .map_err(|_| Error::Internal("device cache poisoned".into()))
 }

@@ -4,7 +4,6 @@
 
 use super::abi::{OutputPass, StagePass};
 use super::batch::{ImageShape, KernelBatch};
-use super::upload::UPLOAD_RUN_BYTES;
 use crate::backend::interface::Backend;
 use crate::error::Result;
 use crate::feature::Feature;
@@ -13,6 +12,9 @@ use crate::placement::Placement;
 use crate::plan::ImagePlan;
 use crate::tensor::{Tensor, TensorData};
 use std::os::raw::c_int;
+
+/// The pieces the images are written in: an odd size, so rows are cut at every offset somewhere.
+const HOST_PIECE_BYTES: usize = 4099;
 
 unsafe extern "C" {
     fn tp_host_stage(
@@ -93,8 +95,11 @@ impl Backend for KernelHostBackend {
         let mut words = vec![0u64; layout.len.div_ceil(8).max(1)];
         let upload: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
         batch.write_tables(&layout, upload)?;
-        for run in batch.image_runs(UPLOAD_RUN_BYTES) {
-            batch.write_images(inputs, run, &mut upload[layout.images..])?;
+        // In pieces of an odd size, as through the CUDA backend's staging ring: rows cut anywhere.
+        batch.check_images(inputs)?;
+        let images = &mut upload[layout.images..];
+        for piece in batch.image_pieces(HOST_PIECE_BYTES) {
+            batch.write_image_bytes(inputs, piece.clone(), &mut images[piece])?;
         }
         let base = upload.as_ptr();
         // SAFETY: `upload_layout` placed every table inside the buffer, aligned for its type.

@@ -36,22 +36,14 @@ impl PinnedImages {
         &self.shapes
     }
 
-    /// Queues, on `copy`, the copy of the part of each image `batch` holds to its place in
-    /// `device` (from byte `at` on): one 2D copy an image.
-    pub(super) fn upload_held(
-        &self,
-        copy: &Arc<CudaStream>,
-        batch: &KernelBatch,
-        device: &mut CudaSlice<u8>,
-        at: usize,
-    ) -> Result<()> {
-        use cudarc::driver::sys;
-        let copying = cuda_error("uploading pinned images");
+    /// The copies of the part of each image `batch` holds to its place among the images (a
+    /// rectangle an image): all checked here, before any is queued.
+    pub(super) fn copies(&self, batch: &KernelBatch) -> Result<Vec<PinnedCopy>> {
         let outside = || Error::InvalidArgument("the pinned images do not match the plans".into());
-        let device_len = device.len();
-        let host = self.host.as_ptr().map_err(&copying)?;
-        let host_len = self.host.len();
-        let (dst, _record_write) = device.device_ptr_mut(copy);
+        if batch.shapes.len() != self.shapes.len() {
+            return Err(outside());
+        }
+        let mut copies = Vec::with_capacity(self.shapes.len());
         for (i, shape) in self.shapes.iter().enumerate() {
             let (Some(held), Some(&from), Some(&to)) = (
                 batch.held.get(i),
@@ -60,46 +52,89 @@ impl PinnedImages {
             ) else {
                 return Err(outside());
             };
-            let (c, to) = (shape.channels, at + to);
+            let c = shape.channels;
             let (row, rows) = (held.width() * c, held.height());
             let fits = batch.shapes.get(i) == Some(shape)
-                && from + shape.bytes() <= host_len
+                && from + shape.bytes() <= self.host.len()
                 && held.x1 <= shape.width
                 && held.y1 <= shape.height
-                && to + row * rows <= device_len;
+                && to + row * rows <= batch.input_bytes;
             if !fits {
                 return Err(outside());
             }
-            if row == 0 || rows == 0 {
-                continue;
+            if row > 0 && rows > 0 {
+                copies.push(PinnedCopy {
+                    from: from + (held.y0 * shape.width + held.x0) * c,
+                    pitch: shape.width * c,
+                    to,
+                    row,
+                    rows,
+                });
+            }
+        }
+        Ok(copies)
+    }
+
+    /// Queues `copies` (from [`copies`](Self::copies)) on `copy` into `device` from byte `at` on,
+    /// then records the event that dropping these images waits for (also when a copy fails:
+    /// those queued before it still read this memory).
+    pub(super) fn upload_held(
+        &self,
+        copy: &Arc<CudaStream>,
+        copies: &[PinnedCopy],
+        device: &mut CudaSlice<u8>,
+        at: usize,
+    ) -> Result<()> {
+        use cudarc::driver::sys;
+        let copying = cuda_error("uploading pinned images");
+        let device_len = device.len();
+        let host = self.host.as_ptr().map_err(&copying)?;
+        let (dst, _record_write) = device.device_ptr_mut(copy);
+        let queued = copies.iter().try_for_each(|c| {
+            if at + c.to + c.row * c.rows > device_len {
+                return Err(Error::Internal(
+                    "pinned images outside the upload buffer".into(),
+                ));
             }
             let rect = sys::CUDA_MEMCPY2D {
-                srcXInBytes: held.x0 * c,
-                srcY: held.y0,
+                srcXInBytes: 0,
+                srcY: 0,
                 srcMemoryType: sys::CUmemorytype::CU_MEMORYTYPE_HOST,
-                // SAFETY: `from` is inside the page-locked buffer (checked above).
-                srcHost: unsafe { host.add(from) }.cast(),
+                // SAFETY: `from` and the rectangle after it lie inside the page-locked buffer
+                // (checked by `copies`).
+                srcHost: unsafe { host.add(c.from) }.cast(),
                 srcDevice: 0,
                 srcArray: std::ptr::null_mut(),
-                srcPitch: shape.width * c,
+                srcPitch: c.pitch,
                 dstXInBytes: 0,
                 dstY: 0,
                 dstMemoryType: sys::CUmemorytype::CU_MEMORYTYPE_DEVICE,
                 dstHost: std::ptr::null_mut(),
-                dstDevice: dst + to as u64,
+                dstDevice: dst + (at + c.to) as u64,
                 dstArray: std::ptr::null_mut(),
-                dstPitch: row,
-                WidthInBytes: row,
-                Height: rows,
+                dstPitch: c.row,
+                WidthInBytes: c.row,
+                Height: c.rows,
             };
-            // SAFETY: both rectangles lie inside their buffers (checked above); `self` outlives
-            // the copy (dropping it waits for `used`), and the device buffer is the slot's.
+            // SAFETY: both rectangles lie inside their buffers (checked); `self` outlives the
+            // copy (dropping it waits for `used`), and the device buffer is the slot's.
             unsafe { sys::cuMemcpy2DAsync_v2(&rect, copy.cu_stream()) }
                 .result()
-                .map_err(&copying)?;
-        }
-        self.used.record(copy).map_err(&copying)
+                .map_err(&copying)
+        });
+        let recorded = self.used.record(copy).map_err(&copying);
+        queued.and(recorded)
     }
+}
+
+/// One pinned image's held rectangle: `rows` rows of `row` bytes from byte `from` of the
+/// page-locked images (rows `pitch` apart) to byte `to` among the batch's images.
+pub(super) struct PinnedCopy {
+    from: usize,
+    pitch: usize,
+    to: usize,
+    row: usize,
+    rows: usize,
 }
 
 impl Drop for PinnedImages {
@@ -131,20 +166,23 @@ impl Images<'_> {
     }
 }
 
-/// Queues the copy of `bytes` of the page-locked buffer to the same bytes of the device buffer.
+/// Queues the copy of bytes `from` of the page-locked buffer to the device buffer from byte `to` on.
 pub(super) fn upload(
     copy: &Arc<CudaStream>,
     pinned: &PinnedHostSlice<u8>,
+    from: std::ops::Range<usize>,
     device: &mut CudaSlice<u8>,
-    bytes: std::ops::Range<usize>,
+    to: usize,
 ) -> Result<()> {
-    if bytes.is_empty() {
+    if from.is_empty() {
         return Ok(());
     }
     let copying = cuda_error("uploading");
     let host = pinned.as_slice().map_err(&copying)?;
     let outside = || Error::Internal("an upload outside its buffers".into());
-    let mut device = device.try_slice_mut(bytes.clone()).ok_or_else(outside)?;
-    let host = host.get(bytes).ok_or_else(outside)?;
+    let mut device = device
+        .try_slice_mut(to..to + from.len())
+        .ok_or_else(outside)?;
+    let host = host.get(from).ok_or_else(outside)?;
     copy.memcpy_htod(host, &mut device).map_err(copying)
 }

@@ -5,8 +5,9 @@ use super::timing::{CallEvents, GpuTimes};
 use crate::error::{Error, Result};
 use crate::placement::Placement;
 use crate::tensor::{Tensor, TensorData};
-use cudarc::driver::{CudaSlice, CudaStream, CudaView, DevicePtr};
-use std::sync::Arc;
+use cudarc::driver::{CudaEvent, CudaSlice, CudaStream, CudaView, DevicePtr};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The device buffer of a call's outputs, in their element type.
 pub enum OutputBuffer {
@@ -23,6 +24,21 @@ pub struct DeviceOutputs {
     pub(super) stream: Arc<CudaStream>,
     /// The call's timing events, when its backend records them.
     pub(super) events: Option<CallEvents>,
+    /// Per stream of another binding that reads the buffer ([`DeviceTensor::record_use`]): the
+    /// event after its last recorded read. The buffer is freed after all of them.
+    pub(super) uses: Mutex<HashMap<u64, CudaEvent>>,
+}
+
+impl Drop for DeviceOutputs {
+    fn drop(&mut self) {
+        // The buffer is freed on `stream` (asynchronously, as it drops after this): ordered after
+        // every recorded use on other streams. An error here means the context is gone, and the
+        // buffer with it.
+        let uses = std::mem::take(self.uses.get_mut().unwrap_or_else(PoisonError::into_inner));
+        for event in uses.values() {
+            let _ = self.stream.wait(event);
+        }
+    }
 }
 
 impl DeviceOutputs {
@@ -147,13 +163,46 @@ impl DeviceTensor {
         }
     }
 
-    /// The device address of the first element, for frameworks on another CUDA binding (valid
-    /// while this tensor lives; the elements are written by work queued on [`stream`](Self::stream)).
+    /// The device address of the first element, for frameworks on another CUDA binding: valid
+    /// while this tensor lives; the elements are written by work queued on
+    /// [`stream`](Self::stream) (order the reads after it). If reads queued on another stream may
+    /// still run when the tensor drops, [`record_use`](Self::record_use) them.
     pub fn device_ptr(&self) -> u64 {
         let stream = &self.outputs.stream;
         match &self.outputs.buffer {
             OutputBuffer::F32(buffer) => buffer.device_ptr(stream).0 + (self.offset * 4) as u64,
             OutputBuffer::U8(buffer) => buffer.device_ptr(stream).0 + self.offset as u64,
+        }
+    }
+
+    /// Orders the release of the elements' memory after the work queued so far on `stream`, a
+    /// stream of another CUDA binding that reads them through [`device_ptr`](Self::device_ptr)
+    /// (torch's `torch.cuda.current_stream().cuda_stream`, say): call it after queuing that work,
+    /// and the memory is freed only once it is done, even if this tensor drops first. Views
+    /// ([`f32`](Self::f32), [`u8`](Self::u8)) used through cudarc need no call: cudarc orders them.
+    ///
+    /// # Safety
+    ///
+    /// `stream` must be a live CUDA stream (a `CUstream`) of this device's primary context.
+    pub unsafe fn record_use(&self, stream: u64) -> Result<()> {
+        let recording = cuda_error("recording a use");
+        let outputs = &self.outputs;
+        outputs
+            .stream
+            .context()
+            .bind_to_thread()
+            .map_err(&recording)?;
+        let mut uses = outputs.uses.lock().unwrap_or_else(PoisonError::into_inner);
+        let event = match uses.entry(stream) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let ctx = outputs.stream.context();
+                e.insert(ctx.new_event(None).map_err(&recording)?)
+            }
+        };
+        // SAFETY: the caller's promise: a live stream of this context; the event is ours.
+        unsafe {
+            cudarc::driver::result::event::record(event.cu_event(), stream as _).map_err(recording)
         }
     }
 

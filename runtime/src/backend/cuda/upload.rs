@@ -1,14 +1,18 @@
 //! One upload per call: a batch's tables, and its images when they come from host memory, laid out
-//! in one buffer and written into it (images in runs, so the copy engine moves one while the host
-//! writes the next).
+//! in one device buffer; the images written in pieces through a bounded staging ring, so the copy
+//! engine moves one piece while the host writes the next.
 
 use super::batch::{ImageShape, KernelBatch};
 use crate::error::{Error, Result};
 use crate::numeric::Pixels;
 
-/// Bytes of images written and uploaded at a time: large enough for the copy engine's full rate,
-/// small enough that the host writes the next run while the last one crosses the bus.
-pub const UPLOAD_RUN_BYTES: usize = 8 << 20;
+/// Bytes of one segment of a slot's page-locked staging ring: large enough for the copy engine's
+/// full rate, small enough that the host writes the next segment while this one crosses the bus.
+pub const STAGING_SEGMENT_BYTES: usize = 8 << 20;
+
+/// Segments in a staging ring: images from host memory go up through at most this many segments'
+/// bytes of page-locked memory, however large the batch.
+pub const STAGING_SEGMENTS: usize = 4;
 
 /// Alignment of each table in an upload buffer (enough for every element type the kernels read).
 pub const UPLOAD_ALIGN: usize = 16;
@@ -88,69 +92,79 @@ impl KernelBatch {
         self.image_offsets.get(i).copied().unwrap_or(end)..end
     }
 
-    /// Runs of consecutive images of about `bytes` each (at least one image a run): the upload
-    /// copies one run to the device while the host writes the next.
-    pub fn image_runs(&self, bytes: usize) -> Vec<std::ops::Range<usize>> {
-        let mut runs = Vec::new();
-        let mut start = 0;
-        for i in 0..self.image_offsets.len() {
-            let end = self.image_bytes(i).end;
-            if end - self.image_bytes(start).start >= bytes || i + 1 == self.image_offsets.len() {
-                runs.push(start..i + 1);
-                start = i + 1;
-            }
-        }
-        runs
+    /// The images' bytes in pieces of at most `bytes` (rows are cut anywhere).
+    pub fn image_pieces(&self, bytes: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+        let end = self.input_bytes;
+        (0..end)
+            .step_by(bytes.max(1))
+            .map(move |start| start..(start + bytes.max(1)).min(end))
     }
 
-    /// Copies images `run` of the batch (`inputs` are all of them) to their places in `images`
-    /// (the images' region of an upload buffer), in parallel: this copy is the host's share of a
-    /// GPU call's time. Returns the bytes written.
-    pub fn write_images(
+    /// Checks that `inputs` are the images this batch was laid out for.
+    pub fn check_images(&self, inputs: &[Pixels]) -> Result<()> {
+        let fits = |(i, pixels): (usize, &Pixels)| {
+            let held = self.held.get(i);
+            self.shapes.get(i) == Some(&ImageShape::of(pixels))
+                && held.is_some_and(|h| h.x1 <= pixels.width && h.y1 <= pixels.height)
+                && pixels.data.len() == pixels.width * pixels.height * pixels.channels
+        };
+        if inputs.len() != self.image_offsets.len() || !inputs.iter().enumerate().all(fits) {
+            return Err(Error::InvalidArgument(
+                "the images do not match the batch's layout".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes bytes `range` of the images as the device buffer holds them (each image's held
+    /// rectangle row after row, the images back to back) into `out`, in parallel: any range, so
+    /// an upload can go through a bounded staging buffer piece by piece. This copy is the host's
+    /// share of a GPU call's time. `inputs` are all the batch's images, already
+    /// [checked](Self::check_images).
+    pub fn write_image_bytes(
         &self,
         inputs: &[Pixels],
-        run: std::ops::Range<usize>,
-        images: &mut [u8],
-    ) -> Result<std::ops::Range<usize>> {
+        range: std::ops::Range<usize>,
+        out: &mut [u8],
+    ) -> Result<()> {
         use rayon::prelude::*;
-        let mismatch =
-            || Error::InvalidArgument("the images do not match the batch's layout".into());
-        if inputs.len() != self.image_offsets.len() || run.end > inputs.len() {
+        let mismatch = || Error::Internal("image bytes outside the batch's layout".into());
+        if out.len() != range.len() || range.end > self.input_bytes {
             return Err(mismatch());
         }
-        let bytes = self.image_bytes(run.start).start..self.image_bytes(run.end - 1).end;
-        let region = images.get_mut(bytes.clone()).ok_or_else(mismatch)?;
-        let mut places = Vec::with_capacity(run.len());
-        let mut rest = region;
-        for i in run {
-            let (place, tail) = rest.split_at_mut(self.image_bytes(i).len());
-            let pixels = &inputs[i];
-            let held = self.held.get(i).copied().ok_or_else(mismatch)?;
-            let row = held.width() * pixels.channels;
-            let fits = self.shapes.get(i) == Some(&ImageShape::of(pixels))
-                && held.x1 <= pixels.width
-                && held.y1 <= pixels.height
-                && pixels.data.len() == pixels.width * pixels.height * pixels.channels
-                && place.len() == row * held.height();
-            if !fits {
+        // (place in `out`, the source bytes): a piece of one row each.
+        let mut pieces: Vec<(&mut [u8], &[u8])> = Vec::new();
+        let mut rest = out;
+        let mut at = range.start;
+        let mut i = self
+            .image_offsets
+            .partition_point(|&o| o <= at)
+            .saturating_sub(1);
+        while at < range.end {
+            let (Some(pixels), Some(held)) = (inputs.get(i), self.held.get(i)) else {
                 return Err(mismatch());
+            };
+            let image = self.image_bytes(i);
+            let row = held.width() * pixels.channels;
+            if at >= image.end || row == 0 {
+                i += 1;
+                continue;
             }
-            places.push((place, pixels, held));
+            let within = at - image.start;
+            let (y, x) = (held.y0 + within / row, within % row);
+            let len = (row - x).min(range.end - at);
+            let from = (y * pixels.width + held.x0) * pixels.channels + x;
+            let source = pixels.data.get(from..from + len).ok_or_else(mismatch)?;
+            let (place, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            pieces.push((place, source));
             rest = tail;
+            at += len;
         }
-        places.into_par_iter().for_each(|(place, pixels, held)| {
-            let c = pixels.channels;
-            let row = held.width() * c;
-            if row == 0 {
-                return;
-            }
-            // Rows of the held columns (one copy when the image is held whole).
-            for (y, dst) in (held.y0..held.y1).zip(place.chunks_exact_mut(row)) {
-                let at = (y * pixels.width + held.x0) * c;
-                dst.copy_from_slice(&pixels.data[at..at + row]);
-            }
-        });
-        Ok(bytes)
+        pieces
+            .into_par_iter()
+            .with_min_len(64)
+            .for_each(|(place, source)| place.copy_from_slice(source));
+        Ok(())
     }
 }
 
@@ -175,16 +189,6 @@ mod tests {
     }
 
     #[test]
-    fn image_runs_cover_every_image_once_in_order() {
-        assert!(batch_of(&[]).image_runs(10).is_empty());
-        // One image larger than a run is a run of its own.
-        let one = std::ops::Range { start: 0, end: 1 };
-        assert_eq!(batch_of(&[100]).image_runs(10), [one]);
-        assert_eq!(batch_of(&[4, 4, 4, 4, 4]).image_runs(8), [0..2, 2..4, 4..5]);
-        assert_eq!(batch_of(&[3, 20, 3]).image_runs(8), [0..2, 2..3]);
-    }
-
-    #[test]
     fn images_that_do_not_match_the_layout_are_an_error() {
         let batch = batch_of(&[4, 4]);
         let pixels = |len: usize| Pixels {
@@ -193,25 +197,91 @@ mod tests {
             channels: 1,
             data: vec![1; len].into(),
         };
+        assert!(batch.check_images(&[pixels(4)]).is_err());
+        assert!(batch.check_images(&[pixels(4), pixels(5)]).is_err());
+        assert!(batch.check_images(&[pixels(4), pixels(4)]).is_ok());
+        let images = [pixels(4), pixels(4)];
         let mut region = vec![0u8; 8];
-        assert!(batch.write_images(&[pixels(4)], 0..1, &mut region).is_err());
         assert!(
             batch
-                .write_images(&[pixels(4), pixels(5)], 0..2, &mut region)
+                .write_image_bytes(&images, 0..8, &mut region[..7])
                 .is_err()
         );
         assert!(
             batch
-                .write_images(&[pixels(4), pixels(4)], 0..2, &mut region[..7])
+                .write_image_bytes(&images, 4..9, &mut region[..5])
                 .is_err()
         );
-        assert_eq!(
+        assert!(
             batch
-                .write_images(&[pixels(4), pixels(4)], 1..2, &mut region)
-                .ok(),
-            Some(4..8)
+                .write_image_bytes(&images, 4..8, &mut region[4..])
+                .is_ok()
         );
         assert_eq!(region, [0, 0, 0, 0, 1, 1, 1, 1]);
+    }
+
+    /// Any split of the images' bytes into pieces writes what one piece of everything writes:
+    /// images held whole and in part, empty ones, rows cut anywhere.
+    #[test]
+    fn pieces_of_any_size_write_the_same_bytes() {
+        let mut batch = KernelBatch::default();
+        let shapes = [(5, 3, 3), (0, 0, 3), (7, 4, 1), (2, 2, 4), (6, 5, 3)];
+        let helds = [
+            Region::full(5, 3),
+            Region::EMPTY,
+            Region {
+                x0: 2,
+                x1: 6,
+                y0: 1,
+                y1: 4,
+            },
+            Region::full(2, 2),
+            Region {
+                x0: 0,
+                x1: 3,
+                y0: 2,
+                y1: 5,
+            },
+        ];
+        let mut images = Vec::new();
+        for (&(width, height, channels), &held) in shapes.iter().zip(&helds) {
+            batch.image_offsets.push(batch.input_bytes);
+            batch.held.push(held);
+            batch.shapes.push(ImageShape {
+                width,
+                height,
+                channels,
+            });
+            batch.input_bytes += held.width() * held.height() * channels;
+            let seed = images.len() as u8 * 50;
+            let data = (0..width * height * channels).map(|v| seed.wrapping_add(v as u8));
+            images.push(Pixels {
+                width,
+                height,
+                channels,
+                data: data.collect(),
+            });
+        }
+        batch.check_images(&images).unwrap();
+        // Expected: each held rectangle's rows, by hand.
+        let mut expected = Vec::new();
+        for (pixels, held) in images.iter().zip(&helds) {
+            let c = pixels.channels;
+            for y in held.y0..held.y1 {
+                let at = (y * pixels.width + held.x0) * c;
+                expected.extend_from_slice(&pixels.data[at..at + held.width() * c]);
+            }
+        }
+        assert_eq!(expected.len(), batch.input_bytes);
+        for piece in 1..=batch.input_bytes {
+            let mut written = vec![0u8; batch.input_bytes];
+            for start in (0..batch.input_bytes).step_by(piece) {
+                let range = start..(start + piece).min(batch.input_bytes);
+                let out = &mut written[range.clone()];
+                batch.write_image_bytes(&images, range, out).unwrap();
+            }
+            assert_eq!(written, expected, "pieces of {piece} bytes");
+        }
     }
 
     /// An image held in part: only the held rectangle's rows are copied.
@@ -236,12 +306,9 @@ mod tests {
             data: (0..12).collect(),
         };
         let mut region = vec![0u8; 4];
-        assert_eq!(
-            batch
-                .write_images(std::slice::from_ref(&image), 0..1, &mut region)
-                .ok(),
-            Some(0..4)
-        );
+        let images = std::slice::from_ref(&image);
+        batch.check_images(images).unwrap();
+        batch.write_image_bytes(images, 0..4, &mut region).unwrap();
         assert_eq!(region, [5, 6, 9, 10]);
     }
 }
