@@ -396,3 +396,30 @@ fn nvrtc_without_its_builtins_is_unavailable() {
         }
     }
 }
+
+/// Images that do not match their plans are an error before anything is queued (no copy left
+/// reading memory that is then freed), and the calls after it are right.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn mismatched_images_fail_before_queuing_and_leave_the_device_right() {
+    let cuda = CudaBackend::new().expect("a CUDA device");
+    let (pixels, plans) = clip_plans();
+    let expected = CpuBackend::new().execute(&pixels, &plans).expect("cpu");
+    let shifted: Vec<ImagePlan> = plans
+        .iter()
+        .cycle()
+        .skip(1)
+        .take(plans.len())
+        .cloned()
+        .collect();
+    let pinned = cuda.pin(&pixels).expect("pin");
+    assert!(cuda.execute_pinned(&pinned, &shifted).is_err());
+    drop(pinned);
+    let resident = cuda.upload(&pixels[..1]).expect("upload");
+    assert!(cuda.execute_resident(&resident, &plans).is_err());
+    assert!(cuda.execute_on_device(&pixels[1..], &plans).is_err());
+    let outputs = cuda
+        .execute_on_device(&pixels, &plans)
+        .expect("a right call");
+    assert_eq!(outputs.to_host().expect("to host"), expected);
+}
