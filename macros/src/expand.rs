@@ -86,7 +86,15 @@ struct Shared {
     table: String,
 }
 
-fn spec_item(declaration: &Declaration, shared: &Shared, description: &str) -> TokenStream {
+/// The spec of the declaration, whose declared struct is the twin `twin`. The kwargs type is named
+/// through the twin (`<twin as ImageProcessor>::Kwargs`): a type that is not a kwargs type is then
+/// reported once, on the twin's impl, not again at every use.
+fn spec_item(
+    declaration: &Declaration,
+    shared: &Shared,
+    twin: &Ident,
+    description: &str,
+) -> TokenStream {
     let Shared {
         kwargs_type,
         spec,
@@ -120,7 +128,7 @@ fn spec_item(declaration: &Declaration, shared: &Shared, description: &str) -> T
                 #(#model_fields;)*
             }
         }
-        ::twinproc::model_kwargs::ModelKwargsSpec::of::<#kwargs_type, ClassDefaults>()
+        ::twinproc::twin::model_kwargs_spec::<#twin, ClassDefaults>()
     }};
     let preprocess = match &declaration.preprocess {
         Some(Spanned { value: path, .. }) => {
@@ -148,7 +156,7 @@ fn spec_item(declaration: &Declaration, shared: &Shared, description: &str) -> T
     }
 }
 
-fn kwargs_checks(declaration: &Declaration) -> TokenStream {
+fn kwargs_checks(declaration: &Declaration, twin: &Ident) -> TokenStream {
     let Some(Spanned { value: path, .. }) = &declaration.kwargs else {
         return TokenStream::new();
     };
@@ -158,11 +166,7 @@ fn kwargs_checks(declaration: &Declaration) -> TokenStream {
         .map_or(proc_macro2::Span::call_site(), |s| s.ident.span());
     let model_names = declaration.model.iter().map(|m| m.key.to_string());
     quote_spanned! {span=>
-        const _: () = ::twinproc::twin::assert_model_defaults(
-            <#path as ::twinproc::ModelKwargs>::MODEL_KWARGS,
-            <#path as ::twinproc::ModelKwargs>::MISSING_DEFAULT,
-            &[#(#model_names),*],
-        );
+        const _: () = ::twinproc::twin::assert_twin_model_defaults::<#twin>(&[#(#model_names),*]);
     }
 }
 
@@ -219,7 +223,7 @@ fn twin_items(
                 /// The class defaults (checked when the declaration compiled; panics only where a twin declared
                 /// on its own differs in a model kwarg default the macro could not compare).
                 fn default() -> Self {
-                    match <Self as ::twinproc::ImageProcessor>::new(::core::default::Default::default()) {
+                    match <Self as ::twinproc::ImageProcessor>::new(::twinproc::twin::unset_kwargs::<Self>()) {
                         ::core::result::Result::Ok(processor) => processor,
                         // Checked at compile time, but for a separately declared twin's model kwargs.
                         ::core::result::Result::Err(error) => ::core::panic!("the class defaults of `{}`: {error}", ::core::stringify!(#twin)),
@@ -313,14 +317,14 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
             shared.docs_text, shared.type_name
         )
     };
-    let spec = spec_item(declaration, &shared, &description);
+    let spec = spec_item(declaration, &shared, name, &description);
     let spec_ident = &shared.spec;
     let registration = quote! {
         ::twinproc::__private::inventory::submit! {
             ::twinproc::twin::Registration(&#spec_ident)
         }
     };
-    let mut checks = kwargs_checks(declaration);
+    let mut checks = kwargs_checks(declaration, name);
     checks.extend(channel_checks(declaration));
     let path_text = |p: &syn::Path| p.to_token_stream().to_string().replace(' ', "");
     match form {

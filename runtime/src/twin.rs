@@ -8,7 +8,7 @@ use crate::feature::BatchFeature;
 use crate::image::Image;
 use crate::kwargs::KwargDoc;
 pub use crate::model_kwargs::ModelKwargs;
-use crate::model_kwargs::ModelValues;
+use crate::model_kwargs::{ClassDefaults, ModelKwargsSpec, ModelValues};
 use crate::numeric::Numerics;
 use crate::placement::Stacking;
 use crate::processor::Processor;
@@ -131,6 +131,21 @@ pub trait ImageProcessor: Sized {
     }
 }
 
+/// The model-kwargs spec of twin `T` (`#[image_processor]` calls it): the kwargs type named through
+/// the twin, so a type that is not a kwargs type is reported once, on the twin's impl.
+#[doc(hidden)]
+pub const fn model_kwargs_spec<T: ImageProcessor, D: ClassDefaults<T::Kwargs>>() -> ModelKwargsSpec
+{
+    ModelKwargsSpec::of::<T::Kwargs, D>()
+}
+
+/// Kwargs of twin `T` with nothing set (its `Default` passes them to `new`): named through the
+/// twin, as above.
+#[doc(hidden)]
+pub fn unset_kwargs<T: ImageProcessor>() -> T::Kwargs {
+    Default::default()
+}
+
 /// Holds a twin declared on its own to its other twin's model kwarg defaults, by value (what the
 /// macro could not compare at compile time: expressions other than numbers); called when either
 /// twin is made.
@@ -207,6 +222,18 @@ const fn same(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+/// Fails compilation when a model kwarg of twin `T`'s kwargs type has no default among `declared`
+/// (evaluated in a `const` the macro emits; the type named through the twin, as above).
+#[doc(hidden)]
+pub const fn assert_twin_model_defaults<T: ImageProcessor>(declared: &[&str]) {
+    use crate::model_kwargs::ModelKwargs;
+    assert_model_defaults(
+        <T::Kwargs as ModelKwargs>::MODEL_KWARGS,
+        <T::Kwargs as ModelKwargs>::MISSING_DEFAULT,
+        declared,
+    );
 }
 
 /// Fails compilation when a model kwarg of `fields` has no default among `declared`, with the
