@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing on the stable toolchain: libFuzzer (built from C++ by libfuzzer-sys),
 # the code instrumented by rustc's stable sancov options. Usage: scripts/fuzz.sh TARGET [SECONDS]
-# [libFuzzer options...]; TARGET is image_bytes, config_json or plan. Inputs that add coverage go to
+# [libFuzzer options...]; TARGET is image_bytes, config_json, plan or macro_attribute. Inputs that add coverage go to
 # fuzz/corpus/TARGET (commit the small ones); a crash is written to fuzz/artifacts/TARGET: copy it
 # to fuzz/regressions/TARGET, where `cargo test` replays it (tests/fuzz_regressions.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh image_bytes|config_json|plan [SECONDS] [libFuzzer options]}
+target=${1:?usage: scripts/fuzz.sh image_bytes|config_json|plan|macro_attribute [SECONDS] [libFuzzer options]}
 seconds=${2:-60}
 shift $(( $# < 2 ? $# : 2 ))
 triple=$(rustc -vV | sed -n 's/^host: //p')

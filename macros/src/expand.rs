@@ -12,6 +12,7 @@ use crate::twin_checks::{fingerprint_consts, twin_checks};
 use crate::values::standard_value;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::{Fields, Ident, ItemStruct};
 
 /// `#[image_processor(...)]` on `item`.
@@ -164,7 +165,7 @@ fn kwargs_checks(declaration: &Declaration, twin: &Ident) -> TokenStream {
         .segments
         .first()
         .map_or(proc_macro2::Span::call_site(), |s| s.ident.span());
-    let model_names = declaration.model.iter().map(|m| m.key.to_string());
+    let model_names = declaration.model.iter().map(|m| m.key.unraw().to_string());
     quote_spanned! {span=>
         const _: () = ::twinproc::twin::assert_twin_model_defaults::<#twin>(&[#(#model_names),*]);
     }
@@ -280,8 +281,8 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
             Form::GpuOnly(cpu) => cpu
                 .segments
                 .last()
-                .map_or_else(|| name.to_string(), |s| s.ident.to_string()),
-            _ => name.to_string(),
+                .map_or_else(|| name.unraw().to_string(), |s| s.ident.unraw().to_string()),
+            _ => name.unraw().to_string(),
         });
     let intro = doc_lines(&item.attrs);
     let description = intro
@@ -296,7 +297,10 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
     );
     let shared = Shared {
         kwargs_type,
-        spec: format_ident!("__TWINPROC_SPEC_{}", name.to_string().to_uppercase()),
+        spec: format_ident!(
+            "__TWINPROC_SPEC_{}",
+            name.unraw().to_string().to_uppercase()
+        ),
         type_name,
         docs_text,
         table,
@@ -330,12 +334,19 @@ fn twins(item: &ItemStruct, declaration: &Declaration) -> TokenStream {
     match form {
         Form::Both => {
             let cuda = format_ident!("{}Cuda", name);
-            let cpu_twin = twin_items(vis, name, false, &cpu_doc(&cuda.to_string()), &shared, None);
+            let cpu_twin = twin_items(
+                vis,
+                name,
+                false,
+                &cpu_doc(&cuda.unraw().to_string()),
+                &shared,
+                None,
+            );
             let cuda_twin = twin_items(
                 vis,
                 &cuda,
                 true,
-                &cuda_doc(&name.to_string()),
+                &cuda_doc(&name.unraw().to_string()),
                 &shared,
                 None,
             );

@@ -5,6 +5,7 @@ use crate::ctxt::{Ctxt, doc_lines};
 use crate::tables::STANDARD_KWARGS;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::ext::IdentExt;
 use syn::{Fields, GenericArgument, ItemStruct, PathArguments, Type};
 
 /// The `T` of `Option<T>`.
@@ -56,7 +57,7 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut model = Vec::new();
     for field in &fields.named {
         let Some(ident) = &field.ident else { continue };
-        let name = ident.to_string();
+        let name = ident.unraw().to_string();
         if let Some(standard_ty) = STANDARD_KWARGS
             .iter()
             .find(|k| k.name == name)
@@ -114,21 +115,21 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
         });
     }
     let docs = model.iter().map(|(ident, ty, meaning)| {
-        let (key, ty) = (ident.to_string(), format!("Option<{ty}>"));
+        let (key, ty) = (ident.unraw().to_string(), format!("Option<{ty}>"));
         quote!(::twinproc::kwargs::KwargDoc { name: #key, ty: #ty, meaning: #meaning })
     });
     let missing = model.iter().map(|(ident, _, _)| {
         format!("model kwarg `{ident}` of `{name}` has no default: add `{ident} = …` to `#[image_processor]`")
     });
     let to_json = model.iter().map(|(ident, _, _)| {
-        let key = ident.to_string();
+        let key = ident.unraw().to_string();
         quote!(::twinproc::twin::model_kwarg_to_json(&mut map, #key, &self.#ident)?;)
     });
     let or = model.iter().map(
         |(ident, _, _)| quote!(#ident: self.#ident.as_ref().or(base.#ident.as_ref()).cloned(),),
     );
     let from_json = model.iter().map(|(ident, _, _)| {
-        let key = ident.to_string();
+        let key = ident.unraw().to_string();
         quote!(#ident: ::twinproc::twin::model_kwarg_from_json(map, #key)?,)
     });
     quote! {

@@ -21,12 +21,23 @@ mod tables;
 mod twin_checks;
 mod values;
 
+// Built as an ordinary library too (`macros/as-lib`, for the fuzzer and the tests): then the
+// expansions are exposed over proc_macro2's streams and the entry points below are left out.
+#[cfg(twinproc_macros_as_lib)]
+pub use {
+    expand::image_processor,
+    kwargs::images_kwargs,
+    tables::{images_kwargs_struct, size_keys, standard_kwarg_docs},
+};
+
+#[cfg(not(twinproc_macros_as_lib))]
 use proc_macro::TokenStream;
 
 /// Declares an image processor and emits its two twins: the CPU processor (the declared name) and
 /// the GPU processor (the name with `Cuda`), with identical constructors, defaults, calls and docs.
 ///
 /// See the `twinproc` crate for the syntax.
+#[cfg(not(twinproc_macros_as_lib))]
 #[proc_macro_attribute]
 pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::image_processor(args.into(), item.into()).into()
@@ -34,6 +45,7 @@ pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Turns a struct of model kwargs (`Option` fields with doc comments) into a kwargs type that also
 /// carries every standard `ImagesKwargs` field.
+#[cfg(not(twinproc_macros_as_lib))]
 #[proc_macro_attribute]
 pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
     kwargs::images_kwargs(args.into(), item.into()).into()
@@ -42,6 +54,7 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
 /// transformers' size-dict keys as the runtime's `KEYS` and `VALID_KEY_SETS` constants (not part
 /// of the API: how the tables stay written once).
 #[doc(hidden)]
+#[cfg(not(twinproc_macros_as_lib))]
 #[proc_macro]
 pub fn __size_keys(_: TokenStream) -> TokenStream {
     tables::size_keys().into()
@@ -49,6 +62,7 @@ pub fn __size_keys(_: TokenStream) -> TokenStream {
 
 /// The runtime's `ImagesKwargs` from the one table of standard kwargs (not part of the API).
 #[doc(hidden)]
+#[cfg(not(twinproc_macros_as_lib))]
 #[proc_macro]
 pub fn __images_kwargs(_: TokenStream) -> TokenStream {
     tables::images_kwargs_struct().into()
@@ -57,6 +71,7 @@ pub fn __images_kwargs(_: TokenStream) -> TokenStream {
 /// The standard kwargs' documentation rows as an array of the runtime's `KwargDoc` (not part of the
 /// API: how the table stays written once).
 #[doc(hidden)]
+#[cfg(not(twinproc_macros_as_lib))]
 #[proc_macro]
 pub fn __standard_kwarg_docs(_: TokenStream) -> TokenStream {
     tables::standard_kwarg_docs().into()

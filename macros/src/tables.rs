@@ -181,7 +181,7 @@ pub(crate) const STANDARD_KWARGS: &[Kwarg] = &[
 ];
 
 /// The runtime's `KEYS` and `VALID_KEY_SETS` (`size.rs`).
-pub(crate) fn size_keys() -> TokenStream {
+pub fn size_keys() -> TokenStream {
     let keys = SIZE_KEYS;
     let n = keys.len();
     let sets = VALID_SIZE_KEY_SETS.iter().map(|set| quote!(&[#(#set),*]));
@@ -193,7 +193,7 @@ pub(crate) fn size_keys() -> TokenStream {
 }
 
 /// The runtime's `STANDARD_KWARGS` array (`kwargs.rs`).
-pub(crate) fn standard_kwarg_docs() -> TokenStream {
+pub fn standard_kwarg_docs() -> TokenStream {
     let rows = STANDARD_KWARGS.iter().map(
         |Kwarg {
              name, ty, meaning, ..
@@ -204,7 +204,7 @@ pub(crate) fn standard_kwarg_docs() -> TokenStream {
 
 /// The runtime's `ImagesKwargs` (`kwargs.rs`): a field per standard kwarg with its meaning as doc,
 /// merging (`or`), and JSON reading and writing through the runtime's `StandardValue` trait.
-pub(crate) fn images_kwargs_struct() -> TokenStream {
+pub fn images_kwargs_struct() -> TokenStream {
     let names: Vec<_> = STANDARD_KWARGS
         .iter()
         .map(|k| format_ident!("{}", k.name))

@@ -11,6 +11,7 @@ use crate::tables::Kind;
 use crate::values::comparable_value;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::{Expr, Ident};
 
 /// One compared item: its name, the published constant's name, type and this declaration's value,
@@ -113,7 +114,7 @@ pub(crate) fn fingerprint_consts(
         quote!(#[doc(hidden)] pub const #ident: #ty = #value;)
     });
     let model = declaration.model.iter().map(|m| {
-        let (key, value) = (m.key.to_string(), model_value(&m.value));
+        let (key, value) = (m.key.unraw().to_string(), model_value(&m.value));
         quote!((#key, #value))
     });
     let model_ident = model_ident();
@@ -158,7 +159,7 @@ pub(crate) fn twin_checks(
     });
     let model_ident = model_ident();
     let model_checks = declaration.model.iter().map(|m| {
-        let (key, value) = (m.key.to_string(), model_value(&m.value));
+        let (key, value) = (m.key.unraw().to_string(), model_value(&m.value));
         let message = format!(
             "the twins differ in model kwarg `{key}`: `{name}` declares `{}`, its twin `{other_name}` another value or none; twins declare the same defaults",
             m.value.to_token_stream()

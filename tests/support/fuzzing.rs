@@ -55,9 +55,35 @@ pub fn plan(data: &[u8]) {
 /// A fuzz target: any bytes in, nothing out.
 pub type Target = fn(&[u8]);
 
+/// `#[image_processor(…)]` and `#[images_kwargs(…)]` expanded as the compiler would (the macro
+/// crate's own source, built as a library: `macros/as-lib`): the first line is the attribute's
+/// arguments, the rest the item (a unit struct when empty). Whatever the tokens, the expansion
+/// returns code or `compile_error!`s; it never panics.
+pub fn macro_attribute(data: &[u8]) {
+    use std::str::FromStr;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (args, item) = text.split_once('\n').unwrap_or((text, ""));
+    let item = if item.trim().is_empty() {
+        "pub struct P;"
+    } else {
+        item
+    };
+    let (Ok(args), Ok(item)) = (
+        proc_macro2::TokenStream::from_str(args),
+        proc_macro2::TokenStream::from_str(item),
+    ) else {
+        return;
+    };
+    let _ = twinproc_macros_as_lib::image_processor(args.clone(), item.clone()).to_string();
+    let _ = twinproc_macros_as_lib::images_kwargs(args, item).to_string();
+}
+
 /// Every target, by its name in `fuzz/`.
-pub const TARGETS: [(&str, Target); 3] = [
+pub const TARGETS: [(&str, Target); 4] = [
     ("image_bytes", image_bytes),
     ("config_json", config_json),
     ("plan", plan),
+    ("macro_attribute", macro_attribute),
 ];
