@@ -46,10 +46,11 @@ fn corrupt_file() {
     let err = Image::open(&path).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("corrupt.png"));
-    // The decoder's own error is kept as the source.
+    // The decoder's own error is kept as the source (PNG: the png crate's, which reads the rows
+    // as Pillow does).
     let source = std::error::Error::source(&err).expect("a source");
     assert!(
-        source.downcast_ref::<image::ImageError>().is_some(),
+        source.downcast_ref::<png::DecodingError>().is_some(),
         "{source:?}"
     );
 }

@@ -1,21 +1,10 @@
 //! Every bundled PNG and GIF cut short at 20 points decodes as Pillow 13 decodes it
 //! (`tests/fixtures/truncation.json`, made by `scripts/make_truncation_fixture.py`): an error where
 //! Pillow raises (`image file is truncated`, `cannot identify image file`, …), the whole image
-//! where Pillow gives it.
+//! where Pillow gives it (a PNG cut after its last row's bytes: Pillow stops reading there).
 
 use twinproc::Image;
 
-/// Where twinproc still differs, each listed so that the test fails once it no longer does: the
-/// 1x1 PNG cut after its pixels' bytes (in the zlib checksum, the IDAT's CRC or IEND). Pillow stops
-/// reading once every row is decoded; the `png` crate wants what follows (issue 10; the decoder
-/// is issue 11's).
-const KNOWN: [(&str, usize); 5] = [
-    ("syn_1x1_rgb.png", 48),
-    ("syn_1x1_rgb.png", 51),
-    ("syn_1x1_rgb.png", 55),
-    ("syn_1x1_rgb.png", 58),
-    ("syn_1x1_rgb.png", 62),
-];
 use twinproc_golden_tests::{fixtures, image_path};
 
 fn pixels(image: &Image) -> Vec<u8> {
@@ -41,14 +30,6 @@ fn truncated_files_fail_or_decode_as_pillow_does() {
             .entry(file.to_owned())
             .or_insert_with(|| pixels(&Image::decode(&data).expect("the whole file")));
         let result = Image::decode(&data[..length]);
-        if KNOWN.contains(&(file, length)) {
-            if result.is_ok() {
-                failures.push(format!(
-                    "{file} at {length}: decodes now; strike it from KNOWN"
-                ));
-            }
-            continue;
-        }
         match (result, pillow) {
             (Err(_), p) if p.starts_with("error") => {}
             (Ok(image), "whole") if pixels(&image) == *full => {}

@@ -44,6 +44,7 @@ pub mod pipeline;
 pub mod placement;
 #[doc(hidden)]
 pub mod plan;
+mod png_decode;
 mod png_text;
 pub mod processor;
 #[doc(hidden)]
