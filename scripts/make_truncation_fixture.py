@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What Pillow 13 makes of every bundled PNG and GIF cut short at 20 points: an error, or the whole
+"""What Pillow 13 makes of every bundled PNG, GIF and JPEG cut short at 20 points: an error, or the whole
 image (as `Image.open(path).load()` gives it, LOAD_TRUNCATED_IMAGES off, as transformers has it).
 Writes tests/fixtures/truncation.json; tests/inputs.rs holds twinproc's decoder to it.
 
@@ -17,13 +17,13 @@ assert PIL.__version__.startswith("13."), PIL.__version__
 root = pathlib.Path(__file__).resolve().parent.parent
 images = root / "tests" / "fixtures" / "images"
 cases = []
-for path in sorted(list(images.glob("*.png")) + list(images.glob("*.gif"))):
+for path in sorted([*images.glob("*.png"), *images.glob("*.gif"), *images.glob("*.jpg")]):
     data = path.read_bytes()
     full = Image.open(io.BytesIO(data))
     full.load()
     full_bytes = full.tobytes()
-    # 20 lengths spread over the file, the last just one byte short.
-    lengths = sorted({max(1, len(data) * k // 20) for k in range(1, 20)} | {len(data) - 1})
+    # 19 lengths spread over the file, and the last two bytes short (a JPEG without its EOI).
+    lengths = sorted({max(1, len(data) * k // 20) for k in range(1, 20)} | {len(data) - 2, len(data) - 1})
     for length in lengths:
         try:
             im = Image.open(io.BytesIO(data[:length]))

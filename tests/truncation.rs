@@ -1,4 +1,4 @@
-//! Every bundled PNG and GIF cut short at 20 points decodes as Pillow 13 decodes it
+//! Every bundled PNG, GIF and JPEG cut short at 20 points decodes as Pillow 13 decodes it
 //! (`tests/fixtures/truncation.json`, made by `scripts/make_truncation_fixture.py`): an error where
 //! Pillow raises (`image file is truncated`, `cannot identify image file`, …), the whole image
 //! where Pillow gives it (a PNG cut after its last row's bytes: Pillow stops reading there).

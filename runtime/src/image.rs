@@ -103,15 +103,22 @@ fn decode<R: std::io::BufRead + std::io::Seek>(mut reader: R, path: &Path) -> Re
     // Pillow's pixel limit, checked below on the header's size; the decoders' allocations
     // within what an image of twice as many 16-bit RGBA pixels takes.
     let max_alloc = max_image_pixels().map(|limit| limit.saturating_mul(2 * 8));
+    let check = |size| decompression_bomb_check(path, size);
     let image = if reader.format() == Some(image::ImageFormat::Png) {
-        let check = |size| decompression_bomb_check(path, size);
         crate::png_decode::decode_png(reader.into_inner(), path, max_alloc, check)?
+    } else if reader.format() == Some(image::ImageFormat::Jpeg) {
+        let mut data = Vec::new();
+        reader
+            .into_inner()
+            .read_to_end(&mut data)
+            .map_err(io_error)?;
+        crate::jpeg_decode::decode_jpeg(&data, path, check)?
     } else {
         let mut limits = Limits::no_limits();
         limits.max_alloc = max_alloc;
         reader.limits(limits);
         let decoder = reader.into_decoder().map_err(|e| decode_error(e.into()))?;
-        decompression_bomb_check(path, decoder.dimensions())?;
+        check(decoder.dimensions())?;
         DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e.into()))?
     };
     if image.width() == 0 || image.height() == 0 {

@@ -33,6 +33,7 @@ pub mod extend;
 pub mod feature;
 mod files;
 pub mod image;
+mod jpeg_decode;
 pub mod kwargs;
 pub mod model_kwargs;
 pub mod models;
