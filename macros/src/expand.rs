@@ -17,6 +17,9 @@ use syn::{Fields, Ident, ItemStruct};
 
 /// `#[image_processor(...)]` on `item`.
 pub fn image_processor(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(error) = attr::too_large(&args, &item) {
+        return error;
+    }
     let item: ItemStruct = match syn::parse2(item) {
         Ok(item) => item,
         Err(e) => return e.to_compile_error(),

@@ -33,6 +33,9 @@ fn doc_of(field: &syn::Field) -> String {
 }
 
 pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(error) = crate::attr::too_large(&args, &item) {
+        return error;
+    }
     let mut item: ItemStruct = match syn::parse2(item) {
         Ok(item) => item,
         Err(e) => return e.to_compile_error(),

@@ -64,6 +64,20 @@ pub fn macro_attribute(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // Deeper than the compiler's own token trees get in practice, and than the macro's limit
+    // (64 levels), so that limit is what the fuzzer meets; proc_macro2's parser recurses.
+    let mut depth = 0i64;
+    let deepest = text.chars().fold(0, |deepest, c| {
+        depth += match c {
+            '(' | '[' | '{' => 1,
+            ')' | ']' | '}' => -1,
+            _ => 0,
+        };
+        deepest.max(depth)
+    });
+    if deepest > 256 {
+        return;
+    }
     let (args, item) = text.split_once('\n').unwrap_or((text, ""));
     let item = if item.trim().is_empty() {
         "pub struct P;"
