@@ -159,7 +159,12 @@ impl Image {
     /// assert!(err.to_string().starts_with("<bytes>: cannot decode image"));
     /// ```
     pub fn decode(bytes: &[u8]) -> Result<Image> {
-        decode(std::io::Cursor::new(bytes), Path::new("<bytes>"))
+        Self::decode_named(bytes, "<bytes>")
+    }
+
+    /// [`decode`](Self::decode), errors naming the bytes `name` (`<stdin>`, a URL).
+    pub fn decode_named(bytes: &[u8], name: impl AsRef<Path>) -> Result<Image> {
+        decode(std::io::Cursor::new(bytes), name.as_ref())
     }
 
     /// HWC samples (`height` rows of `width` pixels of `channels` samples).

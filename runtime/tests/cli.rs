@@ -315,3 +315,45 @@ fn bench_gpu_inputs_need_cuda() {
         }
     }
 }
+
+/// `-` reads one encoded image from standard input: the same output bytes as its file; given
+/// twice it is refused in one line.
+#[test]
+fn an_image_on_standard_input() {
+    use std::io::Write;
+    let config = config_dir("clip_vit_b32");
+    let image = image_path("rocket.jpg");
+    let run = |out: &Path, args: &[&str], stdin: Option<&[u8]>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_twinproc"))
+            .args(["preprocess", "--config", config.to_str().expect("utf-8")])
+            .args(["--out", out.to_str().expect("utf-8")])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
+        let mut pipe = child.stdin.take().expect("stdin");
+        if let Some(bytes) = stdin {
+            // A refused call exits without reading: the pipe may be closed.
+            let _ = pipe.write_all(bytes);
+        }
+        drop(pipe);
+        child.wait_with_output().expect("wait")
+    };
+    let (from_file, from_stdin) = (out_path("stdin-file"), out_path("stdin-pipe"));
+    let file = run(&from_file, &[image.to_str().expect("utf-8")], None);
+    assert!(file.status.success(), "{}", stderr(&file));
+    let bytes = std::fs::read(&image).expect("image");
+    let piped = run(&from_stdin, &["-"], Some(&bytes));
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert_eq!(
+        std::fs::read(&from_file).expect("out"),
+        std::fs::read(&from_stdin).expect("out")
+    );
+    let twice = run(&out_path("stdin-twice"), &["-", "-"], Some(&bytes));
+    assert!(!twice.status.success());
+    assert_eq!(stderr(&twice).lines().count(), 1, "{}", stderr(&twice));
+    let garbage = run(&out_path("stdin-garbage"), &["-"], Some(b"not an image"));
+    assert!(stderr(&garbage).contains("<stdin>"), "{}", stderr(&garbage));
+}

@@ -75,6 +75,8 @@ enum Command {
         /// The safetensors file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Image files (PNG, JPEG, GIF), decoded as Pillow opens them; `-`: the encoded bytes of
+        /// one image on standard input.
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -192,9 +194,48 @@ impl From<BackendArg> for BackendChoice {
 
 /// Decodes the files in parallel (decoding, PNG's above all, is most of a run from files); the
 /// first error in the files' order wins.
+/// Encoded bytes the command reads from standard input at most (an image there is held whole).
+const MAX_STDIN_BYTES: u64 = 1 << 30;
+
+/// Whether an IMAGE argument names standard input.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The images, decoded in parallel; `-` is the encoded image on standard input (given once).
 fn open_all(paths: &[PathBuf]) -> Result<Vec<Image>, Error> {
     use rayon::prelude::*;
-    paths.par_iter().map(Image::open).collect()
+    if paths.iter().filter(|p| is_stdin(p)).count() > 1 {
+        return Err(Error::InvalidArgument(
+            "`-` (standard input) can be given once".into(),
+        ));
+    }
+    paths
+        .par_iter()
+        .map(|path| match is_stdin(path) {
+            true => Image::decode_named(&read_stdin()?, "<stdin>"),
+            false => Image::open(path),
+        })
+        .collect()
+}
+
+fn read_stdin() -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_STDIN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Io {
+            path: "<stdin>".into(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_STDIN_BYTES {
+        return Err(Error::TooLarge(format!(
+            "<stdin>: more than {MAX_STDIN_BYTES} bytes"
+        )));
+    }
+    Ok(bytes)
 }
 
 fn preprocess(
