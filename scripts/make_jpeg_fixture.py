@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A JPEG corpus written by Pillow 13 (libjpeg-turbo) and what Pillow 13 decodes from each file:
 chroma subsampling 4:4:4 / 4:2:2 / 4:2:0, baseline, optimized and progressive, restart intervals,
-grayscale, CMYK (Adobe-inverted, as Pillow writes it), odd and tiny sizes, quality 10 to 100.
+grayscale, CMYK (Adobe-inverted, as Pillow writes it), odd and tiny sizes, quality 10 to 100; and
+4:1:1 and 4:4:0, which Pillow cannot write, by libjpeg-turbo's encoder (`encode-jpeg`, built by cargo).
 Writes tests/fixtures/jpeg/*.jpg, and jpeg/decoded.xz: for each file in MANIFEST.json order, the
 bytes of `Image.open(f)` (L or RGB; CMYK as `.convert("RGB")`, what convert_to_rgb hands on).
 
@@ -11,6 +12,7 @@ import io
 import json
 import lzma
 import pathlib
+import subprocess
 
 import numpy as np
 import PIL
@@ -56,13 +58,29 @@ for w, h in [(64, 48), (17, 13)]:
     cases.append(("L", w, h, dict(quality=80, progressive=True)))
     cases.append(("CMYK", w, h, dict(quality=80, progressive=True)))
 
+# Luma sampling factors Pillow's encoder does not offer: 4:1:1 (4x1) and 4:4:0 (1x2).
+for w, h in [(64, 48), (17, 13), (33, 7), (1, 1)]:
+    for factors in ((4, 1), (1, 2)):
+        for quality in (30, 95):
+            cases.append(("RGB", w, h, dict(quality=quality, sampling=factors)))
+
+subprocess.run(["cargo", "build", "-q", "--release", "-p", "twinproc-golden-tests", "--bin", "encode-jpeg"],
+               cwd=root, check=True)
+encoder = root / "target" / "release" / "encode-jpeg"
+
 manifest, decoded = [], bytearray()
 for n, (mode, w, h, options) in enumerate(cases):
     channels = {"L": 1, "RGB": 3, "CMYK": 4}[mode]
     array = picture(w, h, channels, n)
     image = Image.fromarray(array[..., 0] if channels == 1 else array, mode)
     data = io.BytesIO()
-    image.save(data, "JPEG", **options)
+    if "sampling" in options:
+        (hf, vf), quality = options["sampling"], options["quality"]
+        args = [encoder, str(w), str(h), str(hf), str(vf), str(quality)]
+        data.write(subprocess.run(args, input=array.tobytes(), capture_output=True, check=True).stdout)
+        options = dict(quality=quality, sampling=f"{hf}x{vf}")
+    else:
+        image.save(data, "JPEG", **options)
     name = f"{n:02d}_{mode.lower()}_{w}x{h}_" + "_".join(f"{k}{v}" for k, v in sorted(options.items())) + ".jpg"
     (out / name).write_bytes(data.getvalue())
     opened = Image.open(out / name)

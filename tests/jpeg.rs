@@ -1,6 +1,7 @@
-//! A JPEG corpus written by Pillow 13 (`scripts/make_jpeg_fixture.py`: every chroma subsampling
-//! Pillow writes, baseline, optimized and progressive, restart intervals, grayscale, CMYK, odd
-//! and tiny sizes, quality 10 to 100) decodes to exactly the bytes Pillow 13 decodes from it.
+//! A JPEG corpus (`scripts/make_jpeg_fixture.py`: written by Pillow 13 — 4:4:4, 4:2:2, 4:2:0,
+//! baseline, optimized and progressive, restart intervals, grayscale, CMYK, odd and tiny sizes,
+//! quality 10 to 100 — and by libjpeg-turbo's encoder for 4:1:1 and 4:4:0, which Pillow cannot
+//! write) decodes to exactly the bytes Pillow 13 decodes from it.
 
 use serde_json::Value;
 use twinproc::Image;
