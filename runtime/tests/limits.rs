@@ -2,35 +2,14 @@
 //! process-wide): Pillow's decompression-bomb rule on the size a file's header declares, before any
 //! pixel is decoded; and the output budget, before any output is allocated.
 
+mod common;
+
+use common::png_chunk;
 use std::path::PathBuf;
 use std::time::Instant;
 use twinproc::image::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_max_image_pixels};
 use twinproc::{Error, Image};
 use twinproc_golden_tests::image_path;
-
-/// CRC-32 (IEEE), as PNG chunks carry it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
-    let body = [kind.as_slice(), data].concat();
-    chunk.extend(&body);
-    chunk.extend(crc32(&body).to_be_bytes());
-    chunk
-}
 
 /// A PNG whose header declares `width` x `height` 8-bit gray pixels, and a few bytes of data.
 fn png_header(width: u32, height: u32) -> Vec<u8> {
