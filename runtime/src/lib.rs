@@ -54,6 +54,7 @@ mod save;
 pub mod size;
 #[doc(hidden)]
 pub mod spec;
+pub mod stream;
 pub mod tensor;
 #[doc(hidden)]
 pub mod twin;

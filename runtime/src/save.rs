@@ -19,30 +19,56 @@ fn dtype(data: &TensorData) -> (&'static str, usize) {
     }
 }
 
+/// What a safetensors header says of one tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Entry {
+    pub name: String,
+    pub dtype: &'static str,
+    pub shape: Vec<usize>,
+    /// Its data's length in bytes.
+    pub len: usize,
+    width: usize,
+}
+
+impl Entry {
+    /// The entry of `tensor` written as `name`.
+    pub fn of(name: &str, tensor: &Tensor) -> Entry {
+        let (dtype, width) = dtype(&tensor.data);
+        Entry {
+            name: name.to_owned(),
+            dtype,
+            shape: tensor.shape.clone(),
+            len: tensor.data.le_bytes().len(),
+            width,
+        }
+    }
+}
+
 /// The file's bytes before the tensors: the header's length (u64, little-endian) and the header,
-/// JSON padded with spaces to a multiple of 8 bytes; and the tensors in the order their data follows.
+/// JSON padded with spaces to a multiple of 8 bytes; and the order (indices into `entries`) their
+/// data follows in.
 ///
 /// Tensors go widest element first, then by name, so each starts aligned to its element size (as
 /// the `safetensors` crate lays them out); JSON objects are written with sorted keys.
-fn header<'a>(
-    tensors: &[(String, &'a Tensor)],
+pub(crate) fn header(
+    entries: &[Entry],
     metadata: &BTreeMap<String, String>,
-) -> (Vec<u8>, Vec<&'a Tensor>) {
-    let mut order: Vec<&(String, &Tensor)> = tensors.iter().collect();
-    order.sort_by(|(a, ta), (b, tb)| {
-        (dtype(&tb.data).1.cmp(&dtype(&ta.data).1)).then_with(|| a.cmp(b))
+) -> (Vec<u8>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&entries[a], &entries[b]);
+        b.width.cmp(&a.width).then_with(|| a.name.cmp(&b.name))
     });
     let mut map = Map::new();
     if !metadata.is_empty() {
         map.insert("__metadata__".into(), json!(metadata));
     }
     let mut offset = 0usize;
-    for (name, tensor) in &order {
-        let (name_of_type, _) = dtype(&tensor.data);
-        let end = offset + tensor.data.le_bytes().len();
+    for entry in order.iter().map(|&i| &entries[i]) {
+        let end = offset + entry.len;
         map.insert(
-            name.clone(),
-            json!({ "dtype": name_of_type, "shape": tensor.shape, "data_offsets": [offset, end] }),
+            entry.name.clone(),
+            json!({ "dtype": entry.dtype, "shape": entry.shape, "data_offsets": [offset, end] }),
         );
         offset = end;
     }
@@ -50,7 +76,7 @@ fn header<'a>(
     text.resize(text.len().next_multiple_of(8), b' ');
     let mut bytes = (text.len() as u64).to_le_bytes().to_vec();
     bytes.extend(text);
-    (bytes, order.into_iter().map(|(_, t)| *t).collect())
+    (bytes, order)
 }
 
 /// Writes `tensors` (name, tensor) and `metadata` as a safetensors file at `path`.
@@ -59,11 +85,12 @@ pub(crate) fn write_safetensors(
     tensors: &[(String, &Tensor)],
     metadata: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let (header, order) = header(tensors, metadata);
+    let entries: Vec<Entry> = tensors.iter().map(|(n, t)| Entry::of(n, t)).collect();
+    let (header, order) = header(&entries, metadata);
     write_file(path, |out| {
         out.write_all(&header)?;
-        for tensor in order {
-            out.write_all(&tensor.data.le_bytes())?;
+        for i in order {
+            out.write_all(&tensors[i].1.data.le_bytes())?;
         }
         Ok(())
     })
@@ -90,39 +117,96 @@ fn target(path: &Path) -> io::Result<Target> {
     }
 }
 
+fn write_error(path: &Path, source: io::Error) -> Error {
+    Error::Write {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(source.into()),
+    }
+}
+
 /// Writes a file through `write`: into a new file beside `path`, renamed over it when complete
 /// (removed on failure), or straight into a target that is not a regular file.
 pub(crate) fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    let failed = |source: io::Error| Error::Write {
-        path: path.to_path_buf(),
-        message: String::new(),
-        source: Some(source.into()),
-    };
+    let failed = |source: io::Error| write_error(path, source);
     match target(path).map_err(failed)? {
-        Target::Through(path) => {
-            let file = std::fs::OpenOptions::new().write(true).open(&path);
+        Target::Through(through) => {
+            let file = std::fs::OpenOptions::new().write(true).open(&through);
             let mut out = io::BufWriter::new(file.map_err(failed)?);
             write(&mut out).and_then(|()| out.flush()).map_err(failed)
         }
-        Target::Replace(path) => {
-            let temp = temp_beside(&path);
-            // A new file: the permissions are 0o666 less the umask, as any new file's.
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)
-                .map_err(failed)?;
-            let mut out = io::BufWriter::with_capacity(1 << 20, file);
-            let written = write(&mut out)
-                .and_then(|()| out.flush())
-                .and_then(|()| std::fs::rename(&temp, &path));
-            if written.is_err() {
-                let _ = std::fs::remove_file(&temp);
-            }
-            written.map_err(failed)
+        Target::Replace(regular) => {
+            let replacement = Replacement::create(path, regular)?;
+            let mut out = io::BufWriter::with_capacity(1 << 20, replacement.file());
+            write(&mut out).and_then(|()| out.flush()).map_err(failed)?;
+            drop(out);
+            replacement.commit()
+        }
+    }
+}
+
+/// A new file beside a regular file (or where one will be), renamed over it by
+/// [`commit`](Self::commit); dropped uncommitted, it is removed.
+pub(crate) struct Replacement {
+    file: std::fs::File,
+    temp: PathBuf,
+    /// The file it replaces (a link's target), and the path the user named, for errors.
+    regular: PathBuf,
+    named: PathBuf,
+    committed: bool,
+}
+
+impl Replacement {
+    /// The replacement of `path`, or `None` when `path` is not a regular file (a device, a FIFO:
+    /// written through, where nothing can be written at an offset).
+    pub fn of(path: &Path) -> Result<Option<Replacement>> {
+        match target(path).map_err(|e| write_error(path, e))? {
+            Target::Replace(regular) => Replacement::create(path, regular).map(Some),
+            Target::Through(_) => Ok(None),
+        }
+    }
+
+    fn create(named: &Path, regular: PathBuf) -> Result<Replacement> {
+        let temp = temp_beside(&regular);
+        // A new file: the permissions are 0o666 less the umask, as any new file's.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| write_error(named, e))?;
+        Ok(Replacement {
+            file,
+            temp,
+            regular,
+            named: named.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
+    }
+
+    /// The error of a failed write to it.
+    pub fn error(&self, source: io::Error) -> Error {
+        write_error(&self.named, source)
+    }
+
+    /// Renames the new file over the old.
+    pub fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.temp, &self.regular).map_err(|e| self.error(e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Replacement {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
         }
     }
 }

@@ -5,7 +5,7 @@
 mod device_calls;
 
 use super::failure::Failure;
-use super::{BackendArg, InputArg, KernelsArg, choice, load, open_all};
+use super::{BackendArg, InputArg, KernelsArg, choice, load, opener, stdin_image};
 #[cfg(feature = "cuda")]
 use device_calls::{device_calls, device_profile};
 use std::io::Write;
@@ -43,7 +43,15 @@ pub(super) fn bench(
         );
     }
     let processor = load(config, numerics)?;
-    let images = open_all(paths)?;
+    let stdin = stdin_image(paths)?;
+    let images = {
+        use rayon::prelude::*;
+        let open = opener(paths, &stdin);
+        (0..paths.len())
+            .into_par_iter()
+            .map(open)
+            .collect::<Result<Vec<_>, _>>()?
+    };
     let repeat = args.repeat;
     let time = |call: &mut Call| -> Result<f64, Error> {
         let start = Instant::now();

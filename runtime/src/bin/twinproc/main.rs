@@ -11,9 +11,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use twinproc::backend::{BackendChoice, Kernels, select};
-use twinproc::extend::Batch;
 use twinproc::processor::Origin;
-use twinproc::{AutoImageProcessor, Error, Image, ImagesKwargs, Numerics, Processor, Stacking};
+use twinproc::{AutoImageProcessor, Error, Image, Numerics, Processor};
 
 #[derive(Parser)]
 #[command(
@@ -202,21 +201,27 @@ fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// The images, decoded in parallel; `-` is the encoded image on standard input (given once).
-fn open_all(paths: &[PathBuf]) -> Result<Vec<Image>, Error> {
-    use rayon::prelude::*;
-    if paths.iter().filter(|p| is_stdin(p)).count() > 1 {
-        return Err(Error::InvalidArgument(
-            "`-` (standard input) can be given once".into(),
-        ));
+/// Opens IMAGE number `i` of `paths`: a file, or `-`, the encoded image on standard input (given
+/// once, read before).
+fn opener<'a>(
+    paths: &'a [PathBuf],
+    stdin: &'a Option<Vec<u8>>,
+) -> impl Fn(usize) -> Result<Image, Error> + Sync + 'a {
+    move |i| match (is_stdin(&paths[i]), stdin) {
+        (true, Some(bytes)) => Image::decode_named(bytes, "<stdin>"),
+        _ => Image::open(&paths[i]),
     }
-    paths
-        .par_iter()
-        .map(|path| match is_stdin(path) {
-            true => Image::decode_named(&read_stdin()?, "<stdin>"),
-            false => Image::open(path),
-        })
-        .collect()
+}
+
+/// Standard input's bytes if an IMAGE is `-`.
+fn stdin_image(paths: &[PathBuf]) -> Result<Option<Vec<u8>>, Error> {
+    match paths.iter().filter(|p| is_stdin(p)).count() {
+        0 => Ok(None),
+        1 => read_stdin().map(Some),
+        _ => Err(Error::InvalidArgument(
+            "`-` (standard input) can be given once".into(),
+        )),
+    }
 }
 
 fn read_stdin() -> Result<Vec<u8>, Error> {
@@ -260,15 +265,7 @@ fn preprocess(
             .map_err(|e| Error::InvalidArgument(format!("cannot start {n} threads: {e}")))?;
     }
     let backend = select(choice(backend, &processor)?)?;
-    let images = open_all(paths)?;
-    let batch = processor
-        .run(
-            &*backend,
-            Batch::Flat(&images),
-            &ImagesKwargs::default(),
-            Stacking::Stack,
-        )?
-        .into_host()?;
+    let stdin = stdin_image(paths)?;
     let metadata = BTreeMap::from([
         ("numerics".to_owned(), numerics.name().to_owned()),
         ("backend".to_owned(), backend.name()),
@@ -277,18 +274,24 @@ fn preprocess(
             processor.model().type_name.to_owned(),
         ),
     ]);
-    batch.save_safetensors(out, metadata)?;
+    let written = twinproc::stream::preprocess_to_safetensors(
+        &processor,
+        &*backend,
+        paths.len(),
+        &opener(paths, &stdin),
+        out,
+        metadata,
+    )?;
     let mut stdout = io::stdout().lock();
-    for (key, feature) in &batch.data {
-        if let twinproc::Feature::Tensor(t) = feature {
-            writeln!(
-                stdout,
-                "{}: {key} {:?} {}",
-                out.display(),
-                t.shape,
-                dtype_name(&t.data)
-            )?;
-        }
+    for tensor in written {
+        writeln!(
+            stdout,
+            "{}: {} {:?} {}",
+            out.display(),
+            tensor.name,
+            tensor.shape,
+            dtype_name(tensor.dtype)
+        )?;
     }
     Ok(stdout.flush()?)
 }
@@ -336,11 +339,13 @@ fn refuse_to_overwrite_an_input(
     }
 }
 
-fn dtype_name(data: &twinproc::TensorData) -> &'static str {
-    match data {
-        twinproc::TensorData::F32(_) => "float32",
-        twinproc::TensorData::U8(_) => "uint8",
-        twinproc::TensorData::I64(_) => "int64",
+/// torch's name of a safetensors element type.
+fn dtype_name(safetensors_dtype: &str) -> &str {
+    match safetensors_dtype {
+        "F32" => "float32",
+        "U8" => "uint8",
+        "I64" => "int64",
+        other => other,
     }
 }
 

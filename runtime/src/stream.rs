@@ -1,0 +1,263 @@
+//! Many images preprocessed into one safetensors file a chunk at a time: each chunk decoded in
+//! parallel, preprocessed into the memory of a chunk before it, and written at its place in the
+//! file while the next one is computed. A one-shot run over fresh memory pays a page fault per
+//! 4 KiB of every decoded image and every output (about as much as the preprocessing itself);
+//! chunk by chunk the memory is a few chunks', reused. The file is the one the whole batch would
+//! give: [`BatchFeature::save_safetensors`] of [`Processor::run`] on every image at once.
+
+use crate::backend::Backend;
+use crate::call::Batch;
+use crate::error::Result;
+use crate::feature::{BatchFeature, Feature};
+use crate::image::Image;
+use crate::kwargs::ImagesKwargs;
+use crate::placement::Stacking;
+use crate::processor::Processor;
+use crate::save::{Entry, Replacement, header};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+/// One tensor of a written file: its name, shape and safetensors element type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub dtype: &'static str,
+}
+
+/// Preprocesses the `count` images `open` gives (by index, called from rayon's threads) as one
+/// batch on `backend` and writes the outputs and `metadata` to a safetensors file at `path`,
+/// returning its stacked tensors. The bytes are those of [`BatchFeature::save_safetensors`] on
+/// [`Processor::run`] of the whole batch; an error is the whole batch's too.
+///
+/// Models of the default pipeline, whose outputs for an image do not depend on the others, go a
+/// chunk at a time into a regular file; the rest (and writes to a device or a FIFO) go as one
+/// batch, as does a batch whose chunks turn out not to stack alike.
+///
+/// ```
+/// # use twinproc::{AutoImageProcessor, Image};
+/// # use std::collections::BTreeMap;
+/// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/configs/clip_vit_b32");
+/// let processor = AutoImageProcessor::from_pretrained(dir)?;
+/// let out = std::env::temp_dir().join(format!("twinproc-doc-{}.safetensors", std::process::id()));
+/// let open = |i: usize| Ok(Image::from_hwc(vec![i as u8; 32 * 48 * 3], 32, 48, 3));
+/// let written = twinproc::stream::preprocess_to_safetensors(
+///     &processor, processor.backend(), 40, &open, &out, BTreeMap::new())?;
+/// assert_eq!(written[0].name, "pixel_values");
+/// assert_eq!(written[0].shape, [40, 3, 224, 224]);
+/// # std::fs::remove_file(&out).ok();
+/// # Ok::<(), twinproc::Error>(())
+/// ```
+pub fn preprocess_to_safetensors(
+    processor: &Processor,
+    backend: &dyn Backend,
+    count: usize,
+    open: &(dyn Fn(usize) -> Result<Image> + Sync),
+    path: &Path,
+    metadata: BTreeMap<String, String>,
+) -> Result<Vec<Written>> {
+    let chunk = (4 * rayon::current_num_threads()).max(8);
+    let run = Run {
+        processor,
+        backend,
+        open,
+    };
+    #[cfg(unix)]
+    if processor.model().preprocess.is_none()
+        && count > chunk
+        && let Some(file) = Replacement::of(path)?
+        && let Some(written) = run.in_chunks(count, chunk, &file, &metadata)?
+    {
+        file.commit()?;
+        return Ok(written);
+    }
+    let batch = run.preprocess(&run.decode(0..count)?)?;
+    batch.save_safetensors(path, metadata)?;
+    Ok(batch
+        .data
+        .iter()
+        .filter_map(|(name, feature)| match feature {
+            Feature::Tensor(t) => Some(Entry::of(name, t).into()),
+            _ => None,
+        })
+        .collect())
+}
+
+impl From<Entry> for Written {
+    fn from(entry: Entry) -> Written {
+        Written {
+            name: entry.name,
+            shape: entry.shape,
+            dtype: entry.dtype,
+        }
+    }
+}
+
+struct Run<'a> {
+    processor: &'a Processor,
+    backend: &'a dyn Backend,
+    open: &'a (dyn Fn(usize) -> Result<Image> + Sync),
+}
+
+impl Run<'_> {
+    /// The images of `range`, decoded in parallel.
+    fn decode(&self, range: Range<usize>) -> Result<Vec<Image>> {
+        range.into_par_iter().map(self.open).collect()
+    }
+
+    /// `images` preprocessed as one batch, in host memory.
+    fn preprocess(&self, images: &[Image]) -> Result<BatchFeature> {
+        self.processor
+            .run(
+                self.backend,
+                Batch::Flat(images),
+                &ImagesKwargs::default(),
+                Stacking::Stack,
+            )?
+            .into_host()
+    }
+
+    /// Writes the batch chunk by chunk into `file`; `None` (the file left incomplete) when the
+    /// chunks do not stack alike, or one fails where only the whole batch can say how.
+    #[cfg(unix)]
+    fn in_chunks(
+        &self,
+        count: usize,
+        chunk: usize,
+        file: &Replacement,
+        metadata: &BTreeMap<String, String>,
+    ) -> Result<Option<Vec<Written>>> {
+        use std::os::unix::fs::FileExt;
+        use std::sync::mpsc;
+        let Ok(first) = self.preprocess(&self.decode(0..chunk)?) else {
+            return Ok(None);
+        };
+        let Some(layout) = Layout::of(&first, chunk, count, metadata) else {
+            return Ok(None);
+        };
+        let (out, layout) = (file.file(), &layout);
+        out.write_all_at(&layout.header, 0)
+            .map_err(|e| file.error(e))?;
+        std::thread::scope(|scope| {
+            // At most one chunk waits for the writer while the next is computed; written chunks
+            // come back for the next to be computed into.
+            let (to_writer, written) = mpsc::sync_channel::<(usize, BatchFeature)>(1);
+            let (give_back, spent) = mpsc::channel::<BatchFeature>();
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                for (start, batch) in written {
+                    layout.write(out, start, &batch)?;
+                    let _ = give_back.send(batch);
+                }
+                Ok(())
+            });
+            let mut stacked = true;
+            let mut queued = to_writer.send((0, first)).is_ok();
+            let mut start = chunk;
+            while queued && stacked && start < count {
+                spent
+                    .try_iter()
+                    .flat_map(|batch| batch.data.into_values())
+                    .for_each(|feature| self.backend.recycle(feature));
+                let end = (start + chunk).min(count);
+                let range = start..end;
+                let batch = self.preprocess(&self.decode(range.clone())?);
+                match batch {
+                    Ok(batch) if layout.fits(&batch, range.len()) => {
+                        queued = to_writer.send((start, batch)).is_ok();
+                    }
+                    _ => stacked = false,
+                }
+                start = end;
+            }
+            drop(to_writer);
+            let wrote = writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            wrote.map_err(|e| file.error(e))?;
+            Ok(stacked.then(|| layout.entries.iter().cloned().map(Written::from).collect()))
+        })
+    }
+}
+
+/// Where each output of a batch goes in the file, learnt from its first chunk.
+struct Layout {
+    /// The file's first bytes.
+    header: Vec<u8>,
+    /// The whole batch's tensors, in the batch's order.
+    entries: Vec<Entry>,
+    /// Per entry: where its data starts in the file, and its bytes per image.
+    places: Vec<(u64, usize)>,
+}
+
+impl Layout {
+    /// The layout of `count` images whose first `chunk` gave `first`: `None` unless every output
+    /// is a tensor stacked along a first axis of one entry per image.
+    fn of(
+        first: &BatchFeature,
+        chunk: usize,
+        count: usize,
+        metadata: &BTreeMap<String, String>,
+    ) -> Option<Layout> {
+        let mut entries = Vec::new();
+        for (name, feature) in &first.data {
+            let Feature::Tensor(tensor) = feature else {
+                return None;
+            };
+            if tensor.shape.first() != Some(&chunk) {
+                return None;
+            }
+            let mut entry = Entry::of(name, tensor);
+            entry.shape[0] = count;
+            entry.len = entry.len / chunk * count;
+            entries.push(entry);
+        }
+        let (header, order) = header(&entries, metadata);
+        let mut places = vec![(0, 0); entries.len()];
+        let mut offset = header.len() as u64;
+        for i in order {
+            places[i] = (offset, entries[i].len / count);
+            offset += entries[i].len as u64;
+        }
+        Some(Layout {
+            header,
+            entries,
+            places,
+        })
+    }
+
+    /// Whether `batch`, of `images` images, has the outputs of this layout, shaped alike.
+    fn fits(&self, batch: &BatchFeature, images: usize) -> bool {
+        batch.data.len() == self.entries.len()
+            && self
+                .entries
+                .iter()
+                .all(|entry| match batch.data.get(&entry.name) {
+                    Some(Feature::Tensor(tensor)) => {
+                        let written = Entry::of(&entry.name, tensor);
+                        written.dtype == entry.dtype
+                            && written.shape.split_first() == Some((&images, &entry.shape[1..]))
+                    }
+                    _ => false,
+                })
+    }
+
+    /// Writes `batch`, the images from `start` on, at its place in `file`.
+    #[cfg(unix)]
+    fn write(
+        &self,
+        file: &std::fs::File,
+        start: usize,
+        batch: &BatchFeature,
+    ) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        for (entry, &(offset, per_image)) in self.entries.iter().zip(&self.places) {
+            if let Some(Feature::Tensor(tensor)) = batch.data.get(&entry.name) {
+                let at = offset + (start * per_image) as u64;
+                file.write_all_at(&tensor.data.le_bytes(), at)?;
+            }
+        }
+        Ok(())
+    }
+}
