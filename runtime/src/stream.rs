@@ -104,7 +104,9 @@ struct Run<'a> {
 impl Run<'_> {
     /// The images of `range`, decoded in parallel.
     fn decode(&self, range: Range<usize>) -> Result<Vec<Image>> {
-        range.into_par_iter().map(self.open).collect()
+        let images = range.clone().into_par_iter().map(self.open).collect();
+        tracing::debug!(?range, "decoded");
+        images
     }
 
     /// `images` preprocessed as one batch, in host memory.
@@ -117,6 +119,7 @@ impl Run<'_> {
                 Stacking::Stack,
             )?
             .into_host()
+            .inspect(|_| tracing::debug!(images = images.len(), "preprocessed"))
     }
 
     /// Writes the batch chunk by chunk into `file`; `None` (the file left incomplete) when the
@@ -147,7 +150,9 @@ impl Run<'_> {
             let (give_back, spent) = mpsc::channel::<BatchFeature>();
             let writer = scope.spawn(move || -> std::io::Result<()> {
                 for (start, batch) in written {
+                    let t = std::time::Instant::now();
                     layout.write(out, start, &batch)?;
+                    tracing::debug!(start, us = t.elapsed().as_micros(), "written");
                     let _ = give_back.send(batch);
                 }
                 Ok(())
