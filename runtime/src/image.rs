@@ -1,61 +1,13 @@
 //! Images as the processors take them: decoded images of any pixel type, or raw 8-bit arrays with an
 //! explicit or inferred channel layout.
 
-use crate::error::{BoxError, Error, Result};
+pub use crate::decode::limits::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_max_image_pixels};
+use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Pixels;
 use crate::numeric::convert::{self, ToRgb};
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+use image::{DynamicImage, RgbImage};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Pillow's `Image.MAX_IMAGE_PIXELS` (`1024 * 1024 * 1024 // 4 // 3`): decoding an image of more
-/// pixels logs a warning (Pillow's `DecompressionBombWarning`), of more than twice as many is
-/// refused before its pixels are decoded (`DecompressionBombError`).
-pub const PILLOW_MAX_IMAGE_PIXELS: u64 = 89_478_485;
-
-/// The limit in force; `u64::MAX`: none.
-static MAX_IMAGE_PIXELS: AtomicU64 = AtomicU64::new(PILLOW_MAX_IMAGE_PIXELS);
-
-/// Sets the decompression-bomb limit of [`Image::open`] for the whole process, as assigning
-/// `PIL.Image.MAX_IMAGE_PIXELS` does; `None` disables the check.
-///
-/// ```
-/// use twinproc::image::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_max_image_pixels};
-/// assert_eq!(max_image_pixels(), Some(PILLOW_MAX_IMAGE_PIXELS));
-/// set_max_image_pixels(None);
-/// assert_eq!(max_image_pixels(), None);
-/// set_max_image_pixels(Some(PILLOW_MAX_IMAGE_PIXELS));
-/// ```
-pub fn set_max_image_pixels(limit: Option<u64>) {
-    MAX_IMAGE_PIXELS.store(limit.unwrap_or(u64::MAX), Ordering::Relaxed);
-}
-
-/// The decompression-bomb limit in force (`None`: disabled).
-pub fn max_image_pixels() -> Option<u64> {
-    Some(MAX_IMAGE_PIXELS.load(Ordering::Relaxed)).filter(|&limit| limit != u64::MAX)
-}
-
-/// Pillow's `_decompression_bomb_check`, on the size a file's header declares.
-fn decompression_bomb_check(path: &Path, (width, height): (u32, u32)) -> Result<()> {
-    let Some(limit) = max_image_pixels() else {
-        return Ok(());
-    };
-    let pixels = u64::from(width.max(1)) * u64::from(height.max(1));
-    let message = |limit: u64| {
-        format!(
-            "{}: image size ({pixels} pixels) exceeds limit of {limit} pixels, could be decompression bomb DOS attack",
-            path.display()
-        )
-    };
-    if pixels > limit.saturating_mul(2) {
-        return Err(Error::TooLarge(message(limit.saturating_mul(2))));
-    }
-    if pixels > limit {
-        tracing::warn!("{}", message(limit));
-    }
-    Ok(())
-}
 
 /// One input image.
 #[derive(Debug, Clone)]
@@ -83,54 +35,6 @@ impl From<RgbImage> for Image {
     }
 }
 
-/// Decodes an image from `reader` (named `path` in errors) within Pillow's limits: its text
-/// chunks', then its pixels' (on the size its header declares, before any pixel is decoded).
-fn decode<R: std::io::BufRead + std::io::Seek>(mut reader: R, path: &Path) -> Result<Image> {
-    let decode_error = |source: BoxError| Error::Decode {
-        path: path.to_path_buf(),
-        message: String::new(),
-        source: Some(source),
-    };
-    let io_error = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    crate::png_text::check(&mut reader, path)?;
-    reader.rewind().map_err(io_error)?;
-    let mut reader = ImageReader::new(reader)
-        .with_guessed_format()
-        .map_err(io_error)?;
-    // Pillow's pixel limit, checked below on the header's size; the decoders' allocations
-    // within what an image of twice as many 16-bit RGBA pixels takes.
-    let max_alloc = max_image_pixels().map(|limit| limit.saturating_mul(2 * 8));
-    let check = |size| decompression_bomb_check(path, size);
-    let image = if reader.format() == Some(image::ImageFormat::Png) {
-        crate::png_decode::decode_png(reader.into_inner(), path, max_alloc, check)?
-    } else if reader.format() == Some(image::ImageFormat::Jpeg) {
-        let mut data = Vec::new();
-        reader
-            .into_inner()
-            .read_to_end(&mut data)
-            .map_err(io_error)?;
-        crate::jpeg_decode::decode_jpeg(&data, path, check)?
-    } else {
-        let mut limits = Limits::no_limits();
-        limits.max_alloc = max_alloc;
-        reader.limits(limits);
-        let decoder = reader.into_decoder().map_err(|e| decode_error(e.into()))?;
-        check(decoder.dimensions())?;
-        DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e.into()))?
-    };
-    if image.width() == 0 || image.height() == 0 {
-        return Err(Error::Decode {
-            path: path.to_path_buf(),
-            message: "the image has no pixels".into(),
-            source: None,
-        });
-    }
-    Ok(Image::Decoded(image))
-}
-
 impl Image {
     /// Reads an image file as `PIL.Image.open(path)` handed to a processor is treated: first frame,
     /// no EXIF rotation, the file's own pixel type.
@@ -148,7 +52,7 @@ impl Image {
             path: path.to_path_buf(),
             source,
         })?;
-        decode(std::io::BufReader::new(file), path)
+        crate::decode::decode(std::io::BufReader::new(file), path).map(Image::Decoded)
     }
 
     /// Decodes an encoded image (PNG, JPEG, GIF bytes) as [`open`](Self::open) decodes a file;
@@ -164,7 +68,7 @@ impl Image {
 
     /// [`decode`](Self::decode), errors naming the bytes `name` (`<stdin>`, a URL).
     pub fn decode_named(bytes: &[u8], name: impl AsRef<Path>) -> Result<Image> {
-        decode(std::io::Cursor::new(bytes), name.as_ref())
+        crate::decode::decode(std::io::Cursor::new(bytes), name.as_ref()).map(Image::Decoded)
     }
 
     /// HWC samples (`height` rows of `width` pixels of `channels` samples).

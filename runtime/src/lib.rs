@@ -28,12 +28,12 @@ pub mod backend;
 #[doc(hidden)]
 pub mod call;
 pub mod config;
+mod decode;
 pub mod error;
 pub mod extend;
 pub mod feature;
 mod files;
 pub mod image;
-mod jpeg_decode;
 pub mod kwargs;
 pub mod model_kwargs;
 pub mod models;
@@ -45,8 +45,6 @@ pub mod pipeline;
 pub mod placement;
 #[doc(hidden)]
 pub mod plan;
-mod png_decode;
-mod png_text;
 pub mod processor;
 #[doc(hidden)]
 pub mod resolve;

@@ -148,25 +148,8 @@ unsafe fn read(
     let image = match layers {
         1 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8),
         3 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8),
-        _ => ImageBuffer::from_raw(width, height, cmyk_inverted_to_rgb(&pixels))
+        _ => ImageBuffer::from_raw(width, height, super::cmyk::cmyk_to_rgb(&pixels, true))
             .map(DynamicImage::ImageRgb8),
     };
     image.ok_or_else(|| Error::Internal("a JPEG's rows do not fill its size".into()))
-}
-
-/// Pillow's `cmyk2rgb` on CMYK read with Adobe's inversion (`CMYK;I`: each sample `255 - v`):
-/// `255 - k` less `c · (255 - k) / 255`, rounded as Pillow's `MULDIV255`.
-fn cmyk_inverted_to_rgb(inverted: &[u8]) -> Vec<u8> {
-    let muldiv255 = |a: u32, b: u32| {
-        let t = a * b + 128;
-        ((t >> 8) + t) >> 8
-    };
-    inverted
-        .chunks_exact(4)
-        .flat_map(|px| {
-            let [c, m, y, k] = [px[0], px[1], px[2], px[3]].map(|v| 255 - u32::from(v));
-            let nk = 255 - k;
-            [c, m, y].map(|v| nk.saturating_sub(muldiv255(v, nk)) as u8)
-        })
-        .collect()
 }

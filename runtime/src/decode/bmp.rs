@@ -1,0 +1,54 @@
+//! BMP's one difference from the `image` crate's reading: a palette of grays is Pillow's mode `L`
+//! (`1` for two colours), one gray channel, not the RGB the palette expands to.
+
+use image::DynamicImage;
+
+/// Whether the BMP file `data` has a palette Pillow reads as gray (`BmpImagePlugin`: entry `i` is
+/// `(i, i, i)`, or for two colours the entries are black and white).
+fn gray_palette(data: &[u8]) -> bool {
+    let u32_at = |at: usize| {
+        data.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let u16_at = |at: usize| {
+        data.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let Some(header_size) = u32_at(14) else {
+        return false;
+    };
+    // The OS/2 core header keeps its size and depth in 16-bit fields and 3-byte entries.
+    let (bits, colours, entry) = match header_size {
+        12 => (u16_at(24), None, 3),
+        _ => (u16_at(28), u32_at(46), 4),
+    };
+    let Some(bits @ (1 | 4 | 8)) = bits else {
+        return false;
+    };
+    let colours = match colours {
+        Some(n) if n > 0 => n as usize,
+        _ => 1 << bits,
+    };
+    let palette_at = 14 + header_size as usize;
+    let values: Vec<u8> = match colours {
+        2 => vec![0, 255],
+        n => (0..n).map(|i| i as u8).collect(),
+    };
+    colours <= 256
+        && values.iter().enumerate().all(|(i, &v)| {
+            data.get(palette_at + i * entry..palette_at + i * entry + 3) == Some(&[v, v, v][..])
+        })
+}
+
+/// The `image` crate's decoding of the BMP file `data` in Pillow's mode.
+pub(crate) fn as_pillow_opens(image: DynamicImage, data: &[u8]) -> DynamicImage {
+    match image {
+        DynamicImage::ImageRgb8(rgb) if gray_palette(data) => {
+            let (width, height) = rgb.dimensions();
+            let gray = rgb.pixels().map(|p| p[0]).collect();
+            image::GrayImage::from_raw(width, height, gray)
+                .map_or(DynamicImage::ImageRgb8(rgb), DynamicImage::ImageLuma8)
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,152 @@
+//! Encoded images decoded as Pillow 13 opens them (`PIL.Image.open`, first frame, no EXIF
+//! rotation), each in the pixel type that carries what transformers' `convert_to_rgb` makes of
+//! Pillow's mode: PNG and JPEG by decoders of our own settings, Netpbm, TIFF's CMYK, LA and
+//! palette images, ICO and TGA's palettes by hand where the `image` crate reads them otherwise,
+//! the rest (GIF, BMP, WebP, QOI, TIFF) by the `image` crate. Formats Pillow does not open, and
+//! those it opens that no decoder here reads, are a typed error naming the format.
+
+mod bmp;
+mod cmyk;
+mod ico;
+mod jpeg;
+pub mod limits;
+mod png;
+mod png_text;
+mod pnm;
+mod tga;
+mod tiff;
+
+use crate::error::{BoxError, Error, Result};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use limits::{decompression_bomb_check, max_alloc};
+use std::io::{BufRead, Seek};
+use std::path::Path;
+
+/// Decodes an image from `reader` (named `path` in errors) within Pillow's limits: its text
+/// chunks', then its pixels' (on the size its header declares, before any pixel is decoded).
+pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<DynamicImage> {
+    let io_error = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    png_text::check(&mut reader, path)?;
+    reader.rewind().map_err(io_error)?;
+    let mut start = [0u8; 2];
+    let started = reader.fill_buf().map_err(io_error)?;
+    start[..started.len().min(2)].copy_from_slice(&started[..started.len().min(2)]);
+    let reader = ImageReader::new(reader)
+        .with_guessed_format()
+        .map_err(io_error)?;
+    let check = |size| decompression_bomb_check(path, size);
+    let all = |reader: ImageReader<R>| {
+        let mut data = Vec::new();
+        reader.into_inner().read_to_end(&mut data).map(|_| data)
+    };
+    let image = match reader.format() {
+        _ if pnm::accepts(&start) => pnm::decode_pnm(&all(reader).map_err(io_error)?, path, check)?,
+        Some(ImageFormat::Png) => png::decode_png(reader.into_inner(), path, max_alloc(), check)?,
+        Some(ImageFormat::Jpeg) => jpeg::decode_jpeg(&all(reader).map_err(io_error)?, path, check)?,
+        Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
+        Some(ImageFormat::Tiff) => {
+            let data = all(reader).map_err(io_error)?;
+            match tiff::decode_tiff(&data, path, check)? {
+                Some(image) => image,
+                None => with_image_crate(
+                    ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Tiff),
+                    path,
+                )?,
+            }
+        }
+        Some(ImageFormat::Bmp) => {
+            let data = all(reader).map_err(io_error)?;
+            let image = with_image_crate(
+                ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Bmp),
+                path,
+            )?;
+            bmp::as_pillow_opens(image, &data)
+        }
+        Some(format) if !opened_by_pillow(format) => {
+            return Err(Error::Unsupported(format!(
+                "{}: {} images, which Pillow does not open",
+                path.display(),
+                format_name(format)
+            )));
+        }
+        Some(_) => with_image_crate(reader, path)?,
+        None => {
+            let data = all(reader).map_err(io_error)?;
+            match tga::is_tga(&data) {
+                true => tga::decode_tga(&data, path, check)?,
+                false => {
+                    return Err(Error::Decode {
+                        path: path.to_path_buf(),
+                        message: "cannot identify image file".into(),
+                        source: None,
+                    });
+                }
+            }
+        }
+    };
+    if image.width() == 0 || image.height() == 0 {
+        return Err(Error::Decode {
+            path: path.to_path_buf(),
+            message: "the image has no pixels".into(),
+            source: None,
+        });
+    }
+    Ok(image)
+}
+
+/// Decodes with the `image` crate (GIF, BMP, WebP, QOI, plain TIFF), checking the header's size
+/// against Pillow's limit before any pixel is decoded.
+fn with_image_crate<R: BufRead + Seek>(
+    mut reader: ImageReader<R>,
+    path: &Path,
+) -> Result<DynamicImage> {
+    let format = reader.format();
+    let decode_error = |source: image::ImageError| match source {
+        image::ImageError::Unsupported(e) => Error::Unsupported(format!(
+            "{}: {}{e}",
+            path.display(),
+            format
+                .map(|f| format!("{} images: ", format_name(f)))
+                .unwrap_or_default()
+        )),
+        other => Error::Decode {
+            path: path.to_path_buf(),
+            message: String::new(),
+            source: Some(BoxError::from(other)),
+        },
+    };
+    let mut limits = Limits::no_limits();
+    limits.max_alloc = max_alloc();
+    reader.limits(limits);
+    let decoder = reader.into_decoder().map_err(decode_error)?;
+    decompression_bomb_check(path, decoder.dimensions())?;
+    DynamicImage::from_decoder(decoder).map_err(decode_error)
+}
+
+/// Whether Pillow 13 opens files of `format` (its wheels' plugins).
+fn opened_by_pillow(format: ImageFormat) -> bool {
+    !matches!(
+        format,
+        ImageFormat::OpenExr | ImageFormat::Farbfeld | ImageFormat::Hdr
+    )
+}
+
+/// The name a user knows `format` by.
+fn format_name(format: ImageFormat) -> &'static str {
+    format
+        .extensions_str()
+        .first()
+        .map_or("these", |ext| match *ext {
+            "exr" => "OpenEXR",
+            "ff" => "Farbfeld",
+            "hdr" => "Radiance HDR",
+            "avif" => "AVIF",
+            "dds" => "DDS",
+            "webp" => "WebP",
+            "tiff" | "tif" => "TIFF",
+            other => other,
+        })
+}

@@ -1,0 +1,153 @@
+//! The TIFF images whose Pillow mode the `image` crate does not keep, read through the `tiff`
+//! crate: CMYK (Pillow's `cmyk2rgb` on the file's own samples), gray with alpha (mode `LA`), and
+//! 8-bit palette images (mode `P`: each index's colour from the ColorMap's high bytes, as
+//! `TiffImagePlugin` builds its palette). The rest (RGB, RGBA, L, 1, I;16) the `image` crate
+//! decodes as Pillow does.
+
+use crate::error::{Error, Result};
+use ::tiff::ColorType;
+use ::tiff::decoder::{Decoder, DecodingResult};
+use ::tiff::tags::Tag;
+use image::{DynamicImage, ImageBuffer};
+use std::io::Cursor;
+use std::path::Path;
+
+/// TIFF's PhotometricInterpretation tag, and its values for palette and black-is-zero gray.
+const PHOTOMETRIC: u16 = 262;
+const PALETTE: u16 = 3;
+const BLACK_IS_ZERO: u16 = 1;
+
+/// Decodes `data` if it is one of this module's kinds (`None`: the `image` crate's), checking its
+/// size with `check` before its pixels are decoded.
+pub(crate) fn decode_tiff(
+    data: &[u8],
+    path: &Path,
+    check: impl FnOnce((u32, u32)) -> Result<()>,
+) -> Result<Option<DynamicImage>> {
+    let failed = |e: ::tiff::TiffError| Error::Decode {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(e.into()),
+    };
+    let mut decoder = Decoder::new(Cursor::new(data)).map_err(failed)?;
+    let photometric = decoder
+        .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+        .map_err(failed)?;
+    if photometric == Some(PALETTE) {
+        return palette(data, path, check).map(Some);
+    }
+    let (width, height) = decoder.dimensions().map_err(failed)?;
+    let kind = match decoder.colortype() {
+        Ok(ColorType::CMYK(8)) => ColorType::CMYK(8),
+        Ok(ColorType::Multiband {
+            bit_depth: 8,
+            num_samples: 2,
+        }) => ColorType::GrayA(8),
+        _ => return Ok(None),
+    };
+    check((width, height))?;
+    let samples = bytes(decoder.read_image().map_err(failed)?, path)?;
+    let image = match kind {
+        ColorType::CMYK(_) => {
+            ImageBuffer::from_raw(width, height, super::cmyk::cmyk_to_rgb(&samples, false))
+                .map(DynamicImage::ImageRgb8)
+        }
+        _ => ImageBuffer::from_raw(width, height, samples).map(DynamicImage::ImageLumaA8),
+    };
+    image
+        .map(Some)
+        .ok_or_else(|| Error::Internal("a TIFF's samples do not fill its size".into()))
+}
+
+/// The 8-bit samples of a decoded image.
+fn bytes(decoded: DecodingResult, path: &Path) -> Result<Vec<u8>> {
+    match decoded {
+        DecodingResult::U8(samples) => Ok(samples),
+        _ => Err(Error::Internal(format!(
+            "{}: 8-bit TIFF samples came out wider",
+            path.display()
+        ))),
+    }
+}
+
+/// A palette image: its indices read as 8-bit gray (the `tiff` crate does not read palette
+/// images; the first directory's PhotometricInterpretation is changed to black-is-zero in a
+/// copy), each replaced by its ColorMap entry.
+fn palette(
+    data: &[u8],
+    path: &Path,
+    check: impl FnOnce((u32, u32)) -> Result<()>,
+) -> Result<DynamicImage> {
+    let failed = |e: ::tiff::TiffError| Error::Decode {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(e.into()),
+    };
+    let unsupported = |what: &str| {
+        Error::Unsupported(format!(
+            "{}: TIFF palette images {what} (8-bit classic TIFF only)",
+            path.display()
+        ))
+    };
+    let gray = as_gray(data).ok_or_else(|| unsupported("of this layout"))?;
+    let mut decoder = Decoder::new(Cursor::new(gray.as_slice())).map_err(failed)?;
+    if decoder.colortype().map_err(failed)? != ColorType::Gray(8) {
+        return Err(unsupported("of other depths"));
+    }
+    let (width, height) = decoder.dimensions().map_err(failed)?;
+    let map = decoder.get_tag_u16_vec(Tag::ColorMap).map_err(failed)?;
+    if map.len() != 3 * 256 {
+        return Err(unsupported("with a ColorMap of other than 256 entries"));
+    }
+    check((width, height))?;
+    let indices = bytes(decoder.read_image().map_err(failed)?, path)?;
+    let rgb = indices
+        .iter()
+        .flat_map(|&i| [0, 256, 512].map(|plane| (map[plane + usize::from(i)] >> 8) as u8))
+        .collect();
+    ImageBuffer::from_raw(width, height, rgb)
+        .map(DynamicImage::ImageRgb8)
+        .ok_or_else(|| Error::Internal("a TIFF's indices do not fill its size".into()))
+}
+
+/// A copy of the classic TIFF `data` whose first directory says black-is-zero gray in place of
+/// palette; `None` if the directory cannot be walked.
+fn as_gray(data: &[u8]) -> Option<Vec<u8>> {
+    let big_endian = match data.get(..2)? {
+        b"II" => false,
+        b"MM" => true,
+        _ => return None,
+    };
+    let u16_at = |at: usize| {
+        let b = [*data.get(at)?, *data.get(at + 1)?];
+        Some(if big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| {
+        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+        Some(if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    if u16_at(2)? != 42 {
+        return None;
+    }
+    let directory = usize::try_from(u32_at(4)?).ok()?;
+    let entries = usize::from(u16_at(directory)?);
+    let entry = (0..entries)
+        .map(|i| directory + 2 + 12 * i)
+        .find(|&at| u16_at(at) == Some(PHOTOMETRIC))?;
+    let mut copy = data.to_vec();
+    let value = if big_endian {
+        BLACK_IS_ZERO.to_be_bytes()
+    } else {
+        BLACK_IS_ZERO.to_le_bytes()
+    };
+    copy.get_mut(entry + 8..entry + 10)?.copy_from_slice(&value);
+    Some(copy)
+}
