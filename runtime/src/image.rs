@@ -71,6 +71,45 @@ impl Image {
         crate::decode::decode(std::io::Cursor::new(bytes), name.as_ref()).map(Image::Decoded)
     }
 
+    /// Loads an image file as transformers 5.23 loads a path string given to a processor of
+    /// `numerics` (`processor("cat.jpg")`): EXIF orientation applied, alpha dropped, and each
+    /// backend's own decoder (`pil`: `load_image`; `torchvision`: `decode_image`, which gives a
+    /// GIF's every frame and refuses formats other than JPEG, PNG, GIF and WebP). The images are
+    /// 8-bit gray or RGB.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twinproc::Error> {
+    /// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/images");
+    /// use twinproc::{Image, Numerics};
+    /// // Stored 320 wide and 200 high, with EXIF orientation 6 (a quarter turn clockwise).
+    /// let images = Image::load(dir.join("syn_exif_orient6.jpg"), Numerics::Pil)?;
+    /// let Image::Decoded(turned) = &images[0] else { unreachable!() };
+    /// assert_eq!((turned.width(), turned.height()), (200, 320));
+    /// # Ok(()) }
+    /// ```
+    pub fn load(path: impl AsRef<Path>, numerics: crate::Numerics) -> Result<Vec<Image>> {
+        let path = path.as_ref();
+        let len = crate::files::regular_file(path)?;
+        let io_error = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        std::io::Read::read_to_end(&mut std::fs::File::open(path).map_err(io_error)?, &mut data)
+            .map_err(io_error)?;
+        Self::load_named(&data, path, numerics)
+    }
+
+    /// [`load`](Self::load) of an encoded image's bytes, named `name` in errors.
+    pub fn load_named(
+        bytes: &[u8],
+        name: impl AsRef<Path>,
+        numerics: crate::Numerics,
+    ) -> Result<Vec<Image>> {
+        crate::decode::path::load(bytes, name.as_ref(), numerics)
+            .map(|images| images.into_iter().map(Image::Decoded).collect())
+    }
+
     /// HWC samples (`height` rows of `width` pixels of `channels` samples).
     pub fn from_hwc(data: Vec<u8>, height: usize, width: usize, channels: usize) -> Image {
         Image::Array {

@@ -7,9 +7,11 @@
 
 mod bmp;
 mod cmyk;
+mod exif;
 mod ico;
 mod jpeg;
 pub mod limits;
+pub(crate) mod path;
 mod png;
 mod png_text;
 mod pnm;

@@ -1,0 +1,181 @@
+//! A file as transformers 5.23 loads a path string it is given, which differs by backend:
+//!
+//! - `pil` (`image_utils.load_image`): `PIL.Image.open`, `ImageOps.exif_transpose`, then
+//!   `convert("RGB")`, which drops an alpha band instead of compositing it; a palette image whose
+//!   `tRNS` makes one entry transparent keeps that entry's colour as a colour key, and the
+//!   backend's `convert_to_rgb` then turns every pixel of that colour white.
+//! - `torchvision` (`load_image_as_tensor`, torchcodec absent):
+//!   `torchvision.io.decode_image(path, ImageReadMode.RGB, apply_exif_orientation=True)`: JPEG,
+//!   PNG, GIF and WebP only; alpha and palette transparency dropped; every frame of a GIF.
+//!
+//! Not reproduced yet, and refused rather than answered wrongly: 16-bit PNGs on `torchvision`
+//! (decoded as uint16 and processed unscaled there), GIFs with transparency (a colour key on
+//! `pil`, libgif's fill on `torchvision`).
+
+use super::exif;
+use crate::error::{Error, Result};
+use crate::numeric::Numerics;
+use image::{AnimationDecoder, DynamicImage, ImageFormat};
+use std::path::Path;
+
+/// The images transformers makes of the file `data` (named `path`) given as a path string to a
+/// processor of `numerics`: one, or a GIF's frames on `torchvision`; each 8-bit gray or RGB.
+pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<DynamicImage>> {
+    let format = image::guess_format(data).ok();
+    let orientation = format.and_then(|f| exif::orientation(data, f)).unwrap_or(1);
+    let unsupported = |what: &str| Error::Unsupported(format!("{}: {what}", path.display()));
+    let images = match numerics {
+        Numerics::Pil => {
+            let image = super::decode(std::io::Cursor::new(data), path)?;
+            if format == Some(ImageFormat::Gif) && has_alpha(&image) {
+                return Err(unsupported(
+                    "a GIF with transparency given as a path to the pil backend (its colour key is not reproduced)",
+                ));
+            }
+            let key = match format {
+                Some(ImageFormat::Png) => png_colour_key(data),
+                _ => None,
+            };
+            vec![keyed(without_alpha(image), key)]
+        }
+        Numerics::Torchvision => {
+            let orientation = match format {
+                Some(ImageFormat::Jpeg | ImageFormat::Png) => orientation,
+                _ => 1,
+            };
+            let frames = match format {
+                Some(ImageFormat::Gif) => gif_frames(data, path)?,
+                Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {
+                    vec![super::decode(std::io::Cursor::new(data), path)?]
+                }
+                _ => {
+                    return Err(unsupported(
+                        "torchvision's decode_image: Unsupported image file. Only jpeg, png, webp and gif are currently supported.",
+                    ));
+                }
+            };
+            if frames.iter().any(is_16_bit) {
+                return Err(unsupported(
+                    "a 16-bit PNG given as a path to the torchvision backend (decoded as uint16 and processed unscaled there; not reproduced)",
+                ));
+            }
+            let frames: Vec<DynamicImage> = frames.into_iter().map(without_alpha).collect();
+            return Ok(frames
+                .into_iter()
+                .map(|f| transposed(f, orientation))
+                .collect());
+        }
+    };
+    Ok(images
+        .into_iter()
+        .map(|i| transposed(i, orientation))
+        .collect())
+}
+
+fn has_alpha(image: &DynamicImage) -> bool {
+    image
+        .as_rgba8()
+        .is_some_and(|rgba| rgba.pixels().any(|p| p[3] < 255))
+}
+
+fn is_16_bit(image: &DynamicImage) -> bool {
+    matches!(
+        image,
+        DynamicImage::ImageLuma16(_)
+            | DynamicImage::ImageLumaA16(_)
+            | DynamicImage::ImageRgb16(_)
+            | DynamicImage::ImageRgba16(_)
+    )
+}
+
+/// `convert("RGB")`'s treatment of alpha: dropped (gray with alpha keeps its gray).
+fn without_alpha(image: DynamicImage) -> DynamicImage {
+    match image {
+        DynamicImage::ImageLumaA8(_) => DynamicImage::ImageLuma8(image.to_luma8()),
+        DynamicImage::ImageRgba8(_) => DynamicImage::ImageRgb8(image.to_rgb8()),
+        DynamicImage::ImageLumaA16(_) => DynamicImage::ImageLuma16(image.to_luma16()),
+        DynamicImage::ImageRgba16(_) => DynamicImage::ImageRgb16(image.to_rgb16()),
+        other => other,
+    }
+}
+
+/// Every pixel of colour `key` white: `convert_to_rgb` compositing an RGB image whose
+/// `info["transparency"]` is that colour.
+fn keyed(image: DynamicImage, key: Option<[u8; 3]>) -> DynamicImage {
+    let Some(key) = key else {
+        return image;
+    };
+    let mut rgb = image.to_rgb8();
+    for pixel in rgb.pixels_mut() {
+        if pixel.0 == key {
+            pixel.0 = [255; 3];
+        }
+    }
+    DynamicImage::ImageRgb8(rgb)
+}
+
+/// The colour Pillow keeps as `info["transparency"]` of a palette PNG whose `tRNS` makes exactly
+/// one entry fully transparent and the rest opaque (`PngImagePlugin`'s `_simple_palette`).
+fn png_colour_key(data: &[u8]) -> Option<[u8; 3]> {
+    let mut palette = None;
+    let mut at = 8;
+    loop {
+        let len = u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize;
+        let kind = data.get(at + 4..at + 8)?;
+        let body = data.get(at + 8..at + 8 + len)?;
+        match kind {
+            b"IHDR" if body.get(9) != Some(&3) => return None,
+            b"PLTE" => palette = Some(body),
+            b"tRNS" => {
+                let mut zeros = body.iter().enumerate().filter(|(_, a)| **a == 0);
+                let (index, _) = zeros.next()?;
+                let simple = zeros.next().is_none() && body.iter().all(|&a| a == 0 || a == 255);
+                let entry = palette?.get(3 * index..3 * index + 3)?;
+                return simple.then(|| [entry[0], entry[1], entry[2]]);
+            }
+            b"IDAT" | b"IEND" => return None,
+            _ => {}
+        }
+        at += 12 + len;
+    }
+}
+
+/// Every frame of a GIF as composed for display, for `torchvision.io.decode_gif`.
+fn gif_frames(data: &[u8], path: &Path) -> Result<Vec<DynamicImage>> {
+    let failed = |e: image::ImageError| Error::Decode {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(e.into()),
+    };
+    let decoder =
+        image::codecs::gif::GifDecoder::new(std::io::Cursor::new(data)).map_err(failed)?;
+    let frames = decoder.into_frames().collect_frames().map_err(failed)?;
+    let frames: Vec<DynamicImage> = frames
+        .into_iter()
+        .map(|f| DynamicImage::ImageRgba8(f.into_buffer()))
+        .collect();
+    if frames.iter().any(has_alpha) {
+        return Err(Error::Unsupported(format!(
+            "{}: a GIF with transparency given as a path to the torchvision backend (libgif's fill is not reproduced)",
+            path.display()
+        )));
+    }
+    Ok(frames)
+}
+
+/// `ImageOps.exif_transpose`'s transposition for EXIF orientation `orientation`.
+fn transposed(image: DynamicImage, orientation: u16) -> DynamicImage {
+    match orientation {
+        2 => image.fliph(),
+        3 => image.rotate180(),
+        4 => image.flipv(),
+        // TRANSPOSE: across the main diagonal.
+        5 => image.rotate90().fliph(),
+        // ROTATE_270 (counter-clockwise): a quarter turn clockwise.
+        6 => image.rotate90(),
+        // TRANSVERSE: across the other diagonal.
+        7 => image.rotate270().fliph(),
+        8 => image.rotate270(),
+        _ => image,
+    }
+}
