@@ -87,7 +87,7 @@ impl Image {
     /// assert_eq!((turned.width(), turned.height()), (200, 320));
     /// # Ok(()) }
     /// ```
-    pub fn load(path: impl AsRef<Path>, numerics: crate::Numerics) -> Result<Vec<Image>> {
+    pub fn load(path: impl AsRef<Path>, numerics: crate::numeric::Numerics) -> Result<Vec<Image>> {
         let path = path.as_ref();
         let len = crate::files::regular_file(path)?;
         let io_error = |source| Error::Io {
@@ -104,7 +104,7 @@ impl Image {
     pub fn load_named(
         bytes: &[u8],
         name: impl AsRef<Path>,
-        numerics: crate::Numerics,
+        numerics: crate::numeric::Numerics,
     ) -> Result<Vec<Image>> {
         crate::decode::path::load(bytes, name.as_ref(), numerics)
             .map(|images| images.into_iter().map(Image::Decoded).collect())

@@ -5,7 +5,8 @@
 mod device_calls;
 
 use super::failure::Failure;
-use super::{BackendArg, InputArg, KernelsArg, choice, load, opener, stdin_image};
+use super::inputs::{Inputs, SemanticsArg};
+use super::{BackendArg, InputArg, KernelsArg, choice, load};
 #[cfg(feature = "cuda")]
 use device_calls::{device_calls, device_profile};
 use std::io::Write;
@@ -43,15 +44,7 @@ pub(super) fn bench(
         );
     }
     let processor = load(config, numerics)?;
-    let stdin = stdin_image(paths)?;
-    let images = {
-        use rayon::prelude::*;
-        let open = opener(paths, &stdin);
-        (0..paths.len())
-            .into_par_iter()
-            .map(open)
-            .collect::<Result<Vec<_>, _>>()?
-    };
+    let images = Inputs::new(paths, SemanticsArg::Object, numerics)?.open_all()?;
     let repeat = args.repeat;
     let time = |call: &mut Call| -> Result<f64, Error> {
         let start = Instant::now();

@@ -2,17 +2,19 @@
 
 mod bench;
 mod failure;
+mod inputs;
 
 use bench::{BenchArgs, bench};
 use clap::{Parser, Subcommand, ValueEnum};
 use failure::{Failure, exit, usage_error};
+use inputs::{Inputs, SemanticsArg};
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use twinproc::backend::{BackendChoice, Kernels, select};
 use twinproc::processor::Origin;
-use twinproc::{AutoImageProcessor, Error, Image, Numerics, Processor};
+use twinproc::{AutoImageProcessor, Error, Numerics, Processor};
 
 #[derive(Parser)]
 #[command(
@@ -74,8 +76,13 @@ enum Command {
         /// The safetensors file to write.
         #[arg(long)]
         out: PathBuf,
-        /// Image files (PNG, JPEG, GIF), decoded as Pillow opens them; `-`: the encoded bytes of
-        /// one image on standard input.
+        /// How an IMAGE becomes an image: as `PIL.Image.open(path)` handed to the processor
+        /// (`object`), or as transformers loads a path string it is given (`path`: EXIF
+        /// orientation applied, alpha dropped, each backend's own loader).
+        #[arg(long, value_enum, default_value = "object")]
+        semantics: SemanticsArg,
+        /// Image files (PNG, JPEG, GIF, WebP, TIFF, BMP, ICO, TGA, QOI, Netpbm), decoded as Pillow
+        /// opens them; `-`: the encoded bytes of one image on standard input.
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -191,64 +198,12 @@ impl From<BackendArg> for BackendChoice {
     }
 }
 
-/// Decodes the files in parallel (decoding, PNG's above all, is most of a run from files); the
-/// first error in the files' order wins.
-/// Encoded bytes the command reads from standard input at most (an image there is held whole).
-const MAX_STDIN_BYTES: u64 = 1 << 30;
-
-/// Whether an IMAGE argument names standard input.
-fn is_stdin(path: &Path) -> bool {
-    path.as_os_str() == "-"
-}
-
-/// Opens IMAGE number `i` of `paths`: a file, or `-`, the encoded image on standard input (given
-/// once, read before).
-fn opener<'a>(
-    paths: &'a [PathBuf],
-    stdin: &'a Option<Vec<u8>>,
-) -> impl Fn(usize) -> Result<Image, Error> + Sync + 'a {
-    move |i| match (is_stdin(&paths[i]), stdin) {
-        (true, Some(bytes)) => Image::decode_named(bytes, "<stdin>"),
-        _ => Image::open(&paths[i]),
-    }
-}
-
-/// Standard input's bytes if an IMAGE is `-`.
-fn stdin_image(paths: &[PathBuf]) -> Result<Option<Vec<u8>>, Error> {
-    match paths.iter().filter(|p| is_stdin(p)).count() {
-        0 => Ok(None),
-        1 => read_stdin().map(Some),
-        _ => Err(Error::InvalidArgument(
-            "`-` (standard input) can be given once".into(),
-        )),
-    }
-}
-
-fn read_stdin() -> Result<Vec<u8>, Error> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_STDIN_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| Error::Io {
-            path: "<stdin>".into(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_STDIN_BYTES {
-        return Err(Error::TooLarge(format!(
-            "<stdin>: more than {MAX_STDIN_BYTES} bytes"
-        )));
-    }
-    Ok(bytes)
-}
-
 fn preprocess(
     config: &Path,
     numerics: Numerics,
     (backend, threads): (BackendArg, Option<usize>),
     out: &Path,
-    paths: &[PathBuf],
+    (semantics, paths): (SemanticsArg, &[PathBuf]),
 ) -> Result<(), Failure> {
     refuse_to_overwrite_an_input(out, config, paths)?;
     let processor = load(config, numerics)?;
@@ -265,7 +220,7 @@ fn preprocess(
             .map_err(|e| Error::InvalidArgument(format!("cannot start {n} threads: {e}")))?;
     }
     let backend = select(choice(backend, &processor)?)?;
-    let stdin = stdin_image(paths)?;
+    let inputs = Inputs::new(paths, semantics, numerics)?;
     let metadata = BTreeMap::from([
         ("numerics".to_owned(), numerics.name().to_owned()),
         ("backend".to_owned(), backend.name()),
@@ -277,8 +232,8 @@ fn preprocess(
     let written = twinproc::stream::preprocess_to_safetensors(
         &processor,
         &*backend,
-        paths.len(),
-        &opener(paths, &stdin),
+        inputs.count(),
+        &|i| inputs.open(i),
         out,
         metadata,
     )?;
@@ -410,13 +365,14 @@ fn main() -> ExitCode {
             backend,
             threads,
             out,
+            semantics,
             images,
         } => preprocess(
             config,
             (*numerics).into(),
             (*backend, *threads),
             out,
-            images,
+            (*semantics, images),
         ),
         Command::Inspect { config } => inspect(config),
         Command::Bench {
