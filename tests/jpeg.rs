@@ -7,8 +7,17 @@ use serde_json::Value;
 use twinproc::Image;
 use twinproc_golden_tests::fixtures;
 
+/// Both ways: with the vector inverse DCT and colour conversion, and with libjpeg's C functions.
 #[test]
 fn every_jpeg_decodes_to_pillows_bytes() {
+    for fast in [true, false] {
+        twinproc::image::set_jpeg_fast_paths(fast);
+        corpus_decodes_to_pillows_bytes(fast);
+    }
+    twinproc::image::set_jpeg_fast_paths(true);
+}
+
+fn corpus_decodes_to_pillows_bytes(fast: bool) {
     let dir = fixtures().join("jpeg");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.join("MANIFEST.json")).expect("manifest"))
@@ -55,10 +64,13 @@ fn every_jpeg_decodes_to_pillows_bytes() {
     assert!(files.len() >= 40, "only {} files", files.len());
     assert!(
         failures.is_empty(),
-        "{} of {} differ from Pillow 13:\n{}",
+        "{} of {} differ from Pillow 13 (fast paths {fast}):\n{}",
         failures.len(),
         files.len(),
         failures.join("\n")
     );
-    eprintln!("{} JPEG files: every byte Pillow's", files.len());
+    eprintln!(
+        "{} JPEG files, fast paths {fast}: every byte Pillow's",
+        files.len()
+    );
 }

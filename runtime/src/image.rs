@@ -1,6 +1,10 @@
 //! Images as the processors take them: decoded images of any pixel type, or raw 8-bit arrays with an
 //! explicit or inferred channel layout.
 
+/// Whether JPEG decoding uses its vector inverse DCT and colour conversion (default) or libjpeg's
+/// C functions; the bytes are the same (the tests decode both ways).
+#[doc(hidden)]
+pub use crate::decode::jpeg_fast::set_enabled as set_jpeg_fast_paths;
 pub use crate::decode::limits::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_max_image_pixels};
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;

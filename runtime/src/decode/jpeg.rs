@@ -132,7 +132,10 @@ unsafe fn read(
     };
     cinfo.dct_method = J_DCT_METHOD::JDCT_ISLOW;
     cinfo.do_fancy_upsampling = 1;
-    unsafe { jpeg_start_decompress(cinfo) };
+    unsafe {
+        jpeg_start_decompress(cinfo);
+        super::jpeg_fast::install(cinfo);
+    }
     let (w, h) = (cinfo.output_width as usize, cinfo.output_height as usize);
     let channels = cinfo.output_components as usize;
     let stride = w * channels;

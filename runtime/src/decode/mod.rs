@@ -10,6 +10,7 @@ mod cmyk;
 mod exif;
 mod ico;
 mod jpeg;
+pub mod jpeg_fast;
 pub mod limits;
 pub(crate) mod path;
 mod png;
