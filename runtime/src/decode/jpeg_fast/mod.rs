@@ -1,0 +1,66 @@
+//! Vector versions of libjpeg's two arithmetic-heavy decoding steps, installed into its method
+//! tables after `jpeg_start_decompress` (`jpeg_hooks.c` reaches them), giving libjpeg's bytes:
+//!
+//! - the accurate integer inverse DCT (`jidctint.c`, `jpeg_idct_islow`), eight columns then
+//!   eight rows at a time in 32-bit lanes. Pass 2 keeps only bits 18..27 of each sum (its
+//!   `& RANGE_MASK`), which 32-bit wrapping arithmetic computes exactly; pass 1 is exact while
+//!   no sum leaves 32 bits, which holds for blocks whose dequantized coefficients are at most
+//!   `PASS1_EXACT_LIMIT` (35,081) in magnitude (every block of a real photo); other blocks go to
+//!   libjpeg's own function.
+//! - YCbCr to RGB (`jdcolext.c`, `ycc_rgb_convert`), its tables' integer formulas computed per
+//!   pixel.
+//!
+//! `set_enabled(false)` keeps libjpeg's C functions (tests run both ways).
+
+use hooks::*;
+use mozjpeg_sys::{J_COLOR_SPACE, jpeg_decompress_struct};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Whether decoding uses the vector versions (when the processor has AVX2); `false`: libjpeg's
+/// own C functions. The bytes are the same either way.
+pub fn set_enabled(enabled: bool) {
+    ENABLED.store(enabled, Ordering::Relaxed);
+}
+
+/// Replaces the methods `cinfo` chose by their vector versions where those apply.
+///
+/// # Safety
+///
+/// `cinfo` has been through `jpeg_start_decompress` (its method tables are set up).
+pub(crate) unsafe fn install(cinfo: &mut jpeg_decompress_struct) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if !ENABLED.load(Ordering::Relaxed) || !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        // SAFETY: the accessors read and write the method tables `jpeg_start_decompress` set up.
+        unsafe {
+            let islow = twinproc_jpeg_idct_islow();
+            let int_multipliers = twinproc_jpeg_multiplier_bytes() == 4;
+            for ci in (0..cinfo.num_components).filter(|_| int_multipliers) {
+                if twinproc_jpeg_idct(cinfo, ci).is_some_and(|f| f as usize == islow as usize) {
+                    twinproc_jpeg_set_idct(cinfo, ci, idct::idct_islow);
+                }
+            }
+            if cinfo.jpeg_color_space == J_COLOR_SPACE::JCS_YCbCr
+                && cinfo.out_color_space == J_COLOR_SPACE::JCS_RGB
+                && cinfo.num_components == 3
+                && cinfo.do_fancy_upsampling != 0
+            {
+                twinproc_jpeg_set_color_convert(cinfo, ycc::ycc_rgb);
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = cinfo;
+}
+
+mod hooks;
+#[cfg(target_arch = "x86_64")]
+mod idct;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests;
+#[cfg(target_arch = "x86_64")]
+mod ycc;

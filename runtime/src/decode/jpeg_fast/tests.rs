@@ -1,0 +1,172 @@
+//! The vector functions against libjpeg's own, and the bound that keeps pass 1 exact.
+
+use super::hooks::twinproc_jpeg_idct_islow;
+use super::idct::PASS1_EXACT_LIMIT;
+use super::*;
+
+/// A decompressor started on a Pillow-written JPEG of the corpus (its quantization tables in
+/// place), handed to `body`.
+fn with_started(file: &str, body: impl FnOnce(&mut jpeg_decompress_struct)) {
+    use mozjpeg_sys::*;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/jpeg")
+        .join(file);
+    let data = std::fs::read(path).unwrap();
+    // SAFETY: libjpeg's own sequence on a valid file; destroyed at the end.
+    unsafe {
+        let mut err: jpeg_error_mgr = std::mem::zeroed();
+        let mut cinfo: jpeg_decompress_struct = std::mem::zeroed();
+        cinfo.common.err = jpeg_std_error(&mut err);
+        jpeg_create_decompress(&mut cinfo);
+        jpeg_mem_src(&mut cinfo, data.as_ptr(), data.len() as _);
+        jpeg_read_header(&mut cinfo, 1);
+        cinfo.dct_method = J_DCT_METHOD::JDCT_ISLOW;
+        jpeg_start_decompress(&mut cinfo);
+        body(&mut cinfo);
+        jpeg_destroy_decompress(&mut cinfo);
+    }
+}
+
+/// Random blocks, small and large (past the limit too), through libjpeg's `jpeg_idct_islow`
+/// and the vector one, with quantization tables of quality 10 and 100: the same samples.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_vector_idct_is_libjpegs() {
+    if !std::arch::is_x86_feature_detected!("avx2") {
+        return;
+    }
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for file in [
+        "00_rgb_64x48_quality10_subsampling0.jpg",
+        "02_rgb_64x48_quality100_subsampling0.jpg",
+    ] {
+        with_started(file, |cinfo| {
+            for block in 0..60_000 {
+                let ci = block % 3;
+                // SAFETY: a started decompressor's component; 8 rows of 8 samples each.
+                unsafe {
+                    let compptr = cinfo.comp_info.add(ci);
+                    let magnitude = [8, 64, 512, 2048, 32767][block % 5];
+                    let mut coef = [0i16; 64];
+                    for c in coef.iter_mut() {
+                        let r = next();
+                        // Mostly zeros, as quantized blocks are.
+                        if r % 3 == 0 {
+                            *c =
+                                (((r >> 8) % (2 * magnitude + 1)) as i64 - magnitude as i64) as i16;
+                        }
+                    }
+                    let mut ours = [[0u8; 8]; 8];
+                    let mut theirs = [[0u8; 8]; 8];
+                    let mut rows: Vec<*mut u8> = ours.iter_mut().map(|r| r.as_mut_ptr()).collect();
+                    idct::idct_islow(
+                        cinfo,
+                        compptr,
+                        coef.clone().as_mut_ptr(),
+                        rows.as_mut_ptr(),
+                        0,
+                    );
+                    let mut rows: Vec<*mut u8> =
+                        theirs.iter_mut().map(|r| r.as_mut_ptr()).collect();
+                    (twinproc_jpeg_idct_islow())(
+                        cinfo,
+                        compptr,
+                        coef.as_mut_ptr(),
+                        rows.as_mut_ptr(),
+                        0,
+                    );
+                    assert_eq!(ours, theirs, "{file}, block {block}: {coef:?}");
+                }
+            }
+        });
+    }
+}
+
+/// Every (Y, Cb, Cr) through the vector conversion equals `jdcolor.c`'s tables and range
+/// limit, transcribed: `Cr_r_tab`, `Cb_b_tab` rounded, `Cb_g_tab` carrying the half.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_vector_colour_conversion_is_libjpegs() {
+    if !std::arch::is_x86_feature_detected!("avx2") {
+        return;
+    }
+    let fix = |x: f64| (x * 65536.0 + 0.5) as i64;
+    let table = |i: i64| {
+        let x = i - 128;
+        let r = (fix(1.40200) * x + (1 << 15)) >> 16;
+        let b = (fix(1.77200) * x + (1 << 15)) >> 16;
+        (r, b, -fix(0.71414) * x, -fix(0.34414) * x + (1 << 15))
+    };
+    let limit = |v: i64| v.clamp(0, 255) as u8;
+    // Rows of 256 + 7 pixels (a tail past the vector width), every Y for each (Cb, Cr).
+    let width = 263;
+    for cb in 0..256 {
+        for cr in 0..256 {
+            let y: Vec<u8> = (0..width).map(|x| (x % 256) as u8).collect();
+            let (cbs, crs) = (vec![cb as u8; width], vec![cr as u8; width]);
+            let mut out = vec![0u8; 3 * width];
+            // SAFETY: AVX2 checked above.
+            unsafe { ycc::ycc_rgb_row(&y, &cbs, &crs, &mut out) };
+            let (r_cr, _, g_cr, _) = table(cr);
+            let (_, b_cb, _, g_cb) = table(cb);
+            for (x, px) in out.chunks_exact(3).enumerate() {
+                let yy = i64::from(y[x]);
+                let expected = [
+                    limit(yy + r_cr),
+                    limit(yy + ((g_cb + g_cr) >> 16)),
+                    limit(yy + b_cb),
+                ];
+                assert_eq!(px, expected, "y {yy} cb {cb} cr {cr}");
+            }
+        }
+    }
+}
+
+/// The column transform's outputs weigh their eight inputs by at most 61,214 in all: the
+/// bound behind [`PASS1_EXACT_LIMIT`], from `jidctint.c`'s constants.
+#[test]
+fn pass_one_stays_within_32_bits_below_the_limit() {
+    let transform = |v: [i64; 8]| -> [i64; 8] {
+        let z1 = (v[2] + v[6]) * 4433;
+        let (tmp2, tmp3) = (z1 - v[6] * 15137, z1 + v[2] * 6270);
+        let (tmp0, tmp1) = ((v[0] + v[4]) << 13, (v[0] - v[4]) << 13);
+        let (t0, t1, t2, t3) = (v[7], v[5], v[3], v[1]);
+        let z5 = (t0 + t2 + t1 + t3) * 9633;
+        let (z1, z2) = ((t0 + t3) * -7373, (t1 + t2) * -20995);
+        let (z3, z4) = ((t0 + t2) * -16069 + z5, (t1 + t3) * -3196 + z5);
+        let (t0, t1, t2, t3) = (
+            t0 * 2446 + z1 + z3,
+            t1 * 16819 + z2 + z4,
+            t2 * 25172 + z2 + z3,
+            t3 * 12299 + z1 + z4,
+        );
+        [
+            tmp0 + tmp3 + t3,
+            tmp1 + tmp2 + t2,
+            tmp1 - tmp2 + t1,
+            tmp0 - tmp3 + t0,
+            tmp0 - tmp3 - t0,
+            tmp1 - tmp2 - t1,
+            tmp1 + tmp2 - t2,
+            tmp0 + tmp3 - t3,
+        ]
+    };
+    let mut weight = [0i64; 8];
+    for k in 0..8 {
+        let mut unit = [0; 8];
+        unit[k] = 1;
+        for (w, out) in weight.iter_mut().zip(transform(unit)) {
+            *w += out.abs();
+        }
+    }
+    let worst = *weight.iter().max().unwrap();
+    assert_eq!(worst, 61_214);
+    assert!(worst * i64::from(PASS1_EXACT_LIMIT) + 1024 < 1 << 31);
+    assert!(worst * (i64::from(PASS1_EXACT_LIMIT) + 1) + 1024 >= 1 << 31);
+}

@@ -1,0 +1,102 @@
+//! `ycc_rgb_convert` (`jdcolext.c`) in AVX2: the integer formulas of `jdcolor.c`'s tables, 16
+//! pixels at a time.
+
+use mozjpeg_sys::{JDIMENSION, jpeg_decompress_struct};
+use std::arch::x86_64::*;
+
+/// `ycc_rgb_convert`: `num_rows` rows of Y, Cb, Cr from `input_row` to RGB rows.
+pub(crate) unsafe extern "C" fn ycc_rgb(
+    cinfo: *mut jpeg_decompress_struct,
+    input_buf: *mut *mut *mut u8,
+    input_row: JDIMENSION,
+    output_buf: *mut *mut u8,
+    num_rows: std::ffi::c_int,
+) {
+    // SAFETY: libjpeg calls this as its colour converter: three component row arrays with
+    // rows from `input_row` on, and `num_rows` output rows, each of `output_width` pixels.
+    unsafe {
+        let width = (*cinfo).output_width as usize;
+        for i in 0..num_rows.max(0) as usize {
+            let row = input_row as usize + i;
+            let y = std::slice::from_raw_parts(*(*input_buf).add(row), width);
+            let cb = std::slice::from_raw_parts(*(*input_buf.add(1)).add(row), width);
+            let cr = std::slice::from_raw_parts(*(*input_buf.add(2)).add(row), width);
+            let out = std::slice::from_raw_parts_mut(*output_buf.add(i), 3 * width);
+            ycc_rgb_row(y, cb, cr, out);
+        }
+    }
+}
+
+/// One row; 16 pixels at a time, the rest one by one.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn ycc_rgb_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    let whole = y.len() / 16 * 16;
+    let mut planes = [[0u8; 16]; 3];
+    for x in (0..whole).step_by(16) {
+        // SAFETY: 16 samples of each plane from `x` on, within `whole`.
+        unsafe {
+            let load = |p: &[u8]| _mm256_cvtepu8_epi16(_mm_loadu_si128(p.as_ptr().add(x).cast()));
+            let (yv, cbv, crv) = (load(y), load(cb), load(cr));
+            let halves = |v: __m256i| {
+                (
+                    _mm256_cvtepi16_epi32(_mm256_castsi256_si128(v)),
+                    _mm256_cvtepi16_epi32(_mm256_extracti128_si256(v, 1)),
+                )
+            };
+            let centered = |v| _mm256_sub_epi32(v, _mm256_set1_epi32(128));
+            let (y0, y1) = halves(yv);
+            let (b0, b1) = halves(cbv);
+            let (r0, r1) = halves(crv);
+            let channels = |yy, b, r| {
+                let (b, r) = (centered(b), centered(r));
+                let half = _mm256_set1_epi32(1 << 15);
+                let red = _mm256_srai_epi32(
+                    _mm256_add_epi32(_mm256_mullo_epi32(r, _mm256_set1_epi32(91881)), half),
+                    16,
+                );
+                let blue = _mm256_srai_epi32(
+                    _mm256_add_epi32(_mm256_mullo_epi32(b, _mm256_set1_epi32(116130)), half),
+                    16,
+                );
+                let green = _mm256_srai_epi32(
+                    _mm256_add_epi32(
+                        _mm256_add_epi32(_mm256_mullo_epi32(b, _mm256_set1_epi32(-22554)), half),
+                        _mm256_mullo_epi32(r, _mm256_set1_epi32(-46802)),
+                    ),
+                    16,
+                );
+                [
+                    _mm256_add_epi32(yy, red),
+                    _mm256_add_epi32(yy, green),
+                    _mm256_add_epi32(yy, blue),
+                ]
+            };
+            let first = channels(y0, b0, r0);
+            let second = channels(y1, b1, r1);
+            for c in 0..3 {
+                // Saturating packs clamp to 0..255 (the range limit of in-range samples).
+                let words = _mm256_packs_epi32(first[c], second[c]);
+                let words = _mm256_permute4x64_epi64(words, 0b11_01_10_00);
+                let bytes = _mm256_packus_epi16(words, words);
+                let bytes = _mm256_permute4x64_epi64(bytes, 0b11_01_10_00);
+                _mm_storeu_si128(planes[c].as_mut_ptr().cast(), _mm256_castsi256_si128(bytes));
+            }
+        }
+        for (i, px) in out[3 * x..3 * (x + 16)].chunks_exact_mut(3).enumerate() {
+            px.copy_from_slice(&[planes[0][i], planes[1][i], planes[2][i]]);
+        }
+    }
+    for x in whole..y.len() {
+        let (yy, b, r) = (
+            i32::from(y[x]),
+            i32::from(cb[x]) - 128,
+            i32::from(cr[x]) - 128,
+        );
+        let red = (91881 * r + (1 << 15)) >> 16;
+        let blue = (116130 * b + (1 << 15)) >> 16;
+        let green = (-22554 * b + (1 << 15) - 46802 * r) >> 16;
+        for (c, v) in [red, green, blue].into_iter().enumerate() {
+            out[3 * x + c] = (yy + v).clamp(0, 255) as u8;
+        }
+    }
+}
