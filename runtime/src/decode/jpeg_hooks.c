@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "jpeglib.h"
 #include "jdct.h"
+#include "jpegcomp.h" /* the names of the scaled DCT sizes across libjpeg ABI versions */
 
 typedef void (*twinproc_idct_fn)(j_decompress_ptr, jpeg_component_info *, JCOEFPTR, JSAMPARRAY,
                                  JDIMENSION);
@@ -37,3 +38,27 @@ JSAMPLE *twinproc_jpeg_idct_range_limit(j_decompress_ptr cinfo) {
 const void *twinproc_jpeg_dct_table(jpeg_component_info *compptr) { return compptr->dct_table; }
 
 int twinproc_jpeg_multiplier_bytes(void) { return (int)sizeof(ISLOW_MULT_TYPE); }
+
+/* Every component libjpeg upsamples with `h2v2_fancy_upsample` (its choice in `jinit_upsampler`:
+ * fancy upsampling, twice the width and height to fill, more than two samples wide) gets `fancy`
+ * instead. */
+#include "jdsample.h"
+void twinproc_jpeg_set_h2v2_fancy(j_decompress_ptr cinfo, upsample1_ptr fancy) {
+  my_upsample_ptr upsample = (my_upsample_ptr)cinfo->upsample;
+  int ci;
+  if (!cinfo->do_fancy_upsampling || cinfo->_min_DCT_scaled_size <= 1 || cinfo->CCIR601_sampling)
+    return;
+  for (ci = 0; ci < cinfo->num_components; ci++) {
+    jpeg_component_info *compptr = cinfo->comp_info + ci;
+    int h_in = compptr->h_samp_factor * compptr->_DCT_scaled_size / cinfo->_min_DCT_scaled_size;
+    int v_in = compptr->v_samp_factor * compptr->_DCT_scaled_size / cinfo->_min_DCT_scaled_size;
+    if (compptr->component_needed && h_in * 2 == cinfo->max_h_samp_factor &&
+        v_in * 2 == cinfo->max_v_samp_factor && compptr->downsampled_width > 2)
+      upsample->methods[ci] = fancy;
+  }
+}
+
+/* A component's width after downsampling, in samples. */
+JDIMENSION twinproc_jpeg_downsampled_width(jpeg_component_info *compptr) {
+  return compptr->downsampled_width;
+}

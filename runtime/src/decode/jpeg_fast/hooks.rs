@@ -18,7 +18,19 @@ pub(crate) type ColorFn = unsafe extern "C" fn(
     std::ffi::c_int,
 );
 
+pub(crate) type UpsampleFn = unsafe extern "C" fn(
+    *mut jpeg_decompress_struct,
+    *mut jpeg_component_info,
+    *mut *mut u8,
+    *mut *mut *mut u8,
+);
+
 unsafe extern "C" {
+    pub(crate) fn twinproc_jpeg_set_h2v2_fancy(
+        cinfo: *mut jpeg_decompress_struct,
+        fancy: UpsampleFn,
+    );
+    pub(crate) fn twinproc_jpeg_downsampled_width(compptr: *mut jpeg_component_info) -> JDIMENSION;
     pub(crate) fn twinproc_jpeg_idct(
         cinfo: *mut jpeg_decompress_struct,
         ci: std::ffi::c_int,

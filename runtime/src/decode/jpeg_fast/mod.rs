@@ -1,4 +1,4 @@
-//! Vector versions of libjpeg's two arithmetic-heavy decoding steps, installed into its method
+//! Vector versions of libjpeg's arithmetic-heavy decoding steps, installed into its method
 //! tables after `jpeg_start_decompress` (`jpeg_hooks.c` reaches them), giving libjpeg's bytes:
 //!
 //! - the accurate integer inverse DCT (`jidctint.c`, `jpeg_idct_islow`), eight columns then
@@ -9,6 +9,8 @@
 //!   libjpeg's own function.
 //! - YCbCr to RGB (`jdcolext.c`, `ycc_rgb_convert`), its tables' integer formulas computed per
 //!   pixel.
+//! - fancy upsampling of components of half the width and height (`jdsample.c`,
+//!   `h2v2_fancy_upsample`, 4:2:0's chroma), 16 samples at a time.
 //!
 //! `set_enabled(false)` keeps libjpeg's C functions (tests run both ways).
 
@@ -51,6 +53,7 @@ pub(crate) unsafe fn install(cinfo: &mut jpeg_decompress_struct) {
             {
                 twinproc_jpeg_set_color_convert(cinfo, ycc::ycc_rgb);
             }
+            twinproc_jpeg_set_h2v2_fancy(cinfo, upsample::h2v2_fancy);
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -62,5 +65,7 @@ mod hooks;
 mod idct;
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests;
+#[cfg(target_arch = "x86_64")]
+mod upsample;
 #[cfg(target_arch = "x86_64")]
 mod ycc;

@@ -170,3 +170,48 @@ fn pass_one_stays_within_32_bits_below_the_limit() {
     assert!(worst * i64::from(PASS1_EXACT_LIMIT) + 1024 < 1 << 31);
     assert!(worst * (i64::from(PASS1_EXACT_LIMIT) + 1) + 1024 >= 1 << 31);
 }
+
+/// `h2v2_fancy_upsample`'s inner loop as `jdsample.c` writes it (first and last columns apart),
+/// against the vector row, on random rows of every width from 3 to 100 and some wide ones.
+#[test]
+fn the_vector_upsampling_is_libjpegs() {
+    if !std::arch::is_x86_feature_detected!("avx2") {
+        return;
+    }
+    let libjpeg = |near: &[u8], far: &[u8]| {
+        let sum = |i: usize| i32::from(near[i]) * 3 + i32::from(far[i]);
+        let mut out = Vec::new();
+        let (mut this, next) = (sum(0), sum(1));
+        out.push(((this * 4 + 8) >> 4) as u8);
+        out.push(((this * 3 + next + 7) >> 4) as u8);
+        let mut last = this;
+        this = next;
+        for i in 2..near.len() {
+            let next = sum(i);
+            out.push(((this * 3 + last + 8) >> 4) as u8);
+            out.push(((this * 3 + next + 7) >> 4) as u8);
+            last = this;
+            this = next;
+        }
+        out.push(((this * 3 + last + 8) >> 4) as u8);
+        out.push(((this * 4 + 7) >> 4) as u8);
+        out
+    };
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as u8
+    };
+    for width in (3..=100).chain([255, 256, 257, 1023, 4097]) {
+        for _ in 0..20 {
+            let near: Vec<u8> = (0..width).map(|_| next()).collect();
+            let far: Vec<u8> = (0..width).map(|_| next()).collect();
+            let mut ours = vec![0u8; 2 * width];
+            // SAFETY: AVX2 checked above.
+            unsafe { super::upsample::row(&near, &far, &mut ours) };
+            assert_eq!(ours, libjpeg(&near, &far), "width {width}");
+        }
+    }
+}
