@@ -4,11 +4,14 @@
 
 use serde_json::Value;
 use twinproc::config::ProcessorConfig;
-use twinproc::{Image, ImagesKwargs, Processor};
+use twinproc::{Image, ImagesKwargs, Numerics, Processor};
 
-/// Encoded image bytes, decoded.
+/// Encoded image bytes, decoded as an image object and as both backends load a path.
 pub fn image_bytes(data: &[u8]) {
     let _ = Image::decode(data);
+    for numerics in [Numerics::Pil, Numerics::Torchvision] {
+        let _ = Image::load_named(data, "<fuzz>", numerics);
+    }
 }
 
 /// A processor of the configuration `data` (JSON), or `None`; an unnamed type is CLIP's.
