@@ -298,6 +298,9 @@ def write_inputs():
 
     add("gif_single.gif", "single-frame GIF, 32-colour palette",
         lambda p: palette_image(3).save(p, "GIF"))
+    add("gif_trns_dupcolour.gif", "single-frame GIF, transparency index 5, index 6 (opaque) has the same RGB "
+        "colour as index 5 (palette kept whole: optimize=False)",
+        lambda p: palette_image_dup().save(p, "GIF", transparency=5, optimize=False))
     frame0, frame1 = palette_image(0), palette_image(11)
     idx2 = palette_indices(11)
     idx2[8:16, 10:30] = (idx2[8:16, 10:30] + 4) % 32  # frame 2 changes only a sub-rectangle

@@ -8,6 +8,7 @@
 mod bmp;
 mod cmyk;
 mod exif;
+mod gif;
 mod ico;
 mod jpeg;
 pub mod jpeg_fast;

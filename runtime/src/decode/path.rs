@@ -8,11 +8,11 @@
 //!   `torchvision.io.decode_image(path, ImageReadMode.RGB, apply_exif_orientation=True)`: JPEG,
 //!   PNG, GIF and WebP only; alpha and palette transparency dropped; every frame of a GIF.
 //!
-//! Not reproduced yet, and refused rather than answered wrongly: 16-bit PNGs on `torchvision`
-//! (decoded as uint16 and processed unscaled there), GIFs with transparency (a colour key on
-//! `pil`, libgif's fill on `torchvision`).
+//! A GIF's transparent index is a colour key on `pil` too (the first frame's), and shows the
+//! screen's background colour on `torchvision`. Not reproduced yet, and refused rather than
+//! answered wrongly: 16-bit PNGs on `torchvision` (decoded as uint16 and processed unscaled there).
 
-use super::exif;
+use super::{exif, gif};
 use crate::error::{Error, Result};
 use crate::numeric::Numerics;
 use image::{AnimationDecoder, DynamicImage, ImageFormat};
@@ -27,14 +27,15 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
     let images = match numerics {
         Numerics::Pil => {
             let image = super::decode(std::io::Cursor::new(data), path)?;
-            if format == Some(ImageFormat::Gif) && has_alpha(&image) {
-                return Err(unsupported(
-                    "a GIF with transparency given as a path to the pil backend (its colour key is not reproduced)",
-                ));
-            }
             let key = match format {
                 Some(ImageFormat::Png) => png_colour_key(data),
+                Some(ImageFormat::Gif) => gif::first_frame_key(data),
                 _ => None,
+            };
+            // A GIF's transparent pixels are the key's colour in Pillow's frame.
+            let image = match key {
+                Some(key) => with_transparent_as(image, key),
+                None => image,
             };
             vec![keyed(without_alpha(image), key)]
         }
@@ -70,6 +71,19 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
         .into_iter()
         .map(|i| transposed(i, orientation))
         .collect())
+}
+
+/// `image` with its transparent pixels (alpha 0) made opaque `colour`.
+fn with_transparent_as(image: DynamicImage, colour: [u8; 3]) -> DynamicImage {
+    match image {
+        DynamicImage::ImageRgba8(mut rgba) => {
+            for pixel in rgba.pixels_mut().filter(|p| p[3] == 0) {
+                pixel.0 = [colour[0], colour[1], colour[2], 255];
+            }
+            DynamicImage::ImageRgba8(rgba)
+        }
+        other => other,
+    }
 }
 
 fn has_alpha(image: &DynamicImage) -> bool {
@@ -154,13 +168,20 @@ fn gif_frames(data: &[u8], path: &Path) -> Result<Vec<DynamicImage>> {
         .into_iter()
         .map(|f| DynamicImage::ImageRgba8(f.into_buffer()))
         .collect();
-    if frames.iter().any(has_alpha) {
-        return Err(Error::Unsupported(format!(
-            "{}: a GIF with transparency given as a path to the torchvision backend (libgif's fill is not reproduced)",
-            path.display()
-        )));
+    if !frames.iter().any(has_alpha) {
+        return Ok(frames);
     }
-    Ok(frames)
+    // What no frame has drawn yet shows the screen's background colour.
+    let background = gif::background(data).ok_or_else(|| {
+        Error::Unsupported(format!(
+            "{}: a GIF with transparency and no global palette given as a path to the torchvision backend",
+            path.display()
+        ))
+    })?;
+    Ok(frames
+        .into_iter()
+        .map(|f| with_transparent_as(f, background))
+        .collect())
 }
 
 /// `ImageOps.exif_transpose`'s transposition for EXIF orientation `orientation`.
