@@ -163,11 +163,25 @@ fn gif_frames(data: &[u8], path: &Path) -> Result<Vec<DynamicImage>> {
     };
     let decoder =
         image::codecs::gif::GifDecoder::new(std::io::Cursor::new(data)).map_err(failed)?;
-    let frames = decoder.into_frames().collect_frames().map_err(failed)?;
-    let frames: Vec<DynamicImage> = frames
-        .into_iter()
-        .map(|f| DynamicImage::ImageRgba8(f.into_buffer()))
-        .collect();
+    // Every frame is the whole screen: Pillow's limit on the screen's size, and on all frames'
+    // pixels together twice that (as one image of them would be refused).
+    let (width, height) = image::ImageDecoder::dimensions(&decoder);
+    super::limits::decompression_bomb_check(path, (width, height))?;
+    let screen = u64::from(width.max(1)) * u64::from(height.max(1));
+    let most = super::limits::max_image_pixels().map_or(u64::MAX, |limit| limit.saturating_mul(2));
+    let mut frames = Vec::new();
+    for frame in decoder.into_frames() {
+        if screen.saturating_mul(frames.len() as u64 + 1) > most {
+            return Err(Error::TooLarge(format!(
+                "{}: a GIF of more than {} frames of {width}x{height} (Pillow's pixel limit, twice over)",
+                path.display(),
+                frames.len()
+            )));
+        }
+        frames.push(DynamicImage::ImageRgba8(
+            frame.map_err(failed)?.into_buffer(),
+        ));
+    }
     if !frames.iter().any(has_alpha) {
         return Ok(frames);
     }
