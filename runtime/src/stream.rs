@@ -1,9 +1,11 @@
-//! Many images preprocessed into one safetensors file a chunk at a time: each chunk decoded in
-//! parallel, preprocessed into the memory of a chunk before it, and written at its place in the
-//! file while the next one is computed. A one-shot run over fresh memory pays a page fault per
-//! 4 KiB of every decoded image and every output (about as much as the preprocessing itself);
-//! chunk by chunk the memory is a few chunks', reused. The file is the one the whole batch would
-//! give: [`BatchFeature::save_safetensors`] of [`Processor::run`] on every image at once.
+//! Many images preprocessed into one safetensors file an image at a time: each image decoded and
+//! preprocessed by one of rayon's threads (the decoded pixels still in that core's cache) into
+//! the memory of an output already written, and written at its place in the file by a writer
+//! thread. A one-shot run over fresh memory pays a page fault per 4 KiB of every decoded image
+//! and every output (about as much as the preprocessing itself); image by image the memory is a
+//! few images', reused, and no thread waits for a batch's slowest image. The file is the one the
+//! whole batch would give: [`BatchFeature::save_safetensors`] of [`Processor::run`] on every
+//! image at once.
 
 use crate::backend::Backend;
 use crate::call::Batch;
@@ -32,9 +34,9 @@ pub struct Written {
 /// returning its stacked tensors. The bytes are those of [`BatchFeature::save_safetensors`] on
 /// [`Processor::run`] of the whole batch; an error is the whole batch's too.
 ///
-/// Models of the default pipeline, whose outputs for an image do not depend on the others, go a
-/// chunk at a time into a regular file; the rest (and writes to a device or a FIFO) go as one
-/// batch, as does a batch whose chunks turn out not to stack alike.
+/// Models of the default pipeline, whose outputs for an image do not depend on the others, go an
+/// image at a time into a regular file; the rest (and writes to a device or a FIFO) go as one
+/// batch, as does a batch whose images turn out not to stack alike.
 ///
 /// ```
 /// # use twinproc::{AutoImageProcessor, Image};
@@ -58,7 +60,6 @@ pub fn preprocess_to_safetensors(
     path: &Path,
     metadata: BTreeMap<String, String>,
 ) -> Result<Vec<Written>> {
-    let chunk = (4 * rayon::current_num_threads()).max(8);
     let run = Run {
         processor,
         backend,
@@ -66,9 +67,9 @@ pub fn preprocess_to_safetensors(
     };
     #[cfg(unix)]
     if processor.model().preprocess.is_none()
-        && count > chunk
+        && count > 1
         && let Some(file) = Replacement::of(path)?
-        && let Some(written) = run.in_chunks(count, chunk, &file, &metadata)?
+        && let Some(written) = run.by_image(count, &file, &metadata)?
     {
         file.commit()?;
         return Ok(written);
@@ -122,71 +123,77 @@ impl Run<'_> {
             .inspect(|_| tracing::debug!(images = images.len(), "preprocessed"))
     }
 
-    /// Writes the batch chunk by chunk into `file`; `None` (the file left incomplete) when the
-    /// chunks do not stack alike, or one fails where only the whole batch can say how.
+    /// Writes the batch image by image into `file`, each output given back to the backend once
+    /// written; `None` (the file left incomplete) when the images do not stack alike, or one
+    /// fails where only the whole batch can say how.
     #[cfg(unix)]
-    fn in_chunks(
+    fn by_image(
         &self,
         count: usize,
-        chunk: usize,
         file: &Replacement,
         metadata: &BTreeMap<String, String>,
     ) -> Result<Option<Vec<Written>>> {
         use std::os::unix::fs::FileExt;
         use std::sync::mpsc;
-        let Ok(first) = self.preprocess(&self.decode(0..chunk)?) else {
+        /// Why the images stopped before the last.
+        enum Stop {
+            Failed(crate::Error),
+            Unstacked,
+            WriterGone,
+        }
+        let Ok(first) = self.preprocess(&[(self.open)(0)?]) else {
             return Ok(None);
         };
-        let Some(layout) = Layout::of(&first, chunk, count, metadata) else {
+        let Some(layout) = Layout::of(&first, count, metadata) else {
             return Ok(None);
         };
         let (out, layout) = (file.file(), &layout);
         out.write_all_at(&layout.header, 0)
             .map_err(|e| file.error(e))?;
         std::thread::scope(|scope| {
-            // At most one chunk waits for the writer while the next is computed; written chunks
-            // come back for the next to be computed into.
-            let (to_writer, written) = mpsc::sync_channel::<(usize, BatchFeature)>(1);
-            let (give_back, spent) = mpsc::channel::<BatchFeature>();
+            // Outputs wait for the writer a few at a time: memory stays a few images'.
+            let (to_writer, written) =
+                mpsc::sync_channel::<(usize, BatchFeature)>(2 * rayon::current_num_threads());
+            let backend = self.backend;
             let writer = scope.spawn(move || -> std::io::Result<()> {
                 for (start, batch) in written {
-                    let t = std::time::Instant::now();
                     layout.write(out, start, &batch)?;
-                    tracing::debug!(start, us = t.elapsed().as_micros(), "written");
-                    let _ = give_back.send(batch);
+                    batch.data.into_values().for_each(|f| backend.recycle(f));
                 }
                 Ok(())
             });
-            let mut stacked = true;
-            let mut queued = to_writer.send((0, first)).is_ok();
-            let mut start = chunk;
-            while queued && stacked && start < count {
-                spent
-                    .try_iter()
-                    .flat_map(|batch| batch.data.into_values())
-                    .for_each(|feature| self.backend.recycle(feature));
-                let end = (start + chunk).min(count);
-                let range = start..end;
-                let batch = self.preprocess(&self.decode(range.clone())?);
-                match batch {
-                    Ok(batch) if layout.fits(&batch, range.len()) => {
-                        queued = to_writer.send((start, batch)).is_ok();
+            let stopped = match to_writer.send((0, first)) {
+                Err(_) => Err(Stop::WriterGone),
+                Ok(()) => (1..count).into_par_iter().try_for_each(|i| {
+                    let image = (self.open)(i).map_err(Stop::Failed)?;
+                    match self.preprocess(std::slice::from_ref(&image)) {
+                        Ok(batch) if layout.fits(&batch, 1) => {
+                            to_writer.send((i, batch)).map_err(|_| Stop::WriterGone)
+                        }
+                        _ => Err(Stop::Unstacked),
                     }
-                    _ => stacked = false,
-                }
-                start = end;
-            }
+                }),
+            };
             drop(to_writer);
             let wrote = writer
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             wrote.map_err(|e| file.error(e))?;
-            Ok(stacked.then(|| layout.entries.iter().cloned().map(Written::from).collect()))
+            match stopped {
+                Ok(()) => Ok(Some(
+                    layout.entries.iter().cloned().map(Written::from).collect(),
+                )),
+                Err(Stop::Failed(e)) => Err(e),
+                Err(Stop::Unstacked) => Ok(None),
+                Err(Stop::WriterGone) => Err(crate::Error::Internal(
+                    "the writer stopped without an error".into(),
+                )),
+            }
         })
     }
 }
 
-/// Where each output of a batch goes in the file, learnt from its first chunk.
+/// Where each output of a batch goes in the file, learnt from its first image's.
 struct Layout {
     /// The file's first bytes.
     header: Vec<u8>,
@@ -197,11 +204,10 @@ struct Layout {
 }
 
 impl Layout {
-    /// The layout of `count` images whose first `chunk` gave `first`: `None` unless every output
+    /// The layout of `count` images whose first alone gave `first`: `None` unless every output
     /// is a tensor stacked along a first axis of one entry per image.
     fn of(
         first: &BatchFeature,
-        chunk: usize,
         count: usize,
         metadata: &BTreeMap<String, String>,
     ) -> Option<Layout> {
@@ -210,12 +216,12 @@ impl Layout {
             let Feature::Tensor(tensor) = feature else {
                 return None;
             };
-            if tensor.shape.first() != Some(&chunk) {
+            if tensor.shape.first() != Some(&1) {
                 return None;
             }
             let mut entry = Entry::of(name, tensor);
             entry.shape[0] = count;
-            entry.len = entry.len / chunk * count;
+            entry.len *= count;
             entries.push(entry);
         }
         let (header, order) = header(&entries, metadata);

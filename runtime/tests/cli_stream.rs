@@ -1,6 +1,6 @@
-//! Many files through the command line, written chunk by chunk: each image's outputs are still
-//! transformers' for that image, in order; a batch whose chunks do not stack alike, and an image
-//! that fails in a later chunk, end as the whole batch would.
+//! Many files through the command line, written image by image: each image's outputs are still
+//! transformers' for that image, in order; a batch whose images do not stack alike, and an image
+//! that fails late, end as the whole batch would.
 
 mod common;
 
@@ -55,10 +55,10 @@ fn clip_references(numerics: &str) -> Vec<(PathBuf, Vec<f32>)> {
         .collect()
 }
 
-/// 21 files (chunks of 8, 8 and 5 at one thread; 8 and 13 at two) in both numerics: every image's
+/// 21 files, at one thread and at two, in both numerics: every image's
 /// slice of the file is transformers' output for it alone.
 #[test]
-fn every_image_of_a_chunked_run_is_transformers_own() {
+fn every_image_of_a_streamed_run_is_transformers_own() {
     for numerics in ["pil", "torchvision"] {
         let references = clip_references(numerics);
         assert!(
@@ -107,10 +107,10 @@ fn every_image_of_a_chunked_run_is_transformers_own() {
     }
 }
 
-/// Without the center crop, images of two sizes do not stack: after a first chunk that did, the
-/// run fails as the whole batch does (transformers' error), and leaves no file.
+/// Without the center crop, images of two sizes do not stack: after twelve that did, the run
+/// fails as the whole batch does (transformers' error), and leaves no file.
 #[test]
-fn chunks_that_do_not_stack_fail_as_the_whole_batch() {
+fn images_that_do_not_stack_fail_as_the_whole_batch() {
     let photo = image_path("astronaut.png");
     let other = image_path("coffee.png");
     let mut images = vec![photo; 12];
@@ -130,10 +130,10 @@ fn chunks_that_do_not_stack_fail_as_the_whole_batch() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A corrupt file in the third chunk: one line naming it, no file written, none left beside, and
+/// A corrupt file after nineteen good ones: one line naming it, no file written, none left beside, and
 /// an existing file at the output path untouched.
 #[test]
-fn a_bad_file_in_a_later_chunk_fails_naming_it() {
+fn a_late_bad_file_fails_naming_it() {
     let dir = scratch("late-failure");
     let bad = dir.join("broken.png");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\n not a png").expect("write");
