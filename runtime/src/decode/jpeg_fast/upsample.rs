@@ -36,7 +36,50 @@ pub(crate) unsafe extern "C" fn h2v2_fancy(
     }
 }
 
-/// One output row of `2 · near.len()` samples from the nearer and farther input rows.
+/// The 16-bit column sums `3 · near + far` of the 16 samples from `at`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn sums(near: &[u8], far: &[u8], at: usize) -> __m256i {
+    // SAFETY: the caller keeps at + 16 <= the rows' length.
+    unsafe {
+        let widen = |p: &[u8]| _mm256_cvtepu8_epi16(_mm_loadu_si128(p.as_ptr().add(at).cast()));
+        _mm256_add_epi16(
+            _mm256_mullo_epi16(widen(near), _mm256_set1_epi16(3)),
+            widen(far),
+        )
+    }
+}
+
+/// Outputs 2i to 2i + 31 (inputs i to i + 15, with their neighbours i - 1 and i + 16).
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn block(near: &[u8], far: &[u8], out: &mut [u8], i: usize) {
+    // SAFETY: the caller keeps 1 <= i and i + 17 <= the rows' length; the store writes 32 samples
+    // from 2i, below twice it.
+    unsafe {
+        let (left, this, right) = (
+            sums(near, far, i - 1),
+            sums(near, far, i),
+            sums(near, far, i + 1),
+        );
+        let thrice = _mm256_mullo_epi16(this, _mm256_set1_epi16(3));
+        let even = _mm256_srli_epi16(
+            _mm256_add_epi16(_mm256_add_epi16(thrice, left), _mm256_set1_epi16(8)),
+            4,
+        );
+        let odd = _mm256_srli_epi16(
+            _mm256_add_epi16(_mm256_add_epi16(thrice, right), _mm256_set1_epi16(7)),
+            4,
+        );
+        // Each 16-bit lane: the even sample in its low byte, the odd one in its high byte.
+        let pairs = _mm256_or_si256(even, _mm256_slli_epi16(odd, 8));
+        _mm256_storeu_si256(out.as_mut_ptr().add(2 * i).cast(), pairs);
+    }
+}
+
+/// One output row of `2 · near.len()` samples from the nearer and farther input rows: blocks of
+/// 16 inputs (the last one overlapping the one before where the width is no multiple of 16), the
+/// two edge columns one by one.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn row(near: &[u8], far: &[u8], out: &mut [u8]) {
     let width = near.len();
@@ -49,35 +92,18 @@ pub(crate) unsafe fn row(near: &[u8], far: &[u8], out: &mut [u8]) {
         out[2 * i + 1] = ((3 * this + right + 7) >> 4) as u8;
     };
     scalar(out, 0);
-    let mut i = 1;
-    // SAFETY: every load reads 16 samples from i - 1, i or i + 1, all below `width` while
-    // i + 17 <= width; the store writes 32 samples from 2i, below 2 · width.
+    if width < 18 {
+        (1..width).for_each(|i| scalar(out, i));
+        return;
+    }
+    // SAFETY: every block starts at 1 or later and ends by width - 1 (i + 17 <= width).
     unsafe {
-        let sums = |at: usize| {
-            let load = |p: &[u8]| _mm256_cvtepu8_epi16(_mm_loadu_si128(p.as_ptr().add(at).cast()));
-            _mm256_add_epi16(
-                _mm256_mullo_epi16(load(near), _mm256_set1_epi16(3)),
-                load(far),
-            )
-        };
+        let mut i = 1;
         while i + 17 <= width {
-            let (left, this, right) = (sums(i - 1), sums(i), sums(i + 1));
-            let thrice = _mm256_mullo_epi16(this, _mm256_set1_epi16(3));
-            let even = _mm256_srli_epi16(
-                _mm256_add_epi16(_mm256_add_epi16(thrice, left), _mm256_set1_epi16(8)),
-                4,
-            );
-            let odd = _mm256_srli_epi16(
-                _mm256_add_epi16(_mm256_add_epi16(thrice, right), _mm256_set1_epi16(7)),
-                4,
-            );
-            // Each 16-bit lane: the even sample in its low byte, the odd one in its high byte.
-            let pairs = _mm256_or_si256(even, _mm256_slli_epi16(odd, 8));
-            _mm256_storeu_si256(out.as_mut_ptr().add(2 * i).cast(), pairs);
+            block(near, far, out, i);
             i += 16;
         }
+        block(near, far, out, width - 17);
     }
-    for i in i..width {
-        scalar(out, i);
-    }
+    scalar(out, width - 1);
 }

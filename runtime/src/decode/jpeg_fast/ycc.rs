@@ -27,13 +27,24 @@ pub(crate) unsafe extern "C" fn ycc_rgb(
     }
 }
 
+/// For each 16-byte run of 16 interleaved RGB pixels, and each plane (R, G, B): which byte of
+/// the plane lands at each place of the run (-128: none, a `pshufb` zero).
+const INTERLEAVE: [[[i8; 16]; 3]; 3] = {
+    let mut masks = [[[-128i8; 16]; 3]; 3];
+    let mut at = 0;
+    while at < 48 {
+        masks[at / 16][at % 3][at % 16] = (at / 3) as i8;
+        at += 1;
+    }
+    masks
+};
+
 /// One row; 16 pixels at a time, the rest one by one.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn ycc_rgb_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     let whole = y.len() / 16 * 16;
-    let mut planes = [[0u8; 16]; 3];
     for x in (0..whole).step_by(16) {
-        // SAFETY: 16 samples of each plane from `x` on, within `whole`.
+        // SAFETY: 16 samples of each plane from `x` on, within `whole`; 48 output bytes from 3x.
         unsafe {
             let load = |p: &[u8]| _mm256_cvtepu8_epi16(_mm_loadu_si128(p.as_ptr().add(x).cast()));
             let (yv, cbv, crv) = (load(y), load(cb), load(cr));
@@ -73,17 +84,22 @@ pub(crate) unsafe fn ycc_rgb_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8])
             };
             let first = channels(y0, b0, r0);
             let second = channels(y1, b1, r1);
-            for c in 0..3 {
+            let planes = [0, 1, 2].map(|c| {
                 // Saturating packs clamp to 0..255 (the range limit of in-range samples).
                 let words = _mm256_packs_epi32(first[c], second[c]);
                 let words = _mm256_permute4x64_epi64(words, 0b11_01_10_00);
                 let bytes = _mm256_packus_epi16(words, words);
-                let bytes = _mm256_permute4x64_epi64(bytes, 0b11_01_10_00);
-                _mm_storeu_si128(planes[c].as_mut_ptr().cast(), _mm256_castsi256_si128(bytes));
+                _mm256_castsi256_si128(_mm256_permute4x64_epi64(bytes, 0b11_01_10_00))
+            });
+            // Interleaved: each 16-byte run of the 48 gathers its bytes from the three planes.
+            for (k, masks) in INTERLEAVE.iter().enumerate() {
+                let mut run = _mm_setzero_si128();
+                for (plane, mask) in planes.iter().zip(masks) {
+                    let mask = _mm_loadu_si128(mask.as_ptr().cast());
+                    run = _mm_or_si128(run, _mm_shuffle_epi8(*plane, mask));
+                }
+                _mm_storeu_si128(out.as_mut_ptr().add(3 * x + 16 * k).cast(), run);
             }
-        }
-        for (i, px) in out[3 * x..3 * (x + 16)].chunks_exact_mut(3).enumerate() {
-            px.copy_from_slice(&[planes[0][i], planes[1][i], planes[2][i]]);
         }
     }
     for x in whole..y.len() {
