@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End to end from image files: the twinproc CLI as a process against transformers in a long-lived
-Python process, timed by the same clock, runs interleaved.
+Python process, timed by the same clock, runs interleaved, each after half a second of quiet.
 
 Usage: bench_files.py --twinproc BIN --config DIR [--numerics pil|torchvision] [--threads N] [--runs R] IMAGE...
 twinproc: `BIN preprocess --config DIR --numerics N [--threads N] --out OUT IMAGE...` (start, decode,
@@ -60,6 +60,9 @@ def main():
         side()  # warm-up: the files in the page cache, both sides' first-call costs paid
     for _ in range(max(args.runs, 1)):
         for name, side in (("twinproc", twinproc), ("transformers", transformers)):
+            # Torch's OpenMP workers spin for a while after a call (GOMP_SPINCOUNT): let them
+            # sleep first, so that neither side runs against the other's leftovers.
+            time.sleep(0.5)
             start = time.perf_counter()
             side()
             runs[name].append(time.perf_counter() - start)
