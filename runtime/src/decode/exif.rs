@@ -1,6 +1,7 @@
 //! The EXIF Orientation tag of a file, where Pillow's `getexif` and torchvision's decoders find
 //! it: JPEG's first `Exif` APP1 segment, PNG's `eXIf` chunk, WebP's `EXIF` chunk.
 
+use super::containers::{Tiff, png_chunks};
 use image::ImageFormat;
 
 /// The orientation (1 to 8) the file's EXIF data gives, if any.
@@ -42,19 +43,12 @@ fn jpeg_exif(data: &[u8]) -> Option<&[u8]> {
     }
 }
 
-/// The data of the PNG's `eXIf` chunk.
+/// The data of the PNG's `eXIf` chunk (before its end).
 fn png_exif(data: &[u8]) -> Option<&[u8]> {
-    let mut at = 8;
-    loop {
-        let len = u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize;
-        let kind = data.get(at + 4..at + 8)?;
-        let body = data.get(at + 8..at + 8 + len)?;
-        match kind {
-            b"eXIf" => return Some(body),
-            b"IEND" => return None,
-            _ => at += 12 + len,
-        }
-    }
+    png_chunks(data)
+        .take_while(|(kind, _)| *kind != b"IEND")
+        .find(|(kind, _)| *kind == b"eXIf")
+        .map(|(_, body)| body)
 }
 
 /// The data of the WebP's `EXIF` chunk.
@@ -76,33 +70,9 @@ fn webp_exif(data: &[u8]) -> Option<&[u8]> {
 
 /// Tag 0x0112 (Orientation, a SHORT) of the first directory of the TIFF structure `tiff`.
 fn tag_0x0112(tiff: &[u8]) -> Option<u16> {
-    let big_endian = match tiff.get(..2)? {
-        b"II" => false,
-        b"MM" => true,
-        _ => return None,
-    };
-    let u16_at = |at: usize| {
-        let b = [*tiff.get(at)?, *tiff.get(at + 1)?];
-        Some(if big_endian {
-            u16::from_be_bytes(b)
-        } else {
-            u16::from_le_bytes(b)
-        })
-    };
-    let u32_at = |at: usize| {
-        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
-        Some(if big_endian {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        })
-    };
-    let directory = u32_at(4)? as usize;
-    let entries = u16_at(directory)?;
-    (0..usize::from(entries))
-        .map(|i| directory + 2 + 12 * i)
-        .find(|&at| u16_at(at) == Some(0x0112) && u16_at(at + 2) == Some(3))
-        .and_then(|at| u16_at(at + 8))
+    let tiff = Tiff::new(tiff)?;
+    let at = tiff.entry(0x0112)?;
+    (tiff.u16_at(at + 2)? == 3).then(|| tiff.u16_at(at + 8))?
 }
 
 #[cfg(test)]

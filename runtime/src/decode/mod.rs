@@ -7,6 +7,7 @@
 
 mod bmp;
 mod cmyk;
+mod containers;
 mod exif;
 mod gif;
 mod ico;

@@ -132,11 +132,7 @@ fn keyed(image: DynamicImage, key: Option<[u8; 3]>) -> DynamicImage {
 /// one entry fully transparent and the rest opaque (`PngImagePlugin`'s `_simple_palette`).
 fn png_colour_key(data: &[u8]) -> Option<[u8; 3]> {
     let mut palette = None;
-    let mut at = 8;
-    loop {
-        let len = u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize;
-        let kind = data.get(at + 4..at + 8)?;
-        let body = data.get(at + 8..at + 8 + len)?;
+    for (kind, body) in super::containers::png_chunks(data) {
         match kind {
             b"IHDR" if body.get(9) != Some(&3) => return None,
             b"PLTE" => palette = Some(body),
@@ -150,8 +146,8 @@ fn png_colour_key(data: &[u8]) -> Option<[u8; 3]> {
             b"IDAT" | b"IEND" => return None,
             _ => {}
         }
-        at += 12 + len;
     }
+    None
 }
 
 /// Every frame of a GIF as composed for display, for `torchvision.io.decode_gif`.

@@ -113,41 +113,10 @@ fn palette(
 /// A copy of the classic TIFF `data` whose first directory says black-is-zero gray in place of
 /// palette; `None` if the directory cannot be walked.
 fn as_gray(data: &[u8]) -> Option<Vec<u8>> {
-    let big_endian = match data.get(..2)? {
-        b"II" => false,
-        b"MM" => true,
-        _ => return None,
-    };
-    let u16_at = |at: usize| {
-        let b = [*data.get(at)?, *data.get(at + 1)?];
-        Some(if big_endian {
-            u16::from_be_bytes(b)
-        } else {
-            u16::from_le_bytes(b)
-        })
-    };
-    let u32_at = |at: usize| {
-        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
-        Some(if big_endian {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        })
-    };
-    if u16_at(2)? != 42 {
-        return None;
-    }
-    let directory = usize::try_from(u32_at(4)?).ok()?;
-    let entries = usize::from(u16_at(directory)?);
-    let entry = (0..entries)
-        .map(|i| directory + 2 + 12 * i)
-        .find(|&at| u16_at(at) == Some(PHOTOMETRIC))?;
+    let tiff = super::containers::Tiff::new(data)?;
+    let entry = tiff.entry(PHOTOMETRIC)?;
     let mut copy = data.to_vec();
-    let value = if big_endian {
-        BLACK_IS_ZERO.to_be_bytes()
-    } else {
-        BLACK_IS_ZERO.to_le_bytes()
-    };
-    copy.get_mut(entry + 8..entry + 10)?.copy_from_slice(&value);
+    copy.get_mut(entry + 8..entry + 10)?
+        .copy_from_slice(&tiff.short(BLACK_IS_ZERO));
     Some(copy)
 }
