@@ -247,6 +247,15 @@ def write_inputs():
         add(f"jpeg_orient{n}.jpg", f"RGB JPEG q90, EXIF Orientation {n}; same pixels as jpeg_noexif.jpg",
             lambda p, n=n: rgb.save(p, "JPEG", quality=90, exif=exif_orientation(n)))
     add("jpeg_noexif.jpg", "RGB JPEG q90 4:2:0, no EXIF", lambda p: rgb.save(p, "JPEG", quality=90))
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>')
+    add("jpeg_xmp_orient6.jpg", "RGB JPEG q90, no EXIF, XMP tiff:Orientation=\"6\" (Pillow's getexif reads it; "
+        "torchvision does not)", lambda p: rgb.save(p, "JPEG", quality=90, xmp=xmp))
+    from PIL import PngImagePlugin
+    xmp_info = PngImagePlugin.PngInfo()
+    xmp_info.add_itxt("XML:com.adobe.xmp", xmp.decode().replace('Orientation="6"', "Orientation>8<"), zip=True)
+    add("png_xmp_orient8.png", "RGB PNG, no eXIf, compressed iTXt XMP with <tiff:Orientation>8<",
+        lambda p: Image.fromarray(picture(7), "RGB").save(p, "PNG", pnginfo=xmp_info))
     add("jpeg_gray.jpg", "L JPEG q90", lambda p: Image.fromarray(base[..., 1], "L").save(p, "JPEG", quality=90))
     cmyk = np.concatenate([255 - base, ((base[..., :1].astype(int) + base[..., 2:3]) // 3).astype(np.uint8)], -1)
     add("jpeg_cmyk.jpg", "CMYK JPEG q90 (Pillow writes Adobe-inverted CMYK)",

@@ -1,7 +1,8 @@
 //! A file as transformers 5.23 loads a path string it is given, which differs by backend:
 //!
-//! - `pil` (`image_utils.load_image`): `PIL.Image.open`, `ImageOps.exif_transpose`, then
-//!   `convert("RGB")`, which drops an alpha band instead of compositing it; a palette image whose
+//! - `pil` (`image_utils.load_image`): `PIL.Image.open`, `ImageOps.exif_transpose` (EXIF's
+//!   orientation, else XMP's), then `convert("RGB")`, which drops an alpha band instead of
+//!   compositing it; a palette image whose
 //!   `tRNS` makes one entry transparent keeps that entry's colour as a colour key, and the
 //!   backend's `convert_to_rgb` then turns every pixel of that colour white.
 //! - `torchvision` (`load_image_as_tensor`, torchcodec absent):
@@ -22,7 +23,11 @@ use std::path::Path;
 /// processor of `numerics`: one, or a GIF's frames on `torchvision`; each 8-bit gray or RGB.
 pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<DynamicImage>> {
     let format = image::guess_format(data).ok();
-    let orientation = format.and_then(|f| exif::orientation(data, f)).unwrap_or(1);
+    let exif_orientation = format.and_then(|f| exif::orientation(data, f));
+    // Pillow reads XMP's orientation where EXIF has none; torchvision does not.
+    let pillow_orientation = exif_orientation
+        .or_else(|| format.and_then(|f| exif::xmp_orientation(data, f)))
+        .unwrap_or(1);
     let unsupported = |what: &str| Error::Unsupported(format!("{}: {what}", path.display()));
     let images = match numerics {
         Numerics::Pil => {
@@ -41,7 +46,7 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
         }
         Numerics::Torchvision => {
             let orientation = match format {
-                Some(ImageFormat::Jpeg | ImageFormat::Png) => orientation,
+                Some(ImageFormat::Jpeg | ImageFormat::Png) => exif_orientation.unwrap_or(1),
                 _ => 1,
             };
             let frames = match format {
@@ -69,7 +74,7 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
     };
     Ok(images
         .into_iter()
-        .map(|i| transposed(i, orientation))
+        .map(|i| transposed(i, pillow_orientation))
         .collect())
 }
 
