@@ -326,6 +326,8 @@ def write_inputs():
         .save(p, "WEBP", lossless=True, method=4))
     add("bmp_rgb.bmp", "24-bit RGB BMP", lambda p: Image.fromarray(picture(10), "RGB").save(p, "BMP"))
     add("tiff_rgb.tif", "RGB TIFF, uncompressed", lambda p: Image.fromarray(picture(11), "RGB").save(p, "TIFF"))
+    add("tiff_orient6.tif", "RGB TIFF, uncompressed, its own Orientation tag (274) = 6",
+        lambda p: Image.fromarray(picture(11), "RGB").save(p, "TIFF", tiffinfo={274: 6}))
     return files
 
 

@@ -2,8 +2,9 @@
 //! given to a processor — EXIF orientations 1 to 8 (JPEG and PNG), alpha and palette transparency,
 //! gray, CMYK, progressive JPEG, GIF frames, WebP, BMP and TIFF — in both backends and two
 //! configurations (one cropped, one not, so a turned image changes the output's shape), equals
-//! [`Image::load`] through the processor, bit for bit. The few inputs not reproduced yet must be
-//! refused with a typed error, never answered.
+//! [`Image::load`] through the processor, bit for bit; the same files given as `Image.open(path)`
+//! equal [`Image::open`] through it. The few inputs not reproduced yet must be refused with a typed
+//! error, never answered.
 
 use serde_json::Value;
 use twinproc::{AutoImageProcessor, Error, Image, Numerics};
@@ -25,9 +26,7 @@ fn path_inputs_are_transformers_own() {
     let goldens = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
     let (mut checked, mut refused, mut failures) = (0, 0, Vec::new());
     for entry in manifest["entries"].as_array().expect("entries") {
-        if entry["form"] != "path" {
-            continue;
-        }
+        let object = entry["form"] == "object";
         let (config, file, backend) = (
             entry["config"].as_str().expect("config"),
             entry["file"].as_str().expect("file"),
@@ -42,7 +41,16 @@ fn path_inputs_are_transformers_own() {
         let processor = AutoImageProcessor::from_pretrained(dir.join("configs").join(config))
             .expect("processor")
             .with_numerics(numerics);
-        let loaded = Image::load(dir.join("images").join(file), numerics);
+        let case = if object {
+            format!("{case}/object")
+        } else {
+            case
+        };
+        let image = dir.join("images").join(file);
+        let loaded = match object {
+            true => Image::open(&image).map(|i| vec![i]),
+            false => Image::load(&image, numerics),
+        };
         if let Some(error) = entry.get("error") {
             let expected = error["message"].as_str().expect("message");
             match loaded {
@@ -125,6 +133,6 @@ fn path_inputs_are_transformers_own() {
         checked + failures.len(),
         failures.join("\n")
     );
-    assert!(checked >= 100, "only {checked} cases checked");
-    eprintln!("{checked} path cases bit-identical to transformers, {refused} refused");
+    assert!(checked >= 200, "only {checked} cases checked");
+    eprintln!("{checked} path and object cases bit-identical to transformers, {refused} refused");
 }

@@ -1,10 +1,11 @@
 //! A file's orientation where Pillow's `getexif` and torchvision's decoders find it: the EXIF
-//! Orientation tag (JPEG's first `Exif` APP1 segment, PNG's `eXIf` chunk, WebP's `EXIF` chunk),
+//! Orientation tag (JPEG's first `Exif` APP1 segment, PNG's `eXIf` chunk, WebP's `EXIF` chunk, a
+//! TIFF's own first directory),
 //! and for Pillow, when EXIF has none, `tiff:Orientation` in the XMP packet (JPEG's XMP APP1
 //! segment, the last one; PNG's `XML:com.adobe.xmp` iTXt chunk; WebP's `XMP ` chunk).
 
 use super::containers::{Tiff, png_chunks};
-use image::ImageFormat;
+use image::{DynamicImage, ImageFormat};
 
 /// The value of the file's EXIF Orientation tag, if it has one (any value: 1 to 8 mean a
 /// transposition).
@@ -17,6 +18,8 @@ pub(crate) fn orientation(data: &[u8], format: ImageFormat) -> Option<u16> {
         }
         ImageFormat::Png => png_exif(data)?,
         ImageFormat::WebP => webp_chunk(data, b"EXIF")?,
+        // A TIFF's own first directory: Pillow applies it while loading (any form of input).
+        ImageFormat::Tiff => data,
         _ => return None,
     };
     let tiff = exif.strip_prefix(b"Exif\0\0").unwrap_or(exif);
@@ -128,6 +131,24 @@ fn tag_0x0112(tiff: &[u8]) -> Option<u16> {
     let tiff = Tiff::new(tiff)?;
     let at = tiff.entry(0x0112)?;
     (tiff.u16_at(at + 2)? == 3).then(|| tiff.u16_at(at + 8))?
+}
+
+/// `ImageOps.exif_transpose`'s transposition for orientation `orientation` (also what Pillow's
+/// TIFF reader applies while loading).
+pub(crate) fn transposed(image: DynamicImage, orientation: u16) -> DynamicImage {
+    match orientation {
+        2 => image.fliph(),
+        3 => image.rotate180(),
+        4 => image.flipv(),
+        // TRANSPOSE: across the main diagonal.
+        5 => image.rotate90().fliph(),
+        // ROTATE_270 (counter-clockwise): a quarter turn clockwise.
+        6 => image.rotate90(),
+        // TRANSVERSE: across the other diagonal.
+        7 => image.rotate270().fliph(),
+        8 => image.rotate270(),
+        _ => image,
+    }
 }
 
 #[cfg(test)]

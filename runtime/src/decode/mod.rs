@@ -54,13 +54,16 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<Dy
         Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
         Some(ImageFormat::Tiff) => {
             let data = all(reader).map_err(io_error)?;
-            match tiff::decode_tiff(&data, path, check)? {
+            let image = match tiff::decode_tiff(&data, path, check)? {
                 Some(image) => image,
                 None => with_image_crate(
                     ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Tiff),
                     path,
                 )?,
-            }
+            };
+            // Pillow turns a TIFF by its Orientation tag while loading it.
+            let orientation = exif::orientation(&data, ImageFormat::Tiff).unwrap_or(1);
+            exif::transposed(image, orientation)
         }
         Some(ImageFormat::Bmp) => {
             let data = all(reader).map_err(io_error)?;

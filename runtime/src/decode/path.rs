@@ -23,7 +23,10 @@ use std::path::Path;
 /// processor of `numerics`: one, or a GIF's frames on `torchvision`; each 8-bit gray or RGB.
 pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<DynamicImage>> {
     let format = image::guess_format(data).ok();
-    let exif_orientation = format.and_then(|f| exif::orientation(data, f));
+    // A TIFF's orientation Pillow applies while loading, and then forgets: not again here.
+    let exif_orientation = format
+        .filter(|f| *f != ImageFormat::Tiff)
+        .and_then(|f| exif::orientation(data, f));
     // Pillow reads XMP's orientation where EXIF has none; torchvision does not.
     let pillow_orientation = exif_orientation
         .or_else(|| format.and_then(|f| exif::xmp_orientation(data, f)))
@@ -68,13 +71,13 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
             let frames: Vec<DynamicImage> = frames.into_iter().map(without_alpha).collect();
             return Ok(frames
                 .into_iter()
-                .map(|f| transposed(f, orientation))
+                .map(|f| exif::transposed(f, orientation))
                 .collect());
         }
     };
     Ok(images
         .into_iter()
-        .map(|i| transposed(i, pillow_orientation))
+        .map(|i| exif::transposed(i, pillow_orientation))
         .collect())
 }
 
@@ -197,21 +200,4 @@ fn gif_frames(data: &[u8], path: &Path) -> Result<Vec<DynamicImage>> {
         .into_iter()
         .map(|f| with_transparent_as(f, background))
         .collect())
-}
-
-/// `ImageOps.exif_transpose`'s transposition for EXIF orientation `orientation`.
-fn transposed(image: DynamicImage, orientation: u16) -> DynamicImage {
-    match orientation {
-        2 => image.fliph(),
-        3 => image.rotate180(),
-        4 => image.flipv(),
-        // TRANSPOSE: across the main diagonal.
-        5 => image.rotate90().fliph(),
-        // ROTATE_270 (counter-clockwise): a quarter turn clockwise.
-        6 => image.rotate90(),
-        // TRANSVERSE: across the other diagonal.
-        7 => image.rotate270().fliph(),
-        8 => image.rotate270(),
-        _ => image,
-    }
 }
