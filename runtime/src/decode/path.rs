@@ -2,9 +2,9 @@
 //!
 //! - `pil` (`image_utils.load_image`): `PIL.Image.open`, `ImageOps.exif_transpose` (EXIF's
 //!   orientation, else XMP's), then `convert("RGB")`, which drops an alpha band instead of
-//!   compositing it; a palette image whose
-//!   `tRNS` makes one entry transparent keeps that entry's colour as a colour key, and the
-//!   backend's `convert_to_rgb` then turns every pixel of that colour white.
+//!   compositing it; a palette image whose `tRNS` makes one entry transparent keeps that entry's
+//!   colour as a colour key, and the backend's `convert_to_rgb` then turns every pixel of that
+//!   colour white.
 //! - `torchvision` (`load_image_as_tensor`, torchcodec absent):
 //!   `torchvision.io.decode_image(path, ImageReadMode.RGB, apply_exif_orientation=True)`: JPEG,
 //!   PNG, GIF and WebP only; alpha and palette transparency dropped; every frame of a GIF.
@@ -32,7 +32,7 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
         .or_else(|| format.and_then(|f| exif::xmp_orientation(data, f)))
         .unwrap_or(1);
     let unsupported = |what: &str| Error::Unsupported(format!("{}: {what}", path.display()));
-    let images = match numerics {
+    let (images, orientation) = match numerics {
         Numerics::Pil => {
             let image = super::decode(std::io::Cursor::new(data), path)?;
             let key = match format {
@@ -45,13 +45,9 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
                 Some(key) => with_transparent_as(image, key),
                 None => image,
             };
-            vec![keyed(without_alpha(image), key)]
+            (vec![keyed(without_alpha(image), key)], pillow_orientation)
         }
         Numerics::Torchvision => {
-            let orientation = match format {
-                Some(ImageFormat::Jpeg | ImageFormat::Png) => exif_orientation.unwrap_or(1),
-                _ => 1,
-            };
             let frames = match format {
                 Some(ImageFormat::Gif) => gif_frames(data, path)?,
                 Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {
@@ -68,16 +64,16 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
                     "a 16-bit PNG given as a path to the torchvision backend (decoded as uint16 and processed unscaled there; not reproduced)",
                 ));
             }
-            let frames: Vec<DynamicImage> = frames.into_iter().map(without_alpha).collect();
-            return Ok(frames
-                .into_iter()
-                .map(|f| exif::transposed(f, orientation))
-                .collect());
+            let orientation = match format {
+                Some(ImageFormat::Jpeg | ImageFormat::Png) => exif_orientation.unwrap_or(1),
+                _ => 1,
+            };
+            (frames.into_iter().map(without_alpha).collect(), orientation)
         }
     };
     Ok(images
         .into_iter()
-        .map(|i| exif::transposed(i, pillow_orientation))
+        .map(|image| exif::transposed(image, orientation))
         .collect())
 }
 
