@@ -138,11 +138,11 @@ fn bitmap(
         .to_rgb8();
     let alpha = match entry.bpp {
         32 => {
-            let bytes = (width * height * 4) as usize;
+            let bytes = width as usize * height as usize * 4;
             let pixels = dib
                 .get(pixels_at..pixels_at + bytes)
                 .ok_or_else(|| failed(None))?;
-            bottom_up(pixels, (width * 4) as usize, |row, x| row[4 * x + 3], width)
+            bottom_up(pixels, width as usize * 4, |row, x| row[4 * x + 3], width)
         }
         _ => {
             let stride = width.next_multiple_of(32) as usize / 8;
