@@ -14,8 +14,7 @@
 //!
 //! `set_enabled(false)` keeps libjpeg's C functions (tests run both ways).
 
-use hooks::*;
-use mozjpeg_sys::{J_COLOR_SPACE, jpeg_decompress_struct};
+use mozjpeg_sys::jpeg_decompress_struct;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
@@ -34,6 +33,8 @@ pub fn set_enabled(enabled: bool) {
 pub(crate) unsafe fn install(cinfo: &mut jpeg_decompress_struct) {
     #[cfg(target_arch = "x86_64")]
     {
+        use hooks::*;
+        use mozjpeg_sys::J_COLOR_SPACE;
         if !ENABLED.load(Ordering::Relaxed) || !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
@@ -57,9 +58,11 @@ pub(crate) unsafe fn install(cinfo: &mut jpeg_decompress_struct) {
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = cinfo;
+    let _ = (cinfo, ENABLED.load(Ordering::Relaxed));
 }
 
+// The vector functions and what installs them are x86-64's (other targets keep libjpeg's C).
+#[cfg(target_arch = "x86_64")]
 mod hooks;
 #[cfg(target_arch = "x86_64")]
 mod idct;
