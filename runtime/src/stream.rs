@@ -266,9 +266,31 @@ impl Layout {
         for (entry, &(offset, per_image)) in self.entries.iter().zip(&self.places) {
             if let Some(Feature::Tensor(tensor)) = batch.data.get(&entry.name) {
                 let at = offset + (start * per_image) as u64;
-                file.write_all_at(&tensor.data.le_bytes(), at)?;
+                let bytes = tensor.data.le_bytes();
+                file.write_all_at(&bytes, at)?;
+                start_writeback(file, at, bytes.len());
             }
         }
         Ok(())
+    }
+}
+
+/// Starts writing `len` bytes at `at` of `file` to its disk now, while later images are still
+/// being preprocessed: a file renamed over an existing one is otherwise flushed whole by the
+/// rename itself on ext4 (its `auto_da_alloc`), which then takes a third of a run's time.
+#[cfg(unix)]
+fn start_writeback(file: &std::fs::File, at: u64, len: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a hint on an open descriptor; its failure (say, on a pipe) changes nothing.
+        unsafe {
+            libc::sync_file_range(
+                file.as_raw_fd(),
+                at as libc::off64_t,
+                len as libc::off64_t,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
     }
 }
