@@ -2,11 +2,11 @@
 //! tables after `jpeg_start_decompress` (`jpeg_hooks.c` reaches them), giving libjpeg's bytes:
 //!
 //! - the accurate integer inverse DCT (`jidctint.c`, `jpeg_idct_islow`), eight columns then
-//!   eight rows at a time in 32-bit lanes. Pass 2 keeps only bits 18..27 of each sum (its
-//!   `& RANGE_MASK`), which 32-bit wrapping arithmetic computes exactly; pass 1 is exact while
-//!   no sum leaves 32 bits, which holds for blocks whose dequantized coefficients are at most
-//!   `PASS1_EXACT_LIMIT` (35,081) in magnitude (every block of a real photo); other blocks go to
-//!   libjpeg's own function.
+//!   eight rows at a time, its products multiplied out into pairs of 16-bit constants
+//!   (`pmaddwd`), exact while the inputs fit 16 bits (every block of a real photo). Pass 2 falls
+//!   back to 32-bit products, whose wrapping keeps the bits it keeps (18..27, its `&
+//!   RANGE_MASK`); blocks whose dequantized coefficients pass 16 bits go to libjpeg's own
+//!   function.
 //! - YCbCr to RGB (`jdcolext.c`, `ycc_rgb_convert`), its tables' integer formulas computed per
 //!   pixel.
 //! - fancy upsampling of components of half the width and height (`jdsample.c`,

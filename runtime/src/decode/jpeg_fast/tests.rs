@@ -1,7 +1,6 @@
 //! The vector functions against libjpeg's own, and the bound that keeps pass 1 exact.
 
 use super::hooks::twinproc_jpeg_idct_islow;
-use super::idct::PASS1_EXACT_LIMIT;
 use super::*;
 
 /// A decompressor started on a Pillow-written JPEG of the corpus (its quantization tables in
@@ -27,11 +26,13 @@ fn with_started(file: &str, body: impl FnOnce(&mut jpeg_decompress_struct)) {
     }
 }
 
-/// Random blocks, small and large (past the limit too), through libjpeg's `jpeg_idct_islow`
-/// and the vector one, with quantization tables of quality 10 and 100: the same samples.
+/// Random blocks, small and large (past 16 bits too), through libjpeg's `jpeg_idct_islow` and
+/// the vector one, with quantization tables of quality 10 and 100: the same samples, by each of
+/// the vector one's routes.
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn the_vector_idct_is_libjpegs() {
+    use idct::Route;
     if !std::arch::is_x86_feature_detected!("avx2") {
         return;
     }
@@ -42,6 +43,7 @@ fn the_vector_idct_is_libjpegs() {
         state ^= state << 17;
         state
     };
+    let mut routes = std::collections::BTreeMap::<String, usize>::new();
     for file in [
         "00_rgb_64x48_quality10_subsampling0.jpg",
         "02_rgb_64x48_quality100_subsampling0.jpg",
@@ -65,13 +67,14 @@ fn the_vector_idct_is_libjpegs() {
                     let mut ours = [[0u8; 8]; 8];
                     let mut theirs = [[0u8; 8]; 8];
                     let mut rows: Vec<*mut u8> = ours.iter_mut().map(|r| r.as_mut_ptr()).collect();
-                    idct::idct_islow(
+                    let route = idct::idct_route(
                         cinfo,
                         compptr,
                         coef.clone().as_mut_ptr(),
                         rows.as_mut_ptr(),
                         0,
                     );
+                    *routes.entry(format!("{route:?}")).or_default() += 1;
                     let mut rows: Vec<*mut u8> =
                         theirs.iter_mut().map(|r| r.as_mut_ptr()).collect();
                     (twinproc_jpeg_idct_islow())(
@@ -81,10 +84,17 @@ fn the_vector_idct_is_libjpegs() {
                         rows.as_mut_ptr(),
                         0,
                     );
-                    assert_eq!(ours, theirs, "{file}, block {block}: {coef:?}");
+                    assert_eq!(ours, theirs, "{file}, block {block} ({route:?}): {coef:?}");
                 }
             }
         });
+    }
+    for route in [Route::Narrow, Route::WideRows, Route::Libjpeg] {
+        let taken = routes.get(&format!("{route:?}")).copied().unwrap_or(0);
+        assert!(
+            taken > 5_000,
+            "{route:?} taken by {taken} blocks only: {routes:?}"
+        );
     }
 }
 
@@ -128,10 +138,11 @@ fn the_vector_colour_conversion_is_libjpegs() {
     }
 }
 
-/// The column transform's outputs weigh their eight inputs by at most 61,214 in all: the
-/// bound behind [`PASS1_EXACT_LIMIT`], from `jidctint.c`'s constants.
+/// The column transform's outputs weigh their eight inputs by at most 61,214 in all, from
+/// `jidctint.c`'s constants: 16-bit inputs (down to -32,768)
+/// keep every sum, its rounding added, within 32 bits.
 #[test]
-fn pass_one_stays_within_32_bits_below_the_limit() {
+fn sixteen_bit_inputs_keep_the_sums_within_32_bits() {
     let transform = |v: [i64; 8]| -> [i64; 8] {
         let z1 = (v[2] + v[6]) * 4433;
         let (tmp2, tmp3) = (z1 - v[6] * 15137, z1 + v[2] * 6270);
@@ -167,8 +178,8 @@ fn pass_one_stays_within_32_bits_below_the_limit() {
     }
     let worst = *weight.iter().max().unwrap();
     assert_eq!(worst, 61_214);
-    assert!(worst * i64::from(PASS1_EXACT_LIMIT) + 1024 < 1 << 31);
-    assert!(worst * (i64::from(PASS1_EXACT_LIMIT) + 1) + 1024 >= 1 << 31);
+    let largest = -i64::from(i16::MIN);
+    assert!(worst * largest + (1 << 17) < 1 << 31);
 }
 
 /// `h2v2_fancy_upsample`'s inner loop as `jdsample.c` writes it (first and last columns apart),
