@@ -1,5 +1,5 @@
 //! `ycc_rgb_convert` (`jdcolext.c`) in AVX2: the integer formulas of `jdcolor.c`'s tables, 16
-//! pixels at a time.
+//! pixels at a time in 16-bit lanes.
 
 use mozjpeg_sys::{JDIMENSION, jpeg_decompress_struct};
 use std::arch::x86_64::*;
@@ -39,7 +39,22 @@ const INTERLEAVE: [[[i8; 16]; 3]; 3] = {
     masks
 };
 
-/// One row; 16 pixels at a time, the rest one by one.
+/// `(v · c + 2¹⁵) >> 16` in each 16-bit lane, exactly: the high half of the product, plus one
+/// where its low half is at least 2¹⁵.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn rounded_high(v: __m256i, c: i16) -> __m256i {
+    let c = _mm256_set1_epi16(c);
+    _mm256_add_epi16(
+        _mm256_mulhi_epi16(v, c),
+        _mm256_srli_epi16(_mm256_mullo_epi16(v, c), 15),
+    )
+}
+
+/// One row; 16 pixels at a time, the rest one by one. In 16-bit lanes, each table's constant
+/// split into a multiple of 2¹⁶ and a 16-bit rest: R = Y + r + (26,345·r + 2¹⁵) >> 16 (91,881 =
+/// 2¹⁶ + 26,345), B = Y + 2b + (-14,942·b + 2¹⁵) >> 16 (116,130 = 2¹⁷ − 14,942), G = Y − r +
+/// (−22,554·b + 18,734·r + 2¹⁵) >> 16 (−46,802 = −2¹⁶ + 18,734), the last sum in 32 bits.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn ycc_rgb_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     let whole = y.len() / 16 * 16;
@@ -47,50 +62,38 @@ pub(crate) unsafe fn ycc_rgb_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8])
         // SAFETY: 16 samples of each plane from `x` on, within `whole`; 48 output bytes from 3x.
         unsafe {
             let load = |p: &[u8]| _mm256_cvtepu8_epi16(_mm_loadu_si128(p.as_ptr().add(x).cast()));
-            let (yv, cbv, crv) = (load(y), load(cb), load(cr));
-            let halves = |v: __m256i| {
-                (
-                    _mm256_cvtepi16_epi32(_mm256_castsi256_si128(v)),
-                    _mm256_cvtepi16_epi32(_mm256_extracti128_si256(v, 1)),
+            let centre = _mm256_set1_epi16(128);
+            let yy = load(y);
+            let b = _mm256_sub_epi16(load(cb), centre);
+            let r = _mm256_sub_epi16(load(cr), centre);
+            let red = _mm256_add_epi16(_mm256_add_epi16(yy, r), rounded_high(r, 26345));
+            let blue = _mm256_add_epi16(
+                _mm256_add_epi16(yy, _mm256_add_epi16(b, b)),
+                rounded_high(b, -14942),
+            );
+            // (b, r) pairs; the packs put each 128-bit half's eight pixels back in order.
+            let constants = _mm256_set1_epi32((-22554i32 as u16 as i32) | (18734 << 16));
+            let half = _mm256_set1_epi32(1 << 15);
+            let sum = |pairs| {
+                _mm256_srai_epi32(
+                    _mm256_add_epi32(_mm256_madd_epi16(pairs, constants), half),
+                    16,
                 )
             };
-            let centered = |v| _mm256_sub_epi32(v, _mm256_set1_epi32(128));
-            let (y0, y1) = halves(yv);
-            let (b0, b1) = halves(cbv);
-            let (r0, r1) = halves(crv);
-            let channels = |yy, b, r| {
-                let (b, r) = (centered(b), centered(r));
-                let half = _mm256_set1_epi32(1 << 15);
-                let red = _mm256_srai_epi32(
-                    _mm256_add_epi32(_mm256_mullo_epi32(r, _mm256_set1_epi32(91881)), half),
-                    16,
-                );
-                let blue = _mm256_srai_epi32(
-                    _mm256_add_epi32(_mm256_mullo_epi32(b, _mm256_set1_epi32(116130)), half),
-                    16,
-                );
-                let green = _mm256_srai_epi32(
-                    _mm256_add_epi32(
-                        _mm256_add_epi32(_mm256_mullo_epi32(b, _mm256_set1_epi32(-22554)), half),
-                        _mm256_mullo_epi32(r, _mm256_set1_epi32(-46802)),
-                    ),
-                    16,
-                );
-                [
-                    _mm256_add_epi32(yy, red),
-                    _mm256_add_epi32(yy, green),
-                    _mm256_add_epi32(yy, blue),
-                ]
-            };
-            let first = channels(y0, b0, r0);
-            let second = channels(y1, b1, r1);
-            let planes = [0, 1, 2].map(|c| {
-                // Saturating packs clamp to 0..255 (the range limit of in-range samples).
-                let words = _mm256_packs_epi32(first[c], second[c]);
-                let words = _mm256_permute4x64_epi64(words, 0b11_01_10_00);
-                let bytes = _mm256_packus_epi16(words, words);
-                _mm256_castsi256_si128(_mm256_permute4x64_epi64(bytes, 0b11_01_10_00))
-            });
+            let green = _mm256_packs_epi32(
+                sum(_mm256_unpacklo_epi16(b, r)),
+                sum(_mm256_unpackhi_epi16(b, r)),
+            );
+            let green = _mm256_add_epi16(_mm256_sub_epi16(yy, r), green);
+            // Saturating packs clamp to 0..255 (the range limit of in-range samples).
+            let order = |v| _mm256_permute4x64_epi64(v, 0b11_01_10_00);
+            let red_green = order(_mm256_packus_epi16(red, green));
+            let blue = order(_mm256_packus_epi16(blue, blue));
+            let planes = [
+                _mm256_castsi256_si128(red_green),
+                _mm256_extracti128_si256(red_green, 1),
+                _mm256_castsi256_si128(blue),
+            ];
             // Interleaved: each 16-byte run of the 48 gathers its bytes from the three planes.
             for (k, masks) in INTERLEAVE.iter().enumerate() {
                 let mut run = _mm_setzero_si128();
