@@ -14,13 +14,31 @@ const KERNELS: &str = include_str!("kernels.cuh");
 /// (cudarc panics on a missing library).
 pub fn unavailable_reason() -> Option<String> {
     // SAFETY: the probes only try to dlopen the libraries.
-    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+    if !driver_soname_present() || !unsafe { cudarc::driver::sys::is_culib_present() } {
         return Some(
             "CUDA is not available: libcuda was not found (no NVIDIA driver on this machine)"
                 .into(),
         );
     }
     nvrtc_unavailable().map(|reason| format!("CUDA is not available: {reason}"))
+}
+
+/// Whether the driver's library opens by the name every NVIDIA driver installs it under: cudarc
+/// tries some forty names, each a search of the library path (1.3 ms of every command on a
+/// machine without a GPU).
+fn driver_soname_present() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        [c"libcuda.so.1", c"libcuda.so"].iter().any(|name| {
+            // SAFETY: dlopen of a library by name; closed again at once when it opened.
+            unsafe {
+                let handle = libc::dlopen(name.as_ptr(), libc::RTLD_LAZY | libc::RTLD_LOCAL);
+                !handle.is_null() && libc::dlclose(handle) == 0
+            }
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    true
 }
 
 /// Why NVRTC cannot compile here, if it cannot: libnvrtc missing, or found without what it needs
