@@ -125,7 +125,8 @@ impl Run<'_> {
 
     /// Writes the batch image by image into `file`, each output given back to the backend once
     /// written; `None` (the file left incomplete) when the images do not stack alike, or one
-    /// fails where only the whole batch can say how.
+    /// fails where only the whole batch can say how. The layout is the first finished image's:
+    /// every other must fit it.
     #[cfg(unix)]
     fn by_image(
         &self,
@@ -134,62 +135,63 @@ impl Run<'_> {
         metadata: &BTreeMap<String, String>,
     ) -> Result<Option<Vec<Written>>> {
         use std::os::unix::fs::FileExt;
-        use std::sync::mpsc;
+        use std::sync::{OnceLock, mpsc};
         /// Why the images stopped before the last.
         enum Stop {
             Failed(crate::Error),
             Unstacked,
             WriterGone,
         }
-        let Ok(first) = self.preprocess(&[(self.open)(0)?]) else {
-            return Ok(None);
-        };
-        let Some(layout) = Layout::of(&first, count, metadata) else {
-            return Ok(None);
-        };
-        let (out, layout) = (file.file(), &layout);
-        out.write_all_at(&layout.header, 0)
-            .map_err(|e| file.error(e))?;
-        std::thread::scope(|scope| {
+        let out = file.file();
+        let layout = OnceLock::<Option<Layout>>::new();
+        let stopped = std::thread::scope(|scope| {
             // Outputs wait for the writer a few at a time: memory stays a few images'.
             let (to_writer, written) =
                 mpsc::sync_channel::<(usize, BatchFeature)>(2 * rayon::current_num_threads());
-            let backend = self.backend;
+            let (backend, layout) = (self.backend, &layout);
             let writer = scope.spawn(move || -> std::io::Result<()> {
                 for (start, batch) in written {
-                    layout.write(out, start, &batch)?;
+                    // Set before the image was sent.
+                    if let Some(Some(layout)) = layout.get() {
+                        layout.write(out, start, &batch)?;
+                    }
                     batch.data.into_values().for_each(|f| backend.recycle(f));
                 }
                 Ok(())
             });
-            let stopped = match to_writer.send((0, first)) {
-                Err(_) => Err(Stop::WriterGone),
-                Ok(()) => (1..count).into_par_iter().try_for_each(|i| {
-                    let image = (self.open)(i).map_err(Stop::Failed)?;
-                    match self.preprocess(std::slice::from_ref(&image)) {
-                        Ok(batch) if layout.fits(&batch, 1) => {
-                            to_writer.send((i, batch)).map_err(|_| Stop::WriterGone)
-                        }
-                        _ => Err(Stop::Unstacked),
+            let stopped = (0..count).into_par_iter().try_for_each(|i| {
+                let image = (self.open)(i).map_err(Stop::Failed)?;
+                let batch = self
+                    .preprocess(std::slice::from_ref(&image))
+                    .map_err(|_| Stop::Unstacked)?;
+                match layout.get_or_init(|| Layout::of(&batch, count, metadata)) {
+                    Some(layout) if layout.fits(&batch, 1) => {
+                        to_writer.send((i, batch)).map_err(|_| Stop::WriterGone)
                     }
-                }),
-            };
+                    _ => Err(Stop::Unstacked),
+                }
+            });
             drop(to_writer);
             let wrote = writer
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             wrote.map_err(|e| file.error(e))?;
-            match stopped {
-                Ok(()) => Ok(Some(
+            Ok::<_, crate::Error>(stopped)
+        })?;
+        match (stopped, layout.get()) {
+            (Ok(()), Some(Some(layout))) => {
+                out.write_all_at(&layout.header, 0)
+                    .map_err(|e| file.error(e))?;
+                Ok(Some(
                     layout.entries.iter().cloned().map(Written::from).collect(),
-                )),
-                Err(Stop::Failed(e)) => Err(e),
-                Err(Stop::Unstacked) => Ok(None),
-                Err(Stop::WriterGone) => Err(crate::Error::Internal(
-                    "the writer stopped without an error".into(),
-                )),
+                ))
             }
-        })
+            (Ok(()), _) | (Err(Stop::Unstacked), _) => Ok(None),
+            (Err(Stop::Failed(e)), _) => Err(e),
+            (Err(Stop::WriterGone), _) => Err(crate::Error::Internal(
+                "the writer stopped without an error".into(),
+            )),
+        }
     }
 }
 
