@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A JPEG corpus written by Pillow 13 (libjpeg-turbo) and what Pillow 13 decodes from each file:
 chroma subsampling 4:4:4 / 4:2:2 / 4:2:0, baseline, optimized and progressive, restart intervals,
-grayscale, CMYK (Adobe-inverted, as Pillow writes it), odd and tiny sizes, quality 10 to 100; and
+grayscale, CMYK (Adobe-inverted, as Pillow writes it), odd, tiny and larger sizes, quality 10 to
+100, EXIF and ICC present; and
 4:1:1 and 4:4:0, which Pillow cannot write, by libjpeg-turbo's encoder (`encode-jpeg`, built by cargo).
 Writes tests/fixtures/jpeg/*.jpg, and jpeg/decoded.xz: for each file in MANIFEST.json order, the
 bytes of `Image.open(f)` (L or RGB; CMYK as `.convert("RGB")`, what convert_to_rgb hands on).
@@ -16,7 +17,7 @@ import subprocess
 
 import numpy as np
 import PIL
-from PIL import Image
+from PIL import Image, ImageCms
 
 assert PIL.__version__.startswith("13."), PIL.__version__
 root = pathlib.Path(__file__).resolve().parent.parent
@@ -64,6 +65,17 @@ for w, h in [(64, 48), (17, 13), (33, 7), (1, 1)]:
         for quality in (30, 95):
             cases.append(("RGB", w, h, dict(quality=quality, sampling=factors)))
 
+# Metadata a decoder must step over (object semantics: Pillow neither turns nor converts here):
+# EXIF with an orientation, an ICC profile (sRGB, by LittleCMS); and larger odd sizes, whose
+# rows are longer than the vector paths' widths.
+srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+exif = Image.Exif()
+exif[0x0112] = 6
+for subsampling in (0, 2):
+    cases.append(("RGB", 64, 48, dict(quality=90, subsampling=subsampling, exif=exif.tobytes(), icc_profile=srgb)))
+for subsampling in (1, 2):
+    cases.append(("RGB", 163, 121, dict(quality=90, subsampling=subsampling)))
+
 subprocess.run(["cargo", "build", "-q", "--release", "-p", "twinproc-golden-tests", "--bin", "encode-jpeg"],
                cwd=root, check=True)
 encoder = root / "target" / "release" / "encode-jpeg"
@@ -81,7 +93,8 @@ for n, (mode, w, h, options) in enumerate(cases):
         options = dict(quality=quality, sampling=f"{hf}x{vf}")
     else:
         image.save(data, "JPEG", **options)
-    name = f"{n:02d}_{mode.lower()}_{w}x{h}_" + "_".join(f"{k}{v}" for k, v in sorted(options.items())) + ".jpg"
+    named = {k: ("yes" if isinstance(v, bytes) else v) for k, v in options.items()}
+    name = f"{n:02d}_{mode.lower()}_{w}x{h}_" + "_".join(f"{k}{v}" for k, v in sorted(named.items())) + ".jpg"
     (out / name).write_bytes(data.getvalue())
     opened = Image.open(out / name)
     opened.load()
