@@ -3,7 +3,7 @@
 #   scripts/gpu-check.sh build   here: builds the GPU and golden test binaries and the CLI into
 #                                target/gpu-check/
 #   scripts/gpu-check.sh run     on the GPU machine (the device tool, carrying target/gpu-check):
-#                                the ignored GPU tests and the golden tests (with the CUDA twin), then
+#                                the ignored GPU tests, the golden and zoo tests (with the CUDA twin), then
 #                                twinproc and transformers' torchvision backend on the same GPU in the
 #                                same run; one table at the end.
 # The GPU machine has no Rust toolchain: everything is built here (see ../shared/GPU.md).
@@ -15,14 +15,14 @@ build() {
   mkdir -p "$out"
   cargo build --release -q --bin twinproc
   cp target/release/twinproc "$out/twinproc"
-  # The GPU tests, and the golden tests (which add the CUDA twin to their computes where CUDA runs:
-  # its outputs against transformers' bytes, case by case).
-  for test in gpu golden; do
+  # The GPU tests, and the golden and zoo tests (which add the CUDA twin to their computes where
+  # CUDA runs: its outputs against transformers' bytes, case by case).
+  for test in gpu golden zoo; do
     bin=$(cargo test --release -q -p twinproc-golden-tests --test "$test" --no-run --message-format=json-render-diagnostics |
       python3 -c 'import json,sys; t=sys.argv[1]; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == t][-1])' "$test")
     cp "$bin" "$out/$test-tests"
   done
-  strip "$out/twinproc" "$out/gpu-tests" "$out/golden-tests"
+  strip "$out/twinproc" "$out/gpu-tests" "$out/golden-tests" "$out/zoo-tests"
   du -sh "$out"
 }
 
@@ -34,6 +34,7 @@ run() {
   status=0
   "$out/gpu-tests" --ignored --nocapture || status=$?
   TWINPROC_REQUIRE_CUDA=1 "$out/golden-tests" --nocapture || status=$?
+  TWINPROC_REQUIRE_CUDA=1 "$out/zoo-tests" --nocapture || status=$?
   table=$(mktemp)
   for size in 640x480 1920x1080; do
     w=${size%x*}; h=${size#*x}

@@ -2,13 +2,13 @@
 //! every stored reference image, configuration and backend.
 
 use serde_json::Value;
-use twinproc::backend::{Backend, CpuBackend, CudaBackend, KernelHostBackend, Kernels};
+use twinproc::backend::{Backend, CpuBackend, KernelHostBackend, Kernels};
 use twinproc::extend::Batch;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Stacking,
 };
 use twinproc_golden_tests::{
-    RefTensor, compare_f32, config_dir, decoded_rgb, golden_files, image_path, tensor,
+    RefTensor, compare_f32, config_dir, cuda_twin, decoded_rgb, golden_files, image_path, tensor,
 };
 
 /// The configurations of the default pipeline (LLaVA-OneVision has its own model logic).
@@ -97,13 +97,8 @@ fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
         "kernels on whole images",
         Box::new(KernelHostBackend::WHOLE),
     ));
-    match CudaBackend::new() {
-        Ok(cuda) => computes.push(("cuda", Box::new(cuda))),
-        // The GPU check sets this: there, a missing CUDA twin must fail, not pass quietly.
-        Err(e) if std::env::var_os("TWINPROC_REQUIRE_CUDA").is_some() => {
-            panic!("TWINPROC_REQUIRE_CUDA is set but CUDA cannot be used: {e}")
-        }
-        Err(_) => {}
+    if let Some(cuda) = cuda_twin() {
+        computes.push(("cuda", Box::new(cuda)));
     }
     computes
 }

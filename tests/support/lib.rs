@@ -16,6 +16,18 @@ pub fn fixtures() -> PathBuf {
     }
 }
 
+/// The CUDA twin where this machine runs it. The GPU check sets `TWINPROC_REQUIRE_CUDA`: there, a
+/// missing CUDA twin must fail the tests, not let them pass quietly.
+pub fn cuda_twin() -> Option<twinproc::backend::CudaBackend> {
+    match twinproc::backend::CudaBackend::new() {
+        Ok(cuda) => Some(cuda),
+        Err(e) if std::env::var_os("TWINPROC_REQUIRE_CUDA").is_some() => {
+            panic!("TWINPROC_REQUIRE_CUDA is set but CUDA cannot be used: {e}")
+        }
+        Err(_) => None,
+    }
+}
+
 /// A bundled reference image.
 pub fn image_path(name: &str) -> PathBuf {
     fixtures().join("images").join(name)

@@ -1,8 +1,12 @@
 //! The processors of specific models, each declared once with `#[image_processor]`.
 
+pub mod bit;
+pub mod blip;
 pub mod clip;
+pub mod convnext;
 pub mod llava_onevision;
 pub mod siglip;
+pub mod vit;
 
 /// OpenAI CLIP's per-channel mean (`OPENAI_CLIP_MEAN`).
 pub const OPENAI_CLIP_MEAN: [f64; 3] = [0.48145466, 0.4578275, 0.40821073];

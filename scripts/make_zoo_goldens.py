@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Configurations and goldens of the model zoo (issue 12), from transformers itself.
+
+For each family: the processor built with its class defaults and the overrides of its well-known
+checkpoint, saved by `save_pretrained` (the torchvision class, as the Hub's configs name it) into
+tests/fixtures/zoo/configs/NAME/ (and each class with nothing set into zoo/defaults/CLASS/); then both backends loaded from that directory
+(`AutoImageProcessor.from_pretrained(dir, backend=...)`) and called on the bundled images, each
+alone and a batch of three (`Image.open(path)`: the object form), with `return_tensors="pt"`.
+
+tests/fixtures/zoo/goldens.json keeps, per configuration, backend and call, every output's dtype,
+shape and the SHA-256 of its little-endian bytes (and the values of integer outputs up to 64
+elements), or transformers' exception ("ValueError: ..."): the f32 outputs themselves would take
+tens of megabytes, and a hash is as exact. `--dump DIR` also writes every output as safetensors,
+to find where a failing case differs.
+
+Usage: python scripts/make_zoo_goldens.py [--dump DIR]
+Needs transformers==5.23.0 torch==2.15.0 torchvision==0.29.2 pillow==13.0.0 (scripts/bench.sh's venv).
+"""
+import argparse
+import hashlib
+import json
+import pathlib
+import shutil
+
+import numpy as np
+import PIL
+import torch
+import torchvision
+import transformers
+from PIL import Image
+from transformers import AutoImageProcessor
+
+assert transformers.__version__ == "5.23.0", transformers.__version__
+assert torch.__version__.startswith("2.15"), torch.__version__
+assert torchvision.__version__.startswith("0.29.2"), torchvision.__version__
+assert PIL.__version__ == "13.0.0", PIL.__version__
+
+IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406]
+IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225]
+
+# (configuration name, torchvision class, overrides of the class defaults)
+FAMILIES = [
+    ("vit_base_patch16_224", "ViTImageProcessor", {}),
+    ("blip_base_384", "BlipImageProcessor", {}),
+    ("bit_50", "BitImageProcessor", {}),
+    # facebook/dinov2-*: BitImageProcessor, shortest edge 256, ImageNet's default mean and std.
+    ("dinov2_base", "BitImageProcessor",
+     {"size": {"shortest_edge": 256}, "image_mean": IMAGENET_DEFAULT_MEAN, "image_std": IMAGENET_DEFAULT_STD}),
+    # facebook/convnext-*-224: shortest edge 224 with crop_pct 0.875 (resize to 256, crop 224).
+    ("convnext_224", "ConvNextImageProcessor",
+     {"size": {"shortest_edge": 224}, "image_mean": IMAGENET_DEFAULT_MEAN, "image_std": IMAGENET_DEFAULT_STD}),
+    # The class defaults: shortest edge 384, warped to 384x384 (crop_pct unused).
+    ("convnext_384", "ConvNextImageProcessor", {}),
+]
+
+IMAGES = [
+    "chelsea.png", "camera.png", "syn_la.png", "syn_palette_trns.png", "syn_rgba_transparent.png",
+    "syn_odd_w17_h13.png", "syn_thin_w3_h1000.png", "syn_wide_w1000_h3.png", "syn_1x1_rgb.png",
+    "rocket.jpg", "syn_cmyk.jpg", "syn_1bit.png", "syn_gray16.png", "no_time_for_that_tiny.gif",
+]
+BATCH = ["chelsea.png", "camera.png", "syn_odd_w17_h13.png"]
+
+root = pathlib.Path(__file__).resolve().parent.parent
+fixtures = root / "tests" / "fixtures"
+out = fixtures / "zoo"
+
+
+def describe(name, value, dump):
+    tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    array = tensor.contiguous().numpy()
+    little = array.astype(array.dtype.newbyteorder("<"), copy=False)
+    entry = {
+        "dtype": str(tensor.dtype).removeprefix("torch."),
+        "shape": list(array.shape),
+        "sha256": hashlib.sha256(little.tobytes()).hexdigest(),
+    }
+    if not np.issubdtype(array.dtype, np.floating) and array.size <= 64:
+        entry["values"] = array.reshape(-1).tolist()
+    if dump is not None:
+        dump[name] = tensor.contiguous()
+    return entry
+
+
+def call(processor, images, dump_path):
+    try:
+        batch = processor(images, return_tensors="pt")
+    except Exception as error:  # transformers' own refusal is part of the golden
+        return {"error": f"{type(error).__name__}: {error}".splitlines()[0]}
+    dump = {} if dump_path is not None else None
+    outputs = {name: describe(name, value, dump) for name, value in sorted(batch.items())}
+    if dump:
+        from safetensors.torch import save_file
+        save_file(dump, str(dump_path))
+    return {"outputs": outputs}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dump", type=pathlib.Path)
+    args = parser.parse_args()
+    for folder in ("configs", "defaults"):
+        if (out / folder).exists():
+            shutil.rmtree(out / folder)
+    # Each class with nothing set, as save_pretrained writes it: the declarations' defaults.
+    for cls_name in sorted({cls_name for _, cls_name, _ in FAMILIES}):
+        directory = out / "defaults" / cls_name
+        getattr(transformers, cls_name)().save_pretrained(directory)
+    goldens = {
+        "versions": {"transformers": transformers.__version__, "torch": torch.__version__,
+                     "torchvision": torchvision.__version__, "pillow": PIL.__version__},
+        "batch": BATCH,
+        "configs": {},
+    }
+    for name, cls_name, overrides in FAMILIES:
+        directory = out / "configs" / name
+        getattr(transformers, cls_name)(**overrides).save_pretrained(directory)
+        per_backend = {}
+        for backend in ("pil", "torchvision"):
+            processor = AutoImageProcessor.from_pretrained(directory, backend=backend)
+            cases = {}
+            for image in IMAGES + ["_batch"]:
+                files = BATCH if image == "_batch" else [image]
+                opened = [Image.open(fixtures / "images" / f) for f in files]
+                dump = None
+                if args.dump is not None:
+                    args.dump.mkdir(parents=True, exist_ok=True)
+                    dump = args.dump / f"{name}.{backend}.{image}.safetensors"
+                cases[image] = call(processor, opened if image == "_batch" else opened[0], dump)
+            per_backend[backend] = cases
+        goldens["configs"][name] = per_backend
+        print(name, {b: sum("error" in c for c in cases.values()) for b, cases in per_backend.items()}, "errors")
+    (out / "goldens.json").write_text(json.dumps(goldens, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+//! The model zoo against transformers 5.23.0 (`scripts/make_zoo_goldens.py`): every family's saved
+//! configuration, both numerics, each bundled image alone and a batch of three, through the CPU
+//! twin, the CUDA kernels' code built for the host and (on a machine with CUDA) the CUDA twin.
+//! Every output's name, dtype, shape and the SHA-256 of its bytes are transformers' own; where
+//! transformers raises, twinproc returns an error.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use twinproc::backend::{Backend, CpuBackend, KernelHostBackend};
+use twinproc::extend::Batch;
+use twinproc::tensor::TensorData;
+use twinproc::{
+    AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Processor, Stacking,
+};
+use twinproc_golden_tests::{cuda_twin, fixtures, image_path};
+
+/// Files whose Pillow mode twinproc converts while decoding (CMYK to RGB): without
+/// `do_convert_rgb`, transformers takes the raw CMYK samples (and raises on a 3-value mean) where
+/// twinproc has only the RGB ones. Not reproduced yet; counted apart.
+const CONVERTED_AT_DECODE: [&str; 1] = ["syn_cmyk.jpg"];
+
+fn goldens() -> Value {
+    let path = fixtures().join("zoo/goldens.json");
+    let text = std::fs::read_to_string(&path).expect("zoo goldens");
+    serde_json::from_str(&text).expect("zoo goldens: JSON")
+}
+
+/// The CPU twin, the kernels' host build, and the CUDA twin where it runs.
+fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
+    let mut computes: Vec<(&'static str, Box<dyn Backend>)> = vec![
+        ("cpu", Box::new(CpuBackend::new())),
+        ("kernels", Box::new(KernelHostBackend::CROPPED)),
+    ];
+    if let Some(cuda) = cuda_twin() {
+        computes.push(("cuda", Box::new(cuda)));
+    }
+    computes
+}
+
+/// What differs between `batch` and the golden outputs, if anything.
+fn compare(expected: &serde_json::Map<String, Value>, batch: &BatchFeature) -> Option<String> {
+    let names: Vec<&String> = batch.data.keys().collect();
+    let wanted: Vec<&String> = expected.keys().collect();
+    if names != wanted {
+        return Some(format!("outputs {names:?}, transformers {wanted:?}"));
+    }
+    for (name, golden) in expected {
+        let Some(Feature::Tensor(tensor)) = batch.data.get(name) else {
+            return Some(format!("{name}: not a tensor"));
+        };
+        let dtype = match &tensor.data {
+            TensorData::F32(_) => "float32",
+            TensorData::U8(_) => "uint8",
+            TensorData::I64(_) => "int64",
+        };
+        let shape: Vec<u64> = tensor.shape.iter().map(|&d| d as u64).collect();
+        let golden_shape: Vec<u64> = golden["shape"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default();
+        if dtype != golden["dtype"] || shape != golden_shape {
+            return Some(format!(
+                "{name}: {dtype} {shape:?}, transformers {} {golden_shape:?}",
+                golden["dtype"]
+            ));
+        }
+        let digest = format!("{:x}", Sha256::digest(tensor.data.le_bytes()));
+        if digest != golden["sha256"] {
+            let values = match &tensor.data {
+                TensorData::I64(v) if v.len() <= 64 => format!(" {v:?}"),
+                _ => String::new(),
+            };
+            return Some(format!(
+                "{name}: other bytes{values} (transformers' values: {})",
+                golden
+                    .get("values")
+                    .map_or("hashed".into(), Value::to_string)
+            ));
+        }
+    }
+    None
+}
+
+#[test]
+fn every_family_is_transformers_own() {
+    let goldens = goldens();
+    let batch_files: Vec<&str> = goldens["batch"]
+        .as_array()
+        .expect("batch")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let computes = computes();
+    let (mut checked, mut refused, mut known, mut failures) = (0, 0, 0, Vec::new());
+    for (config, backends) in goldens["configs"].as_object().expect("configs") {
+        let dir = fixtures().join("zoo/configs").join(config);
+        for (backend, cases) in backends.as_object().expect("backends") {
+            let numerics = match backend.as_str() {
+                "pil" => Numerics::Pil,
+                _ => Numerics::Torchvision,
+            };
+            let processor = AutoImageProcessor::from_pretrained(&dir)
+                .unwrap_or_else(|e| panic!("{config}: {e}"))
+                .with_numerics(numerics);
+            for (case, golden) in cases.as_object().expect("cases") {
+                let files = match case.as_str() {
+                    "_batch" => batch_files.clone(),
+                    file => vec![file],
+                };
+                let images: Vec<Image> = files
+                    .iter()
+                    .map(|f| Image::open(image_path(f)).expect("open"))
+                    .collect();
+                for (name, compute) in &computes {
+                    let result = processor
+                        .run(
+                            &**compute,
+                            Batch::Flat(&images),
+                            &ImagesKwargs::default(),
+                            Stacking::Stack,
+                        )
+                        .and_then(|batch| batch.to_host());
+                    let place = format!("{config} {backend} {case} ({name})");
+                    match (result, golden.get("outputs").and_then(Value::as_object)) {
+                        (Ok(batch), Some(expected)) => {
+                            checked += 1;
+                            if let Some(difference) = compare(expected, &batch) {
+                                failures.push(format!("{place}: {difference}"));
+                            }
+                        }
+                        (Err(_), None) => refused += 1,
+                        (Ok(_), None) if CONVERTED_AT_DECODE.contains(&case.as_str()) => known += 1,
+                        (Ok(_), None) => failures.push(format!(
+                            "{place}: an output where transformers raised {}",
+                            golden["error"]
+                        )),
+                        (Err(e), Some(_)) => failures.push(format!("{place}: {e}")),
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no case was checked");
+    assert!(
+        failures.is_empty(),
+        "{} cases differ from transformers ({checked} equal, {refused} refused as transformers \
+         does):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "{checked} cases bit-identical to transformers, {refused} refused as transformers does, \
+         {known} not reproduced ({CONVERTED_AT_DECODE:?} without do_convert_rgb)"
+    );
+}
+
+/// Each family's saved configuration loads and saves back to transformers' own bytes, and each
+/// class with nothing set saves as transformers saves it: the declarations' defaults are the
+/// classes'.
+#[test]
+fn configurations_and_defaults_are_transformers_own() {
+    let mut compared = 0;
+    for folder in ["configs", "defaults"] {
+        let dir = fixtures().join("zoo").join(folder);
+        for entry in std::fs::read_dir(&dir).expect("zoo configurations") {
+            let file = entry
+                .expect("entry")
+                .path()
+                .join("preprocessor_config.json");
+            let expected = std::fs::read_to_string(&file).expect("read");
+            let loaded = AutoImageProcessor::from_pretrained(&file).expect("load");
+            assert_eq!(
+                loaded.to_json_string().unwrap(),
+                expected,
+                "{}",
+                file.display()
+            );
+            if folder == "defaults" {
+                let fresh = Processor::new(loaded.model(), ImagesKwargs::default()).expect("new");
+                assert_eq!(
+                    fresh.to_json_string().unwrap(),
+                    expected,
+                    "{}",
+                    file.display()
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "only {compared} configurations");
+}
+
+/// The generated docs of every family list every kwarg, standard and the model's own, with its
+/// default (`None` where the class sets none, as transformers' `@auto_docstring` shows it).
+#[test]
+fn generated_docs_list_every_kwarg_of_every_family() {
+    use twinproc::ModelKwargs;
+    use twinproc::models::{bit, blip, convnext, vit};
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 4] = [
+        ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
+        ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
+        ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
+        (
+            "ConvNeXt",
+            convnext::ConvNextImageProcessor::KWARGS_DOC,
+            convnext::ConvNextKwargs::MODEL_KWARGS,
+        ),
+    ];
+    for (family, doc, model) in families {
+        let rows: Vec<(&str, &str)> = doc
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                Some((
+                    cells.get(1)?.trim_matches('`'),
+                    cells.get(3)?.trim_matches('`'),
+                ))
+            })
+            .collect();
+        for kwarg in twinproc::kwargs::STANDARD_KWARGS.iter().chain(model) {
+            let default = rows.iter().find(|(k, _)| *k == kwarg.name).map(|r| r.1);
+            assert!(
+                default.is_some_and(|d| !d.is_empty()),
+                "{family}: the docs list no default for {}",
+                kwarg.name
+            );
+        }
+    }
+    let default = |doc: &str, key: &str| {
+        doc.lines()
+            .find(|l| l.starts_with(&format!("| `{key}`")))
+            .and_then(|l| l.split('|').nth(3))
+            .map(|d| d.trim().trim_matches('`').to_owned())
+    };
+    let vit = vit::VitImageProcessor::KWARGS_DOC;
+    assert_eq!(default(vit, "resample").as_deref(), Some("Bilinear"));
+    assert_eq!(default(vit, "do_convert_rgb").as_deref(), Some("None"));
+    let convnext = convnext::ConvNextImageProcessor::KWARGS_DOC;
+    assert_eq!(
+        default(convnext, "crop_pct").as_deref(),
+        Some("DEFAULT_CROP_PCT")
+    );
+    assert_eq!(
+        default(convnext, "size").as_deref(),
+        Some("{shortest_edge: 384}")
+    );
+}
