@@ -51,6 +51,10 @@ FAMILIES = [
      {"size": {"shortest_edge": 224}, "image_mean": IMAGENET_DEFAULT_MEAN, "image_std": IMAGENET_DEFAULT_STD}),
     # The class defaults: shortest edge 384, warped to 384x384 (crop_pct unused).
     ("convnext_384", "ConvNextImageProcessor", {}),
+    # Qwen/Qwen2-VL-*, Qwen2.5-VL-*: the class defaults (3136 to 12845056 pixels).
+    ("qwen2_vl", "Qwen2VLImageProcessor", {}),
+    # At most 448x448 pixels: the larger images shrink (smart_resize's other branch).
+    ("qwen2_vl_small", "Qwen2VLImageProcessor", {"size": {"shortest_edge": 3136, "longest_edge": 200704}}),
 ]
 
 IMAGES = [

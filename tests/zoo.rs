@@ -195,8 +195,8 @@ fn configurations_and_defaults_are_transformers_own() {
 #[test]
 fn generated_docs_list_every_kwarg_of_every_family() {
     use twinproc::ModelKwargs;
-    use twinproc::models::{bit, blip, convnext, vit};
-    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 4] = [
+    use twinproc::models::{bit, blip, convnext, qwen2_vl, vit};
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 5] = [
         ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
         ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
         ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
@@ -204,6 +204,11 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             "ConvNeXt",
             convnext::ConvNextImageProcessor::KWARGS_DOC,
             convnext::ConvNextKwargs::MODEL_KWARGS,
+        ),
+        (
+            "Qwen2-VL",
+            qwen2_vl::Qwen2VlImageProcessor::KWARGS_DOC,
+            qwen2_vl::Qwen2VlKwargs::MODEL_KWARGS,
         ),
     ];
     for (family, doc, model) in families {

@@ -181,11 +181,7 @@ impl Resolved {
             Some((size, resample)) => {
                 let out = size.output_size(input)?;
                 check_pixels(out)?;
-                let plan = match numerics {
-                    Numerics::Pil => pil::resize_plan(input, out, resample),
-                    Numerics::Torchvision => torchvision::resize_plan(input, out, resample)?,
-                };
-                (Arc::new(plan), out)
+                (resize_plan(numerics, input, out, resample)?, out)
             }
             None => (Arc::new(ResizePlan::Copy), input),
         })
@@ -212,6 +208,19 @@ impl Resolved {
             self.data_format,
         ))
     }
+}
+
+/// The resize of an image of `from` to `to` with `resample`, in `numerics`' arithmetic.
+pub fn resize_plan(
+    numerics: Numerics,
+    from: Size,
+    to: Size,
+    resample: Resample,
+) -> Result<Arc<ResizePlan>> {
+    Ok(Arc::new(match numerics {
+        Numerics::Pil => pil::resize_plan(from, to, resample),
+        Numerics::Torchvision => torchvision::resize_plan(from, to, resample)?,
+    }))
 }
 
 /// Rejects sizes whose f32 output could not be allocated or indexed.

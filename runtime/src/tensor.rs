@@ -68,6 +68,36 @@ impl Tensor {
         }
     }
 
+    /// Concatenates tensors along their first axis (`torch.cat(…, dim=0)`): the other axes and the
+    /// dtypes must agree.
+    pub fn cat(key: &str, tensors: &[Tensor]) -> Result<Tensor> {
+        let error = |message: String| Error::Stack {
+            key: key.into(),
+            message,
+        };
+        let Some(first) = tensors.first() else {
+            return Err(error("no tensors to concatenate".into()));
+        };
+        let mut data = first.data.empty_like();
+        let mut rows = 0;
+        for (i, t) in tensors.iter().enumerate() {
+            if t.shape.get(1..) != first.shape.get(1..) || t.shape.is_empty() {
+                return Err(error(format!(
+                    "cat expects tensors of equal size but in the first axis, got {:?} at entry 0 \
+                     and {:?} at entry {i}",
+                    first.shape, t.shape
+                )));
+            }
+            if !data.extend(&t.data) {
+                return Err(error(format!("entry {i} has another dtype than entry 0")));
+            }
+            rows += t.shape[0];
+        }
+        let mut shape = first.shape.clone();
+        shape[0] = rows;
+        Ok(Tensor { shape, data })
+    }
+
     /// Stacks equally shaped tensors along a new first axis (`torch.stack`); `key` names the output in
     /// the error transformers raises when the shapes differ.
     pub fn stack(key: &str, tensors: &[Tensor]) -> Result<Tensor> {

@@ -11,17 +11,16 @@ use crate::backend::Backend;
 use crate::call::{Batch, Call};
 use crate::error::{Error, Result};
 use crate::feature::{BatchFeature, Feature};
-use crate::kwargs::{ChannelValues, Resample};
+use crate::kwargs::ChannelValues;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
-use crate::numeric::resample::ResizePlan;
-use crate::numeric::{Numerics, Pixels, Size, pil, torchvision};
+use crate::numeric::{Pixels, Size};
 use crate::pipeline::pixel_values;
 use crate::placement::{Assembly, Canvas};
 use crate::plan::{ImagePlan, Resized};
+use crate::resolve::resize_plan;
 use crate::tensor::{Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
-use std::sync::Arc;
 
 /// Kwargs of LLaVA-OneVision.
 #[images_kwargs]
@@ -115,18 +114,6 @@ pub fn patch_output_size(original: Size, target: Size) -> Size {
             ((width as f64 * scale_h).ceil() as usize).min(target_w),
         )
     }
-}
-
-fn resize_plan(
-    numerics: Numerics,
-    from: Size,
-    to: Size,
-    resample: Resample,
-) -> Result<Arc<ResizePlan>> {
-    Ok(Arc::new(match numerics {
-        Numerics::Pil => pil::resize_plan(from, to, resample),
-        Numerics::Torchvision => torchvision::resize_plan(from, to, resample)?,
-    }))
 }
 
 /// `pad_to_square` with `color`: the image centred (extra row or column after) on a square canvas.

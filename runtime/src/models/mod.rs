@@ -5,6 +5,7 @@ pub mod blip;
 pub mod clip;
 pub mod convnext;
 pub mod llava_onevision;
+pub mod qwen2_vl;
 pub mod siglip;
 pub mod vit;
 

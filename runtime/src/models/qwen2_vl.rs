@@ -1,0 +1,281 @@
+//! Qwen2-VL and Qwen2.5-VL (`Qwen2VLImageProcessor` / `…Pil`): each image resized by
+//! `smart_resize` to multiples of `patch_size × merge_size` within a pixel budget, normalized, then
+//! cut into patches flattened to rows of `C · temporal_patch_size · patch_size²` (the image
+//! repeated over the temporal axis), merge blocks first; the rows of every image concatenated,
+//! with `image_grid_thw` per image.
+
+use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
+use crate::backend::Backend;
+use crate::call::{Batch, Call};
+use crate::error::{Error, Result};
+use crate::feature::{BatchFeature, Feature};
+use crate::kwargs::ChannelDimension;
+use crate::numeric::Size;
+use crate::numeric::crop::CropWindow;
+use crate::numeric::resample::ResizePlan;
+use crate::pipeline::pixel_values;
+use crate::placement::{Assembly, Stacking};
+use crate::plan::ImagePlan;
+use crate::resolve::resize_plan;
+use crate::tensor::{Tensor, TensorData};
+use crate::{image_processor, images_kwargs};
+use std::sync::Arc;
+
+/// Kwargs of Qwen2-VL.
+#[images_kwargs]
+pub struct Qwen2VlKwargs {
+    /// The side of a patch, in pixels.
+    pub patch_size: Option<u32>,
+    /// How many times each patch is repeated along the temporal axis (frames of a video patch).
+    pub temporal_patch_size: Option<u32>,
+    /// Patches merged along each side into one token: sides are multiples of `patch_size ×
+    /// merge_size`, and patches are ordered merge block by merge block.
+    pub merge_size: Option<u32>,
+}
+
+/// Qwen2-VL: `smart_resize` (bicubic) to between 3,136 and 1,003,520 pixels in multiples of 28,
+/// OpenAI CLIP mean and std, 14×14 patches repeated twice over time, merged 2×2.
+#[image_processor(
+    type_name = "Qwen2VLImageProcessor",
+    kwargs = Qwen2VlKwargs,
+    preprocess = preprocess,
+    resample = Bicubic,
+    image_mean = OPENAI_CLIP_MEAN,
+    image_std = OPENAI_CLIP_STD,
+    size(shortest_edge = 3136, longest_edge = 1003520),
+    default_to_square = false,
+    do_resize = true,
+    do_rescale = true,
+    do_normalize = true,
+    do_convert_rgb = true,
+    patch_size = 14,
+    temporal_patch_size = 2,
+    merge_size = 2
+)]
+pub struct Qwen2VlImageProcessor;
+
+/// `smart_resize`: sides that are multiples of `factor` (Python's round, ties to even), the
+/// aspect ratio kept as closely as may be, the pixel count brought within
+/// `min_pixels..=max_pixels` by one scale; an aspect ratio over 200 is refused.
+///
+/// ```
+/// # use twinproc::{models::qwen2_vl::smart_resize, Size};
+/// assert_eq!(smart_resize(Size::new(300, 451), 28, 3136, 1003520)?, Size::new(308, 448));
+/// assert_eq!(smart_resize(Size::new(1, 1), 28, 3136, 1003520)?, Size::new(56, 56));
+/// assert!(smart_resize(Size::new(3, 1000), 28, 3136, 1003520).is_err());
+/// # Ok::<(), twinproc::Error>(())
+/// ```
+pub fn smart_resize(input: Size, factor: usize, min_pixels: u64, max_pixels: u64) -> Result<Size> {
+    let (h, w) = (input.height as f64, input.width as f64);
+    let ratio = h.max(w) / h.min(w);
+    if ratio > 200.0 {
+        return Err(Error::InvalidImage(format!(
+            "absolute aspect ratio must be smaller than 200, got {ratio:?}"
+        )));
+    }
+    let f = factor as f64;
+    let multiple = |v: f64| v as usize * factor;
+    let (mut h_bar, mut w_bar) = (
+        multiple((h / f).round_ties_even()),
+        multiple((w / f).round_ties_even()),
+    );
+    // Python divides the exact integers; below 2⁵³ their f64 quotient is the same.
+    let pixels = (input.height as u64 * input.width as u64) as f64;
+    if (h_bar * w_bar) as u64 > max_pixels {
+        let beta = (pixels / max_pixels as f64).sqrt();
+        h_bar = factor.max(multiple((h / beta / f).floor()));
+        w_bar = factor.max(multiple((w / beta / f).floor()));
+    } else if ((h_bar * w_bar) as u64) < min_pixels {
+        let beta = (min_pixels as f64 / pixels).sqrt();
+        h_bar = multiple((h * beta / f).ceil());
+        w_bar = multiple((w * beta / f).ceil());
+    }
+    Ok(Size::new(h_bar, w_bar))
+}
+
+/// The patch geometry of a call.
+#[derive(Debug, Clone, Copy)]
+struct Patches {
+    patch: usize,
+    temporal: usize,
+    merge: usize,
+}
+
+impl Patches {
+    fn of(call: &Call) -> Result<Patches> {
+        let kwargs = call.model::<Qwen2VlKwargs>()?;
+        let positive = |key: &str, value: Option<u32>, default: u32| match value.unwrap_or(default)
+        {
+            0 => Err(Error::config(key, "must be a positive integer")),
+            v => Ok(v as usize),
+        };
+        Ok(Patches {
+            patch: positive("patch_size", kwargs.patch_size, 14)?,
+            temporal: positive("temporal_patch_size", kwargs.temporal_patch_size, 2)?,
+            merge: positive("merge_size", kwargs.merge_size, 2)?,
+        })
+    }
+
+    /// Patches down and across an image of `size`, which must be whole merge blocks (transformers'
+    /// `reshape` fails otherwise).
+    fn grid(&self, size: Size) -> Result<(usize, usize)> {
+        let block = self.patch * self.merge;
+        if !size.height.is_multiple_of(block) || !size.width.is_multiple_of(block) {
+            return Err(Error::InvalidImage(format!(
+                "a {size} image is not whole {block}×{block} blocks of {0}×{0} patches \
+                 (resize it, or change patch_size or merge_size)",
+                self.patch
+            )));
+        }
+        Ok((size.height / self.patch, size.width / self.patch))
+    }
+
+    /// `patchify`: the `[C, H, W]` values of one image as rows of `C · T · p²`, merge blocks
+    /// row-major, then the patches of a block row-major; each channel's patch repeated `T` times.
+    fn flatten<T: Copy + Default>(&self, values: &[T], channels: usize, size: Size) -> Vec<T> {
+        let Patches {
+            patch: p,
+            temporal,
+            merge: m,
+        } = *self;
+        let (rows, cols) = (size.height / p, size.width / p);
+        let row_len = channels * temporal * p * p;
+        let mut out = vec![T::default(); rows * cols * row_len];
+        let mut chunks = out.chunks_exact_mut(row_len);
+        for block_row in 0..rows / m {
+            for block_col in 0..cols / m {
+                for (i, j) in (0..m).flat_map(|i| (0..m).map(move |j| (i, j))) {
+                    let (top, left) = ((block_row * m + i) * p, (block_col * m + j) * p);
+                    let Some(row) = chunks.next() else { return out };
+                    for (c, channel) in row.chunks_exact_mut(temporal * p * p).enumerate() {
+                        let (first, repeats) = channel.split_at_mut(p * p);
+                        for (y, line) in first.chunks_exact_mut(p).enumerate() {
+                            let at = (c * size.height + top + y) * size.width + left;
+                            line.copy_from_slice(&values[at..at + p]);
+                        }
+                        for repeat in repeats.chunks_exact_mut(p * p) {
+                            repeat.copy_from_slice(first);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The preprocessing of Qwen2-VL, generic over the backend: resize, rescale and normalize there,
+/// the patches flattened here.
+pub fn preprocess<B: Backend + ?Sized>(
+    backend: &B,
+    call: &Call,
+    batch: Batch<'_>,
+) -> Result<BatchFeature> {
+    let patches = Patches::of(call)?;
+    let inputs = call.pixels(batch)?;
+    let mut plans = Vec::with_capacity(inputs.len());
+    let mut grids = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let (resize, size) = match call.resolved.resize {
+            Some((size, resample)) => {
+                let (Some(min), Some(max)) = (size.shortest_edge, size.longest_edge) else {
+                    return Err(Error::config(
+                        "size",
+                        format!(
+                            "`size` dict must contain 'shortest_edge' and 'longest_edge' keys but got {{{}}}",
+                            size.keys().join(", ")
+                        ),
+                    ));
+                };
+                let factor = patches.patch * patches.merge;
+                let to = smart_resize(input.size(), factor, min.into(), max.into())?;
+                (resize_plan(call.numerics, input.size(), to, resample)?, to)
+            }
+            None => (Arc::new(ResizePlan::Copy), input.size()),
+        };
+        grids.push(patches.grid(size)?);
+        plans.push(ImagePlan::new(
+            input.convert,
+            resize,
+            vec![CropWindow::full(size)],
+            call.level_map(input.channels())?,
+            ChannelDimension::First,
+        ));
+    }
+    let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
+    let assembly = Assembly {
+        stacking: Stacking::List,
+        ..Assembly::default()
+    };
+    let images = pixel_values(backend, &pixels, &plans, &assembly)?;
+    let images = match images.data.get("pixel_values").map(Feature::to_host) {
+        Some(Ok(Feature::List(images))) => images,
+        Some(Err(e)) => return Err(e),
+        _ => return Err(Error::Internal("Qwen2-VL: no images computed".into())),
+    };
+    let mut flat = Vec::with_capacity(images.len());
+    for image in &images {
+        let [channels, height, width] = image.shape[..] else {
+            return Err(Error::Internal(
+                "Qwen2-VL: an image output not [C, H, W]".into(),
+            ));
+        };
+        let size = Size::new(height, width);
+        let rows = (height / patches.patch) * (width / patches.patch);
+        flat.push(Tensor {
+            shape: vec![
+                rows,
+                channels * patches.temporal * patches.patch * patches.patch,
+            ],
+            data: match &image.data {
+                TensorData::F32(v) => TensorData::F32(patches.flatten(v, channels, size)),
+                TensorData::U8(v) => TensorData::U8(patches.flatten(v, channels, size)),
+                TensorData::I64(v) => TensorData::I64(patches.flatten(v, channels, size)),
+            },
+        });
+    }
+    let mut features = BatchFeature::default();
+    features.data.insert(
+        "pixel_values".into(),
+        Feature::Tensor(Tensor::cat("pixel_values", &flat)?),
+    );
+    let thw: Vec<i64> = (grids.iter())
+        .flat_map(|&(rows, cols)| [1, rows as i64, cols as i64])
+        .collect();
+    features.data.insert(
+        "image_grid_thw".into(),
+        Feature::Tensor(Tensor {
+            shape: vec![grids.len(), 3],
+            data: TensorData::I64(thw),
+        }),
+    );
+    Ok(features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// transformers 5.23's `smart_resize` on these arguments (ties of Python's round, both
+    /// branches, the ratio limit, an extreme shape).
+    #[test]
+    fn smart_resize_is_transformers() {
+        let cases = [
+            ((70, 98, 28, 3136, 1003520), Some((56, 112))),
+            ((42, 42, 28, 3136, 1003520), Some((56, 56))),
+            ((1, 1, 28, 3136, 1003520), Some((56, 56))),
+            ((300, 451, 28, 3136, 1003520), Some((308, 448))),
+            ((3000, 4000, 28, 3136, 1003520), Some((840, 1148))),
+            ((1000, 5, 28, 3136, 1003520), Some((812, 28))),
+            ((14, 2800, 28, 3136, 1003520), Some((28, 812))),
+            ((4321, 1234, 28, 3136, 200704), Some((812, 224))),
+            ((99999, 1000, 28, 3136, 12845056), Some((35812, 336))),
+            ((17, 13, 32, 1024, 1 << 20), Some((64, 32))),
+            ((3, 1000, 28, 3136, 1003520), None),
+        ];
+        for ((h, w, factor, min, max), expected) in cases {
+            let got = smart_resize(Size::new(h, w), factor, min, max).ok();
+            assert_eq!(got, expected.map(|(h, w)| Size::new(h, w)), "{h}x{w}");
+        }
+    }
+}
