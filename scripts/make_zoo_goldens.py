@@ -57,6 +57,24 @@ FAMILIES = [
     ("qwen2_vl_small", "Qwen2VLImageProcessor", {"size": {"shortest_edge": 3136, "longest_edge": 200704}}),
 ]
 
+# Configurations as the Hub's checkpoints write them by hand (not save_pretrained): each is also
+# kept as transformers saves it after loading (transformers_saved.json).
+QWEN_BASE = {"patch_size": 14, "temporal_patch_size": 2, "merge_size": 2,
+             "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
+             "image_processor_type": "Qwen2VLImageProcessor", "processor_class": "Qwen2VLProcessor"}
+LEGACY = [
+    # Qwen/Qwen2-VL-7B-Instruct, Qwen/Qwen2.5-VL-*: the pixel budget as top-level keys.
+    ("qwen2_vl_legacy", dict(QWEN_BASE, min_pixels=3136, max_pixels=12845056)),
+    # The budget in `size` alone: loads, then every call is refused.
+    ("qwen2_vl_legacy_size", dict(QWEN_BASE, size={"min_pixels": 3136, "max_pixels": 12845056})),
+    # Both forms: the top-level keys win.
+    ("qwen2_vl_legacy_both", dict(QWEN_BASE, min_pixels=3136, max_pixels=200704,
+                                  size={"min_pixels": 3136, "max_pixels": 12845056})),
+    # A top-level max over a size of the new form.
+    ("qwen2_vl_legacy_mixed", dict(QWEN_BASE, max_pixels=50176,
+                                   size={"shortest_edge": 3136, "longest_edge": 12845056})),
+]
+
 IMAGES = [
     "chelsea.png", "camera.png", "syn_la.png", "syn_palette_trns.png", "syn_rgba_transparent.png",
     "syn_odd_w17_h13.png", "syn_thin_w3_h1000.png", "syn_wide_w1000_h3.png", "syn_1x1_rgb.png",
@@ -115,9 +133,20 @@ def main():
         "batch": BATCH,
         "configs": {},
     }
+    configs = []
     for name, cls_name, overrides in FAMILIES:
         directory = out / "configs" / name
         getattr(transformers, cls_name)(**overrides).save_pretrained(directory)
+        configs.append((name, directory))
+    for name, config in LEGACY:
+        directory = out / "configs" / name
+        directory.mkdir(parents=True)
+        (directory / "preprocessor_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+        saved = root / "target" / "zoo-resave" / name
+        AutoImageProcessor.from_pretrained(directory, backend="torchvision").save_pretrained(saved)
+        shutil.copy(saved / "preprocessor_config.json", directory / "transformers_saved.json")
+        configs.append((name, directory))
+    for name, directory in configs:
         per_backend = {}
         for backend in ("pil", "torchvision"):
             processor = AutoImageProcessor.from_pretrained(directory, backend=backend)

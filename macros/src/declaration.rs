@@ -126,15 +126,17 @@ enum Meta {
     Kwargs,
     TypeName,
     Preprocess,
+    LegacyKeys,
     CpuTwin,
     GpuTwin,
 }
 
 impl Meta {
-    const ALL: [(&'static str, Meta); 5] = [
+    const ALL: [(&'static str, Meta); 6] = [
         ("kwargs", Meta::Kwargs),
         ("type_name", Meta::TypeName),
         ("preprocess", Meta::Preprocess),
+        ("legacy_keys", Meta::LegacyKeys),
         ("cpu_twin", Meta::CpuTwin),
         ("gpu_twin", Meta::GpuTwin),
     ];
@@ -153,6 +155,8 @@ pub struct Declaration {
     pub type_name: Option<Spanned<LitStr>>,
     /// `preprocess = path`: the model's own logic.
     pub preprocess: Option<Spanned<syn::Path>>,
+    /// `legacy_keys = path`: rewrites a configuration's legacy keys before it is read.
+    pub legacy_keys: Option<Spanned<syn::Path>>,
     /// `cpu_twin = Path`: declared on its own, as the GPU twin of this CPU processor.
     pub cpu_twin: Option<Spanned<syn::Path>>,
     /// `gpu_twin = Path`: declared on its own, as the CPU twin of this GPU processor.
@@ -177,6 +181,7 @@ impl Declaration {
             kwargs: None,
             type_name: None,
             preprocess: None,
+            legacy_keys: None,
             cpu_twin: None,
             gpu_twin: None,
             standard: Standards::new(),
@@ -203,6 +208,9 @@ impl Declaration {
                 }
                 Some(Meta::Preprocess) => {
                     declaration.preprocess = read::path(cx, &key, &value).map(at(&key))
+                }
+                Some(Meta::LegacyKeys) => {
+                    declaration.legacy_keys = read::path(cx, &key, &value).map(at(&key))
                 }
                 Some(Meta::CpuTwin) => {
                     declaration.cpu_twin = read::path(cx, &key, &value).map(at(&key))

@@ -143,6 +143,15 @@ fn spec_item(
         }
         None => quote!(::core::option::Option::None),
     };
+    let legacy_keys = match &declaration.legacy_keys {
+        Some(Spanned { value: path, .. }) => {
+            let span = path.segments[0].ident.span();
+            // Spanned on the function: one of another signature is an error there.
+            let rewrite = quote_spanned!(span=> #path(config));
+            quote!(::core::option::Option::Some(|config| #rewrite))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
@@ -156,6 +165,7 @@ fn spec_item(
             },
             model_kwargs: #model_kwargs,
             preprocess: #preprocess,
+            legacy_keys: #legacy_keys,
         };
     }
 }

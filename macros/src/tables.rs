@@ -6,22 +6,25 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// transformers' size-dict keys, in its order.
-pub(crate) const SIZE_KEYS: [&str; 6] = [
+pub(crate) const SIZE_KEYS: [&str; 8] = [
     "height",
     "width",
     "shortest_edge",
     "longest_edge",
     "max_height",
     "max_width",
+    "min_pixels",
+    "max_pixels",
 ];
 
 /// transformers' `VALID_SIZE_DICT_KEYS`.
-pub(crate) const VALID_SIZE_KEY_SETS: [&[&str]; 5] = [
+pub(crate) const VALID_SIZE_KEY_SETS: [&[&str]; 6] = [
     &["height", "width"],
     &["shortest_edge"],
     &["shortest_edge", "longest_edge"],
     &["longest_edge"],
     &["max_height", "max_width"],
+    &["min_pixels", "max_pixels"],
 ];
 
 /// What a standard kwarg's value is: how a declaration writes it, how JSON holds it. The runtime

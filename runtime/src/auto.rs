@@ -37,7 +37,7 @@ impl AutoImageProcessor {
             )
         })?;
         let model = lookup(&declared).ok_or(Error::UnknownProcessor(declared))?;
-        let config = ProcessorConfig::from_object(map, model.default_to_square)?;
+        let config = model.read_config(map)?;
         // A configuration's `device` decides where `Auto` runs, as it decides in transformers.
         let choice = match (choice, &config.kwargs.device) {
             (BackendChoice::Auto, Some(device)) => BackendChoice::for_device(device)?,

@@ -11,7 +11,8 @@ pub const CONFIG_NAME: &str = "preprocessor_config.json";
 pub const PROCESSOR_CONFIG_NAME: &str = "processor_config.json";
 
 /// A configuration as read from disk: the type name, the standard kwargs it sets, and every other key
-/// (model kwargs, `processor_class`, unknown keys), kept as they were.
+/// (model kwargs, unknown keys), kept as they were; `processor_class` and `feature_extractor_type`
+/// are dropped, as transformers' `ImageProcessingMixin.__init__` drops them.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProcessorConfig {
     /// `image_processor_type` (or the legacy `feature_extractor_type`) as written in the file.
@@ -91,7 +92,13 @@ impl ProcessorConfig {
     /// Parses a JSON object; `default_to_square` is the processor's own (to read int sizes).
     pub fn from_object(mut map: Map<String, Value>, default_to_square: bool) -> Result<Self> {
         let type_name = Self::declared_type(&map);
-        map.remove("image_processor_type");
+        for key in [
+            "image_processor_type",
+            "feature_extractor_type",
+            "processor_class",
+        ] {
+            map.remove(key);
+        }
         let kwargs = ImagesKwargs::take_from_json(&mut map, default_to_square)?;
         Ok(ProcessorConfig {
             type_name,

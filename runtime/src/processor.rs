@@ -3,7 +3,7 @@
 
 use crate::backend::{Backend, CpuBackend};
 use crate::call::{Batch, Call};
-use crate::config::{self, ProcessorConfig};
+use crate::config::{self, ProcessorConfig, read_config_object};
 use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
 use crate::image::Image;
@@ -29,8 +29,7 @@ pub struct Processor {
     model_set: ModelValues,
     /// The model kwargs: `model_set` over the class defaults.
     model_kwargs: ModelValues,
-    /// Configuration keys that are neither standard nor model kwargs (`processor_class`, …), kept
-    /// for saving.
+    /// Configuration keys that are neither standard nor model kwargs, kept for saving.
     unknown: Map<String, Value>,
     numerics: Numerics,
     /// Where `preprocess` computes.
@@ -78,8 +77,8 @@ impl Processor {
 
     /// A processor of `model` from `preprocessor_config.json` (a directory or the file).
     pub fn from_pretrained(model: &'static ModelSpec, path: impl AsRef<Path>) -> Result<Self> {
-        let config = ProcessorConfig::load(path.as_ref(), model.default_to_square)?;
-        Self::from_config(model, config)
+        let (_, map) = read_config_object(path.as_ref())?;
+        Self::from_config(model, model.read_config(map)?)
     }
 
     /// The same processor with another numerics mode.
@@ -158,7 +157,7 @@ impl Processor {
     }
 
     /// Every non-standard key with its value, where it comes from, and whether it is one of the
-    /// model's kwargs (else a key the processor keeps but does not use, like `processor_class`).
+    /// model's kwargs (else a key the processor keeps but does not use).
     pub fn extra_origins(&self) -> Result<Vec<(String, Value, Origin, bool)>> {
         let spec = &self.model.model_kwargs;
         let set = spec.to_json(&self.model_set)?;

@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 /// A size as transformers stores it: one of the valid key sets
 /// `{height, width}`, `{shortest_edge}`, `{shortest_edge, longest_edge}`, `{longest_edge}`,
-/// `{max_height, max_width}`.
+/// `{max_height, max_width}`, `{min_pixels, max_pixels}` (a pixel budget: Qwen2-VL's legacy form,
+/// which no resize reads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SizeDict {
     pub height: Option<u32>,
@@ -18,6 +19,8 @@ pub struct SizeDict {
     pub longest_edge: Option<u32>,
     pub max_height: Option<u32>,
     pub max_width: Option<u32>,
+    pub min_pixels: Option<u32>,
+    pub max_pixels: Option<u32>,
 }
 
 // `KEYS` (the key names, in transformers' order) and `VALID_KEY_SETS` (`VALID_SIZE_DICT_KEYS`),
@@ -33,6 +36,8 @@ impl SizeDict {
         longest_edge: None,
         max_height: None,
         max_width: None,
+        min_pixels: None,
+        max_pixels: None,
     };
 
     /// `{height, width}`.
@@ -40,26 +45,19 @@ impl SizeDict {
         SizeDict {
             height: Some(height),
             width: Some(width),
-            shortest_edge: None,
-            longest_edge: None,
-            max_height: None,
-            max_width: None,
+            ..SizeDict::EMPTY
         }
     }
 
     /// `{shortest_edge}`.
     pub const fn shortest_edge(edge: u32) -> Self {
         SizeDict {
-            height: None,
-            width: None,
             shortest_edge: Some(edge),
-            longest_edge: None,
-            max_height: None,
-            max_width: None,
+            ..SizeDict::EMPTY
         }
     }
 
-    fn slots(&self) -> [Option<u32>; 6] {
+    fn slots(&self) -> [Option<u32>; 8] {
         [
             self.height,
             self.width,
@@ -67,6 +65,8 @@ impl SizeDict {
             self.longest_edge,
             self.max_height,
             self.max_width,
+            self.min_pixels,
+            self.max_pixels,
         ]
     }
 
@@ -78,6 +78,8 @@ impl SizeDict {
             "longest_edge" => &mut self.longest_edge,
             "max_height" => &mut self.max_height,
             "max_width" => &mut self.max_width,
+            "min_pixels" => &mut self.min_pixels,
+            "max_pixels" => &mut self.max_pixels,
             _ => return None,
         })
     }
@@ -104,7 +106,8 @@ impl SizeDict {
                 param,
                 format!(
                     "must have one of the key sets {{height, width}}, {{shortest_edge}}, \
-                     {{shortest_edge, longest_edge}}, {{longest_edge}}, {{max_height, max_width}}; got {{{}}}",
+                     {{shortest_edge, longest_edge}}, {{longest_edge}}, {{max_height, max_width}}, \
+                     {{min_pixels, max_pixels}}; got {{{}}}",
                     self.keys().join(", ")
                 ),
             ))

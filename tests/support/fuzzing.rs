@@ -21,7 +21,7 @@ fn processor(data: &[u8]) -> Option<Processor> {
     };
     let name = ProcessorConfig::declared_type(&map).unwrap_or_else(|| "CLIPImageProcessor".into());
     let model = twinproc::auto::lookup(&name)?;
-    let config = ProcessorConfig::from_object(map, model.default_to_square).ok()?;
+    let config = model.read_config(map).ok()?;
     Processor::from_config(model, config).ok()
 }
 

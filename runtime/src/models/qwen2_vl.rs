@@ -19,6 +19,7 @@ use crate::plan::ImagePlan;
 use crate::resolve::resize_plan;
 use crate::tensor::{Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Kwargs of Qwen2-VL.
@@ -33,12 +34,18 @@ pub struct Qwen2VlKwargs {
     pub merge_size: Option<u32>,
 }
 
+/// The class's pixel budget (`size`, as declared below; a test holds them equal): 56² to
+/// 28² · 1,280 pixels.
+const DEFAULT_MIN_PIXELS: u32 = 56 * 56;
+const DEFAULT_MAX_PIXELS: u32 = 28 * 28 * 1280;
+
 /// Qwen2-VL: `smart_resize` (bicubic) to between 3,136 and 1,003,520 pixels in multiples of 28,
 /// OpenAI CLIP mean and std, 14×14 patches repeated twice over time, merged 2×2.
 #[image_processor(
     type_name = "Qwen2VLImageProcessor",
     kwargs = Qwen2VlKwargs,
     preprocess = preprocess,
+    legacy_keys = legacy_keys,
     resample = Bicubic,
     image_mean = OPENAI_CLIP_MEAN,
     image_std = OPENAI_CLIP_STD,
@@ -53,6 +60,41 @@ pub struct Qwen2VlKwargs {
     merge_size = 2
 )]
 pub struct Qwen2VlImageProcessor;
+
+/// `Qwen2VLImageProcessor.__init__`: top-level `min_pixels` and `max_pixels` (the form of the
+/// Hub's Qwen2-VL and Qwen2.5-VL configurations) become `size`'s `shortest_edge` and
+/// `longest_edge` (over the class's size where the configuration has none), and are not kept.
+fn legacy_keys(config: &mut Map<String, Value>) -> Result<()> {
+    let mut take = |key: &str| config.remove(key).filter(|v| !v.is_null());
+    let (min, max) = (take("min_pixels"), take("max_pixels"));
+    if min.is_none() && max.is_none() {
+        return Ok(());
+    }
+    let mut size = match config.remove("size") {
+        None | Some(Value::Null) => Map::from_iter([
+            ("shortest_edge".into(), DEFAULT_MIN_PIXELS.into()),
+            ("longest_edge".into(), DEFAULT_MAX_PIXELS.into()),
+        ]),
+        Some(Value::Object(size)) => size,
+        Some(other) => {
+            return Err(Error::config(
+                "size",
+                format!("a dict is needed with min_pixels or max_pixels, got {other}"),
+            ));
+        }
+    };
+    for (value, edge, legacy) in [
+        (min, "shortest_edge", "min_pixels"),
+        (max, "longest_edge", "max_pixels"),
+    ] {
+        if let Some(value) = value {
+            size.insert(edge.into(), value);
+            size.remove(legacy);
+        }
+    }
+    config.insert("size".into(), Value::Object(size));
+    Ok(())
+}
 
 /// `smart_resize`: sides that are multiples of `factor` (Python's round, ties to even), the
 /// aspect ratio kept as closely as may be, the pixel count brought within
@@ -258,6 +300,13 @@ mod tests {
 
     /// transformers 5.23's `smart_resize` on these arguments (ties of Python's round, both
     /// branches, the ratio limit, an extreme shape).
+    #[test]
+    fn the_legacy_defaults_are_the_declared_size() {
+        let size = Qwen2VlImageProcessor::defaults().images.size.expect("size");
+        assert_eq!(size.shortest_edge, Some(DEFAULT_MIN_PIXELS));
+        assert_eq!(size.longest_edge, Some(DEFAULT_MAX_PIXELS));
+    }
+
     #[test]
     fn smart_resize_is_transformers() {
         let cases = [
