@@ -55,6 +55,10 @@ FAMILIES = [
     ("qwen2_vl", "Qwen2VLImageProcessor", {}),
     # At most 448x448 pixels: the larger images shrink (smart_resize's other branch).
     ("qwen2_vl_small", "Qwen2VLImageProcessor", {"size": {"shortest_edge": 3136, "longest_edge": 200704}}),
+    # google/siglip2-*-naflex: the class defaults (16x16 patches, at most 256).
+    ("siglip2_naflex", "Siglip2ImageProcessor", {}),
+    # A budget of 64 patches: every image shrinks, the padding differs.
+    ("siglip2_naflex_64", "Siglip2ImageProcessor", {"max_num_patches": 64}),
 ]
 
 # Configurations as the Hub's checkpoints write them by hand (not save_pretrained): each is also

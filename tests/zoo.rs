@@ -51,6 +51,7 @@ fn compare(expected: &serde_json::Map<String, Value>, batch: &BatchFeature) -> O
         let dtype = match &tensor.data {
             TensorData::F32(_) => "float32",
             TensorData::U8(_) => "uint8",
+            TensorData::I32(_) => "int32",
             TensorData::I64(_) => "int64",
         };
         let shape: Vec<u64> = tensor.shape.iter().map(|&d| d as u64).collect();
@@ -196,8 +197,8 @@ fn configurations_and_defaults_are_transformers_own() {
 #[test]
 fn generated_docs_list_every_kwarg_of_every_family() {
     use twinproc::ModelKwargs;
-    use twinproc::models::{bit, blip, convnext, qwen2_vl, vit};
-    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 5] = [
+    use twinproc::models::{bit, blip, convnext, qwen2_vl, siglip2, vit};
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 6] = [
         ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
         ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
         ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
@@ -210,6 +211,11 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             "Qwen2-VL",
             qwen2_vl::Qwen2VlImageProcessor::KWARGS_DOC,
             qwen2_vl::Qwen2VlKwargs::MODEL_KWARGS,
+        ),
+        (
+            "SigLIP2",
+            siglip2::Siglip2ImageProcessor::KWARGS_DOC,
+            siglip2::Siglip2Kwargs::MODEL_KWARGS,
         ),
     ];
     for (family, doc, model) in families {

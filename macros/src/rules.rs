@@ -46,7 +46,12 @@ fn center_crop_needs_crop_size(cx: &Ctxt, declaration: &Declaration) {
     needs(cx, declaration, DO_CENTER_CROP, CROP_SIZE, message);
 }
 
+/// Unless the model has its own logic: with no `size`, that logic decides every size itself
+/// (SigLIP2's patch budget), and the runtime asks for none.
 fn resize_needs_size(cx: &Ctxt, declaration: &Declaration) {
+    if declaration.preprocess.is_some() {
+        return;
+    }
     needs(
         cx,
         declaration,

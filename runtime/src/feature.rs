@@ -9,7 +9,7 @@ use crate::backend::cuda::outputs::DeviceTensor;
 use crate::backend::cuda::without::tensor::DeviceTensor;
 use crate::error::Result;
 use crate::placement::Placement;
-use crate::tensor::Tensor;
+use crate::tensor::{Tensor, TensorData};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -75,6 +75,13 @@ pub struct BatchFeature {
 }
 
 impl BatchFeature {
+    /// The same features and a host tensor named `key`.
+    pub fn with_tensor(mut self, key: &str, shape: Vec<usize>, data: TensorData) -> Self {
+        self.data
+            .insert(key.into(), Feature::Tensor(Tensor { shape, data }));
+        self
+    }
+
     /// The tensor on the GPU named `key`, if it is one (the CUDA twin's outputs).
     pub fn device_tensor(&self, key: &str) -> Option<&DeviceTensor> {
         match self.data.get(key)? {

@@ -334,6 +334,7 @@ impl Placement {
             let data = match &buffer {
                 TensorData::F32(v) => TensorData::F32(part(v, *at, len)),
                 TensorData::U8(v) => TensorData::U8(part(v, *at, len)),
+                TensorData::I32(v) => TensorData::I32(part(v, *at, len)),
                 TensorData::I64(v) => TensorData::I64(part(v, *at, len)),
             };
             Tensor {

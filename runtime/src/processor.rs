@@ -60,7 +60,7 @@ impl Processor {
             numerics: Numerics::default(),
             backend: Arc::new(CpuBackend::new()),
         };
-        Resolved::new(&processor.kwargs())?;
+        Resolved::for_model(&processor.kwargs(), model.sizes_itself())?;
         Ok(processor)
     }
 
@@ -339,7 +339,7 @@ impl Processor {
         }
         let instance = self.kwargs();
         Ok(Call {
-            resolved: Resolved::new(&overrides.or(&instance))?,
+            resolved: Resolved::for_model(&overrides.or(&instance), self.model.sizes_itself())?,
             instance,
             model_kwargs: self.model_kwargs.clone(),
             numerics: self.numerics,
@@ -387,7 +387,7 @@ impl Processor {
     ) -> Result<BatchFeature> {
         let instance = self.kwargs();
         let call = Call {
-            resolved: Resolved::new(&overrides.or(&instance))?,
+            resolved: Resolved::for_model(&overrides.or(&instance), self.model.sizes_itself())?,
             instance,
             model_kwargs,
             numerics: self.numerics,

@@ -50,6 +50,13 @@ fn check_channel_values(key: &str, values: &ChannelValues, nonzero: bool) -> Res
 impl Resolved {
     /// Resolves and validates `kwargs` (every value already merged).
     pub fn new(kwargs: &ImagesKwargs) -> Result<Self> {
+        Self::for_model(kwargs, false)
+    }
+
+    /// [`new`](Self::new) for a model that `sizes_itself` (its own logic decides every size, as
+    /// SigLIP2's patch budget does): `do_resize` then needs no `size` (the resize's size is
+    /// empty), as that class's `_validate_preprocess_kwargs` has it.
+    pub fn for_model(kwargs: &ImagesKwargs, sizes_itself: bool) -> Result<Self> {
         let resize = if kwargs.do_resize.unwrap_or(false) {
             // transformers' `validate_preprocess_arguments`, in both backends.
             let missing = |key: &str| {
@@ -58,7 +65,10 @@ impl Resolved {
                     "`size` and `resample` must be specified if `do_resize` is `True`",
                 )
             };
-            let size = kwargs.size.ok_or_else(|| missing("size"))?;
+            let size = match kwargs.size {
+                None if sizes_itself => SizeDict::EMPTY,
+                size => size.ok_or_else(|| missing("size"))?,
+            };
             Some((size, kwargs.resample.ok_or_else(|| missing("resample"))?))
         } else {
             None

@@ -15,6 +15,7 @@ fn dtype(data: &TensorData) -> (&'static str, usize) {
     match data {
         TensorData::F32(_) => ("F32", 4),
         TensorData::U8(_) => ("U8", 1),
+        TensorData::I32(_) => ("I32", 4),
         TensorData::I64(_) => ("I64", 8),
     }
 }

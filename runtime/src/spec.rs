@@ -35,6 +35,12 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// Whether the model decides every size itself: it has its own preprocessing and no `size`
+    /// among its class defaults (SigLIP2). Its `do_resize` needs no `size`.
+    pub fn sizes_itself(&self) -> bool {
+        self.preprocess.is_some() && (self.defaults)().size.is_none()
+    }
+
     /// A configuration of this model from its JSON object: the legacy keys rewritten first.
     pub fn read_config(
         &self,

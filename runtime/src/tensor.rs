@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 pub enum TensorData {
     F32(Vec<f32>),
     U8(Vec<u8>),
+    I32(Vec<i32>),
     I64(Vec<i64>),
 }
 
@@ -17,6 +18,7 @@ impl TensorData {
             std::borrow::Cow::Borrowed(match self {
                 TensorData::F32(v) => bytemuck::cast_slice(v),
                 TensorData::U8(v) => v,
+                TensorData::I32(v) => bytemuck::cast_slice(v),
                 TensorData::I64(v) => bytemuck::cast_slice(v),
             })
         } else {
@@ -29,6 +31,7 @@ impl TensorData {
         match self {
             TensorData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             TensorData::U8(v) => v.clone(),
+            TensorData::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             TensorData::I64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
         }
     }
@@ -37,6 +40,7 @@ impl TensorData {
         match (self, other) {
             (TensorData::F32(a), TensorData::F32(b)) => a.extend_from_slice(b),
             (TensorData::U8(a), TensorData::U8(b)) => a.extend_from_slice(b),
+            (TensorData::I32(a), TensorData::I32(b)) => a.extend_from_slice(b),
             (TensorData::I64(a), TensorData::I64(b)) => a.extend_from_slice(b),
             _ => return false,
         }
@@ -47,6 +51,7 @@ impl TensorData {
         match self {
             TensorData::F32(_) => TensorData::F32(Vec::new()),
             TensorData::U8(_) => TensorData::U8(Vec::new()),
+            TensorData::I32(_) => TensorData::I32(Vec::new()),
             TensorData::I64(_) => TensorData::I64(Vec::new()),
         }
     }

@@ -10,7 +10,7 @@ use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
 use crate::call::{Batch, Call};
 use crate::error::{Error, Result};
-use crate::feature::{BatchFeature, Feature};
+use crate::feature::BatchFeature;
 use crate::kwargs::ChannelValues;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
@@ -19,7 +19,7 @@ use crate::pipeline::pixel_values;
 use crate::placement::{Assembly, Canvas};
 use crate::plan::{ImagePlan, Resized};
 use crate::resolve::resize_plan;
-use crate::tensor::{Tensor, TensorData};
+use crate::tensor::TensorData;
 use crate::{image_processor, images_kwargs};
 
 /// Kwargs of LLaVA-OneVision.
@@ -247,24 +247,19 @@ pub fn preprocess<B: Backend + ?Sized>(
         canvas: Canvas::Own,
         stacking: call.stacking,
     };
-    let mut features = pixel_values(backend, &sources, &plans, &assembly)?;
-    features.data.insert(
-        "image_sizes".into(),
-        Feature::Tensor(Tensor {
-            shape: vec![image_sizes.len() / 2, 2],
-            data: TensorData::I64(image_sizes),
-        }),
-    );
     let batch_num_images: Vec<i64> = match batch {
         Batch::Flat(images) => vec![1; images.len()],
         Batch::Nested(samples) => samples.iter().map(|s| s.len() as i64).collect(),
     };
-    features.data.insert(
-        "batch_num_images".into(),
-        Feature::Tensor(Tensor {
-            shape: vec![batch_num_images.len()],
-            data: TensorData::I64(batch_num_images),
-        }),
-    );
-    Ok(features)
+    Ok(pixel_values(backend, &sources, &plans, &assembly)?
+        .with_tensor(
+            "image_sizes",
+            vec![image_sizes.len() / 2, 2],
+            TensorData::I64(image_sizes),
+        )
+        .with_tensor(
+            "batch_num_images",
+            vec![batch_num_images.len()],
+            TensorData::I64(batch_num_images),
+        ))
 }

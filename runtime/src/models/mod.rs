@@ -5,8 +5,10 @@ pub mod blip;
 pub mod clip;
 pub mod convnext;
 pub mod llava_onevision;
+pub mod patches;
 pub mod qwen2_vl;
 pub mod siglip;
+pub mod siglip2;
 pub mod vit;
 
 /// OpenAI CLIP's per-channel mean (`OPENAI_CLIP_MEAN`).

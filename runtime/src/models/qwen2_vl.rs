@@ -4,23 +4,16 @@
 //! repeated over the temporal axis), merge blocks first; the rows of every image concatenated,
 //! with `image_grid_thw` per image.
 
+use super::patches::{PatchRows, normalized_images, positive};
 use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
 use crate::call::{Batch, Call};
 use crate::error::{Error, Result};
-use crate::feature::{BatchFeature, Feature};
-use crate::kwargs::ChannelDimension;
+use crate::feature::BatchFeature;
 use crate::numeric::Size;
-use crate::numeric::crop::CropWindow;
-use crate::numeric::resample::ResizePlan;
-use crate::pipeline::pixel_values;
-use crate::placement::{Assembly, Stacking};
-use crate::plan::ImagePlan;
-use crate::resolve::resize_plan;
 use crate::tensor::{Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
 use serde_json::{Map, Value};
-use std::sync::Arc;
 
 /// Kwargs of Qwen2-VL.
 #[images_kwargs]
@@ -135,91 +128,31 @@ pub fn smart_resize(input: Size, factor: usize, min_pixels: u64, max_pixels: u64
     Ok(Size::new(h_bar, w_bar))
 }
 
-/// The patch geometry of a call.
-#[derive(Debug, Clone, Copy)]
-struct Patches {
-    patch: usize,
-    temporal: usize,
-    merge: usize,
-}
-
-impl Patches {
-    fn of(call: &Call) -> Result<Patches> {
-        let kwargs = call.model::<Qwen2VlKwargs>()?;
-        let positive = |key: &str, value: Option<u32>, default: u32| match value.unwrap_or(default)
-        {
-            0 => Err(Error::config(key, "must be a positive integer")),
-            v => Ok(v as usize),
-        };
-        Ok(Patches {
-            patch: positive("patch_size", kwargs.patch_size, 14)?,
-            temporal: positive("temporal_patch_size", kwargs.temporal_patch_size, 2)?,
-            merge: positive("merge_size", kwargs.merge_size, 2)?,
-        })
-    }
-
-    /// Patches down and across an image of `size`, which must be whole merge blocks (transformers'
-    /// `reshape` fails otherwise).
-    fn grid(&self, size: Size) -> Result<(usize, usize)> {
-        let block = self.patch * self.merge;
-        if !size.height.is_multiple_of(block) || !size.width.is_multiple_of(block) {
-            return Err(Error::InvalidImage(format!(
-                "a {size} image is not whole {block}×{block} blocks of {0}×{0} patches \
-                 (resize it, or change patch_size or merge_size)",
-                self.patch
-            )));
-        }
-        Ok((size.height / self.patch, size.width / self.patch))
-    }
-
-    /// `patchify`: the `[C, H, W]` values of one image as rows of `C · T · p²`, merge blocks
-    /// row-major, then the patches of a block row-major; each channel's patch repeated `T` times.
-    fn flatten<T: Copy + Default>(&self, values: &[T], channels: usize, size: Size) -> Vec<T> {
-        let Patches {
-            patch: p,
-            temporal,
-            merge: m,
-        } = *self;
-        let (rows, cols) = (size.height / p, size.width / p);
-        let row_len = channels * temporal * p * p;
-        let mut out = vec![T::default(); rows * cols * row_len];
-        let mut chunks = out.chunks_exact_mut(row_len);
-        for block_row in 0..rows / m {
-            for block_col in 0..cols / m {
-                for (i, j) in (0..m).flat_map(|i| (0..m).map(move |j| (i, j))) {
-                    let (top, left) = ((block_row * m + i) * p, (block_col * m + j) * p);
-                    let Some(row) = chunks.next() else { return out };
-                    for (c, channel) in row.chunks_exact_mut(temporal * p * p).enumerate() {
-                        let (first, repeats) = channel.split_at_mut(p * p);
-                        for (y, line) in first.chunks_exact_mut(p).enumerate() {
-                            let at = (c * size.height + top + y) * size.width + left;
-                            line.copy_from_slice(&values[at..at + p]);
-                        }
-                        for repeat in repeats.chunks_exact_mut(p * p) {
-                            repeat.copy_from_slice(first);
-                        }
-                    }
-                }
-            }
-        }
-        out
-    }
+/// How the call's kwargs cut images into rows: `merge × merge` blocks of patches, each
+/// channel's patch repeated `temporal_patch_size` times.
+fn patch_rows(call: &Call) -> Result<PatchRows> {
+    let kwargs = call.model::<Qwen2VlKwargs>()?;
+    Ok(PatchRows {
+        patch: positive("patch_size", kwargs.patch_size, 14)?,
+        merge: positive("merge_size", kwargs.merge_size, 2)?,
+        repeat: positive("temporal_patch_size", kwargs.temporal_patch_size, 2)?,
+        channels_last: false,
+    })
 }
 
 /// The preprocessing of Qwen2-VL, generic over the backend: resize, rescale and normalize there,
-/// the patches flattened here.
+/// the patches gathered into rows here.
 pub fn preprocess<B: Backend + ?Sized>(
     backend: &B,
     call: &Call,
     batch: Batch<'_>,
 ) -> Result<BatchFeature> {
-    let patches = Patches::of(call)?;
+    let rows = patch_rows(call)?;
     let inputs = call.pixels(batch)?;
-    let mut plans = Vec::with_capacity(inputs.len());
-    let mut grids = Vec::with_capacity(inputs.len());
+    let mut sizes = Vec::with_capacity(inputs.len());
     for input in &inputs {
-        let (resize, size) = match call.resolved.resize {
-            Some((size, resample)) => {
+        sizes.push(match call.resolved.resize {
+            Some((size, _)) => {
                 let (Some(min), Some(max)) = (size.shortest_edge, size.longest_edge) else {
                     return Err(Error::config(
                         "size",
@@ -229,69 +162,28 @@ pub fn preprocess<B: Backend + ?Sized>(
                         ),
                     ));
                 };
-                let factor = patches.patch * patches.merge;
-                let to = smart_resize(input.size(), factor, min.into(), max.into())?;
-                (resize_plan(call.numerics, input.size(), to, resample)?, to)
+                let factor = rows.patch * rows.merge;
+                Some(smart_resize(input.size(), factor, min.into(), max.into())?)
             }
-            None => (Arc::new(ResizePlan::Copy), input.size()),
-        };
-        grids.push(patches.grid(size)?);
-        plans.push(ImagePlan::new(
-            input.convert,
-            resize,
-            vec![CropWindow::full(size)],
-            call.level_map(input.channels())?,
-            ChannelDimension::First,
-        ));
-    }
-    let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
-    let assembly = Assembly {
-        stacking: Stacking::List,
-        ..Assembly::default()
-    };
-    let images = pixel_values(backend, &pixels, &plans, &assembly)?;
-    let images = match images.data.get("pixel_values").map(Feature::to_host) {
-        Some(Ok(Feature::List(images))) => images,
-        Some(Err(e)) => return Err(e),
-        _ => return Err(Error::Internal("Qwen2-VL: no images computed".into())),
-    };
-    let mut flat = Vec::with_capacity(images.len());
-    for image in &images {
-        let [channels, height, width] = image.shape[..] else {
-            return Err(Error::Internal(
-                "Qwen2-VL: an image output not [C, H, W]".into(),
-            ));
-        };
-        let size = Size::new(height, width);
-        let rows = (height / patches.patch) * (width / patches.patch);
-        flat.push(Tensor {
-            shape: vec![
-                rows,
-                channels * patches.temporal * patches.patch * patches.patch,
-            ],
-            data: match &image.data {
-                TensorData::F32(v) => TensorData::F32(patches.flatten(v, channels, size)),
-                TensorData::U8(v) => TensorData::U8(patches.flatten(v, channels, size)),
-                TensorData::I64(v) => TensorData::I64(patches.flatten(v, channels, size)),
-            },
+            None => None,
         });
     }
-    let mut features = BatchFeature::default();
-    features.data.insert(
-        "pixel_values".into(),
-        Feature::Tensor(Tensor::cat("pixel_values", &flat)?),
-    );
-    let thw: Vec<i64> = (grids.iter())
-        .flat_map(|&(rows, cols)| [1, rows as i64, cols as i64])
+    let images = normalized_images(backend, call, inputs, &sizes)?;
+    let patches = rows.of_images(&images)?;
+    let thw: Vec<i64> = (images.iter())
+        .flat_map(|image| {
+            let grid = |side: usize| (side / rows.patch) as i64;
+            [1, grid(image.shape[1]), grid(image.shape[2])]
+        })
         .collect();
-    features.data.insert(
-        "image_grid_thw".into(),
-        Feature::Tensor(Tensor {
-            shape: vec![grids.len(), 3],
-            data: TensorData::I64(thw),
-        }),
-    );
-    Ok(features)
+    let pixels = Tensor::cat("pixel_values", &patches)?;
+    Ok(BatchFeature::default()
+        .with_tensor("pixel_values", pixels.shape, pixels.data)
+        .with_tensor(
+            "image_grid_thw",
+            vec![images.len(), 3],
+            TensorData::I64(thw),
+        ))
 }
 
 #[cfg(test)]

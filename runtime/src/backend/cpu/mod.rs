@@ -255,7 +255,9 @@ impl Backend for CpuBackend {
                         let dest = match data {
                             TensorData::F32(v) => Dest::F32(v),
                             TensorData::U8(v) => Dest::U8(v),
-                            TensorData::I64(_) => unreachable!("outputs are f32 or u8"),
+                            TensorData::I32(_) | TensorData::I64(_) => {
+                                unreachable!("outputs are f32 or u8")
+                            }
                         };
                         let channels_last = plan.layout == crate::kwargs::ChannelDimension::Last;
                         Output::new(dest, plan.levels.channels, w.size(), channels_last)
