@@ -299,6 +299,7 @@ fn dtype_name(safetensors_dtype: &str) -> &str {
     match safetensors_dtype {
         "F32" => "float32",
         "U8" => "uint8",
+        "I32" => "int32",
         "I64" => "int64",
         other => other,
     }
