@@ -59,6 +59,10 @@ FAMILIES = [
     ("siglip2_naflex", "Siglip2ImageProcessor", {}),
     # A budget of 64 patches: every image shrinks, the padding differs.
     ("siglip2_naflex_64", "Siglip2ImageProcessor", {"max_num_patches": 64}),
+    # mistral-community/pixtral-12b: the class defaults (fit 1024, 16x16 patches, padded batch).
+    ("pixtral", "PixtralImageProcessor", {}),
+    # A smaller fit, and the patch size as one int (saved back as an int).
+    ("pixtral_small_int_patch", "PixtralImageProcessor", {"size": {"longest_edge": 256}, "patch_size": 14}),
 ]
 
 # Configurations as the Hub's checkpoints write them by hand (not save_pretrained): each is also

@@ -197,8 +197,8 @@ fn configurations_and_defaults_are_transformers_own() {
 #[test]
 fn generated_docs_list_every_kwarg_of_every_family() {
     use twinproc::ModelKwargs;
-    use twinproc::models::{bit, blip, convnext, qwen2_vl, siglip2, vit};
-    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 6] = [
+    use twinproc::models::{bit, blip, convnext, pixtral, qwen2_vl, siglip2, vit};
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 7] = [
         ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
         ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
         ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
@@ -216,6 +216,11 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             "SigLIP2",
             siglip2::Siglip2ImageProcessor::KWARGS_DOC,
             siglip2::Siglip2Kwargs::MODEL_KWARGS,
+        ),
+        (
+            "Pixtral",
+            pixtral::PixtralImageProcessor::KWARGS_DOC,
+            pixtral::PixtralKwargs::MODEL_KWARGS,
         ),
     ];
     for (family, doc, model) in families {

@@ -2,13 +2,15 @@
 
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::kwargs::ImagesKwargs;
+use crate::kwargs::{ChannelDimension, ImagesKwargs};
 use crate::model_kwargs::{ModelKwargs, ModelValues};
-use crate::numeric::Numerics;
+use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
+use crate::numeric::resample::ResizePlan;
+use crate::numeric::{Numerics, Size};
 use crate::placement::Stacking;
 use crate::plan::{ImagePlan, Input};
-use crate::resolve::Resolved;
+use crate::resolve::{Resolved, resize_plan};
 use std::sync::Arc;
 
 /// The images of one call: a flat list (one sample per image) or samples of several images.
@@ -67,6 +69,30 @@ impl Call {
     pub fn plan(&self, input: &Input) -> Result<ImagePlan> {
         self.resolved
             .plan(self.numerics, input, self.level_map(input.channels())?)
+    }
+
+    /// The plan of `input` resized to `to` with the call's filter (kept as it is when `to` is
+    /// `None` or the call does not resize), read whole into `layout`: the plan of models that
+    /// decide each image's size themselves.
+    pub fn plan_whole(
+        &self,
+        input: &Input,
+        to: Option<Size>,
+        layout: ChannelDimension,
+    ) -> Result<ImagePlan> {
+        let (resize, size) = match (to, self.resolved.resize) {
+            (Some(to), Some((_, resample))) => {
+                (resize_plan(self.numerics, input.size(), to, resample)?, to)
+            }
+            _ => (Arc::new(ResizePlan::Copy), input.size()),
+        };
+        Ok(ImagePlan::new(
+            input.convert,
+            resize,
+            vec![CropWindow::full(size)],
+            self.level_map(input.channels())?,
+            layout,
+        ))
     }
 
     /// The model's own kwargs, as its kwargs type `K`.

@@ -6,6 +6,7 @@ pub mod clip;
 pub mod convnext;
 pub mod llava_onevision;
 pub mod patches;
+pub mod pixtral;
 pub mod qwen2_vl;
 pub mod siglip;
 pub mod siglip2;

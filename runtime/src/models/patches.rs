@@ -9,14 +9,10 @@ use crate::error::{Error, Result};
 use crate::feature::Feature;
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Size;
-use crate::numeric::crop::CropWindow;
-use crate::numeric::resample::ResizePlan;
 use crate::pipeline::pixel_values;
 use crate::placement::{Assembly, Stacking};
-use crate::plan::{ImagePlan, Input};
-use crate::resolve::resize_plan;
+use crate::plan::Input;
 use crate::tensor::{Tensor, TensorData};
-use std::sync::Arc;
 
 /// How an image's patches become rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,23 +126,9 @@ pub fn normalized_images<B: Backend + ?Sized>(
     inputs: Vec<Input<'_>>,
     sizes: &[Option<Size>],
 ) -> Result<Vec<Tensor>> {
-    let mut plans = Vec::with_capacity(inputs.len());
-    for (input, to) in inputs.iter().zip(sizes) {
-        let (resize, size) = match (to, call.resolved.resize) {
-            (Some(to), Some((_, resample))) => (
-                resize_plan(call.numerics, input.size(), *to, resample)?,
-                *to,
-            ),
-            _ => (Arc::new(ResizePlan::Copy), input.size()),
-        };
-        plans.push(ImagePlan::new(
-            input.convert,
-            resize,
-            vec![CropWindow::full(size)],
-            call.level_map(input.channels())?,
-            ChannelDimension::First,
-        ));
-    }
+    let plans = (inputs.iter().zip(sizes))
+        .map(|(input, to)| call.plan_whole(input, *to, ChannelDimension::First))
+        .collect::<Result<Vec<_>>>()?;
     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
     let assembly = Assembly {
         stacking: Stacking::List,
