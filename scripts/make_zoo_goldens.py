@@ -63,6 +63,13 @@ FAMILIES = [
     ("pixtral", "PixtralImageProcessor", {}),
     # A smaller fit, and the patch size as one int (saved back as an int).
     ("pixtral_small_int_patch", "PixtralImageProcessor", {"size": {"longest_edge": 256}, "patch_size": 14}),
+    # google/gemma-3-*-it: 896x896, bilinear, pan-and-scan off.
+    ("gemma3", "Gemma3ImageProcessor", {"size": {"height": 896, "width": 896}}),
+    # Pan-and-scan on (Gemma3Processor's own values but a minimum crop of 32, so that the small
+    # images here are cut too), at 224.
+    ("gemma3_pan_and_scan", "Gemma3ImageProcessor",
+     {"do_pan_and_scan": True, "pan_and_scan_min_crop_size": 32, "pan_and_scan_max_num_crops": 4,
+      "pan_and_scan_min_ratio_to_activate": 1.2}),
 ]
 
 # Configurations as the Hub's checkpoints write them by hand (not save_pretrained): each is also

@@ -197,8 +197,8 @@ fn configurations_and_defaults_are_transformers_own() {
 #[test]
 fn generated_docs_list_every_kwarg_of_every_family() {
     use twinproc::ModelKwargs;
-    use twinproc::models::{bit, blip, convnext, pixtral, qwen2_vl, siglip2, vit};
-    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 7] = [
+    use twinproc::models::{bit, blip, convnext, gemma3, pixtral, qwen2_vl, siglip2, vit};
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 8] = [
         ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
         ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
         ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
@@ -221,6 +221,11 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             "Pixtral",
             pixtral::PixtralImageProcessor::KWARGS_DOC,
             pixtral::PixtralKwargs::MODEL_KWARGS,
+        ),
+        (
+            "Gemma 3",
+            gemma3::Gemma3ImageProcessor::KWARGS_DOC,
+            gemma3::Gemma3Kwargs::MODEL_KWARGS,
         ),
     ];
     for (family, doc, model) in families {

@@ -122,7 +122,14 @@ fn spec_item(
                 .into_iter()
                 .next()
                 .map_or(key.span(), |t| t.span());
-            quote_spanned!(span=> kwargs.#key = ::core::option::Option::Some(#expr))
+            // `key = None`: the class sets no default (as transformers' `= None`).
+            let unset =
+                matches!(expr, syn::Expr::Path(p) if p.qself.is_none() && p.path.is_ident("None"));
+            if unset {
+                quote_spanned!(span=> kwargs.#key = ::core::option::Option::None)
+            } else {
+                quote_spanned!(span=> kwargs.#key = ::core::option::Option::Some(#expr))
+            }
         });
     let model_kwargs = quote! {{
         #[doc(hidden)]

@@ -4,6 +4,7 @@ pub mod bit;
 pub mod blip;
 pub mod clip;
 pub mod convnext;
+pub mod gemma3;
 pub mod llava_onevision;
 pub mod patches;
 pub mod pixtral;
