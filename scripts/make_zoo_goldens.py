@@ -70,6 +70,11 @@ FAMILIES = [
     ("gemma3_pan_and_scan", "Gemma3ImageProcessor",
      {"do_pan_and_scan": True, "pan_and_scan_min_crop_size": 32, "pan_and_scan_max_num_crops": 4,
       "pan_and_scan_min_ratio_to_activate": 1.2}),
+    # llava-hf/llava-v1.6-*: 336x336 patches over the class's five grid resolutions.
+    ("llava_next", "LlavaNextImageProcessor",
+     {"size": {"shortest_edge": 336}, "crop_size": {"height": 336, "width": 336}}),
+    # Not the class defaults (224 patches over grids of 336 multiples): transformers resizes and
+    # crops the partial patches there, which twinproc refuses (see models/anyres.rs).
 ]
 
 # Configurations as the Hub's checkpoints write them by hand (not save_pretrained): each is also

@@ -197,8 +197,10 @@ fn configurations_and_defaults_are_transformers_own() {
 #[test]
 fn generated_docs_list_every_kwarg_of_every_family() {
     use twinproc::ModelKwargs;
-    use twinproc::models::{bit, blip, convnext, gemma3, pixtral, qwen2_vl, siglip2, vit};
-    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 8] = [
+    use twinproc::models::{
+        bit, blip, convnext, gemma3, llava_next, pixtral, qwen2_vl, siglip2, vit,
+    };
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 9] = [
         ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
         ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
         ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
@@ -226,6 +228,11 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             "Gemma 3",
             gemma3::Gemma3ImageProcessor::KWARGS_DOC,
             gemma3::Gemma3Kwargs::MODEL_KWARGS,
+        ),
+        (
+            "LLaVA-NeXT",
+            llava_next::LlavaNextImageProcessor::KWARGS_DOC,
+            llava_next::LlavaNextKwargs::MODEL_KWARGS,
         ),
     ];
     for (family, doc, model) in families {

@@ -6,6 +6,8 @@
 //! (row-major) after the whole image squashed to 384×384. A sample of several images (a nested list)
 //! is not patched: each image is padded to a square with the mean colour and squashed.
 
+use super::anyres::{anyres_plan, pinpoint_sizes};
+pub use super::anyres::{patch_output_size, select_best_resolution};
 use super::{OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::backend::Backend;
 use crate::call::{Batch, Call};
@@ -17,7 +19,7 @@ use crate::numeric::crop::CropWindow;
 use crate::numeric::{Pixels, Size};
 use crate::pipeline::pixel_values;
 use crate::placement::{Assembly, Canvas};
-use crate::plan::{ImagePlan, Resized};
+use crate::plan::ImagePlan;
 use crate::resolve::resize_plan;
 use crate::tensor::TensorData;
 use crate::{image_processor, images_kwargs};
@@ -59,61 +61,11 @@ pub struct LlavaOnevisionImageProcessor;
 
 /// `image_grid_pinpoints` (`[height, width]` pairs) as sizes.
 fn pinpoints(call: &Call) -> Result<Vec<Size>> {
-    let kwargs = call.model::<LlavaOnevisionKwargs>()?;
-    let pinpoints = kwargs.image_grid_pinpoints.as_deref().unwrap_or_default();
-    if pinpoints.is_empty() || pinpoints.iter().any(|[h, w]| *h == 0 || *w == 0) {
-        return Err(Error::config(
-            "image_grid_pinpoints",
-            "expected a non-empty list of [height, width] pairs of positive integers",
-        ));
-    }
-    Ok(pinpoints
-        .iter()
-        .map(|&[h, w]| Size::new(h as usize, w as usize))
-        .collect())
-}
-
-/// `select_best_resolution`: the grid resolution that keeps the most of the image, then wastes the least.
-pub fn select_best_resolution(original: Size, candidates: &[Size]) -> Size {
-    let Size { height, width } = original;
-    let mut best = candidates[0];
-    let mut max_effective = 0usize;
-    let mut min_wasted = usize::MAX;
-    for &candidate in candidates {
-        let (h, w) = (candidate.height, candidate.width);
-        let scale = (w as f64 / width as f64).min(h as f64 / height as f64);
-        let (down_w, down_h) = (
-            (width as f64 * scale) as usize,
-            (height as f64 * scale) as usize,
-        );
-        let effective = (down_w * down_h).min(width * height);
-        let wasted = w * h - effective;
-        if effective > max_effective || (effective == max_effective && wasted < min_wasted) {
-            max_effective = effective;
-            min_wasted = wasted;
-            best = candidate;
-        }
-    }
-    best
-}
-
-/// `get_patch_output_size`: the aspect-preserving size inside `target` (`ceil` on the scaled side).
-pub fn patch_output_size(original: Size, target: Size) -> Size {
-    let Size { height, width } = original;
-    let (target_h, target_w) = (target.height, target.width);
-    let scale_w = target_w as f64 / width as f64;
-    let scale_h = target_h as f64 / height as f64;
-    if scale_w < scale_h {
-        Size::new(
-            ((height as f64 * scale_w).ceil() as usize).min(target_h),
-            target_w,
-        )
-    } else {
-        Size::new(
-            target_h,
-            ((width as f64 * scale_h).ceil() as usize).min(target_w),
-        )
-    }
+    pinpoint_sizes(
+        call.model::<LlavaOnevisionKwargs>()?
+            .image_grid_pinpoints
+            .as_deref(),
+    )
 }
 
 /// `pad_to_square` with `color`: the image centred (extra row or column after) on a square canvas.
@@ -169,8 +121,6 @@ pub fn preprocess<B: Backend + ?Sized>(
     let mut plans = Vec::with_capacity(inputs.len());
     let mut squared = Vec::new();
     for input in &inputs {
-        let levels = call.level_map(input.channels())?;
-        let layout = call.resolved.data_format;
         if nested {
             // The instance's mean, as transformers uses it: int(x * 255) per channel.
             let mean = call
@@ -191,43 +141,19 @@ pub fn preprocess<B: Backend + ?Sized>(
                 ToRgb::Keep,
                 resize_plan(call.numerics, Size::new(side, side), patch, resample)?,
                 vec![CropWindow::full(patch)],
-                levels,
-                layout,
+                call.level_map(input.channels())?,
+                call.resolved.data_format,
             ));
             squared.push(square);
             continue;
         }
-        let original = input.size();
-        let best = select_best_resolution(original, &pinpoints(call)?);
-        let fitted = patch_output_size(original, best);
-        let pad_top = (best.height - fitted.height) / 2;
-        let pad_left = (best.width - fitted.width) / 2;
-        // The fitted image, padded into the grid resolution and cut into patches, row-major.
-        let windows = (0..best.height.div_ceil(patch.height))
-            .flat_map(|i| (0..best.width.div_ceil(patch.width)).map(move |j| (i, j)))
-            .map(|(i, j)| CropWindow {
-                top: (i * patch.height) as i64 - pad_top as i64,
-                left: (j * patch.width) as i64 - pad_left as i64,
-                height: patch.height,
-                width: patch.width,
-            })
-            .collect();
-        // Two resizes of the image: the whole squashed to one patch, then the fitted one.
-        plans.push(ImagePlan {
-            convert: input.convert,
-            resizes: vec![
-                Resized {
-                    resize: resize_plan(call.numerics, original, patch, resample)?,
-                    windows: vec![CropWindow::full(patch)],
-                },
-                Resized {
-                    resize: resize_plan(call.numerics, original, fitted, resample)?,
-                    windows,
-                },
-            ],
-            levels,
-            layout,
-        });
+        plans.push(anyres_plan(
+            call,
+            input,
+            patch,
+            &pinpoints(call)?,
+            resample,
+        )?);
     }
     let image_sizes: Vec<i64> = inputs
         .iter()

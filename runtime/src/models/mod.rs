@@ -1,10 +1,12 @@
 //! The processors of specific models, each declared once with `#[image_processor]`.
 
+pub mod anyres;
 pub mod bit;
 pub mod blip;
 pub mod clip;
 pub mod convnext;
 pub mod gemma3;
+pub mod llava_next;
 pub mod llava_onevision;
 pub mod patches;
 pub mod pixtral;

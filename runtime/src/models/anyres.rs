@@ -1,0 +1,118 @@
+//! "Anyres" patching, shared by LLaVA-NeXT and LLaVA-OneVision: the grid resolution that suits
+//! an image best, the image resized to fit it (aspect ratio kept) and centred in it, cut into
+//! square patches, after the whole image squashed to one patch.
+
+use crate::call::Call;
+use crate::error::{Error, Result};
+use crate::kwargs::Resample;
+use crate::numeric::Size;
+use crate::numeric::crop::CropWindow;
+use crate::plan::{ImagePlan, Input, Resized};
+use crate::resolve::resize_plan;
+
+/// `image_grid_pinpoints` (`[height, width]` pairs) as sizes: a non-empty list of positive ones.
+pub fn pinpoint_sizes(pinpoints: Option<&[[u32; 2]]>) -> Result<Vec<Size>> {
+    let pinpoints = pinpoints.unwrap_or_default();
+    if pinpoints.is_empty() || pinpoints.iter().any(|[h, w]| *h == 0 || *w == 0) {
+        return Err(Error::config(
+            "image_grid_pinpoints",
+            "expected a non-empty list of [height, width] pairs of positive integers",
+        ));
+    }
+    Ok(pinpoints
+        .iter()
+        .map(|&[h, w]| Size::new(h as usize, w as usize))
+        .collect())
+}
+
+/// `select_best_resolution`: the grid resolution that keeps the most of the image, then wastes the least.
+pub fn select_best_resolution(original: Size, candidates: &[Size]) -> Size {
+    let Size { height, width } = original;
+    let mut best = candidates[0];
+    let mut max_effective = 0usize;
+    let mut min_wasted = usize::MAX;
+    for &candidate in candidates {
+        let (h, w) = (candidate.height, candidate.width);
+        let scale = (w as f64 / width as f64).min(h as f64 / height as f64);
+        let (down_w, down_h) = (
+            (width as f64 * scale) as usize,
+            (height as f64 * scale) as usize,
+        );
+        let effective = (down_w * down_h).min(width * height);
+        let wasted = w * h - effective;
+        if effective > max_effective || (effective == max_effective && wasted < min_wasted) {
+            max_effective = effective;
+            min_wasted = wasted;
+            best = candidate;
+        }
+    }
+    best
+}
+
+/// `get_patch_output_size`: the aspect-preserving size inside `target` (`ceil` on the scaled side).
+pub fn patch_output_size(original: Size, target: Size) -> Size {
+    let Size { height, width } = original;
+    let (target_h, target_w) = (target.height, target.width);
+    let scale_w = target_w as f64 / width as f64;
+    let scale_h = target_h as f64 / height as f64;
+    if scale_w < scale_h {
+        Size::new(
+            ((height as f64 * scale_w).ceil() as usize).min(target_h),
+            target_w,
+        )
+    } else {
+        Size::new(
+            target_h,
+            ((width as f64 * scale_h).ceil() as usize).min(target_w),
+        )
+    }
+}
+
+/// The plan of one image's patches: the whole image squashed to one `patch`, then the image fitted
+/// into the best of `pinpoints` (zero levels around it, as transformers pads the 8-bit image), cut
+/// into `patch`-sized windows row-major.
+pub fn anyres_plan(
+    call: &Call,
+    input: &Input,
+    patch: Size,
+    pinpoints: &[Size],
+    resample: Resample,
+) -> Result<ImagePlan> {
+    let original = input.size();
+    let best = select_best_resolution(original, pinpoints);
+    if !best.height.is_multiple_of(patch.height) || !best.width.is_multiple_of(patch.width) {
+        // transformers cuts the rest into smaller patches, which LLaVA-NeXT then resizes and
+        // crops to a patch each (a resize of a resize, which a plan does not hold) and
+        // LLaVA-OneVision cannot stack: refused.
+        return Err(Error::InvalidArgument(format!(
+            "the grid resolution {best} is not whole {patch} patches"
+        )));
+    }
+    let fitted = patch_output_size(original, best);
+    let pad_top = (best.height - fitted.height) / 2;
+    let pad_left = (best.width - fitted.width) / 2;
+    let windows = (0..best.height.div_ceil(patch.height))
+        .flat_map(|i| (0..best.width.div_ceil(patch.width)).map(move |j| (i, j)))
+        .map(|(i, j)| CropWindow {
+            top: (i * patch.height) as i64 - pad_top as i64,
+            left: (j * patch.width) as i64 - pad_left as i64,
+            height: patch.height,
+            width: patch.width,
+        })
+        .collect();
+    Ok(ImagePlan {
+        convert: input.convert,
+        resizes: vec![
+            Resized {
+                resize: resize_plan(call.numerics, original, patch, resample)?,
+                windows: vec![CropWindow::full(patch)],
+            },
+            Resized {
+                resize: resize_plan(call.numerics, original, fitted, resample)?,
+                windows,
+            },
+        ],
+        levels: call.level_map(input.channels())?,
+        layout: call.resolved.data_format,
+    })
+}
