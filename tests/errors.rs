@@ -440,3 +440,20 @@ fn resize_without_resample() {
         }
     }
 }
+
+/// An anyres grid that is not whole patches: transformers resizes its partial patches to whole
+/// ones (a resize of a resize), which twinproc refuses rather than read zeros past the grid.
+#[test]
+fn anyres_grids_of_partial_patches_are_refused() {
+    let image = [Image::from_hwc(vec![9; 40 * 30 * 3], 40, 30, 3)];
+    for json in [
+        r#"{"image_processor_type": "LlavaOnevisionImageProcessor", "image_grid_pinpoints": [[384, 500]]}"#,
+        r#"{"image_processor_type": "LlavaNextImageProcessor", "image_grid_pinpoints": [[336, 1000]], "size": {"shortest_edge": 336}, "crop_size": {"height": 336, "width": 336}}"#,
+    ] {
+        let processor = config("partial-patches", json).expect("config");
+        match processor.preprocess(&image, &ImagesKwargs::default()) {
+            Err(Error::InvalidArgument(m)) => assert!(m.contains("not whole"), "{m}"),
+            other => panic!("{json}: {other:?}"),
+        }
+    }
+}

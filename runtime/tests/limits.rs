@@ -133,14 +133,15 @@ fn outputs_over_the_budget_are_refused_before_allocation() {
     let llava = config_dir("llava_onevision_qwen2_0.5b_ov").join("preprocessor_config.json");
     let mut config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(llava).expect("read")).expect("json");
-    config["image_grid_pinpoints"] = serde_json::json!([[100_000, 100_000]]);
+    // 260 × 384 a side: whole patches, 260² of them.
+    config["image_grid_pinpoints"] = serde_json::json!([[99_840, 99_840]]);
     std::fs::write(dir.join("preprocessor_config.json"), config.to_string()).expect("write");
     let llava = AutoImageProcessor::from_pretrained(&dir).expect("llava");
     let err = llava
         .preprocess(&image, &ImagesKwargs::default())
         .unwrap_err();
     assert!(
-        matches!(&err, Error::TooLarge(m) if m.contains("[68122, 3, 384, 384]")),
+        matches!(&err, Error::TooLarge(m) if m.contains("[67601, 3, 384, 384]")),
         "{err}"
     );
     assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());

@@ -81,9 +81,9 @@ pub fn anyres_plan(
     let original = input.size();
     let best = select_best_resolution(original, pinpoints);
     if !best.height.is_multiple_of(patch.height) || !best.width.is_multiple_of(patch.width) {
-        // transformers cuts the rest into smaller patches, which LLaVA-NeXT then resizes and
-        // crops to a patch each (a resize of a resize, which a plan does not hold) and
-        // LLaVA-OneVision cannot stack: refused.
+        // transformers cuts the rest into smaller patches and resizes each to a whole one (a
+        // resize of a resize, which a plan does not hold): refused, where this used to read
+        // zeros past the grid's edge.
         return Err(Error::InvalidArgument(format!(
             "the grid resolution {best} is not whole {patch} patches"
         )));
