@@ -457,3 +457,25 @@ fn anyres_grids_of_partial_patches_are_refused() {
         }
     }
 }
+
+/// Outputs a model builds on the host (Qwen2-VL's repeated patch rows, SigLIP2's padding) are held
+/// to the output budget before they are made: a typed error, not an abort.
+#[test]
+fn host_built_outputs_are_held_to_the_budget() {
+    let image = [Image::from_hwc(vec![9; 56 * 56 * 3], 56, 56, 3)];
+    for json in [
+        r#"{"image_processor_type": "Qwen2VLImageProcessor", "temporal_patch_size": 4000000000}"#,
+        r#"{"image_processor_type": "Siglip2ImageProcessor", "max_num_patches": 4000000000}"#,
+        r#"{"image_processor_type": "Qwen2VLImageProcessor", "patch_size": 4000000000, "merge_size": 4000000000}"#,
+    ] {
+        let processor = config("host-built", json).expect("config");
+        match processor.preprocess(&image, &ImagesKwargs::default()) {
+            Err(
+                e @ (Error::TooLarge(_) | Error::InvalidConfig { .. } | Error::InvalidImage(_)),
+            ) => {
+                eprintln!("{e}")
+            }
+            other => panic!("{json}: {other:?}"),
+        }
+    }
+}

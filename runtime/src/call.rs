@@ -10,7 +10,7 @@ use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Numerics, Size};
 use crate::placement::Stacking;
 use crate::plan::{ImagePlan, Input};
-use crate::resolve::{Resolved, resize_plan};
+use crate::resolve::{Resolved, check_pixels, resize_plan};
 use std::sync::Arc;
 
 /// The images of one call: a flat list (one sample per image) or samples of several images.
@@ -82,6 +82,7 @@ impl Call {
     ) -> Result<ImagePlan> {
         let (resize, size) = match (to, self.resolved.resize) {
             (Some(to), Some((_, resample))) => {
+                check_pixels(to)?;
                 (resize_plan(self.numerics, input.size(), to, resample)?, to)
             }
             _ => (Arc::new(ResizePlan::Copy), input.size()),

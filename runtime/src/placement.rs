@@ -27,6 +27,21 @@ pub fn max_output_bytes() -> Option<u64> {
     Some(MAX_OUTPUT_BYTES.load(Ordering::Relaxed)).filter(|&b| b != u64::MAX)
 }
 
+/// The elements of a host tensor of `shape` a model builds itself (patch rows, padding), of
+/// `element_bytes` each: an error when they overflow or pass the output budget, before anything
+/// is allocated.
+pub fn budgeted_elements(key: &str, shape: &[usize], element_bytes: usize) -> Result<usize> {
+    let n = elements(key, shape)?;
+    let bytes = (n as u64).saturating_mul(element_bytes as u64);
+    match max_output_bytes().filter(|&budget| bytes > budget) {
+        Some(budget) => Err(Error::TooLarge(format!(
+            "{key}: {shape:?} is {bytes} bytes, over the output budget of {budget} \
+             (`twinproc::placement::set_max_output_bytes`)"
+        ))),
+        None => Ok(n),
+    }
+}
+
 /// The elements of `shape`, or the error of a shape whose size overflows.
 fn elements(key: &str, shape: &[usize]) -> Result<usize> {
     (shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)))

@@ -234,7 +234,7 @@ pub fn resize_plan(
 }
 
 /// Rejects sizes whose f32 output could not be allocated or indexed.
-fn check_pixels(size: Size) -> Result<()> {
+pub(crate) fn check_pixels(size: Size) -> Result<()> {
     const MAX_ELEMENTS: usize = 1 << 31;
     match size.checked_area().and_then(|n| n.checked_mul(4)) {
         Some(n) if n <= MAX_ELEMENTS => Ok(()),

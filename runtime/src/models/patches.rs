@@ -10,7 +10,7 @@ use crate::feature::Feature;
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Size;
 use crate::pipeline::pixel_values;
-use crate::placement::{Assembly, Stacking};
+use crate::placement::{Assembly, Stacking, budgeted_elements};
 use crate::plan::Input;
 use crate::tensor::{Tensor, TensorData};
 
@@ -31,7 +31,7 @@ impl PatchRows {
     /// Patches down and across an image of `size`, which must be whole `merge × merge` blocks of
     /// patches (transformers' `reshape` fails otherwise).
     pub fn grid(&self, size: Size) -> Result<(usize, usize)> {
-        let block = self.patch * self.merge;
+        let block = self.patch.saturating_mul(self.merge);
         if block == 0 || !size.height.is_multiple_of(block) || !size.width.is_multiple_of(block) {
             return Err(Error::InvalidImage(format!(
                 "a {size} image is not whole {block}×{block} blocks of {0}×{0} patches",
@@ -95,6 +95,14 @@ impl PatchRows {
                 };
                 let size = Size::new(height, width);
                 let (rows, cols) = self.grid(size)?;
+                // The repeats multiply the backend's output: checked before they are made.
+                let shape = [rows * cols, channels, self.repeat, self.patch, self.patch];
+                let bytes = match &image.data {
+                    TensorData::U8(_) => 1,
+                    TensorData::F32(_) | TensorData::I32(_) => 4,
+                    TensorData::I64(_) => 8,
+                };
+                budgeted_elements("pixel_values", &shape, bytes)?;
                 let data = match &image.data {
                     TensorData::F32(v) => TensorData::F32(self.rows(v, channels, size)),
                     TensorData::U8(v) => TensorData::U8(self.rows(v, channels, size)),

@@ -109,18 +109,19 @@ pub fn smart_resize(input: Size, factor: usize, min_pixels: u64, max_pixels: u64
         )));
     }
     let f = factor as f64;
-    let multiple = |v: f64| v as usize * factor;
+    let multiple = |v: f64| (v as usize).saturating_mul(factor);
     let (mut h_bar, mut w_bar) = (
         multiple((h / f).round_ties_even()),
         multiple((w / f).round_ties_even()),
     );
     // Python divides the exact integers; below 2⁵³ their f64 quotient is the same.
     let pixels = (input.height as u64 * input.width as u64) as f64;
-    if (h_bar * w_bar) as u64 > max_pixels {
+    let area = (h_bar as u64).saturating_mul(w_bar as u64);
+    if area > max_pixels {
         let beta = (pixels / max_pixels as f64).sqrt();
         h_bar = factor.max(multiple((h / beta / f).floor()));
         w_bar = factor.max(multiple((w / beta / f).floor()));
-    } else if ((h_bar * w_bar) as u64) < min_pixels {
+    } else if area < min_pixels {
         let beta = (min_pixels as f64 / pixels).sqrt();
         h_bar = multiple((h * beta / f).ceil());
         w_bar = multiple((w * beta / f).ceil());
@@ -162,7 +163,9 @@ pub fn preprocess<B: Backend + ?Sized>(
                         ),
                     ));
                 };
-                let factor = rows.patch * rows.merge;
+                let factor = rows.patch.checked_mul(rows.merge).ok_or_else(|| {
+                    Error::config("merge_size", "patch_size × merge_size is too large")
+                })?;
                 Some(smart_resize(input.size(), factor, min.into(), max.into())?)
             }
             None => None,

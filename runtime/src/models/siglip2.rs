@@ -9,6 +9,7 @@ use crate::call::{Batch, Call};
 use crate::error::Result;
 use crate::feature::BatchFeature;
 use crate::numeric::Size;
+use crate::placement::budgeted_elements;
 use crate::tensor::{Tensor, TensorData};
 use crate::{image_processor, images_kwargs};
 
@@ -88,6 +89,10 @@ pub fn preprocess<B: Backend + ?Sized>(
         channels_last: true,
     };
     let images = normalized_images(backend, call, inputs, &sizes)?;
+    // Every image padded to `max_patches` rows: checked before the padding is made.
+    let channels = images.first().map_or(0, |image| image.shape[0]);
+    let row = rows.row_len(channels);
+    budgeted_elements("pixel_values", &[images.len(), max_patches, row], 4)?;
     let mut padded = Vec::with_capacity(images.len());
     let (mut masks, mut shapes) = (Vec::new(), Vec::new());
     for (image, patches) in images.iter().zip(rows.of_images(&images)?) {
