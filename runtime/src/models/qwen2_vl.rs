@@ -197,9 +197,12 @@ mod tests {
     /// branches, the ratio limit, an extreme shape).
     #[test]
     fn the_legacy_defaults_are_the_declared_size() {
-        let size = Qwen2VlImageProcessor::defaults().images.size.expect("size");
-        assert_eq!(size.shortest_edge, Some(DEFAULT_MIN_PIXELS));
-        assert_eq!(size.longest_edge, Some(DEFAULT_MAX_PIXELS));
+        let size = Qwen2VlImageProcessor::defaults().images.size;
+        let edges = size.map(|s| (s.shortest_edge, s.longest_edge));
+        assert_eq!(
+            edges,
+            Some((Some(DEFAULT_MIN_PIXELS), Some(DEFAULT_MAX_PIXELS)))
+        );
     }
 
     #[test]
