@@ -21,7 +21,8 @@ pub struct PatchRows {
     pub patch: usize,
     /// Patches taken `merge × merge` at a time, the blocks row-major (1: row-major patches).
     pub merge: usize,
-    /// Each channel's patch repeated this many times in its row (Qwen2-VL's temporal axis).
+    /// Each channel's patch repeated this many times in its row (Qwen2-VL's temporal axis; rows
+    /// channel by channel only: no model repeats pixel-by-pixel rows).
     pub repeat: usize,
     /// Within a row: pixel by pixel, channels interleaved (`true`); else channel by channel.
     pub channels_last: bool,
