@@ -8,7 +8,7 @@ use twinproc::{
     AutoImageProcessor, Error, Image, ImageProcessor, ImagesKwargs, Numerics, SizeDict,
     image_processor, images_kwargs,
 };
-use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, image_path, tensor};
+use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, doc_rows, image_path, tensor};
 
 /// A processor declared outside the runtime crate: `AutoImageProcessor` finds it too.
 #[images_kwargs]
@@ -239,19 +239,6 @@ fn model_kwargs_override_per_call() {
         out.tensor("pixel_values").expect("t").shape,
         [1, 3, 3, 384, 384]
     );
-}
-
-fn doc_rows(doc: &str) -> Vec<(String, String)> {
-    doc.lines()
-        .filter(|l| l.starts_with("| `"))
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (
-                cells[1].trim_matches('`').to_owned(),
-                cells[3].trim_matches('`').to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The generated docs list every kwarg with its default.

@@ -12,7 +12,7 @@ use twinproc::tensor::TensorData;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Processor, Stacking,
 };
-use twinproc_golden_tests::{cuda_twin, fixtures, image_path};
+use twinproc_golden_tests::{cuda_twin, doc_rows, fixtures, image_path};
 
 /// Files whose Pillow mode twinproc converts while decoding (CMYK to RGB): without
 /// `do_convert_rgb`, transformers takes the raw CMYK samples (and raises on a 3-value mean) where
@@ -235,43 +235,43 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             llava_next::LlavaNextKwargs::MODEL_KWARGS,
         ),
     ];
+    let mut rows = std::collections::BTreeMap::new();
     for (family, doc, model) in families {
-        let rows: Vec<(&str, &str)> = doc
-            .lines()
-            .filter(|l| l.starts_with("| `"))
-            .filter_map(|l| {
-                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-                Some((
-                    cells.get(1)?.trim_matches('`'),
-                    cells.get(3)?.trim_matches('`'),
-                ))
-            })
-            .collect();
+        let table = doc_rows(doc);
         for kwarg in twinproc::kwargs::STANDARD_KWARGS.iter().chain(model) {
-            let default = rows.iter().find(|(k, _)| *k == kwarg.name).map(|r| r.1);
+            let default = table.iter().find(|(k, _)| k == kwarg.name).map(|r| &r.1);
             assert!(
                 default.is_some_and(|d| !d.is_empty()),
                 "{family}: the docs list no default for {}",
                 kwarg.name
             );
         }
+        rows.insert(family, table);
     }
-    let default = |doc: &str, key: &str| {
-        doc.lines()
-            .find(|l| l.starts_with(&format!("| `{key}`")))
-            .and_then(|l| l.split('|').nth(3))
-            .map(|d| d.trim().trim_matches('`').to_owned())
+    let default = |family: &str, key: &str| {
+        rows[family]
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, d)| d.as_str())
     };
-    let vit = vit::VitImageProcessor::KWARGS_DOC;
-    assert_eq!(default(vit, "resample").as_deref(), Some("Bilinear"));
-    assert_eq!(default(vit, "do_convert_rgb").as_deref(), Some("None"));
-    let convnext = convnext::ConvNextImageProcessor::KWARGS_DOC;
-    assert_eq!(
-        default(convnext, "crop_pct").as_deref(),
-        Some("DEFAULT_CROP_PCT")
-    );
-    assert_eq!(
-        default(convnext, "size").as_deref(),
-        Some("{shortest_edge: 384}")
-    );
+    for (family, key, expected) in [
+        ("ViT", "resample", "Bilinear"),
+        ("ViT", "do_convert_rgb", "None"),
+        ("ConvNeXt", "crop_pct", "DEFAULT_CROP_PCT"),
+        ("ConvNeXt", "size", "{shortest_edge: 384}"),
+        ("Qwen2-VL", "merge_size", "2"),
+        (
+            "Qwen2-VL",
+            "size",
+            "{shortest_edge: 3136, longest_edge: 1003520}",
+        ),
+        ("SigLIP2", "size", "None"),
+        ("SigLIP2", "max_num_patches", "256"),
+        ("Pixtral", "patch_size", "DEFAULT_PATCH_SIZE"),
+        ("Pixtral", "do_pad", "true"),
+        ("Gemma 3", "do_pan_and_scan", "None"),
+        ("LLaVA-NeXT", "image_grid_pinpoints", "default_pinpoints()"),
+    ] {
+        assert_eq!(default(family, key), Some(expected), "{family} {key}");
+    }
 }

@@ -28,6 +28,21 @@ pub fn cuda_twin() -> Option<twinproc::backend::CudaBackend> {
     }
 }
 
+/// The rows of a generated kwargs table (`KWARGS_DOC`): each kwarg's name and its default, as
+/// written.
+pub fn doc_rows(doc: &str) -> Vec<(String, String)> {
+    doc.lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            Some((
+                cells.get(1)?.trim_matches('`').to_owned(),
+                cells.get(3)?.trim_matches('`').to_owned(),
+            ))
+        })
+        .collect()
+}
+
 /// A bundled reference image.
 pub fn image_path(name: &str) -> PathBuf {
     fixtures().join("images").join(name)
