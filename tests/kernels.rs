@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 use twinproc::backend::cpu::passes::{Horizontal, OUT_PIXEL, Vertical};
-use twinproc::backend::{Backend, CpuBackend, Kernels};
+use twinproc::backend::{Backend, CpuBackend, KernelHostBackend, Kernels};
 use twinproc::numeric::convert::ToRgb;
 use twinproc::numeric::crop::{CropWindow, center_crop};
 use twinproc::numeric::fixed::FixedAxis;
@@ -207,11 +207,14 @@ fn vertical_passes_equal_the_reference() {
 /// each level (what the CPU twin did before its vector loops).
 fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
     let input = plan.convert.apply(input);
+    let sizes = plan.sizes(input.size()).expect("a valid plan");
+    let computed = plan.computed(&sizes);
     let mut outputs = Vec::new();
-    for resized in &plan.resizes {
-        let resized_size = resized.resize.output_size(input.size());
-        let region = Region::read_by(&resized.windows, resized_size);
-        let part = resized.resize.run_region(&input, region);
+    // Each resize's result (whole when a later resize reads it).
+    let mut results: Vec<Pixels<'static>> = Vec::new();
+    for (resized, &region) in plan.resizes.iter().zip(&computed) {
+        let source = resized.of.map_or(&input, |of| &results[of]);
+        let part = resized.resize.run_region(source, region);
         for window in &resized.windows {
             let window = &CropWindow {
                 top: window.top - region.y0 as i64,
@@ -234,6 +237,7 @@ fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
                 }
             });
         }
+        results.push(part);
     }
     outputs
 }
@@ -350,6 +354,72 @@ fn whole_plans_equal_the_reference() {
         }
     }
     report("whole plans", cases, failures);
+}
+
+/// Resizes of resizes (Idefics3's): each resize reads the input or an earlier result, whole;
+/// some results are only read again, some also have windows. Through every kernel set of the CPU
+/// twin and the CUDA kernels on the host (their stage waves run last pass first, so a wave that
+/// read its own writes would fail here).
+#[test]
+fn chained_plans_equal_the_reference() {
+    let mut rng = Rng(11);
+    let (mut cases, mut failures) = (0, Vec::new());
+    let mut backends: Vec<Box<dyn Backend>> = sets_cached()
+        .into_iter()
+        .map(|k| Box::new(CpuBackend::new().with_kernels(k).unwrap()) as Box<dyn Backend>)
+        .collect();
+    backends.push(Box::new(KernelHostBackend::CROPPED));
+    backends.push(Box::new(KernelHostBackend::WHOLE));
+    for case in 0..400 {
+        let (w, h) = (rng.below(1..60), rng.below(1..60));
+        let channels = rng.below(1..5);
+        let input = Pixels::owned(w, h, channels, rng.bytes(w * h * channels));
+        let mut plan = random_plan(&mut rng, Size::new(h, w), channels);
+        let mut sizes = plan.sizes(input.size()).unwrap();
+        for i in 1..rng.below(2..5) {
+            let of = rng.below(0..i);
+            let grown = random_plan(&mut rng, sizes[of], plan.levels.channels);
+            let mut resized = grown.resizes[0].clone();
+            resized.of = Some(of);
+            if rng.next().is_multiple_of(3) {
+                // Read again only (Idefics3's first resize).
+                plan.resizes[of].windows.clear();
+            }
+            sizes.push(resized.resize.output_size(sizes[of]));
+            plan.resizes.push(resized);
+        }
+        let expected = reference(&input, &plan);
+        for backend in &backends {
+            cases += 1;
+            let got = backend
+                .execute(std::slice::from_ref(&input), std::slice::from_ref(&plan))
+                .expect("execute");
+            let got: Vec<TensorData> = got.into_iter().map(|t| t.data).collect();
+            if got != expected {
+                failures.push(format!(
+                    "case {case}: {} on {w}x{h}x{channels}, {:?}, sizes {sizes:?}, from {:?}",
+                    backend.name(),
+                    plan.convert,
+                    plan.resizes.iter().map(|r| r.of).collect::<Vec<_>>(),
+                ));
+            }
+        }
+    }
+    report("chained plans", cases, failures);
+}
+
+/// A plan whose resize reads one that does not come before it is an error, not a panic.
+#[test]
+fn a_resize_of_a_later_resize_is_refused() {
+    let mut rng = Rng(5);
+    let input = Pixels::owned(8, 6, 3, rng.bytes(8 * 6 * 3));
+    let mut plan = random_plan(&mut rng, input.size(), 3);
+    plan.resizes[0].of = Some(0);
+    let backends: [&dyn Backend; 2] = [&CpuBackend::new(), &KernelHostBackend::WHOLE];
+    for backend in backends {
+        let result = backend.execute(std::slice::from_ref(&input), std::slice::from_ref(&plan));
+        assert!(result.is_err(), "{}", backend.name());
+    }
 }
 
 fn sets_cached() -> Vec<Kernels> {

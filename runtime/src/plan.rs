@@ -8,13 +8,15 @@ use crate::kwargs::ChannelDimension;
 use crate::numeric::convert::ToRgb;
 use crate::numeric::crop::CropWindow;
 use crate::numeric::normalize::LevelMap;
+use crate::numeric::region::Region;
 use crate::numeric::resample::ResizePlan;
 use crate::numeric::{Pixels, Size};
 use std::sync::Arc;
 
-/// What to do to one input image: resize it (usually once; LLaVA-OneVision twice), then read one
-/// or more windows of each result (a center crop; LLaVA-OneVision's patches), each mapped to
-/// output values. One output tensor per window, resize after resize.
+/// What to do to one input image: resize it (usually once; LLaVA-OneVision twice; Idefics3 a
+/// resize of a resize of a resize), then read one or more windows of each result (a center crop;
+/// LLaVA-OneVision's patches), each mapped to output values. One output tensor per window, resize
+/// after resize.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImagePlan {
     /// Convert the image's own channels to RGB first (or keep them).
@@ -30,6 +32,9 @@ pub struct ImagePlan {
 /// One resize of an image, and the windows of the result that are outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resized {
+    /// The image it resizes: the converted input (`None`), or the whole 8-bit result of an earlier
+    /// resize of the plan (its index), as both references resize a resized uint8 image.
+    pub of: Option<usize>,
     /// Resize (or copy) the 8-bit image (shared by plans of images of one size).
     pub resize: Arc<ResizePlan>,
     /// Then read these windows of the result (zero outside), each an output.
@@ -47,13 +52,16 @@ impl ImagePlan {
     ) -> Self {
         ImagePlan {
             convert,
-            resizes: vec![Resized { resize, windows }],
+            resizes: vec![Resized {
+                of: None,
+                resize,
+                windows,
+            }],
             levels,
             layout,
         }
     }
 
-    /// Every output's window, in output order.
     /// The plan with its one window (the default pipeline's: the crop, or the whole resized image)
     /// replaced by the windows `split` makes of it, each an output. An error for a plan of several
     /// resizes or windows.
@@ -75,6 +83,46 @@ impl ImagePlan {
     /// Every output window, resize by resize.
     pub fn windows(&self) -> impl Iterator<Item = &CropWindow> {
         self.resizes.iter().flat_map(|r| r.windows.iter())
+    }
+
+    /// The size of each resize's result for an input of `input`, resize by resize: an error when
+    /// a resize reads one that does not come before it.
+    pub fn sizes(&self, input: Size) -> Result<Vec<Size>> {
+        let mut sizes: Vec<Size> = Vec::with_capacity(self.resizes.len());
+        for (i, resized) in self.resizes.iter().enumerate() {
+            let source = match resized.of {
+                None => input,
+                Some(of) => *sizes.get(of).ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "resize {i} of a plan reads resize {of}, which does not come before it"
+                    ))
+                })?,
+            };
+            sizes.push(resized.resize.output_size(source));
+        }
+        Ok(sizes)
+    }
+
+    /// Whether each resize's result is read by a later resize (and so computed whole).
+    pub fn read_again(&self) -> Vec<bool> {
+        let mut read = vec![false; self.resizes.len()];
+        for of in self.resizes.iter().filter_map(|r| r.of) {
+            if let Some(flag) = read.get_mut(of) {
+                *flag = true;
+            }
+        }
+        read
+    }
+
+    /// The part of each resize's result that is computed, given [`sizes`](Self::sizes): what its
+    /// windows read, or all of it when a later resize reads it.
+    pub fn computed(&self, sizes: &[Size]) -> Vec<Region> {
+        (self.resizes.iter().zip(sizes).zip(self.read_again()))
+            .map(|((resized, &size), whole)| match whole {
+                true => Region::full(size.width, size.height),
+                false => Region::read_by(&resized.windows, size),
+            })
+            .collect()
     }
 
     /// The shape of the output tensor of `window`: `[C, H, W]` or `[H, W, C]`.

@@ -104,10 +104,12 @@ pub fn anyres_plan(
         convert: input.convert,
         resizes: vec![
             Resized {
+                of: None,
                 resize: resize_plan(call.numerics, original, patch, resample)?,
                 windows: vec![CropWindow::full(patch)],
             },
             Resized {
+                of: None,
                 resize: resize_plan(call.numerics, original, fitted, resample)?,
                 windows,
             },

@@ -24,6 +24,8 @@ struct Scratch {
     converted: Vec<u8>,
     stage: Vec<u8>,
     resized: Vec<u8>,
+    /// The whole results of resizes that later resizes read, by resize index.
+    kept: Vec<Vec<u8>>,
 }
 
 thread_local! {
@@ -48,9 +50,10 @@ struct View<'a> {
     channel: [usize; 4],
 }
 
-/// The image a resize reads: the input, or its conversion to RGB. Gray is resized as it is and
-/// repeated when written, which gives the same bytes as repeating first (each channel is resized
-/// alone, with the same weights) for a third of the work.
+/// The image a resize reads: the input, or its conversion to RGB, or an earlier resize's whole
+/// result. Gray is resized as it is and repeated when written, which gives the same bytes as
+/// repeating first (each channel is resized alone, with the same weights) for a third of the work.
+#[derive(Clone, Copy)]
 struct Source<'a> {
     pixels: &'a [u8],
     width: usize,
@@ -65,17 +68,37 @@ impl Source<'_> {
     }
 }
 
+/// Where the whole result of a resize that later resizes read lies.
+#[derive(Clone, Copy)]
+enum Kept {
+    /// It is the source the plan starts from (a copy of it, or of a copy).
+    Input,
+    /// In `Scratch::kept[i]`, with these bytes per pixel and channel offsets.
+    Buffer {
+        at: usize,
+        bpp: usize,
+        channel: [usize; 4],
+    },
+}
+
 /// Runs `plan` on `input`, writing output `i` (window after window, resize after resize) to
 /// `outputs[i]`.
 pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &mut [Output<'_>]) {
+    // The backend checked every plan before any ran.
+    let Ok(sizes) = plan.sizes(input.size()) else {
+        return;
+    };
+    let computed = plan.computed(&sizes);
+    let read_again = plan.read_again();
     SCRATCH.with_borrow_mut(|scratch| {
         let Scratch {
             converted,
             stage,
             resized,
+            kept,
         } = scratch;
         let identity = [0, 1, 2, 3];
-        let source = match plan.convert {
+        let base = match plan.convert {
             ToRgb::Keep => Source {
                 pixels: &input.data,
                 width: input.width,
@@ -91,12 +114,12 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                 channel: [0; 4],
             },
             convert => {
-                // Only the rows the resizes read (a band's or a crop's) are converted.
-                let rows = plan.resizes.iter().fold(Region::EMPTY, |rows, resize| {
-                    let size = input.size();
-                    let region = Region::read_by(&resize.windows, resize.resize.output_size(size));
-                    rows.union(&resize.resize.reads(size, region).input)
-                });
+                // Only the rows the resizes of the input read (a band's or a crop's) are converted.
+                let rows = (plan.resizes.iter().zip(&computed))
+                    .filter(|(resized, _)| resized.of.is_none())
+                    .fold(Region::EMPTY, |rows, (resized, &region)| {
+                        rows.union(&resized.resize.reads(input.size(), region).input)
+                    });
                 convert.apply_rows_into(input, rows.y0..rows.y1, converted);
                 Source {
                     pixels: converted,
@@ -107,19 +130,64 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                 }
             }
         };
+        if kept.len() < plan.resizes.len() {
+            kept.resize_with(plan.resizes.len(), Vec::new);
+        }
+        let mut kept_as = vec![Kept::Input; plan.resizes.len()];
         let mut outputs = outputs.iter_mut();
-        for resize in &plan.resizes {
-            let size = resize
-                .resize
-                .output_size(Size::new(source.height, source.width));
-            let region = Region::read_by(&resize.windows, size);
-            let view = compute(kernels, &resize.resize, &source, region, stage, resized);
-            for (window, output) in resize.windows.iter().zip(&mut outputs) {
+        for (i, resized_plan) in plan.resizes.iter().enumerate() {
+            let (earlier, rest) = kept.split_at_mut(i);
+            let source = match resized_plan.of.map(|of| (of, kept_as[of])) {
+                None | Some((_, Kept::Input)) => base,
+                Some((of, Kept::Buffer { at, bpp, channel })) => Source {
+                    pixels: &earlier[at],
+                    width: sizes[of].width,
+                    height: sizes[of].height,
+                    channels: bpp,
+                    channel,
+                },
+            };
+            let into = if read_again[i] {
+                &mut rest[0]
+            } else {
+                &mut *resized
+            };
+            let view = compute(
+                kernels,
+                &resized_plan.resize,
+                &source,
+                computed[i],
+                stage,
+                into,
+            );
+            if read_again[i] {
+                kept_as[i] = if std::ptr::eq(view.data.as_ptr(), source.pixels.as_ptr()) {
+                    // A copy: the view is its source (whole, as the result is).
+                    match resized_plan.of {
+                        Some(of) => kept_as[of],
+                        None => Kept::Input,
+                    }
+                } else {
+                    Kept::Buffer {
+                        at: i,
+                        bpp: view.bpp,
+                        channel: view.channel,
+                    }
+                };
+            }
+            for (window, output) in resized_plan.windows.iter().zip(&mut outputs) {
                 write_window(kernels, &view, window, &plan.levels, output);
             }
         }
+        // A huge image's intermediate results are not held by the thread after it.
+        for buffer in kept.iter_mut().filter(|b| b.capacity() > KEPT_BYTES) {
+            *buffer = Vec::new();
+        }
     });
 }
+
+/// The most bytes a thread keeps of an intermediate result between images.
+const KEPT_BYTES: usize = 16 << 20;
 
 /// Computes `region` of the resized image into `resized` (through `stage` for two passes), or
 /// returns a view of the source when the resize copies.

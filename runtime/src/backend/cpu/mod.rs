@@ -87,13 +87,16 @@ impl CpuBackend {
     }
 }
 
-fn check_lengths(inputs: &[Pixels], plans: &[ImagePlan]) -> Result<()> {
+fn check_plans(inputs: &[Pixels], plans: &[ImagePlan]) -> Result<()> {
     if inputs.len() != plans.len() {
         return Err(Error::InvalidArgument(format!(
             "{} images for {} plans",
             inputs.len(),
             plans.len()
         )));
+    }
+    for (input, plan) in inputs.iter().zip(plans) {
+        plan.sizes(input.size())?;
     }
     Ok(())
 }
@@ -230,7 +233,7 @@ impl Backend for CpuBackend {
     }
 
     fn execute(&self, inputs: &[Pixels], plans: &[ImagePlan]) -> Result<Vec<Tensor>> {
-        check_lengths(inputs, plans)?;
+        check_plans(inputs, plans)?;
         let mut data: Vec<Vec<TensorData>> = plans
             .iter()
             .map(|plan| {
@@ -298,7 +301,7 @@ impl Backend for CpuBackend {
             let tensors = placement.assemble(self.execute(inputs, plans)?)?;
             return Ok(Feature::placed(placement, tensors));
         }
-        check_lengths(inputs, plans)?;
+        check_plans(inputs, plans)?;
         let floats = plans.first().is_none_or(|p| p.levels.table.is_some());
         if plans.iter().any(|p| p.levels.table.is_some() != floats) {
             return Err(Error::InvalidArgument(

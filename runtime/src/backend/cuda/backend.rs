@@ -286,13 +286,20 @@ impl CudaBackend {
         let weights = table::<i32>(upload, layout.weights, batch.weights.len())?;
         let luts = table::<f32>(upload, layout.luts, batch.luts.len())?;
         let allocating = cuda_error("allocating");
-        // SAFETY: the first passes write every stage byte (their regions tile the buffer) before
-        // the output kernel reads any.
+        // SAFETY: the stage passes write every stage byte (their regions tile the buffer) before
+        // a later wave or the output kernel reads any.
         let mut stage =
             unsafe { stream.alloc::<u8>(batch.stage_bytes.max(1)) }.map_err(&allocating)?;
         let stage_size = std::mem::size_of::<StagePass>();
-        for (i, chunk) in batch.stage.chunks(MAX_PASSES_PER_LAUNCH).enumerate() {
-            let at = layout.stage_passes + i * MAX_PASSES_PER_LAUNCH * stage_size;
+        // One launch per wave (and per `MAX_PASSES_PER_LAUNCH` passes of it), in order on the
+        // stream: a wave reads what the waves before it wrote.
+        let launches = batch.waves().into_iter().flat_map(|wave| {
+            (wave.clone().step_by(MAX_PASSES_PER_LAUNCH))
+                .map(move |start| start..(start + MAX_PASSES_PER_LAUNCH).min(wave.end))
+        });
+        for passes in launches {
+            let chunk = &batch.stage[passes.clone()];
+            let at = layout.stage_passes + passes.start * stage_size;
             let descriptors = table::<StagePass>(upload, at, chunk.len())?;
             let longest = chunk
                 .iter()

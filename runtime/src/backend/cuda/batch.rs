@@ -17,7 +17,7 @@ use crate::numeric::region::Region;
 use crate::numeric::resample::{Reads, ResizePlan};
 use crate::numeric::{Pixels, Size};
 use crate::placement::Placement;
-use crate::plan::{ImagePlan, Resized};
+use crate::plan::ImagePlan;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -62,8 +62,12 @@ pub struct KernelBatch {
     pub shapes: Vec<ImageShape>,
     /// The pixels of each image its buffer holds (all, or the part its outputs read).
     pub held: Vec<Region>,
-    /// First passes of two-pass resizes (one launch).
+    /// Passes into the stage buffer: the first passes of two-pass resizes, and every pass of a
+    /// resize that later resizes read. In waves, in order.
     pub stage: Vec<StagePass>,
+    /// The wave of each stage pass: 0 reads the input images, wave `n` what waves before it
+    /// wrote. One launch per wave, after the waves before it.
+    pub stage_waves: Vec<usize>,
     /// Bytes the first passes write.
     pub stage_bytes: usize,
     /// Per output position: first input index (or nearest source, -1 outside).
@@ -80,6 +84,14 @@ pub struct KernelBatch {
     pub float_output: bool,
     /// Where each output goes in the output buffer, and the feature it forms.
     pub placement: Placement,
+}
+
+/// An 8-bit image a pass reads: the input image, or a result in the stage buffer, written by the
+/// waves before `wave`.
+#[derive(Debug, Clone, Copy)]
+enum Image8 {
+    Input,
+    Stage { at: i64, wave: usize },
 }
 
 /// Where a resize plan's tables are in the batch's: (taps, weights) per axis (for nearest, the
@@ -115,6 +127,31 @@ impl KernelBatch {
         self.starts.extend(sources.iter().map(|&s| s as i32));
         self.lens.extend(std::iter::repeat_n(0, sources.len()));
         Ok(at)
+    }
+
+    /// Pushes a stage pass reading `(source, offset, wave)`; returns where it writes.
+    fn push_stage(&mut self, pass: Pass, (source, src, wave): (i32, i64, usize)) -> Result<i64> {
+        let dst = self.stage_bytes as i64;
+        self.stage_bytes += pass.out_w as usize * pass.out_h as usize * pass.channels as usize;
+        self.stage.push(StagePass {
+            src,
+            dst,
+            source,
+            pass,
+        });
+        self.stage_waves.push(wave);
+        Ok(dst)
+    }
+
+    /// The stage passes of each wave, in order.
+    pub fn waves(&self) -> Vec<std::ops::Range<usize>> {
+        let mut start = 0;
+        (self.stage_waves.chunk_by(|a, b| a == b))
+            .map(|wave| {
+                start += wave.len();
+                start - wave.len()..start
+            })
+            .collect()
     }
 
     /// Pushes a resize plan's tables; returns where each axis's are (taps, weights).
@@ -273,17 +310,18 @@ impl KernelBatch {
         let mut known_tables: HashMap<usize, TablesAt> = HashMap::new();
         for (shape, plan) in shapes.iter().zip(plans) {
             let size = shape.size();
-            // What each resize reads for the windows its outputs are.
-            let reads: Vec<Reads> = plan
-                .resizes
-                .iter()
-                .map(|r| {
-                    let computed = Region::read_by(&r.windows, r.resize.output_size(size));
-                    r.resize.reads(size, computed)
-                })
+            let sizes = plan.sizes(size)?;
+            let computed = plan.computed(&sizes);
+            let read_again = plan.read_again();
+            let source_size = |i: usize| plan.resizes[i].of.map_or(size, |of| sizes[of]);
+            // What each resize reads of its source for what its outputs (or later resizes) need.
+            let reads: Vec<Reads> = (plan.resizes.iter().enumerate())
+                .map(|(i, r)| r.resize.reads(source_size(i), computed[i]))
                 .collect();
-            // The pixels the image's buffer holds: only what the outputs read, when uploading.
-            let held = if crop_uploads {
+            // The pixels the image's buffer holds: only what the outputs read, when uploading
+            // (a plan of resizes of resizes holds the whole image).
+            let chained = plan.resizes.iter().any(|r| r.of.is_some());
+            let held = if crop_uploads && !chained {
                 reads
                     .iter()
                     .fold(Region::EMPTY, |held, r| held.union(&r.input))
@@ -314,40 +352,77 @@ impl KernelBatch {
                 },
                 None => 0,
             };
-            for (Resized { resize, windows }, reads) in plan.resizes.iter().zip(reads) {
-                let tables = match known_tables.get(&(Arc::as_ptr(resize) as usize)) {
+            // Where each resize read again keeps its whole result.
+            let mut results: Vec<Image8> = vec![Image8::Input; plan.resizes.len()];
+            for (i, (resized, reads)) in plan.resizes.iter().zip(reads).enumerate() {
+                let tables = match known_tables.get(&(Arc::as_ptr(&resized.resize) as usize)) {
                     Some(&at) => at,
                     None => {
-                        let at = batch.push_tables(resize)?;
-                        known_tables.insert(Arc::as_ptr(resize) as usize, at);
+                        let at = batch.push_tables(&resized.resize)?;
+                        known_tables.insert(Arc::as_ptr(&resized.resize) as usize, at);
                         at
                     }
                 };
-                let mut passes = Self::passes(
-                    resize,
-                    tables,
-                    size,
-                    (native, channels),
-                    plan.convert,
-                    (reads, held),
-                )?;
-                let last = passes.pop().unwrap_or_default();
-                let (source, src) = match passes.first() {
-                    Some(&pass) => {
-                        let dst = batch.stage_bytes as i64;
-                        batch.stage_bytes +=
-                            pass.out_w as usize * pass.out_h as usize * pass.channels as usize;
-                        batch.stage.push(StagePass {
-                            src: image_at,
-                            dst,
-                            source: FROM_INPUT,
-                            pass,
-                        });
-                        (FROM_STAGE, dst)
+                let source = resized.of.map_or(Image8::Input, |of| results[of]);
+                let (from, read) = match source {
+                    Image8::Input => ((FROM_INPUT, image_at, 0), (native, plan.convert, held)),
+                    Image8::Stage { at, wave } => {
+                        let whole = source_size(i);
+                        (
+                            (FROM_STAGE, at, wave),
+                            (
+                                channels,
+                                ToRgb::Keep,
+                                Region::full(whole.width, whole.height),
+                            ),
+                        )
                     }
-                    None => (FROM_INPUT, image_at),
                 };
-                for window in windows {
+                let mut passes = Self::passes(
+                    &resized.resize,
+                    tables,
+                    source_size(i),
+                    (read.0, channels),
+                    read.1,
+                    (reads, read.2),
+                )?;
+                let (source, src, last) = if read_again[i] && passes.iter().any(|p| p.kind != COPY)
+                {
+                    // Every pass to the stage, the last writing the whole result; the outputs
+                    // copy their windows from it.
+                    let mut from = from;
+                    for pass in passes {
+                        let dst = batch.push_stage(pass, from)?;
+                        from = (FROM_STAGE, dst, from.2 + 1);
+                    }
+                    results[i] = Image8::Stage {
+                        at: from.1,
+                        wave: from.2,
+                    };
+                    let whole = sizes[i];
+                    let copy = Self::passes(
+                        &ResizePlan::Copy,
+                        TablesAt::default(),
+                        whole,
+                        (channels, channels),
+                        ToRgb::Keep,
+                        (reads, Region::full(whole.width, whole.height)),
+                    )?;
+                    (
+                        FROM_STAGE,
+                        from.1,
+                        copy.into_iter().next().unwrap_or_default(),
+                    )
+                } else {
+                    // A copy read again is its source.
+                    results[i] = source;
+                    let last = passes.pop().unwrap_or_default();
+                    match passes.first() {
+                        Some(&pass) => (FROM_STAGE, batch.push_stage(pass, from)?, last),
+                        None => (from.0, from.1, last),
+                    }
+                };
+                for window in &resized.windows {
                     let placed = placement
                         .outputs
                         .get(batch.output_passes.len())
@@ -374,6 +449,11 @@ impl KernelBatch {
                 }
             }
         }
+        // Each wave's passes together, waves in order (a stable sort keeps the plans' order).
+        let mut order: Vec<usize> = (0..batch.stage.len()).collect();
+        order.sort_by_key(|&i| batch.stage_waves[i]);
+        batch.stage = order.iter().map(|&i| batch.stage[i]).collect();
+        batch.stage_waves = order.iter().map(|&i| batch.stage_waves[i]).collect();
         if batch.output_passes.len() != placement.outputs.len() {
             return Err(Error::InvalidArgument(
                 "a placement of too many outputs".into(),
@@ -410,11 +490,32 @@ impl KernelBatch {
                 "a pass of more than 4 channels: {p:?}"
             )));
         }
-        for s in &self.stage {
+        if self.stage_waves.len() != self.stage.len() {
+            return Err(Error::Internal("stage passes without their waves".into()));
+        }
+        // Each stage range's writer and its wave, by offset: a pass reads the stage only where
+        // earlier waves wrote it.
+        let mut writers: Vec<(i64, i64, usize)> = (self.stage.iter().zip(&self.stage_waves))
+            .map(|(s, &wave)| (s.dst, s.dst + write_len(&s.pass) as i64, wave))
+            .collect();
+        writers.sort_unstable();
+        for (s, &wave) in self.stage.iter().zip(&self.stage_waves) {
             if !fits(s.src, read_len(&s.pass), source_len(s.source))
                 || !fits(s.dst, write_len(&s.pass), self.stage_bytes)
             {
                 return Err(Error::Internal(format!("stage pass out of bounds: {s:?}")));
+            }
+            if s.source == FROM_STAGE {
+                let end = s.src + read_len(&s.pass) as i64;
+                let first = writers.partition_point(|w| w.1 <= s.src);
+                if (writers[first..].iter())
+                    .take_while(|w| w.0 < end)
+                    .any(|w| w.2 >= wave)
+                {
+                    return Err(Error::Internal(format!(
+                        "a stage pass reads what its own wave writes: {s:?}"
+                    )));
+                }
             }
         }
         for o in &self.output_passes {

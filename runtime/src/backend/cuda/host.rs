@@ -112,18 +112,24 @@ impl Backend for KernelHostBackend {
         );
         let input = table(layout.images);
         let mut stage = vec![0u8; batch.stage_bytes];
-        // SAFETY: every pointer is inside a live buffer whose size `KernelBatch::layout` computed
-        // from the same descriptors the C code reads (offsets and lengths checked by `check_bounds`).
-        unsafe {
-            tp_host_stage(
-                input,
-                stage.as_mut_ptr(),
-                table(layout.stage_passes).cast::<StagePass>(),
-                count(batch.stage.len()),
-                starts,
-                lens,
-                weights,
-            );
+        // Wave after wave, as the device launches them; each wave's passes last to first, so a
+        // pass that read what its own wave writes would read zeros and fail the tests.
+        let passes = table(layout.stage_passes).cast::<StagePass>();
+        for pass in batch.waves().into_iter().flat_map(|wave| wave.rev()) {
+            // SAFETY: every pointer is inside a live buffer whose size `KernelBatch::layout`
+            // computed from the same descriptors the C code reads (offsets and lengths checked by
+            // `check_bounds`); `pass` is one of the `batch.stage.len()` descriptors.
+            unsafe {
+                tp_host_stage(
+                    input,
+                    stage.as_mut_ptr(),
+                    passes.add(pass),
+                    1,
+                    starts,
+                    lens,
+                    weights,
+                );
+            }
         }
         let elements = batch.placement.elements;
         let (mut f32_out, mut u8_out) = if batch.float_output {

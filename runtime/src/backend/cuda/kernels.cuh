@@ -10,6 +10,7 @@
  * A resize of two passes runs its first pass as a stage (uint8 intermediate, as both references
  * keep it); the last pass is fused with the crop, rescale and normalize: each output element
  * computes its one resized sample and looks its value up, writing float32 CHW (or HWC) directly.
+ * A resize that later resizes read is staged whole, and the outputs copy their windows from it.
  */
 #ifndef TWINPROC_KERNELS_CUH
 #define TWINPROC_KERNELS_CUH
@@ -33,7 +34,7 @@ typedef long long tp_i64;
 #define TP_GRAY_ALPHA 2
 #define TP_RGBA 3
 
-/* Buffers a pass reads: the staged inputs, or the first-pass stage. */
+/* Buffers a pass reads: the uploaded inputs, or the stage. */
 #define TP_FROM_INPUT 0
 #define TP_FROM_STAGE 1
 
@@ -64,7 +65,9 @@ typedef struct {
     int out_y0;
 } tp_pass;
 
-/* A first pass, written whole into the stage buffer at byte offset `dst`. */
+/* A pass written whole into the stage buffer at byte offset `dst`: the first pass of a two-pass
+ * resize, or a pass of a resize that later resizes read (Idefics3 resizes a resize; such passes
+ * run in waves, each launched after the waves whose results it reads). */
 typedef struct {
     tp_i64 src;
     tp_i64 dst;
@@ -232,19 +235,21 @@ TP_FN const unsigned char *tp_source(int source, const unsigned char *input, con
     return source == TP_FROM_INPUT ? input : stage;
 }
 
-/* One first pass, pixels `first`, `first + stride`, ... (row-major; one thread's share on the
- * device, all of them on the host). The descriptor is copied locally: the byte stores could alias
- * it, and would make every pixel load it again. */
+/* One stage pass, pixels `first`, `first + stride`, ... (row-major; one thread's share on the
+ * device, all of them on the host), reading the input images or what earlier waves staged. The
+ * descriptor is copied locally: the byte stores could alias it, and would make every pixel load it
+ * again. */
 TP_FN void tp_stage_run(const unsigned char *input, unsigned char *stage, const tp_stage_pass *pass,
                         const int *starts, const int *lens, const int *weights, tp_i64 first, tp_i64 stride) {
     const tp_stage_pass s = *pass;
     const tp_pass *p = &s.pass;
+    const unsigned char *src = tp_source(s.source, input, stage) + s.src;
     tp_i64 n = (tp_i64)p->out_w * p->out_h;
     for (tp_i64 i = first; i < n; i += stride) {
         tp_i64 x;
         tp_i64 y = tp_divmod(i, p->out_w, &x);
         unsigned char out[TP_MAX_CHANNELS];
-        tp_sample(input + s.src, p, starts, lens, weights, p->out_x0 + (int)x, p->out_y0 + (int)y, out);
+        tp_sample(src, p, starts, lens, weights, p->out_x0 + (int)x, p->out_y0 + (int)y, out);
         unsigned char *to = stage + s.dst + i * p->channels;
         TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
             if (c < p->channels) {
@@ -284,7 +289,7 @@ TP_FN void tp_output_run(const unsigned char *input, const unsigned char *stage,
 #define TP_THREAD ((tp_i64)blockIdx.x * blockDim.x + threadIdx.x)
 #define TP_THREADS ((tp_i64)gridDim.x * blockDim.x)
 
-/* The first-pass stage: block row `blockIdx.y` is the pass (image), threads stride its elements. */
+/* One wave of stage passes: block row `blockIdx.y` is the pass, threads stride its elements. */
 extern "C" __global__ void tp_stage(const unsigned char *input, unsigned char *stage, const tp_stage_pass *passes,
                                     const int *starts, const int *lens, const int *weights) {
     tp_stage_run(input, stage, &passes[blockIdx.y], starts, lens, weights, TP_THREAD, TP_THREADS);
