@@ -75,6 +75,18 @@ FAMILIES = [
      {"size": {"shortest_edge": 336}, "crop_size": {"height": 336, "width": 336}}),
     # Not the class defaults (224 patches over grids of 336 multiples): transformers resizes and
     # crops the partial patches there, which twinproc refuses (see models/anyres.rs).
+    # HuggingFaceM4/Idefics3-8B-Llama3: the class defaults (longest edge 1456, Lanczos, tiles of
+    # 364 and the whole image resized to one more).
+    ("idefics3", "Idefics3ImageProcessor", {}),
+    # HuggingFaceTB/SmolVLM2-*: longest edge 2048, tiles of 512.
+    ("smolvlm2", "SmolVLMImageProcessor",
+     {"size": {"longest_edge": 2048}, "max_image_size": {"longest_edge": 512}}),
+    # Without splitting: each image resized to one tile.
+    ("idefics3_no_splitting", "Idefics3ImageProcessor", {"do_image_splitting": False}),
+    # Small tiles, unpadded (the frames of the batch's one sample stacked as they are), bicubic.
+    ("smolvlm_small_unpadded", "SmolVLMImageProcessor",
+     {"size": {"longest_edge": 90}, "max_image_size": {"longest_edge": 32}, "do_pad": False,
+      "resample": 3}),
 ]
 
 # Configurations as the Hub's checkpoints write them by hand (not save_pretrained): each is also
@@ -93,6 +105,10 @@ LEGACY = [
     # A top-level max over a size of the new form.
     ("qwen2_vl_legacy_mixed", dict(QWEN_BASE, max_pixels=50176,
                                    size={"shortest_edge": 3136, "longest_edge": 12845056})),
+    # `return_row_col_info` in a configuration: read, used, and not saved back (`to_dict` pops it).
+    ("idefics3_rows_cols", {"image_processor_type": "Idefics3ImageProcessor", "do_image_splitting": True,
+                            "max_image_size": {"longest_edge": 64}, "size": {"longest_edge": 200},
+                            "resample": 1, "return_row_col_info": True}),
 ]
 
 IMAGES = [

@@ -198,9 +198,9 @@ fn configurations_and_defaults_are_transformers_own() {
 fn generated_docs_list_every_kwarg_of_every_family() {
     use twinproc::ModelKwargs;
     use twinproc::models::{
-        bit, blip, convnext, gemma3, llava_next, pixtral, qwen2_vl, siglip2, vit,
+        bit, blip, convnext, gemma3, idefics3, llava_next, pixtral, qwen2_vl, siglip2, vit,
     };
-    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 9] = [
+    let families: [(&str, &str, &[twinproc::kwargs::KwargDoc]); 11] = [
         ("ViT", vit::VitImageProcessor::KWARGS_DOC, &[]),
         ("BLIP", blip::BlipImageProcessor::KWARGS_DOC, &[]),
         ("BiT", bit::BitImageProcessor::KWARGS_DOC, &[]),
@@ -233,6 +233,16 @@ fn generated_docs_list_every_kwarg_of_every_family() {
             "LLaVA-NeXT",
             llava_next::LlavaNextImageProcessor::KWARGS_DOC,
             llava_next::LlavaNextKwargs::MODEL_KWARGS,
+        ),
+        (
+            "Idefics3",
+            idefics3::Idefics3ImageProcessor::KWARGS_DOC,
+            idefics3::Idefics3Kwargs::MODEL_KWARGS,
+        ),
+        (
+            "SmolVLM",
+            idefics3::SmolVlmImageProcessor::KWARGS_DOC,
+            idefics3::Idefics3Kwargs::MODEL_KWARGS,
         ),
     ];
     let mut rows = std::collections::BTreeMap::new();
@@ -271,6 +281,11 @@ fn generated_docs_list_every_kwarg_of_every_family() {
         ("Pixtral", "do_pad", "true"),
         ("Gemma 3", "do_pan_and_scan", "None"),
         ("LLaVA-NeXT", "image_grid_pinpoints", "default_pinpoints()"),
+        ("Idefics3", "resample", "Lanczos"),
+        ("Idefics3", "size", "{longest_edge: 1456}"),
+        ("Idefics3", "max_image_size", "DEFAULT_MAX_IMAGE_SIZE"),
+        ("SmolVLM", "do_image_splitting", "true"),
+        ("SmolVLM", "return_row_col_info", "false"),
     ] {
         assert_eq!(default(family, key), Some(expected), "{family} {key}");
     }

@@ -24,6 +24,39 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
+/// A model kwarg of the struct.
+struct ModelKwarg {
+    ident: syn::Ident,
+    ty: String,
+    meaning: String,
+    /// Written to a saved configuration (all but `#[kwarg(not_saved)]`).
+    saved: bool,
+}
+
+/// The options of `#[kwarg(...)]` on a field: whether it says `not_saved` (a kwarg a call or a
+/// configuration may set, which transformers' `to_dict` pops). Anything else is an error.
+fn field_options(cx: &Ctxt, field: &syn::Field) -> bool {
+    let mut not_saved = false;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("kwarg")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("not_saved") {
+                not_saved = true;
+            } else {
+                let name = meta.path.to_token_stream().to_string();
+                cx.error_spanned_by(
+                    &meta.path,
+                    format!("unknown kwarg option `{name}`: expected `not_saved`"),
+                );
+            }
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            cx.syn_error(error);
+        }
+    }
+    not_saved
+}
+
 fn doc_of(field: &syn::Field) -> String {
     let lines: Vec<String> = doc_lines(&field.attrs)
         .iter()
@@ -61,6 +94,7 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
     for field in &fields.named {
         let Some(ident) = &field.ident else { continue };
         let name = ident.unraw().to_string();
+        let saved = !field_options(&cx, field);
         if let Some(standard_ty) = STANDARD_KWARGS
             .iter()
             .find(|k| k.name == name)
@@ -90,11 +124,18 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
             );
             continue;
         };
-        model.push((
-            ident.clone(),
-            inner.to_token_stream().to_string().replace(' ', ""),
-            doc_of(field),
-        ));
+        model.push(ModelKwarg {
+            ident: ident.clone(),
+            ty: inner.to_token_stream().to_string().replace(' ', ""),
+            meaning: doc_of(field),
+            saved,
+        });
+    }
+    // `#[kwarg(...)]` is this macro's: the struct does not keep it.
+    if let Fields::Named(fields) = &mut item.fields {
+        for field in &mut fields.named {
+            field.attrs.retain(|a| !a.path().is_ident("kwarg"));
+        }
     }
     if let Err(errors) = cx.check() {
         let mut out = errors.to_compile_error();
@@ -107,7 +148,10 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
         "\n\nModel kwargs (every standard kwarg is in [`images`](Self::images) too):\n\n\
          | kwarg | type | meaning |\n|---|---|---|\n",
     );
-    for (ident, ty, meaning) in &model {
+    for ModelKwarg {
+        ident, ty, meaning, ..
+    } in &model
+    {
         table.push_str(&format!("| `{ident}` | `Option<{ty}>` | {meaning} |\n"));
     }
     item.attrs.push(syn::parse_quote!(#[doc = #table]));
@@ -117,21 +161,29 @@ pub fn images_kwargs(args: TokenStream, item: TokenStream) -> TokenStream {
             pub images: ::twinproc::ImagesKwargs
         });
     }
-    let docs = model.iter().map(|(ident, ty, meaning)| {
-        let (key, ty) = (ident.unraw().to_string(), format!("Option<{ty}>"));
-        quote!(::twinproc::kwargs::KwargDoc { name: #key, ty: #ty, meaning: #meaning })
-    });
-    let missing = model.iter().map(|(ident, _, _)| {
+    let docs = model.iter().map(
+        |ModelKwarg {
+             ident, ty, meaning, ..
+         }| {
+            let (key, ty) = (ident.unraw().to_string(), format!("Option<{ty}>"));
+            quote!(::twinproc::kwargs::KwargDoc { name: #key, ty: #ty, meaning: #meaning })
+        },
+    );
+    let missing = model.iter().map(|ModelKwarg { ident, .. }| {
         format!("model kwarg `{ident}` of `{name}` has no default: add `{ident} = …` to `#[image_processor]`")
     });
-    let to_json = model.iter().map(|(ident, _, _)| {
-        let key = ident.unraw().to_string();
-        quote!(::twinproc::twin::model_kwarg_to_json(&mut map, #key, &self.#ident)?;)
-    });
+    // transformers' `to_dict` pops the kwargs that are not saved.
+    let to_json = model
+        .iter()
+        .filter(|k| k.saved)
+        .map(|ModelKwarg { ident, .. }| {
+            let key = ident.unraw().to_string();
+            quote!(::twinproc::twin::model_kwarg_to_json(&mut map, #key, &self.#ident)?;)
+        });
     let or = model.iter().map(
-        |(ident, _, _)| quote!(#ident: self.#ident.as_ref().or(base.#ident.as_ref()).cloned(),),
+        |ModelKwarg { ident, .. }| quote!(#ident: self.#ident.as_ref().or(base.#ident.as_ref()).cloned(),),
     );
-    let from_json = model.iter().map(|(ident, _, _)| {
+    let from_json = model.iter().map(|ModelKwarg { ident, .. }| {
         let key = ident.unraw().to_string();
         quote!(#ident: ::twinproc::twin::model_kwarg_from_json(map, #key)?,)
     });

@@ -18,6 +18,9 @@ pub struct Resolved {
     pub do_convert_rgb: bool,
     /// Target size and filter, when resizing.
     pub resize: Option<(SizeDict, Resample)>,
+    /// The call's filter, also for the resizes a model makes whatever `do_resize` says
+    /// (Idefics3's tiles): bilinear when unset, as both backends' `resize` take it.
+    pub resample: Resample,
     /// Crop size (height and width), when center-cropping.
     pub center_crop: Option<Size>,
     pub rescale_factor: Option<f64>,
@@ -148,6 +151,7 @@ impl Resolved {
         Ok(Resolved {
             do_convert_rgb: kwargs.do_convert_rgb.unwrap_or(false),
             resize,
+            resample: kwargs.resample.unwrap_or(Resample::Bilinear),
             center_crop,
             rescale_factor,
             normalize,

@@ -6,6 +6,7 @@ pub mod blip;
 pub mod clip;
 pub mod convnext;
 pub mod gemma3;
+pub mod idefics3;
 pub mod llava_next;
 pub mod llava_onevision;
 pub mod patches;
