@@ -47,6 +47,7 @@ fn tiles<B: Backend + ?Sized>(
     // The backend writes every tile in its place in the one stacked tensor.
     pixel_values(
         backend,
+        call.numerics,
         &pixels,
         &plans,
         &Assembly::per_image(&plans, call.stacking),

@@ -41,6 +41,12 @@ IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225]
 # (configuration name, torchvision class, overrides of the class defaults)
 FAMILIES = [
     ("vit_base_patch16_224", "ViTImageProcessor", {}),
+    # A mean and std of four values: the images of four channels without do_convert_rgb (RGBA
+    # and CMYK files, CMYK as Pillow's raw samples) have outputs, the others are refused.
+    ("vit_four_channels", "ViTImageProcessor", {"image_mean": [0.5, 0.4, 0.3, 0.2], "image_std": [0.2, 0.3, 0.4, 0.5]}),
+    # One mean and std for any number of channels: every mode file without do_convert_rgb has an
+    # output (gray, gray and alpha, palette indices, bits, RGBA, CMYK samples).
+    ("vit_scalar_mean", "ViTImageProcessor", {"image_mean": 0.5, "image_std": 0.25}),
     ("blip_base_384", "BlipImageProcessor", {}),
     ("bit_50", "BitImageProcessor", {}),
     # facebook/dinov2-*: BitImageProcessor, shortest edge 256, ImageNet's default mean and std.

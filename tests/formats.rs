@@ -38,8 +38,23 @@ fn every_format_opens_as_pillow_opens_it() {
         );
         let at = entry["rgb_offset"].as_u64().expect("rgb_offset") as usize;
         let expected = &decoded[at..at + w * h * 3];
-        let image = match Image::open(dir.join(name)) {
-            Ok(Image::Decoded(image)) => image,
+        let opened = Image::open(dir.join(name));
+        // What the mode holds beyond the colours: CMYK samples, or indices and bits.
+        let held = match &opened {
+            Ok(Image::Cmyk { .. }) => "CMYK",
+            Ok(Image::Indexed(_)) => "P or 1",
+            _ => "pixels",
+        };
+        let pillow_held = match mode {
+            "CMYK" => "CMYK",
+            "P" | "1" => "P or 1",
+            _ => "pixels",
+        };
+        if opened.is_ok() && held != pillow_held {
+            failures.push(format!("{name}: opened as {held}, Pillow's mode is {mode}"));
+        }
+        let image = match opened.map(Image::cmyk_to_rgb) {
+            Ok(Image::Decoded(image) | Image::Indexed(image)) => image,
             Ok(_) => {
                 failures.push(format!("{name}: not a decoded image"));
                 continue;

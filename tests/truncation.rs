@@ -9,8 +9,9 @@ use twinproc_golden_tests::{fixtures, image_path};
 
 fn pixels(image: &Image) -> Vec<u8> {
     match image {
-        Image::Decoded(decoded) => decoded.as_bytes().to_vec(),
+        Image::Decoded(decoded) | Image::Indexed(decoded) => decoded.as_bytes().to_vec(),
         Image::Array { data, .. } => data.clone(),
+        Image::Cmyk { samples, .. } => samples.clone(),
     }
 }
 

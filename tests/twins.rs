@@ -74,8 +74,14 @@ fn tiles_are_their_part_of_the_whole_output() {
         let (pixels, plans) = processor
             .plans(&images, &ImagesKwargs::default())
             .expect("plans");
-        let whole =
-            pixel_values(&CpuBackend::new(), &pixels, &plans, &Assembly::default()).expect("whole");
+        let whole = pixel_values(
+            &CpuBackend::new(),
+            numerics,
+            &pixels,
+            &plans,
+            &Assembly::default(),
+        )
+        .expect("whole");
         let tiled: Vec<_> = plans
             .iter()
             .map(|p| {
@@ -86,6 +92,7 @@ fn tiles_are_their_part_of_the_whole_output() {
             .collect();
         let tiles = pixel_values(
             &CpuBackend::new(),
+            numerics,
             &pixels,
             &tiled,
             &Assembly::per_image(&tiled, Stacking::Stack),

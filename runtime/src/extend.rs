@@ -15,7 +15,7 @@
 //!         .map(|input| call.plan(input)?.split_window(|resized| resized.tiles(224)))
 //!         .collect::<twinproc::Result<Vec<_>>>()?;
 //!     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
-//!     pixel_values(backend, &pixels, &plans, &Assembly::per_image(&plans, call.stacking))
+//!     pixel_values(backend, call.numerics, &pixels, &plans, &Assembly::per_image(&plans, call.stacking))
 //! }
 //! ```
 

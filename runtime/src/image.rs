@@ -6,6 +6,7 @@
 #[doc(hidden)]
 pub use crate::decode::jpeg_fast::set_enabled as set_jpeg_fast_paths;
 pub use crate::decode::limits::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_max_image_pixels};
+use crate::decode::{Held, cmyk_to_rgb};
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::Pixels;
@@ -18,6 +19,19 @@ use std::path::Path;
 pub enum Image {
     /// A decoded image; `do_convert_rgb` treats it as transformers treats the same `PIL.Image`.
     Decoded(DynamicImage),
+    /// An image Pillow holds as palette indices (mode `P`: GIF, palette PNG, BMP, TIFF and TGA
+    /// files) or bits (mode `1`), as its colours: `do_convert_rgb` converts it as transformers
+    /// does; without it, transformers reads the indices (the bits as 0 and 1), which is refused
+    /// (not reproduced yet).
+    Indexed(DynamicImage),
+    /// A CMYK image (Pillow's mode `CMYK`: JPEG and TIFF files), its samples as Pillow holds them,
+    /// four per pixel: `do_convert_rgb` converts it as Pillow's `convert("RGB")`; without it, the
+    /// four samples are its channels, as transformers reads them.
+    Cmyk {
+        samples: Vec<u8>,
+        width: usize,
+        height: usize,
+    },
     /// 8-bit samples of shape `shape` (3 dimensions); `layout` says where the channel axis is, or
     /// `None` to infer it as transformers does.
     Array {
@@ -56,7 +70,7 @@ impl Image {
             path: path.to_path_buf(),
             source,
         })?;
-        crate::decode::decode(std::io::BufReader::new(file), path).map(Image::Decoded)
+        crate::decode::decode(std::io::BufReader::new(file), path).map(Image::from_decoded)
     }
 
     /// Decodes an encoded image (PNG, JPEG, GIF bytes) as [`open`](Self::open) decodes a file;
@@ -72,7 +86,54 @@ impl Image {
 
     /// [`decode`](Self::decode), errors naming the bytes `name` (`<stdin>`, a URL).
     pub fn decode_named(bytes: &[u8], name: impl AsRef<Path>) -> Result<Image> {
-        crate::decode::decode(std::io::Cursor::new(bytes), name.as_ref()).map(Image::Decoded)
+        crate::decode::decode(std::io::Cursor::new(bytes), name.as_ref()).map(Image::from_decoded)
+    }
+
+    /// A CMYK image converted to RGB as Pillow's `convert("RGB")` converts it (what
+    /// `do_convert_rgb` hands on); any other image as it is.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twinproc::Error> {
+    /// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/images");
+    /// use twinproc::Image;
+    /// let cmyk = Image::open(dir.join("syn_cmyk.jpg"))?;
+    /// assert!(matches!(cmyk, Image::Cmyk { .. }));
+    /// assert!(matches!(cmyk.cmyk_to_rgb(), Image::Decoded(rgb) if rgb.color() == image::ColorType::Rgb8));
+    /// # Ok(()) }
+    /// ```
+    pub fn cmyk_to_rgb(self) -> Image {
+        match self {
+            Image::Cmyk {
+                samples,
+                width,
+                height,
+            } => {
+                let rgb = cmyk_to_rgb(&samples, false);
+                match RgbImage::from_raw(width as u32, height as u32, rgb) {
+                    Some(rgb) => Image::Decoded(DynamicImage::ImageRgb8(rgb)),
+                    // Samples that do not fill the size stay as they are (and are refused
+                    // when processed).
+                    None => Image::Cmyk {
+                        samples,
+                        width,
+                        height,
+                    },
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn from_decoded(decoded: crate::decode::Decoded) -> Image {
+        match (decoded.held, decoded.image) {
+            (Held::Cmyk, DynamicImage::ImageRgba8(samples)) => Image::Cmyk {
+                width: samples.width() as usize,
+                height: samples.height() as usize,
+                samples: samples.into_raw(),
+            },
+            (Held::Indexed, image) => Image::Indexed(image),
+            (_, image) => Image::Decoded(image),
+        }
     }
 
     /// Loads an image file as transformers 5.23 loads a path string given to a processor of
@@ -141,13 +202,51 @@ impl Image {
         default_layout: Option<ChannelDimension>,
     ) -> Result<(Pixels<'_>, ToRgb)> {
         let (pixels, convert) = match self {
-            Image::Decoded(image) => {
+            Image::Indexed(_) if !convert_rgb => {
+                return Err(Error::Unsupported(
+                    "a palette or bilevel image (Pillow's mode P or 1) without do_convert_rgb: \
+                     transformers reads its indices or bits, which is not reproduced yet"
+                        .into(),
+                ));
+            }
+            Image::Decoded(DynamicImage::ImageLuma16(_)) if !convert_rgb => {
+                return Err(Error::Unsupported(
+                    "a 16-bit gray image (Pillow's mode I;16 or I) without do_convert_rgb: \
+                     transformers reads its 16-bit values (its PIL backend refuses them), which \
+                     is not reproduced yet"
+                        .into(),
+                ));
+            }
+            Image::Decoded(image) | Image::Indexed(image) => {
                 if image.width() == 0 || image.height() == 0 {
                     return Err(Error::InvalidImage("the image has no pixels".into()));
                 }
                 let pixels = convert::native(image)?;
                 let to_rgb = ToRgb::for_decoded(pixels.channels);
                 (pixels, to_rgb)
+            }
+            Image::Cmyk {
+                samples,
+                width,
+                height,
+            } => {
+                let (width, height) = (*width, *height);
+                if samples.len() != width * height * 4 || samples.is_empty() {
+                    return Err(Error::InvalidImage(format!(
+                        "a {width}x{height} CMYK image of {} samples",
+                        samples.len()
+                    )));
+                }
+                let pixels = match convert_rgb {
+                    true => Pixels::owned(width, height, 3, cmyk_to_rgb(samples, false)),
+                    false => Pixels {
+                        width,
+                        height,
+                        channels: 4,
+                        data: std::borrow::Cow::Borrowed(samples),
+                    },
+                };
+                (pixels, ToRgb::Keep)
             }
             Image::Array {
                 data,

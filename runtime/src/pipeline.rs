@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::call::{Batch, Call};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
@@ -38,17 +38,19 @@ pub fn default_preprocess<B: Backend + ?Sized>(
         stacking: call.stacking,
         ..Assembly::default()
     };
-    pixel_values(backend, &pixels, &plans, &assembly)
+    pixel_values(backend, call.numerics, &pixels, &plans, &assembly)
 }
 
-/// The last step of a preprocess function: runs `plans[i]` on `pixels[i]` and forms
-/// `pixel_values` as `assembly` says (where `backend` keeps its outputs).
+/// The last step of a preprocess function: runs `plans[i]` (made in `numerics`, the call's) on
+/// `pixels[i]` and forms `pixel_values` as `assembly` says (where `backend` keeps its outputs).
 pub fn pixel_values<B: Backend + ?Sized>(
     backend: &B,
+    numerics: Numerics,
     pixels: &[Pixels],
     plans: &[ImagePlan],
     assembly: &Assembly,
 ) -> Result<BatchFeature> {
+    check_alpha_resizes(numerics, plans)?;
     let placement = Placement::new("pixel_values", plans, assembly)?;
     let mut features = BatchFeature::default();
     features.data.insert(
@@ -56,6 +58,30 @@ pub fn pixel_values<B: Backend + ?Sized>(
         backend.execute_placed(pixels, plans, &placement)?,
     );
     Ok(features)
+}
+
+/// Pillow resizes an image of 2 or 4 channels (`LA`, `RGBA`: what transformers' PIL backend makes
+/// of any array of 2 or 4 channels, CMYK samples included) premultiplied by its last channel
+/// (`La`, `RGBa`) with every filter but nearest. Not reproduced yet: such a resize is refused in
+/// `pil` numerics rather than answered otherwise.
+fn check_alpha_resizes(numerics: Numerics, plans: &[ImagePlan]) -> Result<()> {
+    let resizes = |plan: &ImagePlan| {
+        plan.resizes.iter().any(|r| {
+            matches!(&*r.resize, ResizePlan::Fixed { horizontal, vertical, .. }
+                if horizontal.is_some() || vertical.is_some())
+        })
+    };
+    match plans
+        .iter()
+        .find(|plan| matches!(plan.levels.channels, 2 | 4) && resizes(plan))
+    {
+        Some(plan) if numerics == Numerics::Pil => Err(Error::Unsupported(format!(
+            "resizing an image of {} channels (kept without do_convert_rgb) in pil numerics: \
+             Pillow resizes it premultiplied by its alpha, which is not reproduced yet",
+            plan.levels.channels
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The host side of the default pipeline: each input's pixels and plan (before padding).

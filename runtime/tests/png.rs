@@ -44,8 +44,9 @@ fn interlaced_png(width: u32, height: u32, pixels: &[u8]) -> (Vec<u8>, usize) {
 
 fn pixels_of(image: Image) -> Vec<u8> {
     match image {
-        Image::Decoded(decoded) => decoded.as_bytes().to_vec(),
+        Image::Decoded(decoded) | Image::Indexed(decoded) => decoded.as_bytes().to_vec(),
         Image::Array { data, .. } => data,
+        Image::Cmyk { samples, .. } => samples,
     }
 }
 

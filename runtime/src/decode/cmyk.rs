@@ -1,4 +1,4 @@
-//! CMYK as Pillow converts it to RGB.
+//! CMYK as Pillow holds it and converts it to RGB.
 
 /// Pillow's `cmyk2rgb`: `255 - k` less `c · (255 - k) / 255`, rounded as its `MULDIV255`; with
 /// `inverted`, of CMYK stored inverted (`CMYK;I`, Adobe's JPEGs: each sample `255 - v`).

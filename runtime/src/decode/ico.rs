@@ -69,7 +69,8 @@ pub(crate) fn decode_ico(
         .filter(|icon| icon.len() >= 8)
         .ok_or_else(|| failed("an icon past the end of the file"))?;
     if icon.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return super::png::decode_png(Cursor::new(icon), path, super::limits::max_alloc(), check);
+        return super::png::decode_png(Cursor::new(icon), path, super::limits::max_alloc(), check)
+            .map(|decoded| decoded.image);
     }
     bitmap(data, entry, path, check)
 }

@@ -2,11 +2,12 @@
 //! its vendored C source by cargo with only a C compiler) with Pillow's settings — the accurate
 //! integer IDCT, fancy upsampling, and the output mode from the frame's components as
 //! `JpegImagePlugin` picks it (1: `L`, 3: `RGB`, 4: `CMYK` read with Adobe's inversion, `CMYK;I`).
-//! A CMYK image is handed on as Pillow's `convert("RGB")` makes it (what `convert_to_rgb` does).
+//! A CMYK image is handed on with the samples Pillow's mode `CMYK` holds (`CMYK;I` unpacked).
 //!
 //! Truncation as Pillow's suspending source sees it: data that runs out before the last row is
 //! "image file is truncated"; after it (in the EOI marker's place), the image is whole.
 
+use super::decoded::Decoded;
 use crate::error::{Error, Result};
 use image::{DynamicImage, ImageBuffer};
 use mozjpeg_sys::{
@@ -62,7 +63,7 @@ pub(crate) fn decode_jpeg(
     data: &[u8],
     path: &Path,
     check: impl FnOnce((u32, u32)) -> Result<()>,
-) -> Result<DynamicImage> {
+) -> Result<Decoded> {
     let failed = |message: String| Error::Decode {
         path: path.to_path_buf(),
         message,
@@ -110,7 +111,7 @@ unsafe fn read(
     data: &[u8],
     progress: &Progress,
     check: &mut Option<impl FnOnce((u32, u32)) -> Result<()>>,
-) -> Result<DynamicImage> {
+) -> Result<Decoded> {
     unsafe {
         jpeg_mem_src(cinfo, data.as_ptr(), data.len() as _);
         jpeg_read_header(cinfo, 1);
@@ -149,10 +150,15 @@ unsafe fn read(
     progress.rows_done.set(true);
     unsafe { jpeg_finish_decompress(cinfo) };
     let image = match layers {
-        1 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8),
-        3 => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8),
-        _ => ImageBuffer::from_raw(width, height, super::cmyk::cmyk_to_rgb(&pixels, true))
-            .map(DynamicImage::ImageRgb8),
+        1 => ImageBuffer::from_raw(width, height, pixels)
+            .map(|l| Decoded::of(DynamicImage::ImageLuma8(l))),
+        3 => ImageBuffer::from_raw(width, height, pixels)
+            .map(|rgb| Decoded::of(DynamicImage::ImageRgb8(rgb))),
+        // Stored inverted (Adobe's convention, which Pillow assumes): its `CMYK;I` unpacks `255 - v`.
+        _ => {
+            let samples = pixels.into_iter().map(|v| 255 - v).collect();
+            ImageBuffer::from_raw(width, height, samples).map(Decoded::cmyk)
+        }
     };
     image.ok_or_else(|| Error::Internal("a JPEG's rows do not fill its size".into()))
 }

@@ -8,6 +8,7 @@
 mod bmp;
 mod cmyk;
 mod containers;
+mod decoded;
 mod exif;
 mod gif;
 mod ico;
@@ -22,6 +23,8 @@ mod tga;
 mod tiff;
 
 use crate::error::{BoxError, Error, Result};
+pub(crate) use cmyk::cmyk_to_rgb;
+pub(crate) use decoded::{Decoded, Held};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use limits::{decompression_bomb_check, max_alloc};
 use std::io::{BufRead, Seek};
@@ -29,7 +32,7 @@ use std::path::Path;
 
 /// Decodes an image from `reader` (named `path` in errors) within Pillow's limits: its text
 /// chunks', then its pixels' (on the size its header declares, before any pixel is decoded).
-pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<DynamicImage> {
+pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<Decoded> {
     let io_error = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -48,30 +51,52 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<Dy
         reader.into_inner().read_to_end(&mut data).map(|_| data)
     };
     let image = match reader.format() {
-        _ if pnm::accepts(&start) => pnm::decode_pnm(&all(reader).map_err(io_error)?, path, check)?,
-        Some(ImageFormat::Png) => png::decode_png(reader.into_inner(), path, max_alloc(), check)?,
-        Some(ImageFormat::Jpeg) => jpeg::decode_jpeg(&all(reader).map_err(io_error)?, path, check)?,
-        Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
-        Some(ImageFormat::Tiff) => {
+        Some(ImageFormat::Jpeg) if !pnm::accepts(&start) => {
+            return with_pixels(
+                jpeg::decode_jpeg(&all(reader).map_err(io_error)?, path, check)?,
+                path,
+            );
+        }
+        Some(ImageFormat::Tiff) if !pnm::accepts(&start) => {
             let data = all(reader).map_err(io_error)?;
-            let image = match tiff::decode_tiff(&data, path, check)? {
-                Some(image) => image,
-                None => with_image_crate(
-                    ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Tiff),
-                    path,
-                )?,
+            let decoded = match tiff::decode_tiff(&data, path, check)? {
+                Some(decoded) => decoded,
+                None => {
+                    let image = with_image_crate(
+                        ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Tiff),
+                        path,
+                    )?;
+                    match tiff::is_bilevel(&data) {
+                        true => Decoded::indexed(image),
+                        false => Decoded::of(image),
+                    }
+                }
             };
             // Pillow turns a TIFF by its Orientation tag while loading it.
             let orientation = exif::orientation(&data, ImageFormat::Tiff).unwrap_or(1);
-            exif::transposed(image, orientation)
+            let image = exif::transposed(decoded.image, orientation);
+            return with_pixels(Decoded { image, ..decoded }, path);
         }
+        _ if pnm::accepts(&start) => {
+            let data = all(reader).map_err(io_error)?;
+            return with_pixels(pnm::decode_pnm(&data, path, check)?, path);
+        }
+        Some(ImageFormat::Png) => {
+            let decoded = png::decode_png(reader.into_inner(), path, max_alloc(), check)?;
+            return with_pixels(decoded, path);
+        }
+        // Pillow opens a GIF's first frame as palette indices (mode `P`).
+        Some(ImageFormat::Gif) => {
+            return with_pixels(Decoded::indexed(with_image_crate(reader, path)?), path);
+        }
+        Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
         Some(ImageFormat::Bmp) => {
             let data = all(reader).map_err(io_error)?;
             let image = with_image_crate(
                 ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Bmp),
                 path,
             )?;
-            bmp::as_pillow_opens(image, &data)
+            return with_pixels(bmp::as_pillow_opens(image, &data), path);
         }
         Some(format) if !opened_by_pillow(format) => {
             return Err(Error::Unsupported(format!(
@@ -84,7 +109,7 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<Dy
         None => {
             let data = all(reader).map_err(io_error)?;
             match tga::is_tga(&data) {
-                true => tga::decode_tga(&data, path, check)?,
+                true => return with_pixels(tga::decode_tga(&data, path, check)?, path),
                 false => {
                     return Err(Error::Decode {
                         path: path.to_path_buf(),
@@ -95,14 +120,19 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<Dy
             }
         }
     };
-    if image.width() == 0 || image.height() == 0 {
+    with_pixels(Decoded::of(image), path)
+}
+
+/// `decoded`, or the error of an image without pixels.
+fn with_pixels(decoded: Decoded, path: &Path) -> Result<Decoded> {
+    if decoded.image.width() == 0 || decoded.image.height() == 0 {
         return Err(Error::Decode {
             path: path.to_path_buf(),
             message: "the image has no pixels".into(),
             source: None,
         });
     }
-    Ok(image)
+    Ok(decoded)
 }
 
 /// Decodes with the `image` crate (GIF, BMP, WebP, QOI, plain TIFF), checking the header's size

@@ -34,7 +34,8 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
     let unsupported = |what: &str| Error::Unsupported(format!("{}: {what}", path.display()));
     let (images, orientation) = match numerics {
         Numerics::Pil => {
-            let image = super::decode(std::io::Cursor::new(data), path)?;
+            // `load_image` converts to RGB (CMYK as Pillow's `convert("RGB")`).
+            let image = super::decode(std::io::Cursor::new(data), path)?.into_rgb_if_cmyk();
             let key = match format {
                 Some(ImageFormat::Png) => png_colour_key(data),
                 Some(ImageFormat::Gif) => gif::first_frame_key(data),
@@ -51,7 +52,7 @@ pub(crate) fn load(data: &[u8], path: &Path, numerics: Numerics) -> Result<Vec<D
             let frames = match format {
                 Some(ImageFormat::Gif) => gif_frames(data, path)?,
                 Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {
-                    vec![super::decode(std::io::Cursor::new(data), path)?]
+                    vec![super::decode(std::io::Cursor::new(data), path)?.into_rgb_if_cmyk()]
                 }
                 _ => {
                     return Err(unsupported(

@@ -4,6 +4,7 @@
 //! last row it is "image file is truncated". The `png` crate reads the rows; what it reads after
 //! the last one is never asked for.
 
+use super::decoded::Decoded;
 use crate::error::{BoxError, Error, Result};
 use image::{DynamicImage, ImageBuffer};
 use png::{BitDepth, ColorType, Transformations};
@@ -17,7 +18,7 @@ pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
     path: &Path,
     max_alloc: Option<u64>,
     check: impl FnOnce((u32, u32)) -> Result<()>,
-) -> Result<DynamicImage> {
+) -> Result<Decoded> {
     let failed = |message: &str, source: Option<BoxError>| Error::Decode {
         path: path.to_path_buf(),
         message: message.into(),
@@ -35,6 +36,9 @@ pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
     })?;
     let (width, height) = (reader.info().width, reader.info().height);
     check((width, height))?;
+    let indexed = reader.info().color_type == png::ColorType::Indexed;
+    let bilevel = reader.info().color_type == png::ColorType::Grayscale
+        && reader.info().bit_depth == png::BitDepth::One;
     let (color, depth) = reader.output_color_type();
     let too_large = || Error::TooLarge(format!("{}: a PNG of {width}x{height}", path.display()));
     let stride = reader.output_line_size(width).ok_or_else(too_large)?;
@@ -70,8 +74,13 @@ pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
     if read < rows {
         return Err(failed("image file is truncated", None));
     }
-    image_of(width, height, color, depth, pixels)
-        .ok_or_else(|| failed("unsupported PNG pixel layout", None))
+    let image = image_of(width, height, color, depth, pixels)
+        .ok_or_else(|| failed("unsupported PNG pixel layout", None))?;
+    // Pillow holds a palette image's indices (mode `P`) and a 1-bit gray image's bits (`1`).
+    Ok(match (indexed, bilevel) {
+        (false, false) => Decoded::of(image),
+        _ => Decoded::indexed(image),
+    })
 }
 
 /// Rows the decoder gives: the image's, or the sum of the Adam7 passes' (a pass without columns

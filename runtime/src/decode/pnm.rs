@@ -5,6 +5,7 @@
 //! `I` as 16-bit gray (clipped at 255 later, as Pillow's `I -> RGB`), `F` as Pillow's `F -> RGB`
 //! (saturating truncation: NaN and below 0 to 0, above 255 to 255).
 
+use super::decoded::Decoded;
 use crate::error::{Error, Result};
 use image::{DynamicImage, ImageBuffer};
 use std::path::Path;
@@ -129,7 +130,7 @@ pub(crate) fn decode_pnm(
     data: &[u8],
     path: &Path,
     check: impl FnOnce((u32, u32)) -> Result<()>,
-) -> Result<DynamicImage> {
+) -> Result<Decoded> {
     let failed = |message: String| Error::Decode {
         path: path.to_path_buf(),
         message,
@@ -230,7 +231,13 @@ pub(crate) fn decode_pnm(
             ImageBuffer::from_raw(width, height, samples).map(DynamicImage::ImageLuma8)
         }
     };
-    image.ok_or_else(|| Error::Internal("a Netpbm image's samples do not fill its size".into()))
+    let image = image
+        .ok_or_else(|| Error::Internal("a Netpbm image's samples do not fill its size".into()))?;
+    // A bitmap is Pillow's mode `1`.
+    Ok(match mode {
+        Mode::Bilevel => Decoded::indexed(image),
+        _ => Decoded::of(image),
+    })
 }
 
 fn out_max(mode: Mode) -> u32 {

@@ -3,6 +3,7 @@
 //! pixels; a colour-mapped image is Pillow's mode `P`, whose `convert("RGB")` takes the palette's
 //! colours without its alpha.
 
+use super::decoded::Decoded;
 use crate::error::{Error, Result};
 use image::codecs::tga::TgaDecoder;
 use image::{DynamicImage, ImageBuffer, ImageDecoder};
@@ -29,24 +30,26 @@ pub(crate) fn decode_tga(
     data: &[u8],
     path: &Path,
     check: impl FnOnce((u32, u32)) -> Result<()>,
-) -> Result<DynamicImage> {
+) -> Result<Decoded> {
     let failed = |e: image::ImageError| Error::Decode {
         path: path.to_path_buf(),
         message: String::new(),
         source: Some(e.into()),
     };
     if data[2] == 3 && data[16] == 1 {
-        return bilevel(data, path, check);
+        return bilevel(data, path, check).map(Decoded::indexed);
     }
     let decoder = TgaDecoder::new(Cursor::new(data)).map_err(failed)?;
     check(decoder.dimensions())?;
     let image = DynamicImage::from_decoder(decoder).map_err(failed)?;
     let colour_mapped = data[2] & 7 == 1;
+    // A colour-mapped image is Pillow's mode `P`.
     Ok(match image {
-        DynamicImage::ImageRgba8(rgba) if colour_mapped => {
-            DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).to_rgb8())
-        }
-        other => other,
+        DynamicImage::ImageRgba8(rgba) if colour_mapped => Decoded::indexed(
+            DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).to_rgb8()),
+        ),
+        other if colour_mapped => Decoded::indexed(other),
+        other => Decoded::of(other),
     })
 }
 

@@ -4,6 +4,7 @@
 //! `TiffImagePlugin` builds its palette). The rest (RGB, RGBA, L, 1, I;16) the `image` crate
 //! decodes as Pillow does.
 
+use super::decoded::Decoded;
 use crate::error::{Error, Result};
 use ::tiff::ColorType;
 use ::tiff::decoder::{Decoder, DecodingResult};
@@ -23,7 +24,7 @@ pub(crate) fn decode_tiff(
     data: &[u8],
     path: &Path,
     check: impl FnOnce((u32, u32)) -> Result<()>,
-) -> Result<Option<DynamicImage>> {
+) -> Result<Option<Decoded>> {
     let failed = |e: ::tiff::TiffError| Error::Decode {
         path: path.to_path_buf(),
         message: String::new(),
@@ -34,7 +35,7 @@ pub(crate) fn decode_tiff(
         .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
         .map_err(failed)?;
     if photometric == Some(PALETTE) {
-        return palette(data, path, check).map(Some);
+        return palette(data, path, check).map(|image| Some(Decoded::indexed(image)));
     }
     let (width, height) = decoder.dimensions().map_err(failed)?;
     let kind = match decoder.colortype() {
@@ -48,11 +49,9 @@ pub(crate) fn decode_tiff(
     check((width, height))?;
     let samples = bytes(decoder.read_image().map_err(failed)?, path)?;
     let image = match kind {
-        ColorType::CMYK(_) => {
-            ImageBuffer::from_raw(width, height, super::cmyk::cmyk_to_rgb(&samples, false))
-                .map(DynamicImage::ImageRgb8)
-        }
-        _ => ImageBuffer::from_raw(width, height, samples).map(DynamicImage::ImageLumaA8),
+        ColorType::CMYK(_) => ImageBuffer::from_raw(width, height, samples).map(Decoded::cmyk),
+        _ => ImageBuffer::from_raw(width, height, samples)
+            .map(|la| Decoded::of(DynamicImage::ImageLumaA8(la))),
     };
     image
         .map(Some)
@@ -108,6 +107,18 @@ fn palette(
     ImageBuffer::from_raw(width, height, rgb)
         .map(DynamicImage::ImageRgb8)
         .ok_or_else(|| Error::Internal("a TIFF's indices do not fill its size".into()))
+}
+
+/// Whether the TIFF `data` is bilevel (Pillow's mode `1`): gray of one bit per sample.
+pub(crate) fn is_bilevel(data: &[u8]) -> bool {
+    let Ok(mut decoder) = Decoder::new(Cursor::new(data)) else {
+        return false;
+    };
+    let photometric = decoder.find_tag_unsigned::<u16>(Tag::PhotometricInterpretation);
+    let bits = decoder.find_tag_unsigned_vec::<u16>(Tag::BitsPerSample);
+    // BitsPerSample is 1 where the directory leaves it out.
+    matches!(photometric, Ok(Some(0 | 1)))
+        && matches!(bits.as_ref().map(|b| b.as_deref()), Ok(None | Some([1])))
 }
 
 /// A copy of the classic TIFF `data` whose first directory says black-is-zero gray in place of

@@ -66,7 +66,7 @@ pub fn preprocess<B: Backend + ?Sized>(
         stacking: call.stacking,
         ..Assembly::default()
     };
-    pixel_values(backend, &pixels, &plans, &assembly)
+    pixel_values(backend, call.numerics, &pixels, &plans, &assembly)
 }
 
 /// One image's plan: the resize (and the crop `crop_pct` makes), then `do_center_crop`'s crop of

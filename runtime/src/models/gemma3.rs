@@ -185,7 +185,7 @@ pub fn preprocess<B: Backend + ?Sized>(
         ..Assembly::default()
     };
     Ok(
-        pixel_values(backend, &pixels, &plans, &assembly)?.with_tensor(
+        pixel_values(backend, call.numerics, &pixels, &plans, &assembly)?.with_tensor(
             "num_crops",
             vec![num_crops.len()],
             TensorData::I64(num_crops),

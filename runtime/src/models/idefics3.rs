@@ -255,7 +255,7 @@ pub fn preprocess<B: Backend + ?Sized>(
         stacking: call.stacking,
     };
     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
-    let mut features = pixel_values(backend, &pixels, &plans, &assembly)?;
+    let mut features = pixel_values(backend, call.numerics, &pixels, &plans, &assembly)?;
     if padded {
         let (key, mask) = (
             "pixel_attention_mask",

@@ -177,15 +177,17 @@ pub fn preprocess<B: Backend + ?Sized>(
         Batch::Flat(images) => vec![1; images.len()],
         Batch::Nested(samples) => samples.iter().map(|s| s.len() as i64).collect(),
     };
-    Ok(pixel_values(backend, &sources, &plans, &assembly)?
-        .with_tensor(
-            "image_sizes",
-            vec![image_sizes.len() / 2, 2],
-            TensorData::I64(image_sizes),
-        )
-        .with_tensor(
-            "batch_num_images",
-            vec![batch_num_images.len()],
-            TensorData::I64(batch_num_images),
-        ))
+    Ok(
+        pixel_values(backend, call.numerics, &sources, &plans, &assembly)?
+            .with_tensor(
+                "image_sizes",
+                vec![image_sizes.len() / 2, 2],
+                TensorData::I64(image_sizes),
+            )
+            .with_tensor(
+                "batch_num_images",
+                vec![batch_num_images.len()],
+                TensorData::I64(batch_num_images),
+            ),
+    )
 }

@@ -143,7 +143,7 @@ pub fn normalized_images<B: Backend + ?Sized>(
         stacking: Stacking::List,
         ..Assembly::default()
     };
-    let features = pixel_values(backend, &pixels, &plans, &assembly)?;
+    let features = pixel_values(backend, call.numerics, &pixels, &plans, &assembly)?;
     match features.data.get("pixel_values").map(Feature::to_host) {
         Some(Ok(Feature::List(images))) => Ok(images),
         Some(Err(e)) => Err(e),

@@ -150,7 +150,7 @@ pub fn preprocess<B: Backend + ?Sized>(
     };
     let pixels: Vec<_> = inputs.into_iter().map(|input| input.pixels).collect();
     Ok(
-        pixel_values(backend, &pixels, &plans, &assembly)?.with_tensor(
+        pixel_values(backend, call.numerics, &pixels, &plans, &assembly)?.with_tensor(
             "image_sizes",
             vec![plans.len(), 2],
             TensorData::I64(image_sizes),
