@@ -79,8 +79,12 @@ FAMILIES = [
     # llava-hf/llava-v1.6-*: 336x336 patches over the class's five grid resolutions.
     ("llava_next", "LlavaNextImageProcessor",
      {"size": {"shortest_edge": 336}, "crop_size": {"height": 336, "width": 336}}),
-    # Not the class defaults (224 patches over grids of 336 multiples): transformers resizes and
-    # crops the partial patches there, which twinproc refuses (see models/anyres.rs).
+    # The class defaults: 224 patches over grids of 336 multiples, so the grids end in partial
+    # patches, each resized by `size` and center-cropped (resizes of parts of a resize).
+    ("llava_next_class_defaults", "LlavaNextImageProcessor", {}),
+    # LLaVA-OneVision over grids of 1.5 patches: the partial patches squashed to 384x384.
+    ("llava_onevision_partial_grid", "LlavaOnevisionImageProcessor",
+     {"image_grid_pinpoints": [[384, 576], [576, 384], [576, 576], [384, 384]]}),
     # HuggingFaceM4/Idefics3-8B-Llama3: the class defaults (longest edge 1456, Lanczos, tiles of
     # 364 and the whole image resized to one more).
     ("idefics3", "Idefics3ImageProcessor", {}),

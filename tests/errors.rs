@@ -454,21 +454,6 @@ fn each_refused(configs: &[&str], side: usize, expected: impl Fn(&Error) -> bool
     }
 }
 
-/// An anyres grid that is not whole patches: transformers resizes its partial patches to whole
-/// ones (a resize of a resize), which twinproc refuses rather than read zeros past the grid.
-#[test]
-fn anyres_grids_of_partial_patches_are_refused() {
-    let configs = [
-        r#"{"image_processor_type": "LlavaOnevisionImageProcessor", "image_grid_pinpoints": [[384, 500]]}"#,
-        r#"{"image_processor_type": "LlavaNextImageProcessor", "image_grid_pinpoints": [[336, 1000]], "size": {"shortest_edge": 336}, "crop_size": {"height": 336, "width": 336}}"#,
-    ];
-    each_refused(
-        &configs,
-        40,
-        |e| matches!(e, Error::InvalidArgument(m) if m.contains("not whole")),
-    );
-}
-
 /// Outputs a model builds on the host (Qwen2-VL's repeated patch rows, SigLIP2's padding) are held
 /// to the output budget before they are made: a typed error, not an abort.
 #[test]

@@ -214,7 +214,10 @@ fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
     let mut results: Vec<Pixels<'static>> = Vec::new();
     for (resized, &region) in plan.resizes.iter().zip(&computed) {
         let source = resized.of.map_or(&input, |of| &results[of]);
-        let part = resized.resize.run_region(source, region);
+        let cropped = resized.part.map(|window| crop(source, &window));
+        let part = resized
+            .resize
+            .run_region(cropped.as_ref().unwrap_or(source), region);
         for window in &resized.windows {
             let window = &CropWindow {
                 top: window.top - region.y0 as i64,
@@ -240,6 +243,23 @@ fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
         results.push(part);
     }
     outputs
+}
+
+/// The `window` of `image`, zeros outside it.
+fn crop(image: &Pixels<'_>, window: &CropWindow) -> Pixels<'static> {
+    let c = image.channels;
+    let mut data = vec![0u8; window.height * window.width * c];
+    for y in 0..window.height {
+        for x in 0..window.width {
+            let (sy, sx) = (window.top + y as i64, window.left + x as i64);
+            if (0..image.height as i64).contains(&sy) && (0..image.width as i64).contains(&sx) {
+                let at = (sy as usize * image.width + sx as usize) * c;
+                let to = (y * window.width + x) * c;
+                data[to..to + c].copy_from_slice(&image.data[at..at + c]);
+            }
+        }
+    }
+    Pixels::owned(window.width, window.height, c, data)
 }
 
 /// A random plan for an image of `(width, height)` and `channels` channels.
@@ -378,14 +398,24 @@ fn chained_plans_equal_the_reference() {
         let mut sizes = plan.sizes(input.size()).unwrap();
         for i in 1..rng.below(2..5) {
             let of = rng.below(0..i);
-            let grown = random_plan(&mut rng, sizes[of], plan.levels.channels);
+            // Half of them read a part of it (LLaVA's patches), past its edges at times.
+            let whole = sizes[of];
+            let part = rng.next().is_multiple_of(2).then(|| CropWindow {
+                top: rng.below(0..whole.height + 2) as i64 - 2,
+                left: rng.below(0..whole.width + 2) as i64 - 2,
+                height: rng.below(1..whole.height + 3),
+                width: rng.below(1..whole.width + 3),
+            });
+            let from = part.map_or(whole, |p| Size::new(p.height, p.width));
+            let grown = random_plan(&mut rng, from, plan.levels.channels);
             let mut resized = grown.resizes[0].clone();
             resized.of = Some(of);
+            resized.part = part;
             if rng.next().is_multiple_of(3) {
                 // Read again only (Idefics3's first resize).
                 plan.resizes[of].windows.clear();
             }
-            sizes.push(resized.resize.output_size(sizes[of]));
+            sizes.push(resized.resize.output_size(from));
             plan.resizes.push(resized);
         }
         let expected = reference(&input, &plan);

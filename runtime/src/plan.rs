@@ -35,6 +35,9 @@ pub struct Resized {
     /// The image it resizes: the converted input (`None`), or the whole 8-bit result of an earlier
     /// resize of the plan (its index), as both references resize a resized uint8 image.
     pub of: Option<usize>,
+    /// Only this part of that earlier result, zeros outside it (LLaVA's patches cut from a padded
+    /// image, each resized on its own); `None`: all of it.
+    pub part: Option<CropWindow>,
     /// Resize (or copy) the 8-bit image (shared by plans of images of one size).
     pub resize: Arc<ResizePlan>,
     /// Then read these windows of the result (zero outside), each an output.
@@ -54,6 +57,7 @@ impl ImagePlan {
             convert,
             resizes: vec![Resized {
                 of: None,
+                part: None,
                 resize,
                 windows,
             }],
@@ -86,21 +90,37 @@ impl ImagePlan {
     }
 
     /// The size of each resize's result for an input of `input`, resize by resize: an error when
-    /// a resize reads one that does not come before it.
+    /// a resize reads one that does not come before it, or a part of the input.
     pub fn sizes(&self, input: Size) -> Result<Vec<Size>> {
         let mut sizes: Vec<Size> = Vec::with_capacity(self.resizes.len());
-        for (i, resized) in self.resizes.iter().enumerate() {
-            let source = match resized.of {
-                None => input,
-                Some(of) => *sizes.get(of).ok_or_else(|| {
-                    Error::InvalidArgument(format!(
-                        "resize {i} of a plan reads resize {of}, which does not come before it"
-                    ))
-                })?,
-            };
-            sizes.push(resized.resize.output_size(source));
+        for i in 0..self.resizes.len() {
+            let source = self.source_size(i, input, &sizes)?;
+            sizes.push(self.resizes[i].resize.output_size(source));
         }
         Ok(sizes)
+    }
+
+    /// The size of the image resize `i` reads, given the sizes of the resizes before it.
+    pub fn source_size(&self, i: usize, input: Size, sizes: &[Size]) -> Result<Size> {
+        let resized = &self.resizes[i];
+        let earlier = match resized.of {
+            None => None,
+            Some(of) => Some(sizes.get(of).copied().filter(|_| of < i).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "resize {i} of a plan reads resize {of}, which does not come before it"
+                ))
+            })?),
+        };
+        match (earlier, resized.part) {
+            (None, None) => Ok(input),
+            (Some(size), None) => Ok(size),
+            (Some(_), Some(part)) if part.height > 0 && part.width > 0 => {
+                Ok(Size::new(part.height, part.width))
+            }
+            _ => Err(Error::InvalidArgument(format!(
+                "resize {i} of a plan reads an empty part, or a part of the input"
+            ))),
+        }
     }
 
     /// Whether each resize's result is read by a later resize (and so computed whole).

@@ -6,9 +6,9 @@ use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::kwargs::Resample;
 use crate::numeric::Size;
-use crate::numeric::crop::CropWindow;
+use crate::numeric::crop::{CropWindow, center_crop};
 use crate::plan::{ImagePlan, Input, Resized};
-use crate::resolve::resize_plan;
+use crate::resolve::{check_pixels, resize_plan};
 
 /// `image_grid_pinpoints` (`[height, width]` pairs) as sizes: a non-empty list of positive ones.
 pub fn pinpoint_sizes(pinpoints: Option<&[[u32; 2]]>) -> Result<Vec<Size>> {
@@ -70,7 +70,9 @@ pub fn patch_output_size(original: Size, target: Size) -> Size {
 
 /// The plan of one image's patches: the whole image squashed to one `patch`, then the image fitted
 /// into the best of `pinpoints` (zero levels around it, as transformers pads the 8-bit image), cut
-/// into `patch`-sized windows row-major.
+/// into `patch`-sized windows row-major. A grid that is not whole patches leaves smaller ones at
+/// its right and bottom: transformers resizes every patch then as the call's `size` says (and
+/// center-crops it if asked), so each patch is a resize of its part of the fitted image.
 pub fn anyres_plan(
     call: &Call,
     input: &Input,
@@ -80,40 +82,59 @@ pub fn anyres_plan(
 ) -> Result<ImagePlan> {
     let original = input.size();
     let best = select_best_resolution(original, pinpoints);
-    if !best.height.is_multiple_of(patch.height) || !best.width.is_multiple_of(patch.width) {
-        // transformers cuts the rest into smaller patches and resizes each to a whole one (a
-        // resize of a resize, which a plan does not hold): refused, where this used to read
-        // zeros past the grid's edge.
-        return Err(Error::InvalidArgument(format!(
-            "the grid resolution {best} is not whole {patch} patches"
-        )));
-    }
     let fitted = patch_output_size(original, best);
     let pad_top = (best.height - fitted.height) / 2;
     let pad_left = (best.width - fitted.width) / 2;
-    let windows = (0..best.height.div_ceil(patch.height))
+    let cells: Vec<CropWindow> = (0..best.height.div_ceil(patch.height))
         .flat_map(|i| (0..best.width.div_ceil(patch.width)).map(move |j| (i, j)))
-        .map(|(i, j)| CropWindow {
-            top: (i * patch.height) as i64 - pad_top as i64,
-            left: (j * patch.width) as i64 - pad_left as i64,
-            height: patch.height,
-            width: patch.width,
+        .map(|(i, j)| {
+            let (top, left) = (i * patch.height, j * patch.width);
+            CropWindow {
+                top: top as i64 - pad_top as i64,
+                left: left as i64 - pad_left as i64,
+                height: patch.height.min(best.height - top),
+                width: patch.width.min(best.width - left),
+            }
         })
         .collect();
+    let whole = best.height.is_multiple_of(patch.height) && best.width.is_multiple_of(patch.width);
+    let mut resizes = vec![
+        Resized {
+            of: None,
+            part: None,
+            resize: resize_plan(call.numerics, original, patch, resample)?,
+            windows: vec![CropWindow::full(patch)],
+        },
+        Resized {
+            of: None,
+            part: None,
+            resize: resize_plan(call.numerics, original, fitted, resample)?,
+            windows: if whole { cells.clone() } else { Vec::new() },
+        },
+    ];
+    if !whole {
+        let (size, _) = call.resolved.resize.ok_or_else(|| {
+            Error::Unsupported("anyres patches of a partial grid without do_resize".into())
+        })?;
+        for cell in cells {
+            let part = Size::new(cell.height, cell.width);
+            let to = size.output_size(part)?;
+            check_pixels(to)?;
+            let window = match call.resolved.center_crop {
+                Some(crop) => center_crop(to, crop, call.numerics),
+                None => CropWindow::full(to),
+            };
+            resizes.push(Resized {
+                of: Some(1),
+                part: Some(cell),
+                resize: resize_plan(call.numerics, part, to, resample)?,
+                windows: vec![window],
+            });
+        }
+    }
     Ok(ImagePlan {
         convert: input.convert,
-        resizes: vec![
-            Resized {
-                of: None,
-                resize: resize_plan(call.numerics, original, patch, resample)?,
-                windows: vec![CropWindow::full(patch)],
-            },
-            Resized {
-                of: None,
-                resize: resize_plan(call.numerics, original, fitted, resample)?,
-                windows,
-            },
-        ],
+        resizes,
         levels: call.level_map(input.channels())?,
         layout: call.resolved.data_format,
     })

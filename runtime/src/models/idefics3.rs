@@ -156,6 +156,7 @@ fn image_plan(
         let resize = resize_plan(call.numerics, from, to, resample)?;
         plan.resizes.push(Resized {
             of,
+            part: None,
             resize,
             windows,
         });

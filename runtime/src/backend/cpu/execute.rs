@@ -26,6 +26,8 @@ struct Scratch {
     resized: Vec<u8>,
     /// The whole results of resizes that later resizes read, by resize index.
     kept: Vec<Vec<u8>>,
+    /// The part of an earlier result a resize reads.
+    part: Vec<u8>,
 }
 
 thread_local! {
@@ -96,6 +98,7 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
             stage,
             resized,
             kept,
+            part,
         } = scratch;
         let identity = [0, 1, 2, 3];
         let base = match plan.convert {
@@ -137,7 +140,7 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
         let mut outputs = outputs.iter_mut();
         for (i, resized_plan) in plan.resizes.iter().enumerate() {
             let (earlier, rest) = kept.split_at_mut(i);
-            let source = match resized_plan.of.map(|of| (of, kept_as[of])) {
+            let whole = match resized_plan.of.map(|of| (of, kept_as[of])) {
                 None | Some((_, Kept::Input)) => base,
                 Some((of, Kept::Buffer { at, bpp, channel })) => Source {
                     pixels: &earlier[at],
@@ -145,6 +148,15 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                     height: sizes[of].height,
                     channels: bpp,
                     channel,
+                },
+            };
+            let source = match resized_plan.part {
+                None => whole,
+                Some(window) => Source {
+                    pixels: crop_into(&whole, &window, part),
+                    width: window.width,
+                    height: window.height,
+                    ..whole
                 },
             };
             let into = if read_again[i] {
@@ -160,23 +172,32 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                 stage,
                 into,
             );
-            if read_again[i] {
-                kept_as[i] = if std::ptr::eq(view.data.as_ptr(), source.pixels.as_ptr()) {
-                    // A copy: the view is its source (whole, as the result is).
-                    match resized_plan.of {
-                        Some(of) => kept_as[of],
-                        None => Kept::Input,
-                    }
-                } else {
-                    Kept::Buffer {
-                        at: i,
-                        bpp: view.bpp,
-                        channel: view.channel,
-                    }
-                };
-            }
+            // A copy's view is its source (whole, as the result is).
+            let copied = std::ptr::eq(view.data.as_ptr(), source.pixels.as_ptr());
+            let (bpp, channel) = (view.bpp, view.channel);
             for (window, output) in resized_plan.windows.iter().zip(&mut outputs) {
                 write_window(kernels, &view, window, &plan.levels, output);
+            }
+            if read_again[i] {
+                kept_as[i] = match (copied, resized_plan.part, resized_plan.of) {
+                    (false, ..) => Kept::Buffer {
+                        at: i,
+                        bpp,
+                        channel,
+                    },
+                    (true, None, Some(of)) => kept_as[of],
+                    (true, None, None) => Kept::Input,
+                    // A copy of a part: the part, kept.
+                    (true, Some(_), _) => {
+                        rest[0].clear();
+                        rest[0].extend_from_slice(source.pixels);
+                        Kept::Buffer {
+                            at: i,
+                            bpp: source.channels,
+                            channel: source.channel,
+                        }
+                    }
+                };
             }
         }
         // A huge image's intermediate results are not held by the thread after it.
@@ -184,6 +205,28 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
             *buffer = Vec::new();
         }
     });
+}
+
+/// The `window` of `source` (zeros outside it) into `out`, pixel by pixel as the source holds them.
+fn crop_into<'a>(source: &Source<'_>, window: &CropWindow, out: &'a mut Vec<u8>) -> &'a [u8] {
+    let c = source.channels;
+    let out = take(out, window.height * window.width * c);
+    out.fill(0);
+    let clip = |v: i64, max: usize| v.clamp(0, max as i64) as usize;
+    let (x0, x1) = (
+        clip(window.left, source.width),
+        clip(window.left + window.width as i64, source.width),
+    );
+    for (y, row) in out.chunks_exact_mut(window.width * c).enumerate() {
+        let sy = window.top + y as i64;
+        if x0 >= x1 || sy < 0 || sy >= source.height as i64 {
+            continue;
+        }
+        let at = sy as usize * source.row();
+        let dst = (x0 as i64 - window.left) as usize * c;
+        row[dst..dst + (x1 - x0) * c].copy_from_slice(&source.pixels[at + x0 * c..at + x1 * c]);
+    }
+    out
 }
 
 /// The most bytes a thread keeps of an intermediate result between images.

@@ -86,6 +86,16 @@ pub struct KernelBatch {
     pub placement: Placement,
 }
 
+/// The kernels' code of a conversion to RGB.
+fn convert_code(convert: ToRgb) -> i32 {
+    match convert {
+        ToRgb::Keep => KEEP,
+        ToRgb::Gray => GRAY,
+        ToRgb::GrayAlpha => GRAY_ALPHA,
+        ToRgb::Rgba => RGBA,
+    }
+}
+
 /// An 8-bit image a pass reads: the input image, or a result in the stage buffer, written by the
 /// waves before `wave`.
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +110,10 @@ enum Image8 {
 struct TablesAt {
     horizontal: (i32, i32),
     vertical: (i32, i32),
+}
+
+fn offset_error() -> Error {
+    Error::TooLarge("crop offset".into())
 }
 
 fn int(value: usize, what: &str) -> Result<i32> {
@@ -191,12 +205,7 @@ impl KernelBatch {
         convert: ToRgb,
         (reads, held): (Reads, Region),
     ) -> Result<Vec<Pass>> {
-        let convert = match convert {
-            ToRgb::Keep => KEEP,
-            ToRgb::Gray => GRAY,
-            ToRgb::GrayAlpha => GRAY_ALPHA,
-            ToRgb::Rgba => RGBA,
-        };
+        let convert = convert_code(convert);
         // A pass reading `input` (the pixels its buffer holds), computing `out` from `origin` on.
         let sized = |kind, input: Region, out: Size, origin: (usize, usize)| -> Result<Pass> {
             Ok(Pass {
@@ -313,7 +322,11 @@ impl KernelBatch {
             let sizes = plan.sizes(size)?;
             let computed = plan.computed(&sizes);
             let read_again = plan.read_again();
-            let source_size = |i: usize| plan.resizes[i].of.map_or(size, |of| sizes[of]);
+            // The size of the image (or part) each resize reads.
+            let source_sizes = (0..plan.resizes.len())
+                .map(|i| plan.source_size(i, size, &sizes))
+                .collect::<Result<Vec<Size>>>()?;
+            let source_size = |i: usize| source_sizes[i];
             // What each resize reads of its source for what its outputs (or later resizes) need.
             let reads: Vec<Reads> = (plan.resizes.iter().enumerate())
                 .map(|(i, r)| r.resize.reads(source_size(i), computed[i]))
@@ -364,10 +377,10 @@ impl KernelBatch {
                     }
                 };
                 let source = resized.of.map_or(Image8::Input, |of| results[of]);
-                let (from, read) = match source {
+                let (mut from, mut read) = match source {
                     Image8::Input => ((FROM_INPUT, image_at, 0), (native, plan.convert, held)),
                     Image8::Stage { at, wave } => {
-                        let whole = source_size(i);
+                        let whole = resized.of.map_or(size, |of| sizes[of]);
                         (
                             (FROM_STAGE, at, wave),
                             (
@@ -378,6 +391,28 @@ impl KernelBatch {
                         )
                     }
                 };
+                if let Some(part) = resized.part {
+                    // The part copied to the stage first (zeros outside the image).
+                    let (in_channels, convert, held) = read;
+                    let crop = Pass {
+                        kind: COPY,
+                        convert: convert_code(convert),
+                        in_channels,
+                        in_w: int(held.width(), "width")?,
+                        in_h: int(held.height(), "height")?,
+                        in_x0: int(held.x0, "column")?,
+                        in_y0: int(held.y0, "row")?,
+                        out_w: int(part.width, "width")?,
+                        out_h: int(part.height, "height")?,
+                        out_x0: i32::try_from(part.left).map_err(|_| offset_error())?,
+                        out_y0: i32::try_from(part.top).map_err(|_| offset_error())?,
+                        channels,
+                        ..Pass::default()
+                    };
+                    let dst = batch.push_stage(crop, from)?;
+                    from = (FROM_STAGE, dst, from.2 + 1);
+                    read = (channels, ToRgb::Keep, Region::full(part.width, part.height));
+                }
                 let mut passes = Self::passes(
                     &resized.resize,
                     tables,
@@ -414,8 +449,11 @@ impl KernelBatch {
                         copy.into_iter().next().unwrap_or_default(),
                     )
                 } else {
-                    // A copy read again is its source.
-                    results[i] = source;
+                    // A copy read again is its source (the part, when it reads one).
+                    results[i] = match from {
+                        (FROM_INPUT, ..) => Image8::Input,
+                        (_, at, wave) => Image8::Stage { at, wave },
+                    };
                     let last = passes.pop().unwrap_or_default();
                     match passes.first() {
                         Some(&pass) => (FROM_STAGE, batch.push_stage(pass, from)?, last),

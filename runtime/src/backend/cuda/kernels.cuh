@@ -157,6 +157,13 @@ TP_FN tp_i64 tp_pixel(const tp_pass *p, int x, int y) {
 TP_FN void tp_sample(const unsigned char *image, const tp_pass *p, const int *starts, const int *lens,
                      const int *weights, int x, int y, unsigned char *out) {
     if (p->kind == TP_COPY) {
+        /* A part of an image copies zeros outside it. */
+        if (x < p->in_x0 || x >= p->in_x0 + p->in_w || y < p->in_y0 || y >= p->in_y0 + p->in_h) {
+            TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
+                out[c] = 0;
+            }
+            return;
+        }
         tp_read(image, p, tp_pixel(p, x, y), out);
         return;
     }
