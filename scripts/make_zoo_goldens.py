@@ -76,6 +76,17 @@ FAMILIES = [
     ("gemma3_pan_and_scan", "Gemma3ImageProcessor",
      {"do_pan_and_scan": True, "pan_and_scan_min_crop_size": 32, "pan_and_scan_max_num_crops": 4,
       "pan_and_scan_min_ratio_to_activate": 1.2}),
+    # Pan and scan without do_resize: transformers resizes the image and its crops to `size` anyway.
+    ("gemma3_pan_and_scan_no_resize", "Gemma3ImageProcessor",
+     {"do_pan_and_scan": True, "pan_and_scan_min_crop_size": 32, "pan_and_scan_max_num_crops": 4,
+      "pan_and_scan_min_ratio_to_activate": 1.2, "do_resize": False}),
+    # Pixtral with a center crop: `image_sizes` are the sizes before it, the padding pads by them
+    # (a batch of images of different sizes cannot be stacked then); unpadded, the crops stack.
+    ("pixtral_center_crop", "PixtralImageProcessor",
+     {"size": {"longest_edge": 256}, "do_center_crop": True, "crop_size": {"height": 200, "width": 160}}),
+    ("pixtral_center_crop_unpadded", "PixtralImageProcessor",
+     {"size": {"longest_edge": 256}, "do_center_crop": True, "crop_size": {"height": 200, "width": 160},
+      "do_pad": False}),
     # llava-hf/llava-v1.6-*: 336x336 patches over the class's five grid resolutions.
     ("llava_next", "LlavaNextImageProcessor",
      {"size": {"shortest_edge": 336}, "crop_size": {"height": 336, "width": 336}}),

@@ -72,20 +72,21 @@ impl Call {
     }
 
     /// The plan of `input` resized to `to` with the call's filter (kept as it is when `to` is
-    /// `None` or the call does not resize), read whole into `layout`: the plan of models that
-    /// decide each image's size themselves.
+    /// `None`), read whole into `layout`: the plan of models that decide each image's size
+    /// themselves.
     pub fn plan_whole(
         &self,
         input: &Input,
         to: Option<Size>,
         layout: ChannelDimension,
     ) -> Result<ImagePlan> {
-        let (resize, size) = match (to, self.resolved.resize) {
-            (Some(to), Some((_, resample))) => {
+        let (resize, size) = match to {
+            Some(to) => {
                 check_pixels(to)?;
+                let resample = self.resolved.resample;
                 (resize_plan(self.numerics, input.size(), to, resample)?, to)
             }
-            _ => (Arc::new(ResizePlan::Copy), input.size()),
+            None => (Arc::new(ResizePlan::Copy), input.size()),
         };
         Ok(ImagePlan::new(
             input.convert,

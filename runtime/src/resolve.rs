@@ -21,6 +21,8 @@ pub struct Resolved {
     /// The call's filter, also for the resizes a model makes whatever `do_resize` says
     /// (Idefics3's tiles): bilinear when unset, as both backends' `resize` take it.
     pub resample: Resample,
+    /// The call's size whatever `do_resize` says (Gemma 3's pan and scan resizes regardless).
+    pub size: Option<SizeDict>,
     /// Crop size (height and width), when center-cropping.
     pub center_crop: Option<Size>,
     pub rescale_factor: Option<f64>,
@@ -152,6 +154,7 @@ impl Resolved {
             do_convert_rgb: kwargs.do_convert_rgb.unwrap_or(false),
             resize,
             resample: kwargs.resample.unwrap_or(Resample::Bilinear),
+            size: kwargs.size,
             center_crop,
             rescale_factor,
             normalize,

@@ -7,7 +7,7 @@ use crate::backend::Backend;
 use crate::call::{Batch, Call};
 use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
-use crate::numeric::{Pixels, Size};
+use crate::numeric::{Numerics, Pixels, Size};
 use crate::pipeline::pixel_values;
 use crate::placement::Assembly;
 use crate::plan::Input;
@@ -146,15 +146,16 @@ pub fn preprocess<B: Backend + ?Sized>(
     batch: Batch<'_>,
 ) -> Result<BatchFeature> {
     let pan_and_scan = PanAndScan::of(call.model::<Gemma3Kwargs>()?)?;
-    let size = match (call.resolved.resize, pan_and_scan) {
-        (Some((size, _)), _) => Some(size),
-        // transformers resizes the image and its crops whatever `do_resize` says.
-        (None, Some(_)) => {
-            return Err(Error::Unsupported(
-                "Gemma 3's pan and scan without do_resize".into(),
-            ));
+    let size = match (call.resolved.resize, pan_and_scan, call.numerics) {
+        (Some((size, _)), ..) => Some(size),
+        // transformers' torchvision backend resizes the image and its crops whatever
+        // `do_resize` says; its PIL backend does not.
+        (None, Some(_), Numerics::Torchvision) => {
+            Some(call.resolved.size.ok_or_else(|| {
+                Error::config("size", "pan and scan resizes every crop to `size`")
+            })?)
         }
-        (None, None) => None,
+        (None, ..) => None,
     };
     let inputs = call.pixels(batch)?;
     let (mut pixels, mut plans, mut num_crops) = (Vec::new(), Vec::new(), Vec::new());

@@ -7,7 +7,9 @@ use crate::backend::Backend;
 use crate::call::{Batch, Call};
 use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
+use crate::numeric::Numerics;
 use crate::numeric::Size;
+use crate::numeric::crop::{CropWindow, center_crop};
 use crate::pipeline::pixel_values;
 use crate::placement::{Assembly, Canvas};
 use crate::tensor::TensorData;
@@ -104,12 +106,9 @@ pub fn preprocess<B: Backend + ?Sized>(
             "must have a positive height and width",
         ));
     }
-    if call.resolved.center_crop.is_some() {
-        // transformers pads by the sizes before the crop: not reproduced.
-        return Err(Error::Unsupported("Pixtral with do_center_crop".into()));
-    }
     let inputs = call.pixels(batch)?;
     let mut plans = Vec::with_capacity(inputs.len());
+    let mut sizes = Vec::with_capacity(inputs.len());
     for input in &inputs {
         let to = match call.resolved.resize {
             Some((size, _)) => {
@@ -134,16 +133,38 @@ pub fn preprocess<B: Backend + ?Sized>(
             }
             None => None,
         };
-        plans.push(call.plan_whole(input, to, call.resolved.data_format)?);
+        let plan = call.plan_whole(input, to, call.resolved.data_format)?;
+        plans.push(match call.resolved.center_crop {
+            Some(crop) => {
+                plan.split_window(|whole| vec![center_crop(whole.size(), crop, call.numerics)])?
+            }
+            None => plan,
+        });
+        sizes.push(to.unwrap_or(input.size()));
     }
-    let image_sizes: Vec<i64> = (plans.iter())
-        .flat_map(|plan| plan.windows().map(|w| [w.height as i64, w.width as i64]))
-        .flatten()
+    // With a center crop, transformers' torchvision backend keeps the sizes before it
+    // (`image_sizes`, and what the padding pads by); its PIL backend the crops' sizes.
+    let before_crop = call.resolved.center_crop.is_some() && call.numerics == Numerics::Torchvision;
+    if !before_crop {
+        sizes = (plans.iter())
+            .flat_map(|plan| plan.windows().map(CropWindow::size))
+            .collect();
+    }
+    let image_sizes: Vec<i64> = (sizes.iter())
+        .flat_map(|s| [s.height as i64, s.width as i64])
         .collect();
+    if before_crop && call.resolved.pad.is_some() && sizes.windows(2).any(|w| w[0] != w[1]) {
+        // transformers pads each crop by its image's shortfall from the largest image: crops of
+        // images of different sizes come out of different sizes, which it cannot stack.
+        return Err(Error::Stack {
+            key: "pixel_values".into(),
+            message: "center crops padded by their images' sizes differ in shape".into(),
+        });
+    }
     let assembly = Assembly {
-        canvas: match call.resolved.pad {
-            Some(_) => Canvas::Largest,
-            None => Canvas::Own,
+        canvas: match (call.resolved.pad, before_crop) {
+            (Some(_), false) => Canvas::Largest,
+            _ => Canvas::Own,
         },
         stacking: call.stacking,
         ..Assembly::default()
