@@ -93,6 +93,13 @@ FAMILIES = [
     # The class defaults: 224 patches over grids of 336 multiples, so the grids end in partial
     # patches, each resized by `size` and center-cropped (resizes of parts of a resize).
     ("llava_next_class_defaults", "LlavaNextImageProcessor", {}),
+    # Patches (224, the crop's height) resized by a larger size and cropped back: every patch and
+    # the squashed image go through `size` and the crop.
+    ("llava_next_crop_224", "LlavaNextImageProcessor",
+     {"size": {"shortest_edge": 336}, "crop_size": {"height": 224, "width": 224}}),
+    # A size of height and width, no crop: the 224 patches resized to 448x448.
+    ("llava_next_size_448", "LlavaNextImageProcessor",
+     {"size": {"height": 448, "width": 448}, "do_center_crop": False}),
     # LLaVA-OneVision over grids of 1.5 patches: the partial patches squashed to 384x384.
     ("llava_onevision_partial_grid", "LlavaOnevisionImageProcessor",
      {"image_grid_pinpoints": [[384, 576], [576, 384], [576, 576], [384, 384]]}),

@@ -5,14 +5,13 @@
 //! transformers raises, twinproc returns an error.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use twinproc::backend::{Backend, CpuBackend, KernelHostBackend};
 use twinproc::extend::Batch;
 use twinproc::tensor::TensorData;
 use twinproc::{
     AutoImageProcessor, BatchFeature, Feature, Image, ImagesKwargs, Numerics, Processor, Stacking,
 };
-use twinproc_golden_tests::{cuda_twin, doc_rows, fixtures, image_path};
+use twinproc_golden_tests::{cuda_twin, doc_rows, fixtures, image_path, sha256_hex, zoo_goldens};
 
 /// Calls transformers answers that twinproc refuses with a typed error (`Error::Unsupported`), not
 /// reproduced yet: (configuration, backend, image). All are images kept as they are (no
@@ -38,12 +37,6 @@ const REFUSED_NOT_REPRODUCED: &[(&str, &str, &str)] = &[
     ("vit_scalar_mean", "torchvision", "syn_1bit.png"),
     ("vit_scalar_mean", "torchvision", "syn_gray16.png"),
 ];
-
-fn goldens() -> Value {
-    let path = fixtures().join("zoo/goldens.json");
-    let text = std::fs::read_to_string(&path).expect("zoo goldens");
-    serde_json::from_str(&text).expect("zoo goldens: JSON")
-}
 
 /// The CPU twin, the kernels' host build, and the CUDA twin where it runs.
 fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {
@@ -85,7 +78,7 @@ fn compare(expected: &serde_json::Map<String, Value>, batch: &BatchFeature) -> O
                 golden["dtype"]
             ));
         }
-        let digest = format!("{:x}", Sha256::digest(tensor.data.le_bytes()));
+        let digest = sha256_hex(&tensor.data.le_bytes());
         if digest != golden["sha256"] {
             let values = match &tensor.data {
                 TensorData::I64(v) if v.len() <= 64 => format!(" {v:?}"),
@@ -104,7 +97,7 @@ fn compare(expected: &serde_json::Map<String, Value>, batch: &BatchFeature) -> O
 
 #[test]
 fn every_family_is_transformers_own() {
-    let goldens = goldens();
+    let goldens = zoo_goldens();
     let batch_files: Vec<&str> = goldens["batch"]
         .as_array()
         .expect("batch")

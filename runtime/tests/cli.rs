@@ -5,7 +5,10 @@ mod common;
 use common::{out_path, stderr, twinproc};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use twinproc_golden_tests::{RefTensor, compare_f32, config_dir, golden_files, image_path, tensor};
+use twinproc_golden_tests::{
+    RefTensor, compare_f32, config_dir, fixtures, golden_files, image_path, sha256_hex, tensor,
+    zoo_goldens,
+};
 
 fn read_f32(path: &PathBuf, key: &str) -> (Vec<usize>, Vec<f32>) {
     let bytes = std::fs::read(path).expect("read output");
@@ -356,4 +359,68 @@ fn an_image_on_standard_input() {
     assert_eq!(stderr(&twice).lines().count(), 1, "{}", stderr(&twice));
     let garbage = run(&out_path("stdin-garbage"), &["-"], Some(b"not an image"));
     assert!(stderr(&garbage).contains("<stdin>"), "{}", stderr(&garbage));
+}
+
+/// Every configuration of the model zoo through the command line (`--config`: the registry finds
+/// each family by the type its file names), both numerics, on one image: every output
+/// transformers' own (name, dtype, shape and SHA-256 in `tests/fixtures/zoo/goldens.json`), and a
+/// failure where transformers raises.
+#[test]
+fn every_zoo_configuration_through_the_command_line() {
+    let goldens = zoo_goldens();
+    let image = image_path("chelsea.png");
+    let mut checked = 0;
+    for (config, backends) in goldens["configs"].as_object().expect("configs") {
+        let dir = fixtures().join("zoo/configs").join(config);
+        for (backend, cases) in backends.as_object().expect("backends") {
+            let place = format!("{config} {backend}");
+            let out = out_path(&format!("zoo-{config}-{backend}"));
+            let output = twinproc(&[
+                "preprocess",
+                "--config",
+                dir.to_str().expect("path"),
+                "--numerics",
+                backend,
+                "--out",
+                out.to_str().expect("path"),
+                image.to_str().expect("path"),
+            ]);
+            let Some(expected) = cases["chelsea.png"]["outputs"].as_object() else {
+                assert!(
+                    !output.status.success(),
+                    "{place}: an output where transformers raised"
+                );
+                continue;
+            };
+            assert!(output.status.success(), "{place}: {}", stderr(&output));
+            let bytes = std::fs::read(&out).expect("read output");
+            std::fs::remove_file(&out).ok();
+            let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+            let mut names = file.names();
+            names.sort();
+            assert_eq!(names, expected.keys().collect::<Vec<_>>(), "{place}");
+            for (name, golden) in expected {
+                let view = file.tensor(name).expect("tensor");
+                let dtype = match view.dtype() {
+                    safetensors::Dtype::F32 => "float32",
+                    safetensors::Dtype::I64 => "int64",
+                    safetensors::Dtype::I32 => "int32",
+                    safetensors::Dtype::U8 => "uint8",
+                    other => panic!("{place} {name}: {other:?}"),
+                };
+                let shape: Vec<u64> = view.shape().iter().map(|&d| d as u64).collect();
+                let golden_shape: Vec<u64> = (golden["shape"].as_array().expect("shape").iter())
+                    .filter_map(serde_json::Value::as_u64)
+                    .collect();
+                assert_eq!(
+                    (dtype, shape),
+                    (golden["dtype"].as_str().expect("dtype"), golden_shape),
+                    "{place} {name}"
+                );
+                assert_eq!(sha256_hex(view.data()), golden["sha256"], "{place} {name}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 60, "only {checked} configurations answered");
 }

@@ -44,6 +44,19 @@ pub fn doc_rows(doc: &str) -> Vec<(String, String)> {
 }
 
 /// A bundled reference image.
+/// The SHA-256 of `bytes` in hex, as the zoo's goldens keep each output.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// The zoo's goldens (`scripts/make_zoo_goldens.py`).
+pub fn zoo_goldens() -> Value {
+    let path = fixtures().join("zoo/goldens.json");
+    let text = std::fs::read_to_string(&path).expect("zoo goldens");
+    serde_json::from_str(&text).expect("zoo goldens: JSON")
+}
+
 pub fn image_path(name: &str) -> PathBuf {
     fixtures().join("images").join(name)
 }

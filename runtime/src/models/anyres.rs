@@ -68,15 +68,16 @@ pub fn patch_output_size(original: Size, target: Size) -> Size {
     }
 }
 
-/// The plan of one image's patches: the whole image squashed to one `patch`, then the image fitted
+/// The plan of one image's patches: the whole image squashed to `squashed`, then the image fitted
 /// into the best of `pinpoints` (zero levels around it, as transformers pads the 8-bit image), cut
-/// into `patch`-sized windows row-major. A grid that is not whole patches leaves smaller ones at
-/// its right and bottom: transformers resizes every patch then as the call's `size` says (and
-/// center-crops it if asked), so each patch is a resize of its part of the fitted image.
+/// into `patch`-sized cells row-major (smaller ones at the right and bottom of a grid that is not
+/// whole patches). transformers then resizes each of them as the call's `size` says and
+/// center-crops it if asked: where that leaves every patch as it is (the checkpoints' settings)
+/// the patches are windows of the fitted image; otherwise each is a resize of its part of it.
 pub fn anyres_plan(
     call: &Call,
     input: &Input,
-    patch: Size,
+    (squashed, patch): (Size, Size),
     pinpoints: &[Size],
     resample: Resample,
 ) -> Result<ImagePlan> {
@@ -97,35 +98,62 @@ pub fn anyres_plan(
             }
         })
         .collect();
-    let whole = best.height.is_multiple_of(patch.height) && best.width.is_multiple_of(patch.width);
-    let mut resizes = vec![
-        Resized {
-            of: None,
+    // What `do_resize` and `do_center_crop` make of an image (or patch) of `part`: the size it is
+    // resized to, and the window read of that.
+    let finish = |part: Size| -> Result<(Size, CropWindow)> {
+        let to = match call.resolved.resize {
+            Some((size, _)) => size.output_size(part)?,
+            None => part,
+        };
+        check_pixels(to)?;
+        let window = match call.resolved.center_crop {
+            Some(crop) => center_crop(to, crop, call.numerics),
+            None => CropWindow::full(to),
+        };
+        Ok((to, window))
+    };
+    let as_they_are = |part: Size| {
+        finish(part).map(|(to, window)| to == part && window == CropWindow::full(part))
+    };
+    let windows_of_fitted = cells
+        .iter()
+        .all(|c| c.height == patch.height && c.width == patch.width)
+        && as_they_are(patch)?;
+    let mut resizes = vec![Resized {
+        of: None,
+        part: None,
+        resize: resize_plan(call.numerics, original, squashed, resample)?,
+        windows: Vec::new(),
+    }];
+    // The squashed image, resized and cropped in its turn.
+    let (to, window) = finish(squashed)?;
+    if to == squashed {
+        resizes[0].windows.push(window);
+    } else {
+        resizes.push(Resized {
+            of: Some(0),
             part: None,
-            resize: resize_plan(call.numerics, original, patch, resample)?,
-            windows: vec![CropWindow::full(patch)],
+            resize: resize_plan(call.numerics, squashed, to, resample)?,
+            windows: vec![window],
+        });
+    }
+    let fitted_at = resizes.len();
+    resizes.push(Resized {
+        of: None,
+        part: None,
+        resize: resize_plan(call.numerics, original, fitted, resample)?,
+        windows: if windows_of_fitted {
+            cells.clone()
+        } else {
+            Vec::new()
         },
-        Resized {
-            of: None,
-            part: None,
-            resize: resize_plan(call.numerics, original, fitted, resample)?,
-            windows: if whole { cells.clone() } else { Vec::new() },
-        },
-    ];
-    if !whole {
-        let (size, _) = call.resolved.resize.ok_or_else(|| {
-            Error::Unsupported("anyres patches of a partial grid without do_resize".into())
-        })?;
+    });
+    if !windows_of_fitted {
         for cell in cells {
             let part = Size::new(cell.height, cell.width);
-            let to = size.output_size(part)?;
-            check_pixels(to)?;
-            let window = match call.resolved.center_crop {
-                Some(crop) => center_crop(to, crop, call.numerics),
-                None => CropWindow::full(to),
-            };
+            let (to, window) = finish(part)?;
             resizes.push(Resized {
-                of: Some(1),
+                of: Some(fitted_at),
                 part: Some(cell),
                 resize: resize_plan(call.numerics, part, to, resample)?,
                 windows: vec![window],

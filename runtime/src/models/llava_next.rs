@@ -49,11 +49,10 @@ pub fn default_pinpoints() -> Vec<[u32; 2]> {
 )]
 pub struct LlavaNextImageProcessor;
 
-/// The patch (and the filter): `crop_size`'s height, else `size`'s height, else its shortest edge,
-/// as transformers picks it. The squashed image is `size` square, then `do_resize` and
-/// `do_center_crop` run on every patch: twinproc takes the sizes where both leave a patch as it
-/// is (every checkpoint's), and refuses the others.
-fn patch_side(call: &Call) -> Result<(Size, Resample)> {
+/// The size the whole image is squashed to (`size`'s height and width, else its shortest edge
+/// square), the patch (`crop_size`'s height, else `size`'s height, else its shortest edge, square)
+/// and the filter, as transformers picks them.
+fn patch_side(call: &Call) -> Result<((Size, Size), Resample)> {
     let (size, resample) = call
         .resolved
         .resize
@@ -83,13 +82,7 @@ fn patch_side(call: &Call) -> Result<(Size, Resample)> {
             ));
         }
     };
-    let patch = Size::new(side, side);
-    if squashed != patch || crop.is_some_and(|c| c != patch) {
-        return Err(Error::Unsupported(format!(
-            "LLaVA-NeXT with a size {squashed} or crop other than its {patch} patches"
-        )));
-    }
-    Ok((patch, resample))
+    Ok(((squashed, Size::new(side, side)), resample))
 }
 
 /// The preprocessing of LLaVA-NeXT, generic over the backend.

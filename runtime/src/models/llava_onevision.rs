@@ -150,7 +150,7 @@ pub fn preprocess<B: Backend + ?Sized>(
         plans.push(anyres_plan(
             call,
             input,
-            patch,
+            (patch, patch),
             &pinpoints(call)?,
             resample,
         )?);
