@@ -215,9 +215,32 @@ fn reference(input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
     for (resized, &region) in plan.resizes.iter().zip(&computed) {
         let source = resized.of.map_or(&input, |of| &results[of]);
         let cropped = resized.part.map(|window| crop(source, &window));
-        let part = resized
-            .resize
-            .run_region(cropped.as_ref().unwrap_or(source), region);
+        let source = cropped.as_ref().unwrap_or(source);
+        let channels = plan.levels.channels;
+        let part = match resized.premultiplied {
+            false => resized.resize.run_region(source, region),
+            true => {
+                // Pillow's RGBA -> RGBa, the resize, RGBa -> RGBA.
+                let mut times_alpha = source.clone().into_owned();
+                for px in times_alpha.data.to_mut().chunks_exact_mut(channels) {
+                    let alpha = u32::from(px[channels - 1]);
+                    for v in &mut px[..channels - 1] {
+                        let t = u32::from(*v) * alpha + 128;
+                        *v = (((t >> 8) + t) >> 8) as u8;
+                    }
+                }
+                let mut part = resized.resize.run_region(&times_alpha, region);
+                for px in part.data.to_mut().chunks_exact_mut(channels) {
+                    let alpha = u32::from(px[channels - 1]);
+                    if alpha != 0 && alpha != 255 {
+                        for v in &mut px[..channels - 1] {
+                            *v = (255 * u32::from(*v) / alpha).min(255) as u8;
+                        }
+                    }
+                }
+                part
+            }
+        };
         for window in &resized.windows {
             let window = &CropWindow {
                 top: window.top - region.y0 as i64,
@@ -328,7 +351,14 @@ fn random_plan(rng: &mut Rng, input: Size, channels: usize) -> ImagePlan {
         }
     };
     let layout = rng.pick(&[ChannelDimension::First, ChannelDimension::Last]);
-    ImagePlan::new(convert, Arc::new(resize), windows, Arc::new(levels), layout)
+    let mut plan = ImagePlan::new(convert, Arc::new(resize), windows, Arc::new(levels), layout);
+    // Half the resizes of images with alpha premultiplied (Pillow's RGBa, La).
+    let resize = &plan.resizes[0].resize;
+    let resizes = matches!(&**resize, ResizePlan::Fixed { horizontal, vertical, .. }
+        if horizontal.is_some() || vertical.is_some());
+    plan.resizes[0].premultiplied =
+        matches!(out_channels, 2 | 4) && resizes && rng.next().is_multiple_of(2);
+    plan
 }
 
 /// One image per call: the backend also cuts its window into row bands, one per thread and more.

@@ -15,16 +15,10 @@ use twinproc_golden_tests::{cuda_twin, doc_rows, fixtures, image_path, sha256_he
 
 /// Calls transformers answers that twinproc refuses with a typed error (`Error::Unsupported`), not
 /// reproduced yet: (configuration, backend, image). All are images kept as they are (no
-/// `do_convert_rgb`): Pillow resizes an image of 2 or 4 channels premultiplied by its alpha (`La`,
-/// `RGBa`); transformers reads a palette image's indices, a bilevel image's bits and a 16-bit
-/// image's values. Any other refusal fails, and so does an answer to one of these (take it off
-/// the list).
+/// `do_convert_rgb`): transformers reads a palette image's indices, a bilevel image's bits and a
+/// 16-bit image's values. Any other refusal fails, and so does an answer to one of these (take it
+/// off the list).
 const REFUSED_NOT_REPRODUCED: &[(&str, &str, &str)] = &[
-    ("vit_four_channels", "pil", "syn_cmyk.jpg"),
-    ("vit_four_channels", "pil", "syn_rgba_transparent.png"),
-    ("vit_scalar_mean", "pil", "syn_cmyk.jpg"),
-    ("vit_scalar_mean", "pil", "syn_rgba_transparent.png"),
-    ("vit_scalar_mean", "pil", "syn_la.png"),
     ("vit_scalar_mean", "pil", "syn_palette_trns.png"),
     ("vit_scalar_mean", "pil", "no_time_for_that_tiny.gif"),
     ("vit_scalar_mean", "pil", "syn_1bit.png"),

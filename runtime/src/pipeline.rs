@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::call::{Batch, Call};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::feature::BatchFeature;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
@@ -50,7 +50,17 @@ pub fn pixel_values<B: Backend + ?Sized>(
     plans: &[ImagePlan],
     assembly: &Assembly,
 ) -> Result<BatchFeature> {
-    check_alpha_resizes(numerics, plans)?;
+    // A model's own plans of images with alpha are marked here (copied only then).
+    let marked: Vec<ImagePlan>;
+    let alpha = |plan: &ImagePlan| matches!(plan.levels.channels, 2 | 4);
+    let plans = if numerics == Numerics::Pil && plans.iter().any(alpha) {
+        let mut copy = plans.to_vec();
+        mark_premultiplied(numerics, &mut copy);
+        marked = copy;
+        &marked[..]
+    } else {
+        plans
+    };
     let placement = Placement::new("pixel_values", plans, assembly)?;
     let mut features = BatchFeature::default();
     features.data.insert(
@@ -60,27 +70,17 @@ pub fn pixel_values<B: Backend + ?Sized>(
     Ok(features)
 }
 
-/// Pillow resizes an image of 2 or 4 channels (`LA`, `RGBA`: what transformers' PIL backend makes
-/// of any array of 2 or 4 channels, CMYK samples included) premultiplied by its last channel
-/// (`La`, `RGBa`) with every filter but nearest. Not reproduced yet: such a resize is refused in
-/// `pil` numerics rather than answered otherwise.
-fn check_alpha_resizes(numerics: Numerics, plans: &[ImagePlan]) -> Result<()> {
-    let resizes = |plan: &ImagePlan| {
-        plan.resizes.iter().any(|r| {
-            matches!(&*r.resize, ResizePlan::Fixed { horizontal, vertical, .. }
-                if horizontal.is_some() || vertical.is_some())
-        })
-    };
-    match plans
-        .iter()
-        .find(|plan| matches!(plan.levels.channels, 2 | 4) && resizes(plan))
-    {
-        Some(plan) if numerics == Numerics::Pil => Err(Error::Unsupported(format!(
-            "resizing an image of {} channels (kept without do_convert_rgb) in pil numerics: \
-             Pillow resizes it premultiplied by its alpha, which is not reproduced yet",
-            plan.levels.channels
-        ))),
-        _ => Ok(()),
+/// Marks the resizes Pillow runs premultiplied, in `pil` numerics: of an image of 2 or 4 channels
+/// (`LA`, `RGBA`: what transformers' PIL backend makes of any array of 2 or 4 channels, CMYK
+/// samples included) with every filter but nearest (`Image.resize` converts to `La`/`RGBa`).
+pub fn mark_premultiplied(numerics: Numerics, plans: &mut [ImagePlan]) {
+    for plan in plans.iter_mut() {
+        let alpha = numerics == Numerics::Pil && matches!(plan.levels.channels, 2 | 4);
+        for resized in &mut plan.resizes {
+            resized.premultiplied = alpha
+                && matches!(&*resized.resize, ResizePlan::Fixed { horizontal, vertical, .. }
+                    if horizontal.is_some() || vertical.is_some());
+        }
     }
 }
 
@@ -128,5 +128,9 @@ pub fn plan_inputs(
             };
             resolved.plan_resized(input, levels, resize, numerics)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .map(|mut plans| {
+            mark_premultiplied(numerics, &mut plans);
+            plans
+        })
 }

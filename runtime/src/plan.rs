@@ -40,6 +40,9 @@ pub struct Resized {
     pub part: Option<CropWindow>,
     /// Resize (or copy) the 8-bit image (shared by plans of images of one size).
     pub resize: Arc<ResizePlan>,
+    /// Resize it premultiplied by its last channel, as Pillow resizes `RGBA` and `LA` images
+    /// (`RGBa`, `La`): the other channels multiplied by it before, divided by it after.
+    pub premultiplied: bool,
     /// Then read these windows of the result (zero outside), each an output.
     pub windows: Vec<CropWindow>,
 }
@@ -58,6 +61,7 @@ impl ImagePlan {
             resizes: vec![Resized {
                 of: None,
                 part: None,
+                premultiplied: false,
                 resize,
                 windows,
             }],

@@ -122,6 +122,7 @@ pub fn anyres_plan(
     let mut resizes = vec![Resized {
         of: None,
         part: None,
+        premultiplied: false,
         resize: resize_plan(call.numerics, original, squashed, resample)?,
         windows: Vec::new(),
     }];
@@ -133,6 +134,7 @@ pub fn anyres_plan(
         resizes.push(Resized {
             of: Some(0),
             part: None,
+            premultiplied: false,
             resize: resize_plan(call.numerics, squashed, to, resample)?,
             windows: vec![window],
         });
@@ -141,6 +143,7 @@ pub fn anyres_plan(
     resizes.push(Resized {
         of: None,
         part: None,
+        premultiplied: false,
         resize: resize_plan(call.numerics, original, fitted, resample)?,
         windows: if windows_of_fitted {
             cells.clone()
@@ -155,6 +158,7 @@ pub fn anyres_plan(
             resizes.push(Resized {
                 of: Some(fitted_at),
                 part: Some(cell),
+                premultiplied: false,
                 resize: resize_plan(call.numerics, part, to, resample)?,
                 windows: vec![window],
             });

@@ -157,6 +157,7 @@ fn image_plan(
         plan.resizes.push(Resized {
             of,
             part: None,
+            premultiplied: false,
             resize,
             windows,
         });

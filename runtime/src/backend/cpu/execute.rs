@@ -28,6 +28,8 @@ struct Scratch {
     kept: Vec<Vec<u8>>,
     /// The part of an earlier result a resize reads.
     part: Vec<u8>,
+    /// The image a premultiplied resize reads, premultiplied.
+    premultiplied: Vec<u8>,
 }
 
 thread_local! {
@@ -99,6 +101,7 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
             resized,
             kept,
             part,
+            premultiplied,
         } = scratch;
         let identity = [0, 1, 2, 3];
         let base = match plan.convert {
@@ -159,6 +162,14 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                     ..whole
                 },
             };
+            let alpha = resized_plan.premultiplied;
+            let source = match alpha {
+                true => Source {
+                    pixels: premultiply_into(&source, plan.levels.channels, premultiplied),
+                    ..source
+                },
+                false => source,
+            };
             let into = if read_again[i] {
                 &mut rest[0]
             } else {
@@ -170,8 +181,25 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
                 &source,
                 computed[i],
                 stage,
-                into,
+                &mut *into,
             );
+            // Divided back by alpha: a premultiplied resize computed into `into` (it has passes).
+            let view = match alpha {
+                false => view,
+                true => {
+                    let (stride, bpp, region, channel) =
+                        (view.stride, view.bpp, view.region, view.channel);
+                    let len = region.height() * stride;
+                    unpremultiply(&mut into[..len], bpp, &channel, plan.levels.channels);
+                    View {
+                        data: &into[..len],
+                        stride,
+                        bpp,
+                        region,
+                        channel,
+                    }
+                }
+            };
             // A copy's view is its source (whole, as the result is).
             let copied = std::ptr::eq(view.data.as_ptr(), source.pixels.as_ptr());
             let (bpp, channel) = (view.bpp, view.channel);
@@ -205,6 +233,44 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
             *buffer = Vec::new();
         }
     });
+}
+
+/// Pillow's `MULDIV255`: `a * b / 255`, rounded.
+fn muldiv255(a: u8, b: u8) -> u8 {
+    let t = u32::from(a) * u32::from(b) + 128;
+    (((t >> 8) + t) >> 8) as u8
+}
+
+/// `source` with each pixel's first `channels - 1` channels multiplied by its last, as Pillow's
+/// `RGBA` to `RGBa` (and `LA` to `La`) conversion makes them, into `out`.
+fn premultiply_into<'a>(source: &Source<'_>, channels: usize, out: &'a mut Vec<u8>) -> &'a [u8] {
+    let len = source.height * source.row();
+    let out = take(out, len);
+    out.copy_from_slice(&source.pixels[..len]);
+    let ch = &source.channel[..channels];
+    for px in out.chunks_exact_mut(source.channels) {
+        let alpha = px[ch[channels - 1]];
+        for &c in &ch[..channels - 1] {
+            px[c] = muldiv255(px[c], alpha);
+        }
+    }
+    out
+}
+
+/// Each pixel's first `channels - 1` channels divided by its last, as Pillow's `RGBa` to `RGBA`
+/// (and `La` to `LA`) conversion divides them: kept where alpha is 0 or 255, else
+/// `min(255, 255 * v / alpha)`.
+fn unpremultiply(data: &mut [u8], bpp: usize, channel: &[usize; 4], channels: usize) {
+    let ch = &channel[..channels];
+    for px in data.chunks_exact_mut(bpp) {
+        let alpha = u32::from(px[ch[channels - 1]]);
+        if alpha == 0 || alpha == 255 {
+            continue;
+        }
+        for &c in &ch[..channels - 1] {
+            px[c] = (255 * u32::from(px[c]) / alpha).min(255) as u8;
+        }
+    }
 }
 
 /// The `window` of `source` (zeros outside it) into `out`, pixel by pixel as the source holds them.

@@ -37,6 +37,10 @@ pub struct Pass {
     pub in_y0: i32,
     pub out_x0: i32,
     pub out_y0: i32,
+    /// Read the colours times alpha (Pillow's `RGBa`, `La`).
+    pub premultiply: i32,
+    /// Divide the colours by alpha after.
+    pub unpremultiply: i32,
 }
 
 /// `tp_stage_pass`.
@@ -68,8 +72,8 @@ pub struct OutputPass {
 }
 
 /// The sizes `kernels.cuh` asserts too (`TP_ASSERT_SIZE`).
-const _: () = assert!(std::mem::size_of::<StagePass>() == 8 + 8 + 4 + 17 * 4);
-const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 17 * 4 + 8 * 4);
+const _: () = assert!(std::mem::size_of::<StagePass>() == 8 + 8 + 4 + 19 * 4);
+const _: () = assert!(std::mem::size_of::<OutputPass>() == 8 + 8 + 4 + 19 * 4 + 8 * 4);
 
 #[cfg(test)]
 mod tests {
@@ -92,7 +96,8 @@ mod tests {
         }
         let rust = layout! {
             Pass { kind, convert, in_channels, in_w, in_h, out_w, out_h, channels, taps, aux,
-                   weights, ksize, precision, in_x0, in_y0, out_x0, out_y0 }
+                   weights, ksize, precision, in_x0, in_y0, out_x0, out_y0, premultiply,
+                   unpremultiply }
             StagePass { src, dst, source, pass }
             OutputPass { src, dst, source, pass, top, left, win_h, win_w, lut, channels_last,
                          canvas_h, canvas_w }

@@ -421,6 +421,15 @@ impl KernelBatch {
                     read.1,
                     (reads, read.2),
                 )?;
+                if resized.premultiplied {
+                    // The first pass reads the colours times alpha, the last divides them back.
+                    if let Some(first) = passes.first_mut() {
+                        first.premultiply = 1;
+                    }
+                    if let Some(last) = passes.last_mut() {
+                        last.unpremultiply = 1;
+                    }
+                }
                 let (source, src, last) = if read_again[i] && passes.iter().any(|p| p.kind != COPY)
                 {
                     // Every pass to the stage, the last writing the whole result; the outputs

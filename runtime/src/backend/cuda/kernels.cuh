@@ -63,6 +63,8 @@ typedef struct {
     int in_y0;
     int out_x0;
     int out_y0;
+    int premultiply;
+    int unpremultiply;
 } tp_pass;
 
 /* A pass written whole into the stage buffer at byte offset `dst`: the first pass of a two-pass
@@ -95,9 +97,9 @@ typedef struct {
 
 /* The sizes `abi.rs` mirrors (a negative array size fails the build, in C, C++ and NVRTC alike). */
 #define TP_ASSERT_SIZE(T, n) typedef char tp_size_of_##T[(sizeof(T) == (n)) ? 1 : -1]
-TP_ASSERT_SIZE(tp_pass, 17 * 4);
-TP_ASSERT_SIZE(tp_stage_pass, 8 + 8 + 4 + 17 * 4);
-TP_ASSERT_SIZE(tp_output_pass, 8 + 8 + 4 + 17 * 4 + 8 * 4);
+TP_ASSERT_SIZE(tp_pass, 19 * 4);
+TP_ASSERT_SIZE(tp_stage_pass, 8 + 8 + 4 + 19 * 4);
+TP_ASSERT_SIZE(tp_output_pass, 8 + 8 + 4 + 19 * 4 + 8 * 4);
 
 TP_FN unsigned char tp_clip8(int acc, int precision) {
     int v = acc >> precision;
@@ -113,6 +115,12 @@ TP_FN unsigned char tp_composite_on_white(unsigned int value, unsigned int alpha
     unsigned int coef2 = 255u * 128u - coef1;
     unsigned int tmp = value * coef1 + 255u * coef2 + (0x80u << 7);
     return (unsigned char)((((tmp >> 8) + tmp) >> 8) >> 7);
+}
+
+/* Pillow's MULDIV255: a * b / 255, rounded. */
+TP_FN unsigned char tp_muldiv255(unsigned int a, unsigned int b) {
+    unsigned int t = a * b + 128u;
+    return (unsigned char)(((t >> 8) + t) >> 8);
 }
 
 /* The most channels a pixel has (RGBA kept as it is). */
@@ -143,6 +151,29 @@ TP_FN void tp_read(const unsigned char *image, const tp_pass *p, tp_i64 pixel, u
             if (c < p->channels) {
                 v[c] = px[c];
             }
+        }
+    }
+    /* Pillow resizes RGBA and LA premultiplied (RGBa, La): the colours times alpha, read so. */
+    if (p->premultiply) {
+        unsigned int alpha = v[p->channels - 1];
+        TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS - 1; c++) {
+            if (c < p->channels - 1) {
+                v[c] = tp_muldiv255(v[c], alpha);
+            }
+        }
+    }
+}
+
+/* And divided back after the resize (RGBa to RGBA): kept where alpha is 0 or 255. */
+TP_FN void tp_unpremultiply(unsigned char *v, int channels) {
+    unsigned int alpha = v[channels - 1];
+    if (alpha == 0 || alpha == 255) {
+        return;
+    }
+    TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS - 1; c++) {
+        if (c < channels - 1) {
+            unsigned int x = 255u * v[c] / alpha;
+            v[c] = (unsigned char)(x > 255u ? 255u : x);
         }
     }
 }
@@ -198,6 +229,9 @@ TP_FN void tp_sample(const unsigned char *image, const tp_pass *p, const int *st
     }
     TP_UNROLL for (int c = 0; c < TP_MAX_CHANNELS; c++) {
         out[c] = tp_clip8(acc[c], p->precision);
+    }
+    if (p->unpremultiply) {
+        tp_unpremultiply(out, p->channels);
     }
 }
 
