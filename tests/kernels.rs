@@ -378,11 +378,7 @@ fn whole_plans_equal_the_reference() {
         let expected = reference(&input, &plan);
         for backend in &backends {
             cases += 1;
-            let got = backend
-                .execute(std::slice::from_ref(&input), std::slice::from_ref(&plan))
-                .expect("execute");
-            let got: Vec<TensorData> = got.into_iter().map(|t| t.data).collect();
-            if got != expected {
+            if outputs_of(backend, &input, &plan) != expected {
                 let resize = &plan.resizes[0].resize;
                 failures.push(format!(
                     "case {case}: {} on {w}x{h}x{channels}, {:?}, to {:?} ({}), windows {:?}",
@@ -451,11 +447,7 @@ fn chained_plans_equal_the_reference() {
         let expected = reference(&input, &plan);
         for backend in &backends {
             cases += 1;
-            let got = backend
-                .execute(std::slice::from_ref(&input), std::slice::from_ref(&plan))
-                .expect("execute");
-            let got: Vec<TensorData> = got.into_iter().map(|t| t.data).collect();
-            if got != expected {
+            if outputs_of(&**backend, &input, &plan) != expected {
                 failures.push(format!(
                     "case {case}: {} on {w}x{h}x{channels}, {:?}, sizes {sizes:?}, from {:?}",
                     backend.name(),
@@ -480,6 +472,14 @@ fn a_resize_of_a_later_resize_is_refused() {
         let result = backend.execute(std::slice::from_ref(&input), std::slice::from_ref(&plan));
         assert!(result.is_err(), "{}", backend.name());
     }
+}
+
+/// What `backend` makes of `plan` on `input`.
+fn outputs_of(backend: &dyn Backend, input: &Pixels<'_>, plan: &ImagePlan) -> Vec<TensorData> {
+    let outputs = backend
+        .execute(std::slice::from_ref(input), std::slice::from_ref(plan))
+        .expect("execute");
+    outputs.into_iter().map(|t| t.data).collect()
 }
 
 fn sets_cached() -> Vec<Kernels> {
