@@ -11,6 +11,7 @@ pub mod kernels;
 mod output;
 #[doc(hidden)]
 pub mod passes;
+mod window;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 

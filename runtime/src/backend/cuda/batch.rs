@@ -5,10 +5,8 @@
 //! executed by the CUDA backend on the device and by [`KernelHostBackend`](super::host::KernelHostBackend)
 //! on the host. `#[repr(C)]` mirrors `kernels.cuh`.
 
-use super::abi::{
-    COPY, FROM_INPUT, FROM_STAGE, GRAY, GRAY_ALPHA, HORIZONTAL, KEEP, NEAREST, OutputPass, Pass,
-    RGBA, StagePass, VERTICAL,
-};
+use super::abi::{COPY, FROM_INPUT, FROM_STAGE, OutputPass, Pass, StagePass};
+use super::passes::{TablesAt, convert_code, int, offset_error, resize_passes};
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
 use crate::numeric::convert::ToRgb;
@@ -86,42 +84,12 @@ pub struct KernelBatch {
     pub placement: Placement,
 }
 
-/// The kernels' code of a conversion to RGB.
-fn convert_code(convert: ToRgb) -> i32 {
-    match convert {
-        ToRgb::Keep => KEEP,
-        ToRgb::Gray => GRAY,
-        ToRgb::GrayAlpha => GRAY_ALPHA,
-        ToRgb::Rgba => RGBA,
-    }
-}
-
 /// An 8-bit image a pass reads: the input image, or a result in the stage buffer, written by the
 /// waves before `wave`.
 #[derive(Debug, Clone, Copy)]
 enum Image8 {
     Input,
     Stage { at: i64, wave: usize },
-}
-
-/// Where a resize plan's tables are in the batch's: (taps, weights) per axis (for nearest, the
-/// x and y sources in `.0`).
-#[derive(Debug, Clone, Copy, Default)]
-struct TablesAt {
-    horizontal: (i32, i32),
-    vertical: (i32, i32),
-}
-
-fn offset_error() -> Error {
-    Error::TooLarge("crop offset".into())
-}
-
-fn int(value: usize, what: &str) -> Result<i32> {
-    i32::try_from(value).map_err(|_| {
-        Error::TooLarge(format!(
-            "{what} of {value} exceeds the kernels' 32-bit indices"
-        ))
-    })
 }
 
 impl KernelBatch {
@@ -191,104 +159,6 @@ impl KernelBatch {
             }
         }
         Ok(at)
-    }
-
-    /// The passes of a resize of an image of `size` with `native` channels (`channels` after the
-    /// conversion), in order (at most two), computing what `reads` says the outputs need from the
-    /// input pixels `held` in the image's buffer. The first reads the input through the
-    /// conversion; a second reads the stage, already converted.
-    fn passes(
-        resize: &ResizePlan,
-        tables: TablesAt,
-        size: Size,
-        (native, channels): (i32, i32),
-        convert: ToRgb,
-        (reads, held): (Reads, Region),
-    ) -> Result<Vec<Pass>> {
-        let convert = convert_code(convert);
-        // A pass reading `input` (the pixels its buffer holds), computing `out` from `origin` on.
-        let sized = |kind, input: Region, out: Size, origin: (usize, usize)| -> Result<Pass> {
-            Ok(Pass {
-                kind,
-                convert,
-                in_channels: native,
-                in_w: int(input.width(), "width")?,
-                in_h: int(input.height(), "height")?,
-                in_x0: int(input.x0, "column")?,
-                in_y0: int(input.y0, "row")?,
-                out_w: int(out.width, "width")?,
-                out_h: int(out.height, "height")?,
-                out_x0: int(origin.0, "column")?,
-                out_y0: int(origin.1, "row")?,
-                channels,
-                ..Pass::default()
-            })
-        };
-        let out = resize.output_size(size);
-        Ok(match resize {
-            ResizePlan::Nearest { .. } => vec![Pass {
-                taps: tables.horizontal.0,
-                aux: tables.vertical.0,
-                ..sized(NEAREST, held, out, (0, 0))?
-            }],
-            ResizePlan::Fixed {
-                horizontal,
-                vertical,
-                vertical_first,
-            } if horizontal.is_some() || vertical.is_some() => {
-                let axis_pass =
-                    |kind, axis: &FixedAxis, (taps, weights): (i32, i32), pass: Pass| {
-                        Ok::<_, Error>(Pass {
-                            kind,
-                            taps,
-                            weights,
-                            ksize: int(axis.taps.ksize, "ksize")?,
-                            precision: axis.precision_bits as i32,
-                            ..pass
-                        })
-                    };
-                let order = if *vertical_first {
-                    [
-                        (vertical, VERTICAL, tables.vertical),
-                        (horizontal, HORIZONTAL, tables.horizontal),
-                    ]
-                } else {
-                    [
-                        (horizontal, HORIZONTAL, tables.horizontal),
-                        (vertical, VERTICAL, tables.vertical),
-                    ]
-                };
-                let mut axes = order
-                    .into_iter()
-                    .filter_map(|(axis, kind, at)| axis.as_ref().map(|axis| (axis, kind, at)));
-                let (first, second) = (axes.next(), axes.next());
-                match (first, second, reads.stage) {
-                    (Some((axis, kind, at)), Some((axis2, kind2, at2)), Some(stage)) => {
-                        let stage_size = Size::new(stage.height(), stage.width());
-                        let first = sized(kind, held, stage_size, (stage.x0, stage.y0))?;
-                        // The second pass reads the stage: RGB already.
-                        let second = Pass {
-                            convert: KEEP,
-                            in_channels: channels,
-                            ..sized(kind2, stage, out, (0, 0))?
-                        };
-                        vec![
-                            axis_pass(kind, axis, at, first)?,
-                            axis_pass(kind2, axis2, at2, second)?,
-                        ]
-                    }
-                    (Some((axis, kind, at)), None, _) => {
-                        vec![axis_pass(kind, axis, at, sized(kind, held, out, (0, 0))?)?]
-                    }
-                    _ => {
-                        return Err(Error::InvalidArgument(
-                            "a two-pass resize without its stage".into(),
-                        ));
-                    }
-                }
-            }
-            _ => vec![sized(COPY, held, out, (0, 0))?],
-        })
     }
 
     /// Lays out `plans[i]` over images of `shapes[i]`, back to back in one buffer (the images
@@ -413,7 +283,7 @@ impl KernelBatch {
                     from = (FROM_STAGE, dst, from.2 + 1);
                     read = (channels, ToRgb::Keep, Region::full(part.width, part.height));
                 }
-                let mut passes = Self::passes(
+                let mut passes = resize_passes(
                     &resized.resize,
                     tables,
                     source_size(i),
@@ -444,7 +314,7 @@ impl KernelBatch {
                         wave: from.2,
                     };
                     let whole = sizes[i];
-                    let copy = Self::passes(
+                    let copy = resize_passes(
                         &ResizePlan::Copy,
                         TablesAt::default(),
                         whole,
@@ -509,72 +379,5 @@ impl KernelBatch {
         batch.placement = placement.clone();
         batch.check_bounds()?;
         Ok(batch)
-    }
-
-    /// Checks that every descriptor reads and writes inside its buffers (the kernels index raw
-    /// pointers; a layout bug must be an error here, not memory corruption there).
-    pub fn check_bounds(&self) -> Result<()> {
-        let fits =
-            |offset: i64, len: usize, size: usize| offset >= 0 && offset as usize + len <= size;
-        let read_len = |p: &Pass| p.in_w as usize * p.in_h as usize * p.in_channels as usize;
-        let write_len = |p: &Pass| p.out_w as usize * p.out_h as usize * p.channels as usize;
-        let source_len = |source: i32| {
-            if source == FROM_INPUT {
-                self.input_bytes
-            } else {
-                self.stage_bytes
-            }
-        };
-        // The kernels keep a pixel's channels in `TP_MAX_CHANNELS` registers.
-        let channels_fit =
-            |p: &Pass| (1..=4).contains(&p.channels) && (1..=4).contains(&p.in_channels);
-        let passes = self.stage.iter().map(|s| &s.pass);
-        if let Some(p) = passes
-            .chain(self.output_passes.iter().map(|o| &o.pass))
-            .find(|p| !channels_fit(p))
-        {
-            return Err(Error::Internal(format!(
-                "a pass of more than 4 channels: {p:?}"
-            )));
-        }
-        if self.stage_waves.len() != self.stage.len() {
-            return Err(Error::Internal("stage passes without their waves".into()));
-        }
-        // Each stage range's writer and its wave, by offset: a pass reads the stage only where
-        // earlier waves wrote it.
-        let mut writers: Vec<(i64, i64, usize)> = (self.stage.iter().zip(&self.stage_waves))
-            .map(|(s, &wave)| (s.dst, s.dst + write_len(&s.pass) as i64, wave))
-            .collect();
-        writers.sort_unstable();
-        for (s, &wave) in self.stage.iter().zip(&self.stage_waves) {
-            if !fits(s.src, read_len(&s.pass), source_len(s.source))
-                || !fits(s.dst, write_len(&s.pass), self.stage_bytes)
-            {
-                return Err(Error::Internal(format!("stage pass out of bounds: {s:?}")));
-            }
-            if s.source == FROM_STAGE {
-                let end = s.src + read_len(&s.pass) as i64;
-                let first = writers.partition_point(|w| w.1 <= s.src);
-                if (writers[first..].iter())
-                    .take_while(|w| w.0 < end)
-                    .any(|w| w.2 >= wave)
-                {
-                    return Err(Error::Internal(format!(
-                        "a stage pass reads what its own wave writes: {s:?}"
-                    )));
-                }
-            }
-        }
-        for o in &self.output_passes {
-            let canvas = o.canvas_h as usize * o.canvas_w as usize * o.pass.channels as usize;
-            if !fits(o.src, read_len(&o.pass), source_len(o.source))
-                || !fits(o.dst, canvas, self.placement.elements)
-                || o.win_h > o.canvas_h
-                || o.win_w > o.canvas_w
-            {
-                return Err(Error::Internal(format!("output pass out of bounds: {o:?}")));
-            }
-        }
-        Ok(())
     }
 }

@@ -6,7 +6,7 @@
 //! device is that error.
 //!
 //! The module by concern: `abi` (the C descriptors' mirrors), `batch` (the host-built layout of a
-//! call), `upload` (marshalling it into one copy), `device` (probing, NVRTC compile), `images` and
+//! call: `passes` of each resize, `bounds` checked before any launch), `upload` (marshalling it into one copy), `device` (probing, NVRTC compile), `images` and
 //! `slot` (buffers kept or reused between calls), `backend` (launches), `outputs` (what stays on
 //! the device), `timing` (optional events around a call's phases, for profiling), `host` (the same
 //! kernels compiled for the host, for the tests).
@@ -23,8 +23,10 @@
 //! | `tp_sample`, `TP_VERTICAL` | `cpu::passes::Vertical::scalar_row` | the same |
 //! | `tp_sample`, `TP_NEAREST`, `TP_COPY` | `cpu::execute::compute` (`ResizePlan::Nearest`, `Copy`) | the same |
 //! | `tp_divmod` (32-bit when it can) | integer division | `cuda::host::tests::divmod_is_division` (both sides of 2^32) |
-//! | `tp_stage` (`tp_stage_run`) | the first pass of `cpu::execute::compute` | `tests/golden.rs` (every reference case through `KernelHostBackend`, over cropped and whole images; the host runs the same loop as 3 interleaved threads) |
-//! | `tp_output_f32`, `tp_output_u8` (`tp_output_run`: `tp_output_levels`, `tp_output_index`) | `cpu::execute::write_window` (window, zero padding, level tables, CHW or HWC, canvas) | `tests/golden.rs`, and `tests/twins.rs` `uint8_outputs_through_the_kernels` |
+//! | `tp_read` with `premultiply`, `tp_unpremultiply` (Pillow's `RGBa`, `La`) | `cpu::execute::premultiply_into`, `unpremultiply` | `tests/kernels.rs` `chained_plans_equal_the_reference` (a Pillow-formula reference; `tests/zoo.rs` against Pillow) |
+//! | `tp_sample`, `TP_COPY` outside its image (a part of an earlier result) | `cpu::execute::crop_into` | `tests/kernels.rs` `chained_plans_equal_the_reference` |
+//! | `tp_stage` (`tp_stage_run`) | the first pass of `cpu::execute::compute`, and whole results later resizes read (in waves) | `tests/golden.rs` (every reference case through `KernelHostBackend`, over cropped and whole images; the host runs the same loop as 3 interleaved threads) |
+//! | `tp_output_f32`, `tp_output_u8` (`tp_output_run`: `tp_output_levels`, `tp_output_index`) | `cpu::window::write_window` (window, zero padding, level tables, CHW or HWC, canvas) | `tests/golden.rs`, and `tests/twins.rs` `uint8_outputs_through_the_kernels` |
 //! | the descriptors `tp_pass`, `tp_stage_pass`, `tp_output_pass` | `abi::{Pass, StagePass, OutputPass}` | `cuda::abi::tests::descriptors_match_the_c_layout` (every field's offset) |
 
 #[doc(hidden)]
@@ -33,6 +35,7 @@ pub mod abi;
 mod backend;
 #[doc(hidden)]
 pub mod batch;
+mod bounds;
 #[cfg(feature = "cuda")]
 mod device;
 #[cfg(feature = "cuda")]
@@ -43,6 +46,7 @@ pub mod host;
 mod images;
 #[cfg(feature = "cuda")]
 pub(crate) mod outputs;
+mod passes;
 #[cfg(feature = "cuda")]
 mod slot;
 #[cfg(feature = "cuda")]
