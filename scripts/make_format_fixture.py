@@ -10,8 +10,9 @@ Writes tests/fixtures/formats/<nn>_<format>_<mode>_<w>x<h>_<variant>.<ext>, plus
   decoded.xz     one lzma stream; per file, in manifest order:
                  raw  the bytes of np.asarray(Image.open(f)) in the opened mode, C order, little-endian
                       (raw_dtype is the numpy dtype of those bytes, so the one big-endian mode, TIFF
-                      "I;16B", is stored byteswapped as "<u2"; mode "1" is "|b1", one 0/1 byte a pixel;
-                      mode "P" is palette indices, the palette itself only shows in rgb);
+                      "I;16B", is stored byteswapped as "<u2"; mode "1" is "|b1", one byte a pixel:
+                      0, or 255 as Pillow stores a set bit; mode "P" is palette indices, the
+                      palette itself only shows in rgb);
                  rgb  the H x W x 3 uint8 bytes of transformers' convert_to_rgb(img, return_numpy=True)
                       (alpha, or info["transparency"], composited on white; otherwise img.convert("RGB")).
 Pictures are synthetic and seeded (gradients, hard edges, noise, alpha from 0 to 255), so reruns give

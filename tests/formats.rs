@@ -2,8 +2,8 @@
 //! TIFF in every compression and mode Pillow writes, BMP, WebP lossy and lossless, PPM/PGM/PBM
 //! binary and plain, TGA raw and RLE, ICO, QOI, all written by Pillow 13): each file opens in the
 //! pixel type that stands for its Pillow mode (`1`, `F` as 8-bit gray, `I` and `I;16` as 16-bit
-//! gray, `P` and `CMYK` as RGB, as `convert_to_rgb` sees them), and transformers' `convert_to_rgb`
-//! of it gives Pillow's bytes.
+//! gray, `P` and `CMYK` as RGB, as `convert_to_rgb` sees them), its palette indices and bits are
+//! Pillow's array of the mode, and transformers' `convert_to_rgb` of it gives Pillow's bytes.
 
 use serde_json::Value;
 use twinproc::Image;
@@ -39,22 +39,41 @@ fn every_format_opens_as_pillow_opens_it() {
         let at = entry["rgb_offset"].as_u64().expect("rgb_offset") as usize;
         let expected = &decoded[at..at + w * h * 3];
         let opened = Image::open(dir.join(name));
-        // What the mode holds beyond the colours: CMYK samples, or indices and bits.
+        // What the mode holds beyond the colours: CMYK samples, palette indices or bits.
         let held = match &opened {
             Ok(Image::Cmyk { .. }) => "CMYK",
-            Ok(Image::Indexed(_)) => "P or 1",
+            Ok(Image::Palette { .. }) => "P",
+            Ok(Image::Bits(_)) => "1",
             _ => "pixels",
         };
         let pillow_held = match mode {
-            "CMYK" => "CMYK",
-            "P" | "1" => "P or 1",
+            "CMYK" | "P" | "1" => mode,
             _ => "pixels",
         };
         if opened.is_ok() && held != pillow_held {
             failures.push(format!("{name}: opened as {held}, Pillow's mode is {mode}"));
         }
+        // Indices and bits are Pillow's array of the mode (its bool array of mode `1` stores
+        // bytes 0 and 255, as the bits' colours are).
+        let raw_at = entry["raw_offset"].as_u64().expect("raw_offset") as usize;
+        let raw_len = entry["raw_len"].as_u64().expect("raw_len") as usize;
+        let raw = &decoded[raw_at..raw_at + raw_len];
+        let ours = match &opened {
+            Ok(Image::Palette { indices, .. }) => Some(indices.as_ref().map(|i| i.to_vec())),
+            Ok(Image::Bits(bits)) => Some(Some(bits.to_vec())),
+            _ => None,
+        };
+        match ours {
+            Some(Some(ours)) if ours != raw => {
+                let differing = ours.iter().zip(raw).filter(|(a, b)| a != b).count();
+                failures.push(format!("{name}: {differing} of its {mode} values differ"));
+            }
+            Some(None) => failures.push(format!("{name}: its {mode} indices were not read")),
+            _ => {}
+        }
         let image = match opened.map(Image::cmyk_to_rgb) {
-            Ok(Image::Decoded(image) | Image::Indexed(image)) => image,
+            Ok(Image::Decoded(image) | Image::Palette { colours: image, .. }) => image,
+            Ok(Image::Bits(bits)) => image::DynamicImage::ImageLuma8(bits),
             Ok(_) => {
                 failures.push(format!("{name}: not a decoded image"));
                 continue;

@@ -9,7 +9,11 @@ use twinproc_golden_tests::{fixtures, image_path};
 
 fn pixels(image: &Image) -> Vec<u8> {
     match image {
-        Image::Decoded(decoded) | Image::Indexed(decoded) => decoded.as_bytes().to_vec(),
+        Image::Decoded(decoded)
+        | Image::Palette {
+            colours: decoded, ..
+        } => decoded.as_bytes().to_vec(),
+        Image::Bits(bits) => bits.to_vec(),
         Image::Array { data, .. } => data.clone(),
         Image::Cmyk { samples, .. } => samples.clone(),
     }

@@ -54,6 +54,7 @@ impl Call {
                     .to_pixels(
                         self.resolved.do_convert_rgb,
                         self.resolved.input_data_format,
+                        self.numerics,
                     )
                     .map(|(pixels, convert)| Input { pixels, convert })
             })

@@ -9,9 +9,10 @@ pub use crate::decode::limits::{PILLOW_MAX_IMAGE_PIXELS, max_image_pixels, set_m
 use crate::decode::{Held, cmyk_to_rgb};
 use crate::error::{Error, Result};
 use crate::kwargs::ChannelDimension;
-use crate::numeric::Pixels;
 use crate::numeric::convert::{self, ToRgb};
-use image::{DynamicImage, RgbImage};
+use crate::numeric::{Numerics, Pixels};
+use image::{DynamicImage, GrayImage, RgbImage};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// One input image.
@@ -20,10 +21,18 @@ pub enum Image {
     /// A decoded image; `do_convert_rgb` treats it as transformers treats the same `PIL.Image`.
     Decoded(DynamicImage),
     /// An image Pillow holds as palette indices (mode `P`: GIF, palette PNG, BMP, TIFF and TGA
-    /// files) or bits (mode `1`), as its colours: `do_convert_rgb` converts it as transformers
-    /// does; without it, transformers reads the indices (the bits as 0 and 1), which is refused
-    /// (not reproduced yet).
-    Indexed(DynamicImage),
+    /// files): `do_convert_rgb` converts its colours as transformers does; without it, the indices
+    /// are its one channel, as transformers reads them (refused where they were not read: a
+    /// run-length encoded BMP, a TGA of wider indices).
+    Palette {
+        colours: DynamicImage,
+        indices: Option<GrayImage>,
+    },
+    /// An image Pillow holds as bits (mode `1`: 1-bit PNG, BMP, TIFF, TGA and PBM files), as
+    /// their colours, 0 and 255: `do_convert_rgb` converts them; without it, the bits are its one
+    /// channel, 0 and 1, as transformers' PIL backend reads them (its torchvision backend
+    /// resizes them as bool tensors, which is refused: not reproduced).
+    Bits(GrayImage),
     /// A CMYK image (Pillow's mode `CMYK`: JPEG and TIFF files), its samples as Pillow holds them,
     /// four per pixel: `do_convert_rgb` converts it as Pillow's `convert("RGB")`; without it, the
     /// four samples are its channels, as transformers reads them.
@@ -131,7 +140,9 @@ impl Image {
                 height: samples.height() as usize,
                 samples: samples.into_raw(),
             },
-            (Held::Indexed, image) => Image::Indexed(image),
+            (Held::Palette(indices), colours) => Image::Palette { colours, indices },
+            (Held::Bits, DynamicImage::ImageLuma8(bits)) => Image::Bits(bits),
+            (Held::Bits, colours) => Image::Bits(colours.to_luma8()),
             (_, image) => Image::Decoded(image),
         }
     }
@@ -200,14 +211,46 @@ impl Image {
         &self,
         convert_rgb: bool,
         default_layout: Option<ChannelDimension>,
+        numerics: Numerics,
     ) -> Result<(Pixels<'_>, ToRgb)> {
+        let gray = |image: &GrayImage, data| {
+            let (width, height) = (image.width() as usize, image.height() as usize);
+            let pixels = Pixels {
+                width,
+                height,
+                channels: 1,
+                data,
+            };
+            match width * height {
+                0 => Err(Error::InvalidImage("the image has no pixels".into())),
+                _ => Ok((pixels, ToRgb::Keep)),
+            }
+        };
         let (pixels, convert) = match self {
-            Image::Indexed(_) if !convert_rgb => {
-                return Err(Error::Unsupported(
-                    "a palette or bilevel image (Pillow's mode P or 1) without do_convert_rgb: \
-                     transformers reads its indices or bits, which is not reproduced yet"
-                        .into(),
-                ));
+            Image::Palette { indices, .. } if !convert_rgb => match indices {
+                Some(indices) => gray(indices, Cow::Borrowed(indices.as_raw()))?,
+                None => {
+                    return Err(Error::Unsupported(
+                        "a palette image (Pillow's mode P) without do_convert_rgb whose indices \
+                         were not read (a run-length encoded BMP, a TGA of wider indices)"
+                            .into(),
+                    ));
+                }
+            },
+            Image::Bits(bits) if !convert_rgb => match numerics {
+                Numerics::Pil => gray(bits, bits.iter().map(|&v| u8::from(v != 0)).collect())?,
+                Numerics::Torchvision => {
+                    return Err(Error::Unsupported(
+                        "a bilevel image (Pillow's mode 1) without do_convert_rgb in torchvision \
+                         numerics: transformers resizes its bits as a bool tensor, which is not \
+                         reproduced"
+                            .into(),
+                    ));
+                }
+            },
+            Image::Bits(bits) => {
+                let pixels = gray(bits, Cow::Borrowed(bits.as_raw()))?.0;
+                (pixels, ToRgb::Gray)
             }
             Image::Decoded(DynamicImage::ImageLuma16(_)) if !convert_rgb => {
                 return Err(Error::Unsupported(
@@ -217,7 +260,7 @@ impl Image {
                         .into(),
                 ));
             }
-            Image::Decoded(image) | Image::Indexed(image) => {
+            Image::Decoded(image) | Image::Palette { colours: image, .. } => {
                 if image.width() == 0 || image.height() == 0 {
                     return Err(Error::InvalidImage("the image has no pixels".into()));
                 }
@@ -243,7 +286,7 @@ impl Image {
                         width,
                         height,
                         channels: 4,
-                        data: std::borrow::Cow::Borrowed(samples),
+                        data: Cow::Borrowed(samples),
                     },
                 };
                 (pixels, ToRgb::Keep)
@@ -315,7 +358,7 @@ fn array_pixels(
         )));
     }
     let data = match layout {
-        ChannelDimension::Last => std::borrow::Cow::Borrowed(data),
+        ChannelDimension::Last => Cow::Borrowed(data),
         ChannelDimension::First => {
             let plane = height * width;
             let mut hwc = vec![0u8; expected];
@@ -324,7 +367,7 @@ fn array_pixels(
                     *v = data[c * plane + i];
                 }
             }
-            std::borrow::Cow::Owned(hwc)
+            Cow::Owned(hwc)
         }
     };
     Ok(Pixels {

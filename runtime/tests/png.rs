@@ -1,41 +1,64 @@
-//! PNG read as Pillow reads it, on a file Pillow cannot write: Adam7-interlaced, whole and cut.
+//! PNG read as Pillow reads it, on files Pillow cannot write: Adam7-interlaced, whole and cut,
+//! and palette images of every depth.
 
 mod common;
 
 use common::png_chunk;
 use twinproc::Image;
 
-/// An Adam7-interlaced 8-bit RGB PNG of `pixels`, written by hand from the specification (every
-/// scanline filter 0); the offset where its zlib stream's checksum starts.
-fn interlaced_png(width: u32, height: u32, pixels: &[u8]) -> (Vec<u8>, usize) {
-    let passes = [
-        (0, 0, 8, 8),
-        (4, 0, 8, 8),
-        (0, 4, 4, 8),
-        (2, 0, 4, 4),
-        (0, 2, 2, 4),
-        (1, 0, 2, 2),
-        (0, 1, 1, 2),
-    ];
+/// A PNG written by hand from the specification (every scanline filter 0): `samples` (one value
+/// per sample, `channels` a pixel) packed at `depth` bits, of colour type `color_type`,
+/// Adam7-interlaced if `interlaced`, with `chunks` (name, data) before its pixels; and the offset
+/// where its zlib stream's checksum starts.
+fn png_of(
+    (width, height): (u32, u32),
+    (color_type, depth, channels): (u8, u8, u32),
+    interlaced: bool,
+    samples: &[u8],
+    chunks: &[(&[u8; 4], Vec<u8>)],
+) -> (Vec<u8>, usize) {
+    let passes: &[(u32, u32, u32, u32)] = match interlaced {
+        true => &[
+            (0, 0, 8, 8),
+            (4, 0, 8, 8),
+            (0, 4, 4, 8),
+            (2, 0, 4, 4),
+            (0, 2, 2, 4),
+            (1, 0, 2, 2),
+            (0, 1, 1, 2),
+        ],
+        false => &[(0, 0, 1, 1)],
+    };
     let mut raw = Vec::new();
-    for (x0, y0, dx, dy) in passes {
+    for &(x0, y0, dx, dy) in passes {
         if x0 >= width || y0 >= height {
             continue;
         }
         for y in (y0..height).step_by(dy as usize) {
             raw.push(0);
+            let mut row = Vec::new();
             for x in (x0..width).step_by(dx as usize) {
-                let at = ((y * width + x) * 3) as usize;
-                raw.extend_from_slice(&pixels[at..at + 3]);
+                let at = ((y * width + x) * channels) as usize;
+                row.extend_from_slice(&samples[at..at + channels as usize]);
             }
+            // Most significant bits first, each row padded to a byte.
+            let per_byte = 8 / usize::from(depth);
+            raw.extend(row.chunks(per_byte).map(|values| {
+                (values.iter().enumerate()).fold(0u8, |byte, (i, &v)| {
+                    byte | v << (8 - usize::from(depth) * (i + 1))
+                })
+            }));
         }
     }
     let zlib = miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6);
     let mut ihdr = width.to_be_bytes().to_vec();
     ihdr.extend(height.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 1]);
+    ihdr.extend([depth, color_type, 0, 0, u8::from(interlaced)]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(png_chunk(b"IHDR", &ihdr));
+    for (name, data) in chunks {
+        png.extend(png_chunk(name, data));
+    }
     let checksum = png.len() + 8 + zlib.len() - 4;
     png.extend(png_chunk(b"IDAT", &zlib));
     png.extend(png_chunk(b"IEND", &[]));
@@ -44,7 +67,11 @@ fn interlaced_png(width: u32, height: u32, pixels: &[u8]) -> (Vec<u8>, usize) {
 
 fn pixels_of(image: Image) -> Vec<u8> {
     match image {
-        Image::Decoded(decoded) | Image::Indexed(decoded) => decoded.as_bytes().to_vec(),
+        Image::Decoded(decoded)
+        | Image::Palette {
+            colours: decoded, ..
+        } => decoded.as_bytes().to_vec(),
+        Image::Bits(bits) => bits.into_raw(),
         Image::Array { data, .. } => data,
         Image::Cmyk { samples, .. } => samples,
     }
@@ -58,11 +85,52 @@ fn interlaced_images_and_their_truncations() {
     let pixels: Vec<u8> = (0..width * height * 3)
         .map(|v| (v * 7 % 251) as u8)
         .collect();
-    let (png, checksum) = interlaced_png(width, height, &pixels);
+    let (png, checksum) = png_of((width, height), (2, 8, 3), true, &pixels, &[]);
     let whole = Image::decode(&png).expect("an interlaced PNG");
     assert_eq!(pixels_of(whole), pixels);
     let cut = Image::decode(&png[..checksum + 2]).expect("cut in the checksum");
     assert_eq!(pixels_of(cut), pixels);
     let err = Image::decode(&png[..checksum - 20]).expect_err("cut in the passes");
     assert!(err.to_string().contains("image file is truncated"), "{err}");
+}
+
+/// A palette image of every depth, interlaced or not, opens as its indices (what Pillow's mode `P`
+/// holds: the file's own values) and their colours, with alpha where it has transparency.
+#[test]
+fn palette_images_keep_their_indices() {
+    let (width, height) = (13, 7);
+    for depth in [1u8, 2, 4, 8] {
+        let colours = 1usize << depth;
+        let indices: Vec<u8> = (0..width * height)
+            .map(|i| ((i * 37 + i / 5) % colours as u32) as u8)
+            .collect();
+        let palette: Vec<u8> = (0..colours * 3).map(|v| (v * 29 % 256) as u8).collect();
+        let alpha: Vec<u8> = (0..colours.min(3)).map(|v| (v * 100) as u8).collect();
+        for (interlaced, transparency) in [(false, false), (true, false), (true, true)] {
+            let mut chunks = vec![(b"PLTE", palette.clone())];
+            if transparency {
+                chunks.push((b"tRNS", alpha.clone()));
+            }
+            let size = (width, height);
+            let (png, _) = png_of(size, (3, depth, 1), interlaced, &indices, &chunks);
+            let case = format!("depth {depth}, interlaced {interlaced}, tRNS {transparency}");
+            let Ok(Image::Palette {
+                colours,
+                indices: ours,
+            }) = Image::decode(&png)
+            else {
+                panic!("{case}: not a palette image");
+            };
+            assert_eq!(ours.map(|i| i.into_raw()), Some(indices.clone()), "{case}");
+            let expected: Vec<u8> = (indices.iter())
+                .flat_map(|&i| {
+                    let i = usize::from(i);
+                    let rgb = palette[3 * i..3 * i + 3].iter().copied();
+                    let a = transparency.then(|| alpha.get(i).copied().unwrap_or(255));
+                    rgb.chain(a)
+                })
+                .collect();
+            assert_eq!(colours.as_bytes(), expected, "{case}");
+        }
+    }
 }

@@ -1,9 +1,10 @@
 //! BMP's one difference from the `image` crate's reading: a palette of grays is Pillow's mode `L`
 //! (`1` for two colours), one gray channel, not the RGB the palette expands to; any other palette
-//! is mode `P`.
+//! is mode `P`, whose indices the `image` crate reads when asked.
 
 use super::decoded::Decoded;
-use image::DynamicImage;
+use image::codecs::bmp::BmpDecoder;
+use image::{DynamicImage, GrayImage};
 
 /// The BMP file `data`'s palette, if it has one (at most 8 bits a pixel): its colour count and
 /// whether Pillow reads it as gray (`BmpImagePlugin`: entry `i` is `(i, i, i)`, or for two colours
@@ -52,11 +53,29 @@ pub(crate) fn as_pillow_opens(image: DynamicImage, data: &[u8]) -> Decoded {
                 .map_or(DynamicImage::ImageRgb8(rgb), DynamicImage::ImageLuma8);
             // Two colours, black and white, are mode `1`.
             match colours {
-                2 => Decoded::indexed(image),
+                2 => Decoded::bits(image),
                 _ => Decoded::of(image),
             }
         }
-        (Some(_), image) => Decoded::indexed(image),
+        (Some(_), image) => Decoded::palette(image, indices(data)),
         (None, image) => Decoded::of(image),
+    }
+}
+
+/// The palette indices of an uncompressed BMP file (`None` for run-length encoded ones).
+fn indices(data: &[u8]) -> Option<GrayImage> {
+    let header_size = u32::from_le_bytes(data.get(14..18)?.try_into().ok()?);
+    let compression = match header_size {
+        12 => 0,
+        _ => u32::from_le_bytes(data.get(30..34)?.try_into().ok()?),
+    };
+    if compression != 0 {
+        return None;
+    }
+    let mut decoder = BmpDecoder::new(std::io::Cursor::new(data)).ok()?;
+    decoder.set_indexed_color(true);
+    match DynamicImage::from_decoder(decoder).ok()? {
+        DynamicImage::ImageLuma8(indices) => Some(indices),
+        _ => None,
     }
 }

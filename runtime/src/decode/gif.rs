@@ -1,6 +1,32 @@
-//! What transformers' path loading needs of a GIF beyond its pixels: the first frame's
-//! transparent colour (Pillow keeps it as a colour key) and the screen's background colour
-//! (what torchvision shows where no frame has drawn).
+//! What Pillow and transformers' path loading need of a GIF beyond its pixels: the first frame's
+//! palette indices (Pillow's mode `P`), its transparent colour (Pillow keeps it as a colour key)
+//! and the screen's background colour (what torchvision shows where no frame has drawn).
+
+use image::GrayImage;
+
+/// The first frame's palette indices as Pillow opens them: the screen's size (grown to hold the
+/// frame), the frame's indices where it lies, its transparent index (or 0) elsewhere; `None` if
+/// the `gif` crate cannot read them.
+pub(crate) fn first_frame_indices(data: &[u8]) -> Option<GrayImage> {
+    let mut options = ::gif::DecodeOptions::new();
+    options.set_color_output(::gif::ColorOutput::Indexed);
+    let mut decoder = options.read_info(data).ok()?;
+    let screen = (usize::from(decoder.width()), usize::from(decoder.height()));
+    let frame = decoder.read_next_frame().ok()??;
+    let (x0, y0) = (usize::from(frame.left), usize::from(frame.top));
+    let (w, h) = (usize::from(frame.width), usize::from(frame.height));
+    let (width, height) = (screen.0.max(x0 + w), screen.1.max(y0 + h));
+    let mut indices = vec![frame.transparent.unwrap_or(0); width * height];
+    for (y, row) in frame.buffer.chunks_exact(w.max(1)).take(h).enumerate() {
+        let at = (y0 + y) * width + x0;
+        indices[at..at + w].copy_from_slice(&row[..w]);
+    }
+    GrayImage::from_raw(
+        u32::try_from(width).ok()?,
+        u32::try_from(height).ok()?,
+        indices,
+    )
+}
 
 /// The logical screen's palette (if the file has one) and where the blocks after it start.
 fn global_palette(data: &[u8]) -> Option<(Option<&[u8]>, usize)> {

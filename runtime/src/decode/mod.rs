@@ -67,15 +67,15 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<De
                         path,
                     )?;
                     match tiff::is_bilevel(&data) {
-                        true => Decoded::indexed(image),
+                        true => Decoded::bits(image),
                         false => Decoded::of(image),
                     }
                 }
             };
             // Pillow turns a TIFF by its Orientation tag while loading it.
             let orientation = exif::orientation(&data, ImageFormat::Tiff).unwrap_or(1);
-            let image = exif::transposed(decoded.image, orientation);
-            return with_pixels(Decoded { image, ..decoded }, path);
+            let decoded = decoded.turned(|image| exif::transposed(image, orientation));
+            return with_pixels(decoded, path);
         }
         _ if pnm::accepts(&start) => {
             let data = all(reader).map_err(io_error)?;
@@ -87,7 +87,13 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<De
         }
         // Pillow opens a GIF's first frame as palette indices (mode `P`).
         Some(ImageFormat::Gif) => {
-            return with_pixels(Decoded::indexed(with_image_crate(reader, path)?), path);
+            let data = all(reader).map_err(io_error)?;
+            let colours = with_image_crate(
+                ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Gif),
+                path,
+            )?;
+            let indices = gif::first_frame_indices(&data);
+            return with_pixels(Decoded::palette(colours, indices), path);
         }
         Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
         Some(ImageFormat::Bmp) => {

@@ -14,56 +14,116 @@ use std::path::Path;
 /// header's size with `check` before any pixel buffer is allocated; `max_alloc` bounds the
 /// decoder's own buffers.
 pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
-    reader: R,
+    mut reader: R,
     path: &Path,
     max_alloc: Option<u64>,
     check: impl FnOnce((u32, u32)) -> Result<()>,
 ) -> Result<Decoded> {
-    let failed = |message: &str, source: Option<BoxError>| Error::Decode {
+    let start = reader.stream_position().map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    // Palettes and transparency to RGB(A), low bit depths to 8: what Pillow's modes hold.
+    let read = read_rows(&mut reader, Transformations::EXPAND, path, max_alloc, check)?;
+    let (width, height) = (read.info.width, read.info.height);
+    let image = image_of(width, height, read.output.0, read.output.1, read.pixels)
+        .ok_or_else(|| failed(path, "unsupported PNG pixel layout", None))?;
+    // Pillow holds a palette image's indices (mode `P`) and a 1-bit gray image's bits (`1`).
+    Ok(match (read.info.color_type, read.info.bit_depth) {
+        (ColorType::Indexed, depth) => {
+            reader
+                .seek(std::io::SeekFrom::Start(start))
+                .map_err(|e| failed(path, "", Some(e.into())))?;
+            let packed = read_rows(reader, Transformations::IDENTITY, path, max_alloc, |_| {
+                Ok(())
+            })?;
+            let indices = unpacked(
+                &packed.pixels,
+                packed.stride,
+                (width, height),
+                depth as usize,
+            );
+            Decoded::palette(image, image::GrayImage::from_raw(width, height, indices))
+        }
+        (ColorType::Grayscale, BitDepth::One) => Decoded::bits(image),
+        _ => Decoded::of(image),
+    })
+}
+
+/// What one decoding of a PNG gives.
+struct Rows {
+    /// The header's size, colour type and depth.
+    info: Header,
+    /// The output's colour type and depth.
+    output: (ColorType, BitDepth),
+    /// Bytes a row.
+    stride: usize,
+    pixels: Vec<u8>,
+}
+
+struct Header {
+    width: u32,
+    height: u32,
+    color_type: ColorType,
+    bit_depth: BitDepth,
+}
+
+/// The decoding error of `path`.
+fn failed(path: &Path, message: &str, source: Option<BoxError>) -> Error {
+    Error::Decode {
         path: path.to_path_buf(),
         message: message.into(),
         source,
-    };
-    let decoding = |e: png::DecodingError| failed("", Some(e.into()));
+    }
+}
+
+/// Reads the PNG at `reader` with `transformations` row by row, to its last row.
+fn read_rows<R: std::io::BufRead + std::io::Seek>(
+    reader: R,
+    transformations: Transformations,
+    path: &Path,
+    max_alloc: Option<u64>,
+    check: impl FnOnce((u32, u32)) -> Result<()>,
+) -> Result<Rows> {
+    let decoding = |e: png::DecodingError| failed(path, "", Some(e.into()));
     let bytes = max_alloc.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX));
     let mut decoder = png::Decoder::new_with_limits(reader, png::Limits { bytes });
-    // Palettes and transparency to RGB(A), low bit depths to 8: what Pillow's modes hold.
-    decoder.set_transformations(Transformations::EXPAND);
+    decoder.set_transformations(transformations);
     // Cut before the pixels, Pillow's chunk reader says "Truncated File Read".
     let mut reader = decoder.read_info().map_err(|e| match is_truncation(&e) {
-        true => failed("truncated file read", Some(e.into())),
+        true => failed(path, "truncated file read", Some(e.into())),
         false => decoding(e),
     })?;
-    let (width, height) = (reader.info().width, reader.info().height);
+    let info = reader.info();
+    let info = Header {
+        width: info.width,
+        height: info.height,
+        color_type: info.color_type,
+        bit_depth: info.bit_depth,
+    };
+    let (width, height) = (info.width, info.height);
     check((width, height))?;
-    let indexed = reader.info().color_type == png::ColorType::Indexed;
-    let bilevel = reader.info().color_type == png::ColorType::Grayscale
-        && reader.info().bit_depth == png::BitDepth::One;
     let (color, depth) = reader.output_color_type();
     let too_large = || Error::TooLarge(format!("{}: a PNG of {width}x{height}", path.display()));
     let stride = reader.output_line_size(width).ok_or_else(too_large)?;
     let len = stride.checked_mul(height as usize).ok_or_else(too_large)?;
     let mut pixels = vec![0u8; len];
     let rows = rows_of(width, height, reader.info().interlaced);
-    let samples = color.samples() as u8;
+    let bits = color.samples() as u8 * depth as u8;
     let mut read = 0;
     while read < rows {
         let row = match reader.next_interlaced_row() {
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) if is_truncation(&e) => {
-                return Err(failed("image file is truncated", Some(e.into())));
+                return Err(failed(path, "image file is truncated", Some(e.into())));
             }
             Err(e) => return Err(decoding(e)),
         };
         match row.interlace() {
-            png::InterlaceInfo::Adam7(pass) => png::expand_interlaced_row(
-                &mut pixels,
-                stride,
-                row.data(),
-                pass,
-                samples * depth as u8,
-            ),
+            png::InterlaceInfo::Adam7(pass) => {
+                png::expand_interlaced_row(&mut pixels, stride, row.data(), pass, bits)
+            }
             png::InterlaceInfo::Null(_) => {
                 let at = read * stride;
                 pixels[at..at + stride].copy_from_slice(row.data());
@@ -72,15 +132,29 @@ pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
         read += 1;
     }
     if read < rows {
-        return Err(failed("image file is truncated", None));
+        return Err(failed(path, "image file is truncated", None));
     }
-    let image = image_of(width, height, color, depth, pixels)
-        .ok_or_else(|| failed("unsupported PNG pixel layout", None))?;
-    // Pillow holds a palette image's indices (mode `P`) and a 1-bit gray image's bits (`1`).
-    Ok(match (indexed, bilevel) {
-        (false, false) => Decoded::of(image),
-        _ => Decoded::indexed(image),
+    Ok(Rows {
+        info,
+        output: (color, depth),
+        stride,
+        pixels,
     })
+}
+
+/// Samples of `depth` bits (1, 2, 4 or 8), packed most significant first in rows of `stride`
+/// bytes, one byte each.
+fn unpacked(packed: &[u8], stride: usize, (width, height): (u32, u32), depth: usize) -> Vec<u8> {
+    let per_byte = 8 / depth;
+    let mask = ((1u16 << depth) - 1) as u8;
+    let mut out = Vec::with_capacity(width as usize * height as usize);
+    for row in packed.chunks_exact(stride).take(height as usize) {
+        out.extend((0..width as usize).map(|x| {
+            let shift = 8 - depth * (x % per_byte + 1);
+            (row[x / per_byte] >> shift) & mask
+        }));
+    }
+    out
 }
 
 /// Rows the decoder gives: the image's, or the sum of the Adam7 passes' (a pass without columns

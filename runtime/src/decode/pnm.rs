@@ -235,7 +235,7 @@ pub(crate) fn decode_pnm(
         .ok_or_else(|| Error::Internal("a Netpbm image's samples do not fill its size".into()))?;
     // A bitmap is Pillow's mode `1`.
     Ok(match mode {
-        Mode::Bilevel => Decoded::indexed(image),
+        Mode::Bilevel => Decoded::bits(image),
         _ => Decoded::of(image),
     })
 }

@@ -6,7 +6,7 @@
 use super::decoded::Decoded;
 use crate::error::{Error, Result};
 use image::codecs::tga::TgaDecoder;
-use image::{DynamicImage, ImageBuffer, ImageDecoder};
+use image::{DynamicImage, GrayImage, ImageBuffer, ImageDecoder};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -37,7 +37,7 @@ pub(crate) fn decode_tga(
         source: Some(e.into()),
     };
     if data[2] == 3 && data[16] == 1 {
-        return bilevel(data, path, check).map(Decoded::indexed);
+        return bilevel(data, path, check).map(Decoded::bits);
     }
     let decoder = TgaDecoder::new(Cursor::new(data)).map_err(failed)?;
     check(decoder.dimensions())?;
@@ -45,12 +45,64 @@ pub(crate) fn decode_tga(
     let colour_mapped = data[2] & 7 == 1;
     // A colour-mapped image is Pillow's mode `P`.
     Ok(match image {
-        DynamicImage::ImageRgba8(rgba) if colour_mapped => Decoded::indexed(
+        DynamicImage::ImageRgba8(rgba) if colour_mapped => Decoded::palette(
             DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).to_rgb8()),
+            indices(data),
         ),
-        other if colour_mapped => Decoded::indexed(other),
+        other if colour_mapped => Decoded::palette(other, indices(data)),
         other => Decoded::of(other),
     })
+}
+
+/// The indices of a colour-mapped image of 8-bit indices (types 1 and 9: raw and run-length
+/// encoded), in the order the header says; `None` for other depths or data that ends early.
+fn indices(data: &[u8]) -> Option<GrayImage> {
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([data[at], data[at + 1]]));
+    let (width, height) = (u16_at(12), u16_at(14));
+    if data[16] != 8 {
+        return None;
+    }
+    let map_bytes = match data[1] {
+        1 => u16_at(5) * usize::from(data[7]).div_ceil(8),
+        _ => 0,
+    };
+    let mut body = data.get(18 + usize::from(data[0]) + map_bytes..)?;
+    let count = width * height;
+    // Stored rows: raw, or packets of a repeated index or of literal ones, across rows.
+    let stored = match data[2] {
+        1 => body.get(..count)?.to_vec(),
+        _ => {
+            let mut stored = Vec::with_capacity(count);
+            while stored.len() < count {
+                let (&packet, rest) = body.split_first()?;
+                let n = usize::from(packet & 0x7f) + 1;
+                body = match packet & 0x80 {
+                    0 => {
+                        let (literal, rest) = rest.split_at_checked(n)?;
+                        stored.extend_from_slice(literal);
+                        rest
+                    }
+                    _ => {
+                        let (&index, rest) = rest.split_first()?;
+                        stored.extend(std::iter::repeat_n(index, n));
+                        rest
+                    }
+                };
+            }
+            stored.truncate(count);
+            stored
+        }
+    };
+    let (top_first, mirrored) = (data[17] & 0x20 != 0, data[17] & 0x10 != 0);
+    let mut indices = Vec::with_capacity(count);
+    for y in 0..height {
+        let row = &stored[width * if top_first { y } else { height - 1 - y }..][..width];
+        match mirrored {
+            true => indices.extend(row.iter().rev()),
+            false => indices.extend_from_slice(row),
+        }
+    }
+    GrayImage::from_raw(width as u32, height as u32, indices)
 }
 
 /// An uncompressed bilevel image (mode `1`, which the `image` crate does not read): rows of bits,

@@ -35,7 +35,8 @@ pub(crate) fn decode_tiff(
         .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
         .map_err(failed)?;
     if photometric == Some(PALETTE) {
-        return palette(data, path, check).map(|image| Some(Decoded::indexed(image)));
+        return palette(data, path, check)
+            .map(|(colours, indices)| Some(Decoded::palette(colours, Some(indices))));
     }
     let (width, height) = decoder.dimensions().map_err(failed)?;
     let kind = match decoder.colortype() {
@@ -71,12 +72,12 @@ fn bytes(decoded: DecodingResult, path: &Path) -> Result<Vec<u8>> {
 
 /// A palette image: its indices read as 8-bit gray (the `tiff` crate does not read palette
 /// images; the first directory's PhotometricInterpretation is changed to black-is-zero in a
-/// copy), each replaced by its ColorMap entry.
+/// copy), and their colours, each its ColorMap entry.
 fn palette(
     data: &[u8],
     path: &Path,
     check: impl FnOnce((u32, u32)) -> Result<()>,
-) -> Result<DynamicImage> {
+) -> Result<(DynamicImage, image::GrayImage)> {
     let failed = |e: ::tiff::TiffError| Error::Decode {
         path: path.to_path_buf(),
         message: String::new(),
@@ -106,6 +107,7 @@ fn palette(
         .collect();
     ImageBuffer::from_raw(width, height, rgb)
         .map(DynamicImage::ImageRgb8)
+        .zip(ImageBuffer::from_raw(width, height, indices))
         .ok_or_else(|| Error::Internal("a TIFF's indices do not fill its size".into()))
 }
 
