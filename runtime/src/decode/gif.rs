@@ -6,26 +6,29 @@ use image::GrayImage;
 
 /// The first frame's palette indices as Pillow opens them: the screen's size (grown to hold the
 /// frame), the frame's indices where it lies, its transparent index (or 0) elsewhere; `None` if
-/// the `gif` crate cannot read them.
-pub(crate) fn first_frame_indices(data: &[u8]) -> Option<GrayImage> {
+/// the `gif` crate cannot read them or they are not of the colours' `size` (checked before
+/// anything of the size is allocated).
+pub(crate) fn first_frame_indices(data: &[u8], size: (u32, u32)) -> Option<GrayImage> {
     let mut options = ::gif::DecodeOptions::new();
     options.set_color_output(::gif::ColorOutput::Indexed);
+    // A frame of indices within Pillow's size holds at most a byte a pixel of it.
+    let limit = u64::from(size.0) * u64::from(size.1);
+    options.set_memory_limit(::gif::MemoryLimit::Bytes(limit.try_into().ok()?));
     let mut decoder = options.read_info(data).ok()?;
     let screen = (usize::from(decoder.width()), usize::from(decoder.height()));
     let frame = decoder.read_next_frame().ok()??;
     let (x0, y0) = (usize::from(frame.left), usize::from(frame.top));
     let (w, h) = (usize::from(frame.width), usize::from(frame.height));
     let (width, height) = (screen.0.max(x0 + w), screen.1.max(y0 + h));
+    if (u32::try_from(width).ok()?, u32::try_from(height).ok()?) != size {
+        return None;
+    }
     let mut indices = vec![frame.transparent.unwrap_or(0); width * height];
     for (y, row) in frame.buffer.chunks_exact(w.max(1)).take(h).enumerate() {
         let at = (y0 + y) * width + x0;
         indices[at..at + w].copy_from_slice(&row[..w]);
     }
-    GrayImage::from_raw(
-        u32::try_from(width).ok()?,
-        u32::try_from(height).ok()?,
-        indices,
-    )
+    GrayImage::from_raw(size.0, size.1, indices)
 }
 
 /// The logical screen's palette (if the file has one) and where the blocks after it start.

@@ -92,7 +92,7 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<De
                 ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Gif),
                 path,
             )?;
-            let indices = gif::first_frame_indices(&data);
+            let indices = gif::first_frame_indices(&data, (colours.width(), colours.height()));
             return with_pixels(Decoded::palette(colours, indices), path);
         }
         Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
