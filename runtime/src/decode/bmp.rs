@@ -1,9 +1,8 @@
 //! BMP's one difference from the `image` crate's reading: a palette of grays is Pillow's mode `L`
 //! (`1` for two colours), one gray channel, not the RGB the palette expands to; any other palette
-//! is mode `P`, whose indices the `image` crate reads when asked.
+//! is mode `P`, whose indices are read here.
 
 use super::decoded::Decoded;
-use image::codecs::bmp::BmpDecoder;
 use image::{DynamicImage, GrayImage};
 
 /// The BMP file `data`'s palette, if it has one (at most 8 bits a pixel): its colour count and
@@ -57,25 +56,58 @@ pub(crate) fn as_pillow_opens(image: DynamicImage, data: &[u8]) -> Decoded {
                 _ => Decoded::of(image),
             }
         }
-        (Some(_), image) => Decoded::palette(image, indices(data)),
+        (Some(_), image) => {
+            let size = (image.width(), image.height());
+            Decoded::palette(image, indices(data, size))
+        }
         (None, image) => Decoded::of(image),
     }
 }
 
-/// The palette indices of an uncompressed BMP file (`None` for run-length encoded ones).
-fn indices(data: &[u8]) -> Option<GrayImage> {
-    let header_size = u32::from_le_bytes(data.get(14..18)?.try_into().ok()?);
-    let compression = match header_size {
-        12 => 0,
-        _ => u32::from_le_bytes(data.get(30..34)?.try_into().ok()?),
+/// The palette indices of an uncompressed BMP file of 1, 4 or 8 bits a pixel, if it is of the
+/// colours' `size` (`None` for run-length encoded files, or rows that end early): rows of packed
+/// indices, each padded to 4 bytes, bottom row first unless the height is negative.
+fn indices(data: &[u8], size: (u32, u32)) -> Option<GrayImage> {
+    let u32_at = |at: usize| Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?));
+    let u16_at = |at: usize| Some(u16::from_le_bytes(data.get(at..at + 2)?.try_into().ok()?));
+    let (width, height, bits, compression) = match u32_at(14)? {
+        // The OS/2 core header: unsigned 16-bit sizes, no compression.
+        12 => (
+            i64::from(u16_at(18)?),
+            i64::from(u16_at(20)?),
+            u16_at(24)?,
+            0,
+        ),
+        _ => (
+            i64::from(u32_at(18)? as i32),
+            i64::from(u32_at(22)? as i32),
+            u16_at(28)?,
+            u32_at(30)?,
+        ),
     };
-    if compression != 0 {
+    if compression != 0 || ![1, 4, 8].contains(&bits) {
         return None;
     }
-    let mut decoder = BmpDecoder::new(std::io::Cursor::new(data)).ok()?;
-    decoder.set_indexed_color(true);
-    match DynamicImage::from_decoder(decoder).ok()? {
-        DynamicImage::ImageLuma8(indices) => Some(indices),
-        _ => None,
+    if (
+        u32::try_from(width).ok()?,
+        u32::try_from(height.abs()).ok()?,
+    ) != size
+    {
+        return None;
     }
+    let (w, h) = (size.0 as usize, size.1 as usize);
+    let stride = (usize::from(bits) * w).div_ceil(32) * 4;
+    let pixels = data.get(u32_at(10)? as usize..)?.get(..stride * h)?;
+    // Top row first.
+    let rows: Vec<u8> = match height < 0 {
+        true => pixels.to_vec(),
+        false => pixels
+            .chunks_exact(stride)
+            .rev()
+            .flatten()
+            .copied()
+            .collect(),
+    };
+    let indices = super::packed::unpacked(&rows, stride, size, usize::from(bits));
+    GrayImage::from_raw(size.0, size.1, indices)
 }

@@ -15,6 +15,7 @@ mod ico;
 mod jpeg;
 pub mod jpeg_fast;
 pub mod limits;
+mod packed;
 pub(crate) mod path;
 mod png;
 mod png_text;

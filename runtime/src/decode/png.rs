@@ -37,7 +37,7 @@ pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
             let packed = read_rows(reader, Transformations::IDENTITY, path, max_alloc, |_| {
                 Ok(())
             })?;
-            let indices = unpacked(
+            let indices = super::packed::unpacked(
                 &packed.pixels,
                 packed.stride,
                 (width, height),
@@ -140,21 +140,6 @@ fn read_rows<R: std::io::BufRead + std::io::Seek>(
         stride,
         pixels,
     })
-}
-
-/// Samples of `depth` bits (1, 2, 4 or 8), packed most significant first in rows of `stride`
-/// bytes, one byte each.
-fn unpacked(packed: &[u8], stride: usize, (width, height): (u32, u32), depth: usize) -> Vec<u8> {
-    let per_byte = 8 / depth;
-    let mask = ((1u16 << depth) - 1) as u8;
-    let mut out = Vec::with_capacity(width as usize * height as usize);
-    for row in packed.chunks_exact(stride).take(height as usize) {
-        out.extend((0..width as usize).map(|x| {
-            let shift = 8 - depth * (x % per_byte + 1);
-            (row[x / per_byte] >> shift) & mask
-        }));
-    }
-    out
 }
 
 /// Rows the decoder gives: the image's, or the sum of the Adam7 passes' (a pass without columns
