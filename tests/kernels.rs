@@ -13,9 +13,10 @@ use twinproc::numeric::fixed::FixedAxis;
 use twinproc::numeric::normalize::{LevelMap, MeanStd, crop_map};
 use twinproc::numeric::region::Region;
 use twinproc::numeric::resample::ResizePlan;
-use twinproc::numeric::{Numerics, Pixels, Size, pil, torchvision};
+use twinproc::numeric::{Numerics, Pixels, Size, bits, pil, torchvision};
 use twinproc::plan::ImagePlan;
 use twinproc::{ChannelDimension, Resample, TensorData};
+use twinproc_golden_tests::{fixtures, sha256_hex};
 
 /// SplitMix64: deterministic cases, the same on every machine.
 struct Rng(u64);
@@ -55,6 +56,11 @@ fn axes(in_size: usize, out_size: usize) -> Vec<(String, FixedAxis)> {
         let axis = torchvision::int16_axis(in_size, out_size, resample).unwrap();
         axes.push((format!("torchvision {resample:?}"), axis));
     }
+    // A bool image's taps, each of weight one in 1-bit fixed point.
+    axes.push((
+        "torchvision bool".into(),
+        bits::bool_axis(in_size, out_size),
+    ));
     axes
 }
 
@@ -496,4 +502,38 @@ fn report(what: &str, cases: usize, failures: Vec<String>) {
         failures[..failures.len().min(5)].join("\n")
     );
     eprintln!("{what}: {cases} cases equal");
+}
+
+/// The taps a bool image's antialiased bilinear resize reads along an axis are torch's
+/// (`scripts/make_bool_resize_fixture.py`: the non-zero outputs of one-hot float32 inputs, for
+/// every pair of sizes up to 48 and large ratios).
+#[test]
+fn bool_taps_are_torchs() {
+    let fixture = fixtures().join("bool_resize.json");
+    let text = std::fs::read_to_string(fixture).expect("fixture");
+    let pairs: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let pairs = pairs["pairs"].as_array().expect("pairs");
+    let mut differ = Vec::new();
+    for pair in pairs {
+        let (size_in, size_out) = (pair[0].as_u64().unwrap(), pair[1].as_u64().unwrap());
+        let axis = bits::bool_axis(size_in as usize, size_out as usize);
+        let mut spans = Vec::new();
+        for k in 0..size_out as usize {
+            let row = axis.taps.row(k);
+            let first = row.iter().position(|&w| w != 0).expect("a tap") as u32;
+            let last = row.iter().rposition(|&w| w != 0).expect("a tap") as u32;
+            spans.push(axis.taps.starts[k] + first);
+            spans.push(last - first + 1);
+        }
+        let bytes: Vec<u8> = spans.iter().flat_map(|v: &u32| v.to_le_bytes()).collect();
+        if sha256_hex(&bytes)[..16] != *pair[2].as_str().unwrap() {
+            differ.push(format!("{size_in} -> {size_out}"));
+        }
+    }
+    assert!(pairs.len() > 2000, "{} pairs", pairs.len());
+    assert!(
+        differ.is_empty(),
+        "{} pairs differ: {differ:?}",
+        differ.len()
+    );
 }

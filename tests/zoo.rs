@@ -14,15 +14,12 @@ use twinproc::{
 use twinproc_golden_tests::{cuda_twin, doc_rows, fixtures, image_path, sha256_hex, zoo_goldens};
 
 /// Calls transformers answers that twinproc refuses with a typed error (`Error::Unsupported`), not
-/// reproduced yet: (configuration, backend, image). Both are images kept as they are (no
-/// `do_convert_rgb`) in torchvision numerics: transformers resizes a bilevel image's bits as a bool
-/// tensor and a 16-bit image's values as uint16 (palette indices, and bits in `pil` numerics, are
-/// reproduced). Any other refusal fails, and so does an answer to one of these (take it off the
-/// list).
-const REFUSED_NOT_REPRODUCED: &[(&str, &str, &str)] = &[
-    ("vit_scalar_mean", "torchvision", "syn_1bit.png"),
-    ("vit_scalar_mean", "torchvision", "syn_gray16.png"),
-];
+/// reproduced yet: (configuration, backend, image). An image kept as it is (no `do_convert_rgb`)
+/// in torchvision numerics: transformers resizes a 16-bit image's values as uint16 (palette
+/// indices, and bits in both numerics, are reproduced). Any other refusal fails, and so does an
+/// answer to one of these (take it off the list).
+const REFUSED_NOT_REPRODUCED: &[(&str, &str, &str)] =
+    &[("vit_scalar_mean", "torchvision", "syn_gray16.png")];
 
 /// The CPU twin, the kernels' host build, and the CUDA twin where it runs.
 fn computes() -> Vec<(&'static str, Box<dyn Backend>)> {

@@ -30,8 +30,9 @@ pub enum Image {
     },
     /// An image Pillow holds as bits (mode `1`: 1-bit PNG, BMP, TIFF, TGA and PBM files), as
     /// their colours, 0 and 255: `do_convert_rgb` converts them; without it, the bits are its one
-    /// channel, 0 and 1, as transformers' PIL backend reads them (its torchvision backend
-    /// resizes them as bool tensors, which is refused: not reproduced).
+    /// channel, 0 and 1, as transformers' PIL backend reads them, resized in `torchvision`
+    /// numerics as its torchvision backend resizes a bool tensor (bilinear or nearest; other
+    /// filters are refused).
     Bits(GrayImage),
     /// A CMYK image (Pillow's mode `CMYK`: JPEG and TIFF files), its samples as Pillow holds them,
     /// four per pixel: `do_convert_rgb` converts it as Pillow's `convert("RGB")`; without it, the
@@ -237,17 +238,14 @@ impl Image {
                     ));
                 }
             },
-            Image::Bits(bits) if !convert_rgb => match numerics {
-                Numerics::Pil => gray(bits, bits.iter().map(|&v| u8::from(v != 0)).collect())?,
-                Numerics::Torchvision => {
-                    return Err(Error::Unsupported(
-                        "a bilevel image (Pillow's mode 1) without do_convert_rgb in torchvision \
-                         numerics: transformers resizes its bits as a bool tensor, which is not \
-                         reproduced"
-                            .into(),
-                    ));
-                }
-            },
+            Image::Bits(bits) if !convert_rgb => {
+                let (pixels, _) = gray(bits, bits.iter().map(|&v| u8::from(v != 0)).collect())?;
+                // transformers' PIL backend reads the bits as 0 and 1; torchvision as bool.
+                return Ok(match numerics {
+                    Numerics::Pil => (pixels, ToRgb::Keep),
+                    Numerics::Torchvision => (pixels, ToRgb::Bits),
+                });
+            }
             Image::Bits(bits) => {
                 let pixels = gray(bits, Cow::Borrowed(bits.as_raw()))?.0;
                 (pixels, ToRgb::Gray)

@@ -3,11 +3,14 @@
 
 use crate::backend::Backend;
 use crate::call::{Batch, Call};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::feature::BatchFeature;
+use crate::kwargs::Resample;
+use crate::numeric::convert::ToRgb;
+use crate::numeric::fixed::FixedAxis;
 use crate::numeric::normalize::LevelMap;
 use crate::numeric::resample::ResizePlan;
-use crate::numeric::{Numerics, Pixels, Size};
+use crate::numeric::{Numerics, Pixels, Size, bits, torchvision};
 use crate::placement::{Assembly, Canvas, Placement};
 use crate::plan::ImagePlan;
 use crate::plan::Input;
@@ -50,12 +53,15 @@ pub fn pixel_values<B: Backend + ?Sized>(
     plans: &[ImagePlan],
     assembly: &Assembly,
 ) -> Result<BatchFeature> {
-    // A model's own plans of images with alpha are marked here (copied only then).
+    // A model's own plans of images with alpha or of bits are marked here (copied only then).
     let marked: Vec<ImagePlan>;
     let alpha = |plan: &ImagePlan| matches!(plan.levels.channels, 2 | 4);
-    let plans = if numerics == Numerics::Pil && plans.iter().any(alpha) {
+    let bits = |plan: &ImagePlan| plan.convert == ToRgb::Bits;
+    let plans = if (numerics == Numerics::Pil && plans.iter().any(alpha)) || plans.iter().any(bits)
+    {
         let mut copy = plans.to_vec();
         mark_premultiplied(numerics, &mut copy);
+        mark_bits(&mut copy, pixels.iter().map(Pixels::size))?;
         marked = copy;
         &marked[..]
     } else {
@@ -82,6 +88,58 @@ pub fn mark_premultiplied(numerics: Numerics, plans: &mut [ImagePlan]) {
                     if horizontal.is_some() || vertical.is_some());
         }
     }
+}
+
+/// Plans each image of bits read as torchvision reads them (a bool tensor: [`ToRgb::Bits`], the
+/// image of `sizes`): its bilinear resizes read the taps of non-zero float32 weight, each weighted
+/// one ([`bits::bool_axis`]), and its level map takes every non-zero level as a set bit; then its
+/// conversion is `Keep`. A bilinear axis is known by being [`torchvision::int16_axis`]'s; other
+/// filters, and outputs without a level map (transformers' are bool), are refused.
+pub fn mark_bits(plans: &mut [ImagePlan], sizes: impl IntoIterator<Item = Size>) -> Result<()> {
+    let refused = |what: &str| {
+        Error::Unsupported(format!(
+            "a bilevel image (Pillow's mode 1) without do_convert_rgb in torchvision numerics, \
+             {what}: not reproduced"
+        ))
+    };
+    for (plan, input) in plans.iter_mut().zip(sizes) {
+        if plan.convert != ToRgb::Bits {
+            continue;
+        }
+        let levels = bits::bit_levels(&plan.levels)
+            .ok_or_else(|| refused("without rescale or normalize (a bool output)"))?;
+        let mut sizes = Vec::with_capacity(plan.resizes.len());
+        for i in 0..plan.resizes.len() {
+            let source = plan.source_size(i, input, &sizes)?;
+            let out = plan.resizes[i].resize.output_size(source);
+            sizes.push(out);
+            let ResizePlan::Fixed {
+                horizontal,
+                vertical,
+                vertical_first,
+            } = &*plan.resizes[i].resize
+            else {
+                continue;
+            };
+            let of_bits = |axis: &Option<FixedAxis>, from: usize, to: usize| match axis {
+                None => Ok(None),
+                Some(axis) if *axis == torchvision::int16_axis(from, to, Resample::Bilinear)? => {
+                    Ok(Some(bits::bool_axis(from, to)))
+                }
+                Some(_) => Err(refused(
+                    "resized with a filter other than bilinear or nearest",
+                )),
+            };
+            plan.resizes[i].resize = Arc::new(ResizePlan::Fixed {
+                horizontal: of_bits(horizontal, source.width, out.width)?,
+                vertical: of_bits(vertical, source.height, out.height)?,
+                vertical_first: *vertical_first,
+            });
+        }
+        plan.levels = Arc::new(levels);
+        plan.convert = ToRgb::Keep;
+    }
+    Ok(())
 }
 
 /// The host side of the default pipeline: each input's pixels and plan (before padding).
@@ -129,8 +187,9 @@ pub fn plan_inputs(
             resolved.plan_resized(input, levels, resize, numerics)
         })
         .collect::<Result<Vec<_>>>()
-        .map(|mut plans| {
+        .and_then(|mut plans| {
             mark_premultiplied(numerics, &mut plans);
-            plans
+            mark_bits(&mut plans, inputs.iter().map(Input::size))?;
+            Ok(plans)
         })
 }

@@ -129,6 +129,13 @@ pub fn preprocess<B: Backend + ?Sized>(
                 .clone()
                 .unwrap_or(ChannelValues::Scalar(0.0));
             // Padding happens on the RGB image, so the conversion runs here, on the host.
+            if input.convert == ToRgb::Bits {
+                return Err(Error::Unsupported(
+                    "a bilevel image (Pillow's mode 1) without do_convert_rgb in torchvision \
+                     numerics, padded to a square: not reproduced"
+                        .into(),
+                ));
+            }
             let rgb = input.convert.apply(&input.pixels);
             let color: Vec<u8> = mean
                 .per_channel("image_mean", rgb.channels)?

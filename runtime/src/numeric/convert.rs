@@ -60,6 +60,10 @@ pub enum ToRgb {
     GrayAlpha,
     /// RGBA, composited onto white.
     Rgba,
+    /// One channel of bits, 0 and 1, kept (no `do_convert_rgb`) in torchvision numerics, where
+    /// transformers resizes them as a bool tensor: the planner makes its resizes and level map
+    /// those of bits (`pipeline::mark_bits`) and the conversion `Keep`; a backend keeps it too.
+    Bits,
 }
 
 impl ToRgb {
@@ -89,14 +93,14 @@ impl ToRgb {
     /// The channel count after the conversion of an image of `channels` channels.
     pub fn output_channels(self, channels: usize) -> usize {
         match self {
-            ToRgb::Keep => channels,
+            ToRgb::Keep | ToRgb::Bits => channels,
             _ => 3,
         }
     }
 
     /// The converted pixels (borrowed when there is nothing to do).
     pub fn apply<'a>(self, pixels: &'a Pixels<'_>) -> Pixels<'a> {
-        if self == ToRgb::Keep {
+        if matches!(self, ToRgb::Keep | ToRgb::Bits) {
             return Pixels {
                 data: std::borrow::Cow::Borrowed(&pixels.data),
                 ..*pixels
@@ -133,7 +137,7 @@ impl ToRgb {
         let out = &mut out[rows.start * out_row..rows.end * out_row];
         let pixels = data.chunks_exact(c);
         match self {
-            ToRgb::Keep => out.copy_from_slice(data),
+            ToRgb::Keep | ToRgb::Bits => out.copy_from_slice(data),
             ToRgb::Gray => {
                 for (o, p) in out.chunks_exact_mut(3).zip(pixels) {
                     o.fill(p[0]);

@@ -7,6 +7,7 @@
 //! - [`torchvision`]: `XImageProcessor` on CPU (ATen's uint8 antialiased resize, torchvision's crop,
 //!   fused `(x - 255·mean) / (255·std)` in f32).
 
+pub mod bits;
 pub mod convert;
 pub mod crop;
 pub mod fixed;

@@ -96,7 +96,7 @@ pub fn run_image(kernels: Kernels, input: &Pixels, plan: &ImagePlan, outputs: &m
         } = scratch;
         let identity = [0, 1, 2, 3];
         let base = match plan.convert {
-            ToRgb::Keep => Source {
+            ToRgb::Keep | ToRgb::Bits => Source {
                 pixels: &input.data,
                 width: input.width,
                 height: input.height,

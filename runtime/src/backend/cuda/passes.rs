@@ -12,7 +12,7 @@ use crate::numeric::resample::{Reads, ResizePlan};
 /// The kernels' code of a conversion to RGB.
 pub(super) fn convert_code(convert: ToRgb) -> i32 {
     match convert {
-        ToRgb::Keep => KEEP,
+        ToRgb::Keep | ToRgb::Bits => KEEP,
         ToRgb::Gray => GRAY,
         ToRgb::GrayAlpha => GRAY_ALPHA,
         ToRgb::Rgba => RGBA,
