@@ -9,14 +9,20 @@ pub(crate) fn unpacked(
     (width, height): (u32, u32),
     depth: usize,
 ) -> Vec<u8> {
+    let width = width as usize;
     let per_byte = 8 / depth;
     let mask = ((1u16 << depth) - 1) as u8;
-    let mut out = Vec::with_capacity(width as usize * height as usize);
+    let mut out = Vec::with_capacity(width * height as usize);
     for row in packed.chunks_exact(stride).take(height as usize) {
-        out.extend((0..width as usize).map(|x| {
-            let shift = 8 - depth * (x % per_byte + 1);
-            (row[x / per_byte] >> shift) & mask
-        }));
+        if depth == 8 {
+            out.extend_from_slice(&row[..width]);
+            continue;
+        }
+        // Each byte's samples, first to last, the row's last byte cut to its width.
+        for (i, &byte) in row[..width.div_ceil(per_byte)].iter().enumerate() {
+            let n = per_byte.min(width - i * per_byte);
+            out.extend((0..n).map(|k| (byte >> (8 - depth * (k + 1))) & mask));
+        }
     }
     out
 }

@@ -14,40 +14,70 @@ use std::path::Path;
 /// header's size with `check` before any pixel buffer is allocated; `max_alloc` bounds the
 /// decoder's own buffers.
 pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
-    mut reader: R,
+    reader: R,
     path: &Path,
     max_alloc: Option<u64>,
     check: impl FnOnce((u32, u32)) -> Result<()>,
 ) -> Result<Decoded> {
-    let start = reader.stream_position().map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    // Palettes and transparency to RGB(A), low bit depths to 8: what Pillow's modes hold.
-    let read = read_rows(&mut reader, Transformations::EXPAND, path, max_alloc, check)?;
+    let read = read_rows(reader, path, max_alloc, check)?;
     let (width, height) = (read.info.width, read.info.height);
+    // Pillow holds a palette image's indices (mode `P`) and a 1-bit gray image's bits (`1`).
+    if read.info.color_type == ColorType::Indexed {
+        let depth = read.info.bit_depth as usize;
+        let indices = super::packed::unpacked(&read.pixels, read.stride, (width, height), depth);
+        let colours = colours_of(&indices, (width, height), &read.palette)
+            .ok_or_else(|| failed(path, "unsupported PNG pixel layout", None))?;
+        return Ok(Decoded::palette(
+            colours,
+            image::GrayImage::from_raw(width, height, indices),
+        ));
+    }
     let image = image_of(width, height, read.output.0, read.output.1, read.pixels)
         .ok_or_else(|| failed(path, "unsupported PNG pixel layout", None))?;
-    // Pillow holds a palette image's indices (mode `P`) and a 1-bit gray image's bits (`1`).
     Ok(match (read.info.color_type, read.info.bit_depth) {
-        (ColorType::Indexed, depth) => {
-            reader
-                .seek(std::io::SeekFrom::Start(start))
-                .map_err(|e| failed(path, "", Some(e.into())))?;
-            let packed = read_rows(reader, Transformations::IDENTITY, path, max_alloc, |_| {
-                Ok(())
-            })?;
-            let indices = super::packed::unpacked(
-                &packed.pixels,
-                packed.stride,
-                (width, height),
-                depth as usize,
-            );
-            Decoded::palette(image, image::GrayImage::from_raw(width, height, indices))
-        }
         (ColorType::Grayscale, BitDepth::One) => Decoded::bits(image),
         _ => Decoded::of(image),
     })
+}
+
+/// A palette image's colours as the `png` crate expands them (the PNG specification's reading):
+/// each index's PLTE entry (black past its end), with the tRNS chunk's alpha (255 past its end;
+/// a tRNS of more entries than the palette is ignored) where there is one.
+fn colours_of(
+    indices: &[u8],
+    (width, height): (u32, u32),
+    palette: &Palette,
+) -> Option<DynamicImage> {
+    let mut entries = [[0, 0, 0, 255u8]; 256];
+    for (entry, rgb) in entries.iter_mut().zip(palette.plte.chunks_exact(3)) {
+        entry[..3].copy_from_slice(rgb);
+    }
+    let channels = if palette.trns.is_some() { 4 } else { 3 };
+    if let Some(trns) = palette
+        .trns
+        .as_ref()
+        .filter(|t| t.len() <= palette.plte.len() / 3)
+    {
+        for (entry, &alpha) in entries.iter_mut().zip(trns) {
+            entry[3] = alpha;
+        }
+    }
+    match channels {
+        4 => ImageBuffer::from_raw(width, height, looked_up::<4>(indices, &entries))
+            .map(DynamicImage::ImageRgba8),
+        _ => ImageBuffer::from_raw(width, height, looked_up::<3>(indices, &entries))
+            .map(DynamicImage::ImageRgb8),
+    }
+}
+
+/// The first `C` samples of each index's entry.
+fn looked_up<const C: usize>(indices: &[u8], entries: &[[u8; 4]; 256]) -> Vec<u8> {
+    let mut samples = vec![0; indices.len() * C];
+    for (sample, &i) in samples.chunks_exact_mut(C).zip(indices) {
+        let entry = &entries[usize::from(i)];
+        sample.copy_from_slice(&entry[..C]);
+    }
+    samples
 }
 
 /// What one decoding of a PNG gives.
@@ -59,6 +89,8 @@ struct Rows {
     /// Bytes a row.
     stride: usize,
     pixels: Vec<u8>,
+    /// A palette image's palette.
+    palette: Palette,
 }
 
 struct Header {
@@ -66,6 +98,13 @@ struct Header {
     height: u32,
     color_type: ColorType,
     bit_depth: BitDepth,
+}
+
+/// A palette image's PLTE and tRNS chunks.
+#[derive(Default)]
+struct Palette {
+    plte: Vec<u8>,
+    trns: Option<Vec<u8>>,
 }
 
 /// The decoding error of `path`.
@@ -77,23 +116,37 @@ fn failed(path: &Path, message: &str, source: Option<BoxError>) -> Error {
     }
 }
 
-/// Reads the PNG at `reader` with `transformations` row by row, to its last row.
+/// Reads the PNG at `reader` row by row, to its last row: a palette image's indices as they are
+/// packed, any other image expanded to what Pillow's modes hold (transparency to alpha, low bit
+/// depths to 8).
 fn read_rows<R: std::io::BufRead + std::io::Seek>(
     reader: R,
-    transformations: Transformations,
     path: &Path,
     max_alloc: Option<u64>,
     check: impl FnOnce((u32, u32)) -> Result<()>,
 ) -> Result<Rows> {
     let decoding = |e: png::DecodingError| failed(path, "", Some(e.into()));
-    let bytes = max_alloc.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX));
-    let mut decoder = png::Decoder::new_with_limits(reader, png::Limits { bytes });
-    decoder.set_transformations(transformations);
     // Cut before the pixels, Pillow's chunk reader says "Truncated File Read".
-    let mut reader = decoder.read_info().map_err(|e| match is_truncation(&e) {
+    let header = |e: png::DecodingError| match is_truncation(&e) {
         true => failed(path, "truncated file read", Some(e.into())),
         false => decoding(e),
-    })?;
+    };
+    let bytes = max_alloc.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX));
+    let mut decoder = png::Decoder::new_with_limits(reader, png::Limits { bytes });
+    let indexed = decoder.read_header_info().map_err(header)?.color_type == ColorType::Indexed;
+    decoder.set_transformations(match indexed {
+        true => Transformations::IDENTITY,
+        false => Transformations::EXPAND,
+    });
+    let mut reader = decoder.read_info().map_err(header)?;
+    let palette = match (indexed, reader.info().palette.as_deref()) {
+        (true, Some(plte)) => Palette {
+            plte: plte.to_vec(),
+            trns: reader.info().trns.as_deref().map(<[u8]>::to_vec),
+        },
+        (true, None) => return Err(failed(path, "missing palette of indexed image", None)),
+        (false, _) => Palette::default(),
+    };
     let info = reader.info();
     let info = Header {
         width: info.width,
@@ -139,6 +192,7 @@ fn read_rows<R: std::io::BufRead + std::io::Seek>(
         output: (color, depth),
         stride,
         pixels,
+        palette,
     })
 }
 
