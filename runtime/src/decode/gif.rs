@@ -1,34 +1,85 @@
-//! What Pillow and transformers' path loading need of a GIF beyond its pixels: the first frame's
-//! palette indices (Pillow's mode `P`), its transparent colour (Pillow keeps it as a colour key)
-//! and the screen's background colour (what torchvision shows where no frame has drawn).
+//! A GIF as Pillow opens it: its first frame's palette indices (mode `P`; `L` for a palette of
+//! grays, which holds the same values) and their colours, the frame's transparent colour (Pillow
+//! keeps it as a colour key) and the screen's background colour (what torchvision shows where no
+//! frame has drawn).
 
-use image::GrayImage;
+use super::decoded::Decoded;
+use super::palette::looked_up;
+use crate::error::{Error, Result};
+use image::{DynamicImage, GrayImage, ImageBuffer};
+use std::path::Path;
 
-/// The first frame's palette indices as Pillow opens them: the screen's size (grown to hold the
-/// frame), the frame's indices where it lies, its transparent index (or 0) elsewhere; `None` if
-/// the `gif` crate cannot read them or they are not of the colours' `size` (checked before
-/// anything of the size is allocated).
-pub(crate) fn first_frame_indices(data: &[u8], size: (u32, u32)) -> Option<GrayImage> {
+/// The first frame as `GifImagePlugin` opens it, checking its size with `check` before its pixels
+/// are decoded: the screen's size, grown to hold the frame; the frame's indices where it lies,
+/// its transparent index (or 0) elsewhere. Their colours are each index's entry of the frame's
+/// palette (its own, else the screen's; black past its end), with alpha where the frame has a
+/// transparent index, none there (what transformers' `convert("RGBA")` makes of Pillow's
+/// `info["transparency"]`).
+pub(crate) fn first_frame(
+    data: &[u8],
+    path: &Path,
+    check: impl FnOnce((u32, u32)) -> Result<()>,
+) -> Result<Decoded> {
+    let failed = |e: ::gif::DecodingError| Error::Decode {
+        path: path.to_path_buf(),
+        message: String::new(),
+        source: Some(e.into()),
+    };
     let mut options = ::gif::DecodeOptions::new();
     options.set_color_output(::gif::ColorOutput::Indexed);
-    // A frame of indices within Pillow's size holds at most a byte a pixel of it.
-    let limit = u64::from(size.0) * u64::from(size.1);
-    options.set_memory_limit(::gif::MemoryLimit::Bytes(limit.try_into().ok()?));
-    let mut decoder = options.read_info(data).ok()?;
+    let mut decoder = options.read_info(data).map_err(failed)?;
     let screen = (usize::from(decoder.width()), usize::from(decoder.height()));
-    let frame = decoder.read_next_frame().ok()??;
+    let global = decoder.global_palette().map(<[u8]>::to_vec);
+    let frame = decoder
+        .next_frame_info()
+        .map_err(failed)?
+        .ok_or_else(|| Error::Decode {
+            path: path.to_path_buf(),
+            message: "image not found in GIF frame".into(),
+            source: None,
+        })?;
     let (x0, y0) = (usize::from(frame.left), usize::from(frame.top));
     let (w, h) = (usize::from(frame.width), usize::from(frame.height));
+    let transparent = frame.transparent;
+    let palette = frame.palette.clone().or(global).unwrap_or_default();
     let (width, height) = (screen.0.max(x0 + w), screen.1.max(y0 + h));
-    if (u32::try_from(width).ok()?, u32::try_from(height).ok()?) != size {
-        return None;
-    }
-    let mut indices = vec![frame.transparent.unwrap_or(0); width * height];
-    for (y, row) in frame.buffer.chunks_exact(w.max(1)).take(h).enumerate() {
+    // Both at most 2 x 65535.
+    check((width as u32, height as u32))?;
+    let too_large = || Error::TooLarge(format!("{}: a GIF of {width}x{height}", path.display()));
+    let mut pixels = Vec::new();
+    pixels.try_reserve_exact(w * h).map_err(|_| too_large())?;
+    pixels.resize(w * h, 0);
+    decoder.read_into_buffer(&mut pixels).map_err(failed)?;
+    let mut indices = Vec::new();
+    indices
+        .try_reserve_exact(width * height)
+        .map_err(|_| too_large())?;
+    indices.resize(width * height, transparent.unwrap_or(0));
+    for (y, row) in pixels.chunks_exact(w.max(1)).take(h).enumerate() {
         let at = (y0 + y) * width + x0;
-        indices[at..at + w].copy_from_slice(&row[..w]);
+        indices[at..at + w].copy_from_slice(row);
     }
-    GrayImage::from_raw(size.0, size.1, indices)
+    // Black past the palette's end; the transparent index's entry without alpha.
+    let mut entries = [[0, 0, 0, 255u8]; 256];
+    for (entry, rgb) in entries.iter_mut().zip(palette.chunks_exact(3)) {
+        entry[..3].copy_from_slice(rgb);
+    }
+    let size = (width as u32, height as u32);
+    let colours = match transparent {
+        None => ImageBuffer::from_raw(size.0, size.1, looked_up::<3>(&indices, &entries))
+            .map(DynamicImage::ImageRgb8),
+        Some(key) => {
+            entries[usize::from(key)][3] = 0;
+            ImageBuffer::from_raw(size.0, size.1, looked_up::<4>(&indices, &entries))
+                .map(DynamicImage::ImageRgba8)
+        }
+    };
+    let colours =
+        colours.ok_or_else(|| Error::Internal("a GIF's colours do not fill its size".into()))?;
+    Ok(Decoded::palette(
+        colours,
+        GrayImage::from_raw(size.0, size.1, indices),
+    ))
 }
 
 /// The logical screen's palette (if the file has one) and where the blocks after it start.

@@ -16,6 +16,7 @@ mod jpeg;
 pub mod jpeg_fast;
 pub mod limits;
 mod packed;
+mod palette;
 pub(crate) mod path;
 mod png;
 mod png_text;
@@ -89,12 +90,7 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<De
         // Pillow opens a GIF's first frame as palette indices (mode `P`).
         Some(ImageFormat::Gif) => {
             let data = all(reader).map_err(io_error)?;
-            let colours = with_image_crate(
-                ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Gif),
-                path,
-            )?;
-            let indices = gif::first_frame_indices(&data, (colours.width(), colours.height()));
-            return with_pixels(Decoded::palette(colours, indices), path);
+            return with_pixels(gif::first_frame(&data, path, check)?, path);
         }
         Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
         Some(ImageFormat::Bmp) => {

@@ -5,6 +5,7 @@
 //! the last one is never asked for.
 
 use super::decoded::Decoded;
+use super::palette::looked_up;
 use crate::error::{BoxError, Error, Result};
 use image::{DynamicImage, ImageBuffer};
 use png::{BitDepth, ColorType, Transformations};
@@ -68,16 +69,6 @@ fn colours_of(
         _ => ImageBuffer::from_raw(width, height, looked_up::<3>(indices, &entries))
             .map(DynamicImage::ImageRgb8),
     }
-}
-
-/// The first `C` samples of each index's entry.
-fn looked_up<const C: usize>(indices: &[u8], entries: &[[u8; 4]; 256]) -> Vec<u8> {
-    let mut samples = vec![0; indices.len() * C];
-    for (sample, &i) in samples.chunks_exact_mut(C).zip(indices) {
-        let entry = &entries[usize::from(i)];
-        sample.copy_from_slice(&entry[..C]);
-    }
-    samples
 }
 
 /// What one decoding of a PNG gives.

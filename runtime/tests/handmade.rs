@@ -1,5 +1,6 @@
-//! PNG read as Pillow reads it, on files Pillow cannot write: Adam7-interlaced, whole and cut,
-//! and palette images of every depth.
+//! Files read as Pillow reads them, written here by hand from their specifications in shapes
+//! Pillow does not write: Adam7-interlaced PNG, whole and cut; palette PNGs of every depth; GIFs
+//! whose first frame is smaller than the screen.
 
 mod common;
 
@@ -132,5 +133,74 @@ fn palette_images_keep_their_indices() {
                 .collect();
             assert_eq!(colours.as_bytes(), expected, "{case}");
         }
+    }
+}
+
+/// A GIF of an 8x8 screen with a 4-colour global palette and one 4x4 frame at (2, 2) of
+/// `indices`, its graphic control extension giving `transparent`. The LZW data is written
+/// without compression: a clear code before every index keeps the codes 3 bits wide.
+fn small_frame_gif(palette: &[u8; 12], indices: &[u8; 16], transparent: Option<u8>) -> Vec<u8> {
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend([8, 0, 8, 0, 0x81, 0, 0]);
+    gif.extend(palette);
+    if let Some(index) = transparent {
+        gif.extend([0x21, 0xf9, 4, 1, 0, 0, index, 0]);
+    }
+    gif.extend([0x2c, 2, 0, 2, 0, 4, 0, 4, 0, 0]);
+    let (clear, end) = (4u32, 5u32);
+    let codes = indices
+        .iter()
+        .flat_map(|&i| [clear, u32::from(i)])
+        .chain([end]);
+    let (mut bits, mut count, mut lzw) = (0u32, 0, Vec::new());
+    for code in codes {
+        bits |= code << count;
+        count += 3;
+        while count >= 8 {
+            lzw.push(bits as u8);
+            bits >>= 8;
+            count -= 8;
+        }
+    }
+    if count > 0 {
+        lzw.push(bits as u8);
+    }
+    gif.push(2);
+    gif.push(lzw.len() as u8);
+    gif.extend(&lzw);
+    gif.extend([0, 0x3b]);
+    gif
+}
+
+/// Pillow opens a GIF's first frame on the whole screen (`GifImagePlugin`): outside the frame
+/// the transparent index, or 0 where the frame has none (palette entry 0, opaque; transformers'
+/// `convert_to_rgb` shows it), its indices inside.
+#[test]
+fn a_small_first_frame_fills_the_screen_as_pillow_does() {
+    let palette = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
+    let frame: [u8; 16] = std::array::from_fn(|i| ((i % 4 + i / 4) % 4) as u8);
+    for transparent in [None, Some(1)] {
+        let gif = small_frame_gif(&palette, &frame, transparent);
+        let Ok(Image::Palette { colours, indices }) = Image::decode(&gif) else {
+            panic!("{transparent:?}: not a palette image");
+        };
+        let expected: Vec<u8> = (0..64)
+            .map(|i| {
+                let (x, y) = (i % 8, i / 8);
+                match (2..6).contains(&x) && (2..6).contains(&y) {
+                    true => frame[(y - 2) * 4 + (x - 2)],
+                    false => transparent.unwrap_or(0),
+                }
+            })
+            .collect();
+        assert_eq!(indices.map(|i| i.into_raw()), Some(expected.clone()));
+        let colours_expected: Vec<u8> = (expected.iter())
+            .flat_map(|&i| {
+                let rgb = palette[3 * usize::from(i)..][..3].iter().copied();
+                let alpha = transparent.map(|t| if i == t { 0 } else { 255 });
+                rgb.chain(alpha)
+            })
+            .collect();
+        assert_eq!(colours.as_bytes(), colours_expected, "{transparent:?}");
     }
 }
