@@ -124,7 +124,12 @@ pub fn mark_bits(plans: &mut [ImagePlan], sizes: impl IntoIterator<Item = Size>)
             let of_bits = |axis: &Option<FixedAxis>, from: usize, to: usize| match axis {
                 None => Ok(None),
                 Some(axis) if *axis == torchvision::int16_axis(from, to, Resample::Bilinear)? => {
-                    Ok(Some(bits::bool_axis(from, to)))
+                    let axis = bits::bool_axis(from, to);
+                    // Each tap adds up to 255 (a count) times 2 in 32 bits.
+                    match axis.taps.ksize <= 1 << 20 {
+                        true => Ok(Some(axis)),
+                        false => Err(refused("shrunk more than a million times")),
+                    }
                 }
                 Some(_) => Err(refused(
                     "resized with a filter other than bilinear or nearest",

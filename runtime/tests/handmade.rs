@@ -137,14 +137,16 @@ fn palette_images_keep_their_indices() {
 }
 
 /// A GIF of an 8x8 screen with a 4-colour global palette and one 4x4 frame at (2, 2) of
-/// `indices`, its graphic control extension giving `transparent`. The LZW data is written
+/// `indices`, after a graphic control extension for each of `controls` (a transparent index, or
+/// none). The LZW data is written
 /// without compression: a clear code before every index keeps the codes 3 bits wide.
-fn small_frame_gif(palette: &[u8; 12], indices: &[u8; 16], transparent: Option<u8>) -> Vec<u8> {
+fn small_frame_gif(palette: &[u8; 12], indices: &[u8; 16], controls: &[Option<u8>]) -> Vec<u8> {
     let mut gif = b"GIF89a".to_vec();
     gif.extend([8, 0, 8, 0, 0x81, 0, 0]);
     gif.extend(palette);
-    if let Some(index) = transparent {
-        gif.extend([0x21, 0xf9, 4, 1, 0, 0, index, 0]);
+    for control in controls {
+        let (flag, index) = control.map_or((0, 0), |index| (1, index));
+        gif.extend([0x21, 0xf9, 4, flag, 0, 0, index, 0]);
     }
     gif.extend([0x2c, 2, 0, 2, 0, 4, 0, 4, 0, 0]);
     let (clear, end) = (4u32, 5u32);
@@ -174,13 +176,20 @@ fn small_frame_gif(palette: &[u8; 12], indices: &[u8; 16], transparent: Option<u
 
 /// Pillow opens a GIF's first frame on the whole screen (`GifImagePlugin`): outside the frame
 /// the transparent index, or 0 where the frame has none (palette entry 0, opaque; transformers'
-/// `convert_to_rgb` shows it), its indices inside.
+/// `convert_to_rgb` shows it), its indices inside. A control extension without a transparent
+/// index leaves an earlier one's.
 #[test]
 fn a_small_first_frame_fills_the_screen_as_pillow_does() {
     let palette = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
     let frame: [u8; 16] = std::array::from_fn(|i| ((i % 4 + i / 4) % 4) as u8);
-    for transparent in [None, Some(1)] {
-        let gif = small_frame_gif(&palette, &frame, transparent);
+    let cases: [(&[Option<u8>], Option<u8>); 4] = [
+        (&[], None),
+        (&[Some(1)], Some(1)),
+        (&[Some(3), None], Some(3)),
+        (&[Some(3), Some(2)], Some(2)),
+    ];
+    for (controls, transparent) in cases {
+        let gif = small_frame_gif(&palette, &frame, controls);
         let Ok(Image::Palette { colours, indices }) = Image::decode(&gif) else {
             panic!("{transparent:?}: not a palette image");
         };
@@ -203,4 +212,19 @@ fn a_small_first_frame_fills_the_screen_as_pillow_does() {
             .collect();
         assert_eq!(colours.as_bytes(), colours_expected, "{transparent:?}");
     }
+}
+
+/// A tRNS chunk longer than the palette gives every index it covers its alpha, past the
+/// palette's end too (black there), as Pillow's `putpalettealphas` does.
+#[test]
+fn a_long_trns_applies_past_the_palette() {
+    let palette = vec![10, 20, 30, 40, 50, 60];
+    let trns = vec![0, 128, 7, 9];
+    let chunks = [(b"PLTE", palette), (b"tRNS", trns)];
+    let (png, _) = png_of((4, 1), (3, 2, 1), false, &[0, 1, 2, 3], &chunks);
+    let Ok(Image::Palette { colours, .. }) = Image::decode(&png) else {
+        panic!("not a palette image");
+    };
+    let expected = [10, 20, 30, 0, 40, 50, 60, 128, 0, 0, 0, 7, 0, 0, 0, 9];
+    assert_eq!(colours.as_bytes(), expected);
 }

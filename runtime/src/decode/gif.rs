@@ -40,7 +40,7 @@ pub(crate) fn first_frame(
         })?;
     let (x0, y0) = (usize::from(frame.left), usize::from(frame.top));
     let (w, h) = (usize::from(frame.width), usize::from(frame.height));
-    let transparent = frame.transparent;
+    let transparent = first_frame_blocks(data).map_or(frame.transparent, |(t, _)| t);
     let palette = frame.palette.clone().or(global).unwrap_or_default();
     let (width, height) = (screen.0.max(x0 + w), screen.1.max(y0 + h));
     // Both at most 2 x 65535.
@@ -103,9 +103,18 @@ pub(crate) fn background(data: &[u8]) -> Option<[u8; 3]> {
     Some([entry[0], entry[1], entry[2]])
 }
 
-/// The colour of the first frame's transparent index (its graphic control extension's), from its
-/// local palette or the global one.
+/// The colour of the first frame's transparent index, from its palette.
 pub(crate) fn first_frame_key(data: &[u8]) -> Option<[u8; 3]> {
+    let (transparent, palette) = first_frame_blocks(data)?;
+    let index = usize::from(transparent?);
+    let entry = palette?.get(3 * index..3 * index + 3)?;
+    Some([entry[0], entry[1], entry[2]])
+}
+
+/// The first frame's transparent index and palette (its own, else the screen's), as
+/// `GifImagePlugin` reads the blocks before it: each graphic control extension with the flag sets
+/// the index, one without it leaves an earlier one's (the `gif` crate forgets it).
+fn first_frame_blocks(data: &[u8]) -> Option<(Option<u8>, Option<&[u8]>)> {
     let (global, mut at) = global_palette(data)?;
     let mut transparent = None;
     loop {
@@ -113,9 +122,8 @@ pub(crate) fn first_frame_key(data: &[u8]) -> Option<[u8; 3]> {
             0x21 => {
                 let label = *data.get(at + 1)?;
                 at += 2;
-                if label == 0xf9 && *data.get(at)? == 4 {
-                    let packed = *data.get(at + 1)?;
-                    transparent = (packed & 1 == 1).then_some(*data.get(at + 4)?);
+                if label == 0xf9 && *data.get(at)? == 4 && *data.get(at + 1)? & 1 == 1 {
+                    transparent = Some(*data.get(at + 4)?);
                 }
                 // The extension's sub-blocks, to the empty one.
                 loop {
@@ -129,12 +137,10 @@ pub(crate) fn first_frame_key(data: &[u8]) -> Option<[u8; 3]> {
             0x2c => {
                 let flags = *data.get(at + 9)?;
                 let palette = match flags & 0x80 {
-                    0 => global?,
-                    _ => data.get(at + 10..at + 10 + (3 << ((flags & 7) + 1)))?,
+                    0 => global,
+                    _ => Some(data.get(at + 10..at + 10 + (3 << ((flags & 7) + 1)))?),
                 };
-                let index = usize::from(transparent?);
-                let entry = palette.get(3 * index..3 * index + 3)?;
-                return Some([entry[0], entry[1], entry[2]]);
+                return Some((transparent, palette));
             }
             _ => return None,
         }

@@ -41,9 +41,9 @@ pub(crate) fn decode_png<R: std::io::BufRead + std::io::Seek>(
     })
 }
 
-/// A palette image's colours as the `png` crate expands them (the PNG specification's reading):
-/// each index's PLTE entry (black past its end), with the tRNS chunk's alpha (255 past its end;
-/// a tRNS of more entries than the palette is ignored) where there is one.
+/// A palette image's colours as Pillow reads them: each index's PLTE entry (black past its end),
+/// with the tRNS chunk's alpha (255 past its end) where there is one: every entry of a tRNS
+/// longer than the palette too (`putpalettealphas`), which the `png` crate would ignore.
 fn colours_of(
     indices: &[u8],
     (width, height): (u32, u32),
@@ -54,11 +54,7 @@ fn colours_of(
         entry[..3].copy_from_slice(rgb);
     }
     let channels = if palette.trns.is_some() { 4 } else { 3 };
-    if let Some(trns) = palette
-        .trns
-        .as_ref()
-        .filter(|t| t.len() <= palette.plte.len() / 3)
-    {
+    if let Some(trns) = &palette.trns {
         for (entry, &alpha) in entries.iter_mut().zip(trns) {
             entry[3] = alpha;
         }
