@@ -1,6 +1,6 @@
 //! Files read as Pillow reads them, written here by hand from their specifications in shapes
 //! Pillow does not write: Adam7-interlaced PNG, whole and cut; palette PNGs of every depth; GIFs
-//! whose first frame is smaller than the screen.
+//! whose first frame is smaller than the screen; BMPs whose pixel offset is not where they are.
 
 mod common;
 
@@ -227,4 +227,53 @@ fn a_long_trns_applies_past_the_palette() {
     };
     let expected = [10, 20, 30, 0, 40, 50, 60, 128, 0, 0, 0, 7, 0, 0, 0, 9];
     assert_eq!(colours.as_bytes(), expected);
+}
+
+/// A 4-bit palette BMP whose header gives the right pixel data offset, the palette's start, or 0:
+/// Pillow reads the pixels after the palette in all three (`BmpImagePlugin`).
+#[test]
+fn a_bmp_offset_at_the_palette_or_zero_reads_after_it() {
+    let indices = [[3u8, 2, 1, 0, 2], [0, 1, 2, 3, 3]];
+    let palette: Vec<[u8; 4]> = (0..16u32)
+        .map(|i| [(i * 16) as u8, (i * 37) as u8, (i * 91 % 256) as u8, 0])
+        .collect();
+    // Bottom row first, 4-byte rows of two indices a byte.
+    let rows: Vec<u8> = (indices.iter().rev())
+        .flat_map(|r| [r[0] << 4 | r[1], r[2] << 4 | r[3], r[4] << 4, 0])
+        .collect();
+    let right = 14 + 40 + 16 * 4;
+    for offset in [right, 54, 0u32] {
+        let mut bmp = b"BM".to_vec();
+        bmp.extend((right + rows.len() as u32).to_le_bytes());
+        bmp.extend([0; 4]);
+        bmp.extend(offset.to_le_bytes());
+        for field in [40u32, 5, 2] {
+            bmp.extend(field.to_le_bytes());
+        }
+        bmp.extend([1, 0, 4, 0]);
+        for field in [0u32, rows.len() as u32, 0, 0, 16, 0] {
+            bmp.extend(field.to_le_bytes());
+        }
+        bmp.extend(palette.iter().flatten());
+        bmp.extend(&rows);
+        let Ok(Image::Palette {
+            colours,
+            indices: ours,
+        }) = Image::decode(&bmp)
+        else {
+            panic!("offset {offset}: not a palette image");
+        };
+        assert_eq!(
+            ours.map(|i| i.into_raw()),
+            Some(indices.concat()),
+            "offset {offset}"
+        );
+        let rgb: Vec<u8> = (indices.concat().iter())
+            .flat_map(|&i| {
+                let [b, g, r, _] = palette[usize::from(i)];
+                [r, g, b]
+            })
+            .collect();
+        assert_eq!(colours.as_bytes(), rgb, "offset {offset}");
+    }
 }

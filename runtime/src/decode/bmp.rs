@@ -1,6 +1,6 @@
-//! BMP's one difference from the `image` crate's reading: a palette of grays is Pillow's mode `L`
+//! BMP's differences from the `image` crate's reading: a palette of grays is Pillow's mode `L`
 //! (`1` for two colours), one gray channel, not the RGB the palette expands to; any other palette
-//! is mode `P`, whose indices are read here.
+//! is mode `P`, whose indices are read here; and where a palette image's pixels start.
 
 use super::decoded::Decoded;
 use image::{DynamicImage, GrayImage};
@@ -40,6 +40,24 @@ fn palette(data: &[u8]) -> Option<(usize, bool)> {
             data.get(palette_at + i * entry..palette_at + i * entry + 3) == Some(&[v, v, v][..])
         });
     Some((colours, gray))
+}
+
+/// A copy of the palette BMP file `data` whose pixel data offset is where Pillow reads the pixels
+/// from (`BmpImagePlugin`): after the palette where the header's offset is the palette's start or
+/// 0 (the file position after the palette); `None` where it reads them from the header's.
+pub(crate) fn with_pillows_offset(data: &[u8]) -> Option<Vec<u8>> {
+    let (colours, _) = palette(data)?;
+    let header_size = u32::from_le_bytes(data.get(14..18)?.try_into().ok()?);
+    let offset = u32::from_le_bytes(data.get(10..14)?.try_into().ok()?);
+    let entry = if header_size == 12 { 3 } else { 4 };
+    let palette_at = 14u32.checked_add(header_size)?;
+    if offset != palette_at && offset != 0 {
+        return None;
+    }
+    let pixels_at = palette_at.checked_add(u32::try_from(entry * colours).ok()?)?;
+    let mut copy = data.to_vec();
+    copy[10..14].copy_from_slice(&pixels_at.to_le_bytes());
+    Some(copy)
 }
 
 /// The `image` crate's decoding of the BMP file `data` in Pillow's mode.

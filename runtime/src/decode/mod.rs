@@ -95,6 +95,7 @@ pub(crate) fn decode<R: BufRead + Seek>(mut reader: R, path: &Path) -> Result<De
         Some(ImageFormat::Ico) => ico::decode_ico(&all(reader).map_err(io_error)?, path, check)?,
         Some(ImageFormat::Bmp) => {
             let data = all(reader).map_err(io_error)?;
+            let data = bmp::with_pillows_offset(&data).unwrap_or(data);
             let image = with_image_crate(
                 ImageReader::with_format(std::io::Cursor::new(&data), ImageFormat::Bmp),
                 path,
