@@ -1,8 +1,8 @@
 //! Encoded images decoded as Pillow 13 opens them (`PIL.Image.open`, first frame, no EXIF
 //! rotation), each in the pixel type that carries what transformers' `convert_to_rgb` makes of
-//! Pillow's mode: PNG and JPEG by decoders of our own settings, Netpbm, TIFF's CMYK, LA and
-//! palette images, ICO and TGA's palettes by hand where the `image` crate reads them otherwise,
-//! the rest (GIF, BMP, WebP, QOI, TIFF) by the `image` crate. Formats Pillow does not open, and
+//! Pillow's mode: PNG, JPEG and GIF by decoders of our own settings, Netpbm, TIFF's CMYK, LA and
+//! palette images, ICO, and BMP's and TGA's palette indices by hand where the `image` crate reads
+//! them otherwise, the rest (BMP, WebP, QOI, TIFF) by the `image` crate. Formats Pillow does not open, and
 //! those it opens that no decoder here reads, are a typed error naming the format.
 
 mod bmp;
@@ -139,7 +139,7 @@ fn with_pixels(decoded: Decoded, path: &Path) -> Result<Decoded> {
     Ok(decoded)
 }
 
-/// Decodes with the `image` crate (GIF, BMP, WebP, QOI, plain TIFF), checking the header's size
+/// Decodes with the `image` crate (BMP, WebP, QOI, plain TIFF), checking the header's size
 /// against Pillow's limit before any pixel is decoded.
 fn with_image_crate<R: BufRead + Seek>(
     mut reader: ImageReader<R>,
